@@ -1,0 +1,128 @@
+# Bulkhead: `make run` boots the demo, `make test` runs every test.
+# Generated files go to build/, downloads and guest artefacts to $(CACHE).
+
+SHELL := /bin/bash
+O ?= build
+CACHE ?= $(HOME)/.cache/bulkhead
+PY := /usr/bin/python3
+CROSS ?= aarch64-linux-gnu-
+CC_T := $(CROSS)gcc
+OBJCOPY := $(CROSS)objcopy
+HOSTCC ?= gcc
+QEMU ?= qemu-system-aarch64
+DTC ?= dtc
+
+SETUP_STAMP := $(O)/.setup-done
+CONFIG := .config
+AUTOCONF := $(O)/include/generated/autoconf.h
+
+-include $(CONFIG)
+PLATFORM_DIR := platform/$(patsubst "%",%,$(CONFIG_PLATFORM))
+
+WARN := -Wall -Wextra -Werror
+INC := -Iinclude -Iarch/arm64/include -I$(O)/include -I$(PLATFORM_DIR)
+
+# ---- the hypervisor (aarch64, EL2, picolibc, libfdt.a) ----
+HV_CFLAGS := -std=c11 -O2 -g $(WARN) $(INC) --specs=picolibc.specs -ffreestanding \
+	-fno-stack-protector -mbranch-protection=none -mno-outline-atomics \
+	-fno-pic -fno-pie -ffunction-sections -fdata-sections -MMD -MP
+HV_LDFLAGS := --specs=picolibc.specs -nostartfiles -static -Wl,--gc-sections \
+	-Wl,-z,max-page-size=4096 -Wl,--no-warn-rwx-segments
+HV_LIBS := /usr/lib/aarch64-linux-gnu/libfdt.a
+
+CORE_SRC := $(wildcard core/*.c) $(wildcard vdev/*.c)
+HV_SRC := $(CORE_SRC) $(wildcard arch/arm64/*.c) $(wildcard drivers/*.c)
+HV_ASM := $(wildcard arch/arm64/*.S)
+HV_OBJ := $(patsubst %,$(O)/hv/%.o,$(HV_SRC) $(HV_ASM))
+
+# ---- host builds: tools and unit tests share core/ with the hypervisor ----
+HOST_CFLAGS := -std=c11 -O1 -g $(WARN) $(INC) -D_DEFAULT_SOURCE -MMD -MP
+HOST_LIBFDT := /usr/lib/x86_64-linux-gnu/libfdt.so.1
+TOOL_CORE := core/config.c core/image.c core/platform_desc.c
+TOOLS := $(O)/tools/hvcheck $(O)/tools/hvpack
+
+# ---- test guests (aarch64, EL1, position independent) ----
+GUEST_CFLAGS := -std=c11 -O2 $(WARN) -ffreestanding -nostdlib -fpie -mgeneral-regs-only \
+	-mbranch-protection=none -fno-stack-protector -static -no-pie -Wl,--no-warn-rwx-segments -Wl,--build-id=none
+GUESTS := hello attack
+GUEST_BINS := $(patsubst %,$(O)/guests/%.bin,$(GUESTS))
+
+IMAGE := $(O)/bulkhead.img
+DEMO ?= configs/demo.dts
+QEMU_FLAGS := -M virt,virtualization=on,gic-version=3 -cpu max,pauth-impdef=on,sve=off \
+	-smp $(CONFIG_NR_CPUS_PLATFORM) -m $$(( $(CONFIG_RAM_SIZE) >> 20 )) -nographic \
+	-monitor none -serial stdio -no-reboot
+
+.SECONDARY:
+.PHONY: all setup run test bench clean distclean menuconfig savedefconfig hypervisor tools guests image unit
+all: image tools
+
+setup: $(SETUP_STAMP)
+$(SETUP_STAMP): tools/setup.sh
+	@./tools/setup.sh
+	@mkdir -p $(O) $(CACHE) && touch $@
+
+# ---- Kconfig ----
+%_defconfig: $(SETUP_STAMP)
+	$(PY) -m defconfig --kconfig Kconfig configs/$@
+menuconfig: $(SETUP_STAMP)
+	$(PY) -m menuconfig Kconfig
+savedefconfig: $(CONFIG)
+	$(PY) -m savedefconfig --kconfig Kconfig --out defconfig
+	@echo "wrote ./defconfig (copy it to configs/ to keep it)"
+$(CONFIG): | $(SETUP_STAMP)
+	$(PY) -m defconfig --kconfig Kconfig configs/qemu_virt_defconfig
+$(AUTOCONF): $(CONFIG) Kconfig $(wildcard platform/*/Kconfig) | $(SETUP_STAMP)
+	@mkdir -p $(dir $@)
+	$(PY) -m genconfig --header-path $@ Kconfig
+
+# ---- hypervisor ----
+$(O)/hv/%.c.o: %.c $(AUTOCONF)
+	@mkdir -p $(dir $@)
+	$(CC_T) $(HV_CFLAGS) -c $< -o $@
+$(O)/hv/%.S.o: %.S $(AUTOCONF)
+	@mkdir -p $(dir $@)
+	$(CC_T) $(HV_CFLAGS) -D__ASSEMBLER__ -c $< -o $@
+$(O)/hv.ld: arch/arm64/hv.ld $(AUTOCONF)
+	$(CC_T) -E -P -x c $(INC) -include $(AUTOCONF) $< -o $@
+$(O)/bulkhead.elf: $(HV_OBJ) $(O)/hv.ld
+	$(CC_T) $(HV_LDFLAGS) -T $(O)/hv.ld $(HV_OBJ) $(HV_LIBS) -o $@
+$(O)/bulkhead.bin: $(O)/bulkhead.elf
+	$(OBJCOPY) -O binary $< $@
+hypervisor: $(O)/bulkhead.bin
+
+# ---- host tools ----
+$(O)/tools/%: tools/%.c tools/toolutil.c $(TOOL_CORE) $(AUTOCONF)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOST_CFLAGS) -Itools $< tools/toolutil.c $(TOOL_CORE) $(HOST_LIBFDT) -o $@
+tools: $(TOOLS)
+
+# ---- guests and images ----
+$(O)/guests/%.elf: tests/guests/%/*.c tests/guests/common/* tests/guests/guest.ld | $(SETUP_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC_T) $(GUEST_CFLAGS) -T tests/guests/guest.ld tests/guests/common/start.S $(filter %.c,$^) -o $@
+$(O)/guests/%.bin: $(O)/guests/%.elf
+	$(OBJCOPY) -O binary $< $@
+guests: $(GUEST_BINS)
+
+$(IMAGE): $(O)/bulkhead.bin $(DEMO) $(GUEST_BINS) $(O)/tools/hvpack
+	$(O)/tools/hvpack -o $@ -L $(O) -L $(CACHE) $(O)/bulkhead.bin $(DEMO)
+image: $(IMAGE)
+
+# ---- run and test ----
+run: $(IMAGE)
+	$(QEMU) $(QEMU_FLAGS) -kernel $(IMAGE)
+
+export O CACHE QEMU QEMU_FLAGS PY
+test: all guests
+	@tests/run.sh
+
+bench: all guests
+	@tests/bench.sh
+
+clean:
+	rm -rf $(O)
+distclean: clean
+	rm -f $(CONFIG) $(CONFIG).old defconfig
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)

@@ -1,0 +1,103 @@
+#include <arch/cpu.h>
+#include <arch/sysreg.h>
+#include <drivers/drivers.h>
+#include <hv/log.h>
+
+char hv_stacks[CONFIG_MAX_CPUS][CONFIG_HV_STACK_SIZE] __attribute__((aligned(16)));
+static struct percpu cpus[CONFIG_MAX_CPUS];
+
+/* libfdt (Debian's arm64 build) is compiled with the stack protector. */
+uintptr_t __stack_chk_guard = 0x595e9fbd94fda766ULL;
+_Noreturn void __stack_chk_fail(void);
+_Noreturn void __stack_chk_fail(void)
+{
+	PANIC("stack smashing detected");
+}
+
+uintptr_t hv_stack_top(unsigned cpu)
+{
+	return (uintptr_t)hv_stacks[cpu + 1];
+}
+
+void percpu_init(unsigned cpu)
+{
+	cpus[cpu].id = cpu;
+	write_sysreg(tpidr_el2, (uint64_t)&cpus[cpu]);
+	/* Physical interrupts route to EL2 even before a guest runs: with
+	 * IMO clear they would target EL1 and stay masked at EL2. */
+	write_sysreg(hcr_el2, HCR_RW | HCR_IMO | HCR_FMO | HCR_AMO);
+	isb();
+}
+
+struct percpu *this_cpu(void)
+{
+	return (struct percpu *)read_sysreg(tpidr_el2);
+}
+
+unsigned arch_cpu_id(void)
+{
+	struct percpu *c = this_cpu();
+	return c ? c->id : 0;
+}
+
+void *arch_phys_to_virt(paddr_t pa)
+{
+	return (void *)pa; /* EL2 stage-1 is an identity map */
+}
+
+paddr_t arch_virt_to_phys(const void *va)
+{
+	return (paddr_t)va;
+}
+
+void arch_console_write(const char *s, size_t n)
+{
+	pl011_write(s, n);
+}
+
+void spin_lock(spinlock_t *l)
+{
+	uint32_t tmp;
+	__asm__ volatile("	sevl\n"
+			 "1:	wfe\n"
+			 "	ldaxr	%w0, [%1]\n"
+			 "	cbnz	%w0, 1b\n"
+			 "	stxr	%w0, %w2, [%1]\n"
+			 "	cbnz	%w0, 1b\n"
+			 : "=&r"(tmp)
+			 : "r"(&l->v), "r"(1)
+			 : "memory");
+}
+
+void spin_unlock(spinlock_t *l)
+{
+	__atomic_store_n(&l->v, 0, __ATOMIC_RELEASE);
+}
+
+int64_t psci_smc(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	register uint64_t x0 __asm__("x0") = fid;
+	register uint64_t x1 __asm__("x1") = a1;
+	register uint64_t x2 __asm__("x2") = a2;
+	register uint64_t x3 __asm__("x3") = a3;
+	__asm__ volatile("smc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3) : : "memory");
+	return (int64_t)x0;
+}
+
+int psci_cpu_on(uint64_t mpidr, uintptr_t entry, uint64_t ctx)
+{
+	return (int)psci_smc(0xc4000003, mpidr, entry, ctx);
+}
+
+_Noreturn void arch_halt(void)
+{
+	__asm__ volatile("msr daifset, #0xf");
+	for (;;)
+		wfi();
+}
+
+_Noreturn void arch_system_off(void)
+{
+	psci_smc(0x84000008, 0, 0, 0);
+	arch_halt();
+}

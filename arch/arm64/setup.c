@@ -1,0 +1,80 @@
+/* Bring-up on the boot CPU and the secondaries. */
+#include <arch/cpu.h>
+#include <arch/sysreg.h>
+#include <drivers/drivers.h>
+#include <hv/boot.h>
+#include <hv/log.h>
+#include <platform.h>
+
+extern char _end[];
+extern char secondary_entry[];
+
+void hv_main(uint64_t dtb);
+void hv_secondary_main(unsigned cpu);
+
+static _Noreturn void cpu_run(unsigned cpu)
+{
+	struct vcpu *v = vcpu_of_pcpu(cpu);
+
+	if (v && v->state == VCPU_RUNNING)
+		vcpu_enter(v, 0);
+	arch_halt(); /* no partition runs here */
+}
+
+/* The EL2 timer and the GIC together: one interrupt, taken at EL2. */
+static void timer_selftest(void)
+{
+	uint64_t t0 = timer_now();
+
+	gicv3_enable_ppi(0, PLATFORM_HV_TIMER_PPI);
+	timer_hv_arm(timer_freq() / 1000);
+	__asm__ volatile("msr daifclr, #2");
+	while (this_cpu()->irqs == 0)
+		wfi();
+	__asm__ volatile("msr daifset, #2");
+	INFO("timer: %llu Hz, EL2 timer interrupt after %llu ticks",
+	     (unsigned long long)timer_freq(), (unsigned long long)(timer_now() - t0));
+}
+
+void hv_main(uint64_t dtb)
+{
+	uintptr_t payload = ALIGN_UP((uintptr_t)_end, PAYLOAD_ALIGN);
+	uintptr_t pool_base = CONFIG_HV_MEM_BASE + CONFIG_HV_MEM_SIZE -
+			      CONFIG_PGTABLE_POOL_PAGES * PAGE_SIZE;
+
+	/* MMU off until mmu_enable(): Device memory, so no libc calls. */
+	percpu_init(0);
+	pl011_init(CONFIG_UART_BASE);
+	mmu_build();
+	mmu_enable();
+	INFO("Bulkhead hypervisor on %s, EL%llu, %u CPUs, firmware DTB at 0x%llx", PLATFORM_NAME,
+	     (unsigned long long)(read_sysreg(CurrentEL) >> 2), CONFIG_NR_CPUS_PLATFORM,
+	     (unsigned long long)dtb);
+	gicv3_dist_init();
+	if (gicv3_cpu_init(0))
+		PANIC("GIC redistributor of CPU 0 not found");
+	timer_selftest();
+
+	if (payload >= pool_base || core_setup((const void *)payload, pool_base - payload, mmu_pool())) {
+		ERR("no partition started");
+		arch_system_off();
+	}
+	mmu_protect_ro_after_init();
+
+	for (unsigned cpu = 1; cpu < CONFIG_NR_CPUS_PLATFORM; cpu++) {
+		int r = psci_cpu_on(cpu, (uintptr_t)secondary_entry, cpu);
+		if (r)
+			WARN("CPU %u: PSCI CPU_ON failed (%d)", cpu, r);
+	}
+	cpu_run(0);
+}
+
+void hv_secondary_main(unsigned cpu)
+{
+	percpu_init(cpu);
+	mmu_enable();
+	if (gicv3_cpu_init(cpu))
+		PANIC("GIC redistributor of CPU %u not found", cpu);
+	DBG("CPU %u up", cpu);
+	cpu_run(cpu);
+}

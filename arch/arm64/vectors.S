@@ -1,0 +1,133 @@
+/* EL2 exception vectors: every entry saves a struct trap_frame and calls
+ * hv_trap(frame, kind); the frame (possibly changed) is restored on return. */
+#include <arch/frame.h>
+
+.macro entry kind
+	.balign	0x80
+	sub	sp, sp, #FRAME_SIZE
+	stp	x0, x1, [sp, #0]
+	mov	x1, #\kind
+	b	trap_common
+.endm
+
+	.section .text.vectors, "ax"
+	.balign	0x800
+	.global hv_vectors
+hv_vectors:
+	entry	TRAP_EL2_BAD	/* current EL, SP0 */
+	entry	TRAP_EL2_BAD
+	entry	TRAP_EL2_BAD
+	entry	TRAP_EL2_BAD
+	entry	TRAP_EL2_SYNC	/* current EL, SPx */
+	entry	TRAP_EL2_IRQ
+	entry	TRAP_EL2_BAD
+	entry	TRAP_EL2_BAD
+	entry	TRAP_LOW_SYNC	/* lower EL, AArch64 */
+	entry	TRAP_LOW_IRQ
+	entry	TRAP_LOW_FIQ
+	entry	TRAP_LOW_SERROR
+	entry	TRAP_LOW_SYNC	/* lower EL, AArch32 (EL0 only) */
+	entry	TRAP_LOW_IRQ
+	entry	TRAP_LOW_FIQ
+	entry	TRAP_LOW_SERROR
+
+trap_common:
+	stp	x2, x3, [sp, #16]
+	stp	x4, x5, [sp, #32]
+	stp	x6, x7, [sp, #48]
+	stp	x8, x9, [sp, #64]
+	stp	x10, x11, [sp, #80]
+	stp	x12, x13, [sp, #96]
+	stp	x14, x15, [sp, #112]
+	stp	x16, x17, [sp, #128]
+	stp	x18, x19, [sp, #144]
+	stp	x20, x21, [sp, #160]
+	stp	x22, x23, [sp, #176]
+	stp	x24, x25, [sp, #192]
+	stp	x26, x27, [sp, #208]
+	stp	x28, x29, [sp, #224]
+	mrs	x2, elr_el2
+	stp	x30, x2, [sp, #240]
+	mrs	x3, spsr_el2
+	str	x3, [sp, #FRAME_SPSR]
+	add	x2, sp, #FRAME_FP
+	stp	q0, q1, [x2, #0]
+	stp	q2, q3, [x2, #32]
+	stp	q4, q5, [x2, #64]
+	stp	q6, q7, [x2, #96]
+	stp	q8, q9, [x2, #128]
+	stp	q10, q11, [x2, #160]
+	stp	q12, q13, [x2, #192]
+	stp	q14, q15, [x2, #224]
+	stp	q16, q17, [x2, #256]
+	stp	q18, q19, [x2, #288]
+	stp	q20, q21, [x2, #320]
+	stp	q22, q23, [x2, #352]
+	stp	q24, q25, [x2, #384]
+	stp	q26, q27, [x2, #416]
+	stp	q28, q29, [x2, #448]
+	stp	q30, q31, [x2, #480]
+	mrs	x3, fpsr
+	mrs	x4, fpcr
+	add	x2, x2, #512
+	stp	x3, x4, [x2]
+	mov	x0, sp
+	bl	hv_trap
+	b	frame_restore
+
+/* arch_enter_frame(frame, stack_top): copy the frame (not on this stack)
+ * to just below stack_top, restore it and eret; later traps use the stack
+ * from stack_top down. */
+	.global arch_enter_frame
+arch_enter_frame:
+	mov	sp, x1
+	sub	sp, sp, #FRAME_SIZE
+	mov	x2, sp
+	mov	x3, #(FRAME_SIZE / 16)
+1:	ldp	x4, x5, [x0], #16
+	stp	x4, x5, [x2], #16
+	subs	x3, x3, #1
+	b.ne	1b
+frame_restore:
+	add	x2, sp, #FRAME_FP
+	ldp	q0, q1, [x2, #0]
+	ldp	q2, q3, [x2, #32]
+	ldp	q4, q5, [x2, #64]
+	ldp	q6, q7, [x2, #96]
+	ldp	q8, q9, [x2, #128]
+	ldp	q10, q11, [x2, #160]
+	ldp	q12, q13, [x2, #192]
+	ldp	q14, q15, [x2, #224]
+	ldp	q16, q17, [x2, #256]
+	ldp	q18, q19, [x2, #288]
+	ldp	q20, q21, [x2, #320]
+	ldp	q22, q23, [x2, #352]
+	ldp	q24, q25, [x2, #384]
+	ldp	q26, q27, [x2, #416]
+	ldp	q28, q29, [x2, #448]
+	ldp	q30, q31, [x2, #480]
+	add	x2, x2, #512
+	ldp	x3, x4, [x2]
+	msr	fpsr, x3
+	msr	fpcr, x4
+	ldp	x30, x2, [sp, #240]
+	msr	elr_el2, x2
+	ldr	x3, [sp, #FRAME_SPSR]
+	msr	spsr_el2, x3
+	ldp	x2, x3, [sp, #16]
+	ldp	x4, x5, [sp, #32]
+	ldp	x6, x7, [sp, #48]
+	ldp	x8, x9, [sp, #64]
+	ldp	x10, x11, [sp, #80]
+	ldp	x12, x13, [sp, #96]
+	ldp	x14, x15, [sp, #112]
+	ldp	x16, x17, [sp, #128]
+	ldp	x18, x19, [sp, #144]
+	ldp	x20, x21, [sp, #160]
+	ldp	x22, x23, [sp, #176]
+	ldp	x24, x25, [sp, #192]
+	ldp	x26, x27, [sp, #208]
+	ldp	x28, x29, [sp, #224]
+	ldp	x0, x1, [sp, #0]
+	add	sp, sp, #FRAME_SIZE
+	eret

@@ -1,0 +1,380 @@
+/* Partition file parser and validator. The same code runs in the host
+ * checker (tools/hvcheck) and at boot: the DTB is untrusted input, so every
+ * property is checked for presence, type and size before use, and every
+ * problem is reported with its node path and property name. */
+#include <hv/config.h>
+#include <libfdt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+struct parser {
+	const void *fdt;
+	const struct platform_desc *plat;
+	struct cfg_errors *errs;
+	struct hv_config *cfg;
+	blob_size_fn blob_size;
+	void *blob_ctx;
+	char part_path[CONFIG_MAX_PARTITIONS][CFG_PATH_MAX];
+};
+
+static void perr(struct parser *p, int node, const char *prop, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void perr(struct parser *p, int node, const char *prop, const char *fmt, ...)
+{
+	struct cfg_errors *e = p->errs;
+	char path[CFG_PATH_MAX];
+	va_list ap;
+	size_t n;
+
+	if (e->count >= CFG_MAX_ERRORS) {
+		e->count++;
+		return;
+	}
+	if (node < 0 || fdt_get_path(p->fdt, node, path, sizeof(path)) != 0)
+		strcpy(path, "/");
+	n = (size_t)snprintf(e->msg[e->count], CFG_ERR_LEN, "%s: %s%s", path,
+			     prop ? prop : "", prop ? ": " : "");
+	if (n < CFG_ERR_LEN) {
+		va_start(ap, fmt);
+		vsnprintf(e->msg[e->count] + n, CFG_ERR_LEN - n, fmt, ap);
+		va_end(ap);
+	}
+	e->count++;
+}
+
+static bool name_is(const char *name, const char *list[])
+{
+	for (; *list; list++)
+		if (strcmp(name, *list) == 0)
+			return true;
+	return false;
+}
+
+/* Every property and subnode must be one the schema knows; nodes == NULL
+ * allows no subnode, ANY_NODE allows any. */
+static const char *ANY_NODE[] = { NULL };
+
+static void check_known(struct parser *p, int node, const char *props[], const char *nodes[])
+{
+	int off, child;
+
+	fdt_for_each_property_offset(off, p->fdt, node) {
+		const char *name;
+		if (!fdt_getprop_by_offset(p->fdt, off, &name, NULL))
+			continue;
+		if (!name_is(name, props))
+			perr(p, node, name, "unknown property");
+	}
+	fdt_for_each_subnode(child, p->fdt, node) {
+		char base[CFG_PATH_MAX];
+		const char *n = fdt_get_name(p->fdt, child, NULL);
+		size_t len = strcspn(n, "@");
+		if (len >= sizeof(base))
+			len = sizeof(base) - 1;
+		memcpy(base, n, len);
+		base[len] = 0;
+		if (nodes == ANY_NODE)
+			continue;
+		if (!nodes || !name_is(base, nodes))
+			perr(p, child, NULL, "unknown node");
+	}
+}
+
+/* A string property: present, NUL-terminated, one string, within max. */
+static const char *get_string(struct parser *p, int node, const char *prop, size_t max,
+			      bool required)
+{
+	int len;
+	const char *s = fdt_getprop(p->fdt, node, prop, &len);
+
+	if (!s) {
+		if (required)
+			perr(p, node, prop, "missing");
+		return NULL;
+	}
+	if (len < 1 || s[len - 1] != 0 || strlen(s) != (size_t)len - 1) {
+		perr(p, node, prop, "must be a single string");
+		return NULL;
+	}
+	if ((size_t)len > max) {
+		perr(p, node, prop, "longer than %zu bytes", max - 1);
+		return NULL;
+	}
+	return s;
+}
+
+static uint64_t be_cells(const fdt32_t *c, int n)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < n; i++)
+		v = (v << 32) | fdt32_to_cpu(c[i]);
+	return v;
+}
+
+static void parse_hypervisor(struct parser *p, int node)
+{
+	static const char *props[] = { "log-level", NULL };
+	static const char *levels[] = { "error", "warn", "info", "debug", NULL };
+	const char *s;
+
+	p->cfg->log_level = 2;
+	if (node < 0)
+		return;
+	check_known(p, node, props, NULL);
+	s = get_string(p, node, "log-level", 16, false);
+	if (!s)
+		return;
+	for (unsigned i = 0; levels[i]; i++)
+		if (strcmp(s, levels[i]) == 0) {
+			p->cfg->log_level = i;
+			return;
+		}
+	perr(p, node, "log-level", "'%s' is not one of error, warn, info, debug", s);
+}
+
+static void parse_cpus(struct parser *p, int node, unsigned idx, struct part_config *pc)
+{
+	int len;
+	const fdt32_t *c = fdt_getprop(p->fdt, node, "cpus", &len);
+
+	if (!c) {
+		perr(p, node, "cpus", "missing");
+		return;
+	}
+	if (len == 0 || len % 4) {
+		perr(p, node, "cpus", "length %d is not a non-empty list of 1-cell CPU numbers", len);
+		return;
+	}
+	for (int i = 0; i < len / 4; i++) {
+		uint32_t cpu = fdt32_to_cpu(c[i]);
+		if (cpu >= p->plat->ncpus || cpu >= CONFIG_MAX_CPUS) {
+			perr(p, node, "cpus", "CPU %u does not exist (the board has %u)", cpu,
+			     p->plat->ncpus);
+			continue;
+		}
+		for (unsigned j = 0; j < pc->ncpus; j++)
+			if (pc->cpus[j] == cpu)
+				goto dup_self;
+		for (unsigned q = 0; q < idx; q++)
+			for (unsigned j = 0; j < p->cfg->parts[q].ncpus; j++)
+				if (p->cfg->parts[q].cpus[j] == cpu) {
+					perr(p, node, "cpus", "CPU %u already belongs to %s", cpu,
+					     p->part_path[q]);
+					goto next;
+				}
+		pc->cpus[pc->ncpus++] = (uint8_t)cpu;
+		continue;
+dup_self:
+		perr(p, node, "cpus", "CPU %u listed twice", cpu);
+next:;
+	}
+}
+
+static void parse_memory(struct parser *p, int node, unsigned idx, struct part_config *pc)
+{
+	const int cells = 4; /* #address-cells = 2, #size-cells = 2 */
+	int len;
+	const fdt32_t *c = fdt_getprop(p->fdt, node, "memory", &len);
+
+	if (!c) {
+		perr(p, node, "memory", "missing");
+		return;
+	}
+	if (len == 0 || len % (cells * 4)) {
+		perr(p, node, "memory",
+		     "length %d is not a non-empty list of <base size> pairs of 2 cells each", len);
+		return;
+	}
+	if (len / (cells * 4) > CONFIG_MAX_MEM_RANGES) {
+		perr(p, node, "memory", "more than %d ranges", CONFIG_MAX_MEM_RANGES);
+		return;
+	}
+	for (int i = 0; i < len / (cells * 4); i++) {
+		uint64_t base = be_cells(c + i * cells, 2), size = be_cells(c + i * cells + 2, 2);
+		const struct platform_desc *pl = p->plat;
+		bool bad = false;
+
+		if (size == 0) {
+			perr(p, node, "memory", "range %d has size 0", i);
+			continue;
+		}
+		if (!IS_ALIGNED(base, PAGE_SIZE) || !IS_ALIGNED(size, PAGE_SIZE)) {
+			perr(p, node, "memory", "range [0x%llx, +0x%llx) is not 4 KiB aligned",
+			     (unsigned long long)base, (unsigned long long)size);
+			continue;
+		}
+		if (!range_within(base, size, pl->ram.base, pl->ram.size)) {
+			perr(p, node, "memory", "range [0x%llx, +0x%llx) is outside RAM [0x%llx, +0x%llx)",
+			     (unsigned long long)base, (unsigned long long)size,
+			     (unsigned long long)pl->ram.base, (unsigned long long)pl->ram.size);
+			bad = true;
+		}
+		if (range_overlaps(base, size, pl->hv.base, pl->hv.size)) {
+			perr(p, node, "memory",
+			     "range [0x%llx, +0x%llx) overlaps the hypervisor's memory [0x%llx, +0x%llx)",
+			     (unsigned long long)base, (unsigned long long)size,
+			     (unsigned long long)pl->hv.base, (unsigned long long)pl->hv.size);
+			bad = true;
+		}
+		for (unsigned j = 0; j < pc->nmem; j++)
+			if (range_overlaps(base, size, pc->mem[j].base, pc->mem[j].size)) {
+				perr(p, node, "memory", "range %d overlaps range %u of the same partition", i, j);
+				bad = true;
+			}
+		for (unsigned q = 0; q < idx; q++)
+			for (unsigned j = 0; j < p->cfg->parts[q].nmem; j++) {
+				const struct mem_range *o = &p->cfg->parts[q].mem[j];
+				if (range_overlaps(base, size, o->base, o->size)) {
+					perr(p, node, "memory", "range [0x%llx, +0x%llx) overlaps %s",
+					     (unsigned long long)base, (unsigned long long)size,
+					     p->part_path[q]);
+					bad = true;
+				}
+			}
+		if (!bad)
+			pc->mem[pc->nmem++] = (struct mem_range){ base, size };
+	}
+}
+
+static void parse_blob(struct parser *p, int node, const char *prop, struct blob_ref *b,
+		       bool required)
+{
+	const char *s = get_string(p, node, prop, sizeof(b->name), required);
+	int64_t sz;
+
+	if (!s)
+		return;
+	strcpy(b->name, s);
+	sz = p->blob_size ? p->blob_size(p->blob_ctx, s) : -1;
+	if (sz < 0) {
+		perr(p, node, prop, "image '%s' not found", s);
+		return;
+	}
+	b->size = (uint64_t)sz;
+	b->present = true;
+}
+
+static void parse_partition(struct parser *p, int node, unsigned idx)
+{
+	static const char *props[] = { "cpus", "memory", "kernel", "kernel-offset", "initrd",
+				       "bootargs", "console", NULL };
+	struct part_config *pc = &p->cfg->parts[idx];
+	const char *name = fdt_get_name(p->fdt, node, NULL);
+	const char *s;
+	int len;
+
+	fdt_get_path(p->fdt, node, p->part_path[idx], CFG_PATH_MAX);
+	check_known(p, node, props, NULL);
+	if (strlen(name) >= CFG_NAME_MAX || strchr(name, '@'))
+		perr(p, node, NULL, "partition name must be at most %d characters, without '@'",
+		     CFG_NAME_MAX - 1);
+	else
+		strcpy(pc->name, name);
+	for (unsigned q = 0; q < idx; q++)
+		if (strcmp(p->cfg->parts[q].name, pc->name) == 0 && pc->name[0])
+			perr(p, node, NULL, "partition name used twice");
+
+	parse_cpus(p, node, idx, pc);
+	parse_memory(p, node, idx, pc);
+	parse_blob(p, node, "kernel", &pc->kernel, true);
+	parse_blob(p, node, "initrd", &pc->initrd, false);
+
+	const fdt32_t *off = fdt_getprop(p->fdt, node, "kernel-offset", &len);
+	if (off) {
+		if (len != 8)
+			perr(p, node, "kernel-offset", "must be 2 cells (a 64-bit offset), got %d bytes", len);
+		else if (!IS_ALIGNED(be_cells(off, 2), PAGE_SIZE))
+			perr(p, node, "kernel-offset", "must be 4 KiB aligned");
+		else
+			pc->entry_offset = be_cells(off, 2);
+	}
+	if (pc->kernel.present && pc->nmem) {
+		uint64_t room = pc->mem[0].size > pc->entry_offset ? pc->mem[0].size - pc->entry_offset : 0;
+		if (pc->kernel.size > room)
+			perr(p, node, "kernel",
+			     "image '%s' (%llu bytes) does not fit in memory range 0 at offset 0x%llx",
+			     pc->kernel.name, (unsigned long long)pc->kernel.size,
+			     (unsigned long long)pc->entry_offset);
+		else if (pc->kernel.size == 0)
+			perr(p, node, "kernel", "image '%s' is empty", pc->kernel.name);
+	}
+
+	s = get_string(p, node, "bootargs", CFG_BOOTARGS_MAX, false);
+	if (s)
+		strcpy(pc->bootargs, s);
+
+	pc->console = CONSOLE_UART;
+	s = get_string(p, node, "console", 16, false);
+	if (s) {
+		if (strcmp(s, "uart") == 0)
+			pc->console = CONSOLE_UART;
+		else if (strcmp(s, "none") == 0)
+			pc->console = CONSOLE_NONE;
+		else
+			perr(p, node, "console", "'%s' is not one of uart, none", s);
+	}
+}
+
+static void check_cells(struct parser *p, int node, const char *prop, uint32_t want)
+{
+	int len;
+	const fdt32_t *c = fdt_getprop(p->fdt, node, prop, &len);
+
+	if (!c)
+		perr(p, node, prop, "missing");
+	else if (len != 4 || fdt32_to_cpu(*c) != want)
+		perr(p, node, prop, "must be <%u>", want);
+}
+
+int config_parse(const void *fdt, size_t fdt_size, const struct platform_desc *plat,
+		 blob_size_fn blob_size, void *blob_ctx, struct hv_config *out,
+		 struct cfg_errors *errs)
+{
+	static const char *root_props[] = { "compatible", "#address-cells", "#size-cells",
+					    "model", NULL };
+	static const char *root_nodes[] = { "hypervisor", "partitions", NULL };
+	struct parser p = { .fdt = fdt, .plat = plat, .errs = errs, .cfg = out,
+			    .blob_size = blob_size, .blob_ctx = blob_ctx };
+	int parts, child;
+	unsigned n = 0;
+	const char *compat;
+
+	memset(out, 0, sizeof(*out));
+	memset(errs, 0, sizeof(*errs));
+	if (fdt_size < sizeof(struct fdt_header) || fdt_check_header(fdt) != 0 ||
+	    fdt_totalsize(fdt) > fdt_size || fdt_check_full(fdt, fdt_size) != 0) {
+		perr(&p, -1, NULL, "not a valid device tree blob");
+		return (int)errs->count;
+	}
+
+	compat = get_string(&p, 0, "compatible", 64, true);
+	if (compat && strcmp(compat, "bulkhead,partition-file-v1") != 0)
+		perr(&p, 0, "compatible", "'%s' is not \"bulkhead,partition-file-v1\"", compat);
+	check_cells(&p, 0, "#address-cells", 2);
+	check_cells(&p, 0, "#size-cells", 2);
+	check_known(&p, 0, root_props, root_nodes);
+
+	parse_hypervisor(&p, fdt_subnode_offset(fdt, 0, "hypervisor"));
+
+	parts = fdt_subnode_offset(fdt, 0, "partitions");
+	if (parts < 0) {
+		perr(&p, 0, "partitions", "node missing");
+		return (int)errs->count;
+	}
+	check_known(&p, parts, (const char *[]){ NULL }, ANY_NODE);
+	fdt_for_each_subnode(child, fdt, parts) {
+		if (n >= CONFIG_MAX_PARTITIONS) {
+			perr(&p, parts, NULL, "more than %d partitions", CONFIG_MAX_PARTITIONS);
+			break;
+		}
+		parse_partition(&p, child, n++);
+	}
+	if (n == 0)
+		perr(&p, parts, NULL, "no partition defined");
+	out->nparts = n;
+	if (errs->count > CFG_MAX_ERRORS)
+		errs->count = CFG_MAX_ERRORS;
+	return (int)errs->count;
+}

@@ -1,0 +1,109 @@
+/* Physical GICv3: distributor, redistributors, and the EL2 system-register
+ * CPU interface. The machine runs with one security state as QEMU virt
+ * does with secure=off (GICD_CTLR.DS = 1): every interrupt is Group 1. */
+#include <arch/sysreg.h>
+#include <drivers/drivers.h>
+#include <hv/log.h>
+#include <platform.h>
+
+#define GICD_CTLR 0x0000
+#define GICD_TYPER 0x0004
+#define GICD_IGROUPR 0x0080
+#define GICD_ICENABLER 0x0180
+#define GICD_IPRIORITYR 0x0400
+#define GICD_CTLR_RWP (1u << 31)
+#define GICD_CTLR_ARE (1u << 4)
+#define GICD_CTLR_G1 (1u << 1)
+#define GICD_CTLR_G0 (1u << 0)
+
+#define GICR_CTLR 0x0000
+#define GICR_TYPER 0x0008
+#define GICR_WAKER 0x0014
+#define GICR_SGI 0x10000
+#define GICR_IGROUPR0 (GICR_SGI + 0x0080)
+#define GICR_ISENABLER0 (GICR_SGI + 0x0100)
+#define GICR_ICENABLER0 (GICR_SGI + 0x0180)
+#define GICR_IPRIORITYR (GICR_SGI + 0x0400)
+#define WAKER_PS (1u << 1)
+#define WAKER_CA (1u << 2)
+
+#define HV_IRQ_PRIO 0xa0
+
+static inline volatile uint32_t *reg32(uintptr_t base, uintptr_t off)
+{
+	return (volatile uint32_t *)(base + off);
+}
+
+static void dist_wait_rwp(void)
+{
+	while (*reg32(CONFIG_GICD_BASE, GICD_CTLR) & GICD_CTLR_RWP)
+		;
+}
+
+void gicv3_dist_init(void)
+{
+	uint32_t lines = ((*reg32(CONFIG_GICD_BASE, GICD_TYPER) & 0x1f) + 1) * 32;
+
+	*reg32(CONFIG_GICD_BASE, GICD_CTLR) = 0;
+	dist_wait_rwp();
+	for (uint32_t i = 32; i < lines; i += 32) {
+		*reg32(CONFIG_GICD_BASE, GICD_ICENABLER + i / 8) = 0xffffffff;
+		*reg32(CONFIG_GICD_BASE, GICD_IGROUPR + i / 8) = 0xffffffff;
+	}
+	for (uint32_t i = 32; i < lines; i += 4)
+		*reg32(CONFIG_GICD_BASE, GICD_IPRIORITYR + i) = 0xa0a0a0a0;
+	dist_wait_rwp();
+	*reg32(CONFIG_GICD_BASE, GICD_CTLR) = GICD_CTLR_ARE | GICD_CTLR_G1 | GICD_CTLR_G0;
+	dist_wait_rwp();
+}
+
+static uintptr_t rdist_of(unsigned cpu)
+{
+	return CONFIG_GICR_BASE + cpu * PLATFORM_GICR_STRIDE;
+}
+
+int gicv3_cpu_init(unsigned cpu)
+{
+	uintptr_t rd = rdist_of(cpu);
+	uint64_t typer = *(volatile uint64_t *)(rd + GICR_TYPER);
+	uint64_t mpidr = read_sysreg(mpidr_el1);
+	uint32_t aff = (uint32_t)((mpidr & 0xffffff) | ((mpidr >> 8) & 0xff000000));
+
+	if ((uint32_t)(typer >> 32) != aff)
+		return -1; /* redistributor layout is not the platform's */
+	*reg32(rd, GICR_WAKER) &= ~WAKER_PS;
+	while (*reg32(rd, GICR_WAKER) & WAKER_CA)
+		;
+	*reg32(rd, GICR_ICENABLER0) = 0xffffffff;
+	*reg32(rd, GICR_IGROUPR0) = 0xffffffff;
+	for (unsigned i = 0; i < 32; i += 4)
+		*reg32(rd, GICR_IPRIORITYR + i) = 0xa0a0a0a0;
+
+	/* EL2 uses the system register interface and lets EL1 use it too. */
+	write_sysreg(S3_4_C12_C9_5, 0xf); /* ICC_SRE_EL2: SRE, DFB, DIB, Enable */
+	isb();
+	write_sysreg(S3_0_C4_C6_0, 0xff);  /* ICC_PMR_EL1 */
+	write_sysreg(S3_0_C12_C12_3, 0);   /* ICC_BPR1_EL1 */
+	write_sysreg(S3_0_C12_C12_4, 0);   /* ICC_CTLR_EL1: EOImode 0 */
+	write_sysreg(S3_0_C12_C12_7, 1);   /* ICC_IGRPEN1_EL1 */
+	isb();
+	return 0;
+}
+
+void gicv3_enable_ppi(unsigned cpu, unsigned intid)
+{
+	*reg32(rdist_of(cpu), GICR_ISENABLER0) = 1u << intid;
+}
+
+uint32_t gicv3_ack(void)
+{
+	uint32_t v = (uint32_t)read_sysreg(S3_0_C12_C12_0); /* ICC_IAR1_EL1 */
+	dsb(sy);
+	return v & 0xffffff;
+}
+
+void gicv3_eoi(uint32_t intid)
+{
+	write_sysreg(S3_0_C12_C12_1, intid); /* ICC_EOIR1_EL1 */
+	isb();
+}

@@ -1,0 +1,33 @@
+/* PL011: the hypervisor's console, transmit only, polled. */
+#include <drivers/drivers.h>
+
+#define UARTDR 0x000
+#define UARTFR 0x018
+#define UARTCR 0x030
+#define FR_TXFF (1u << 5)
+
+static volatile uint32_t *uart;
+
+void pl011_init(uintptr_t base)
+{
+	uart = (volatile uint32_t *)base;
+	/* QEMU's PL011 is enabled out of reset; a board's firmware has set the
+	 * baud rate. Make sure UART and transmitter are on. */
+	uart[UARTCR / 4] |= (1u << 0) | (1u << 8);
+}
+
+void pl011_write(const char *s, size_t n)
+{
+	if (!uart)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\n') {
+			while (uart[UARTFR / 4] & FR_TXFF)
+				;
+			uart[UARTDR / 4] = '\r';
+		}
+		while (uart[UARTFR / 4] & FR_TXFF)
+			;
+		uart[UARTDR / 4] = (uint8_t)s[i];
+	}
+}

@@ -1,0 +1,21 @@
+/* The hypervisor's own hardware drivers. */
+#ifndef DRIVERS_H
+#define DRIVERS_H
+
+#include <hv/types.h>
+
+void pl011_init(uintptr_t base);
+void pl011_write(const char *s, size_t n);
+
+void gicv3_dist_init(void);
+int gicv3_cpu_init(unsigned cpu); /* redistributor + EL2 CPU interface */
+void gicv3_enable_ppi(unsigned cpu, unsigned intid);
+uint32_t gicv3_ack(void);        /* INTID, 1023 when none */
+void gicv3_eoi(uint32_t intid);
+
+uint64_t timer_freq(void);
+uint64_t timer_now(void);
+void timer_hv_arm(uint64_t ticks); /* EL2 physical timer, one shot */
+void timer_hv_disarm(void);
+
+#endif

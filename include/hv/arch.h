@@ -1,0 +1,24 @@
+/* The only door from core/ to the CPU. Implemented by arch/arm64/ on the
+ * target and by tests/fake/ on the host. */
+#ifndef HV_ARCH_H
+#define HV_ARCH_H
+
+#include <hv/types.h>
+
+void *arch_phys_to_virt(paddr_t pa);
+paddr_t arch_virt_to_phys(const void *va);
+unsigned arch_cpu_id(void);
+
+/* Console: write raw bytes to the hypervisor's UART. */
+void arch_console_write(const char *s, size_t n);
+
+/* Locks for the (rare) shared hypervisor state. */
+typedef struct { volatile uint32_t v; } spinlock_t;
+void spin_lock(spinlock_t *l);
+void spin_unlock(spinlock_t *l);
+
+_Noreturn void arch_halt(void);
+/* Power off the machine (all partitions stopped). */
+_Noreturn void arch_system_off(void);
+
+#endif

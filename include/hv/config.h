@@ -1,0 +1,71 @@
+/* The partition configuration: parsed from the partition file (a DTB) by
+ * config_parse(), the same code in the host checker and at boot. After boot
+ * the hypervisor's copy sits in a page that stage-1 maps read-only, and no
+ * stage-2 table maps it into any guest. */
+#ifndef HV_CONFIG_H
+#define HV_CONFIG_H
+
+#include <hv/types.h>
+#include <generated/autoconf.h>
+
+#define CFG_NAME_MAX 32
+#define CFG_PATH_MAX 96
+#define CFG_BOOTARGS_MAX 512
+
+struct mem_range {
+	paddr_t base;
+	uint64_t size;
+};
+
+/* What the board offers: filled from platform data (Kconfig). */
+struct platform_desc {
+	struct mem_range ram;
+	struct mem_range hv;
+	uint32_t ncpus;
+};
+
+enum console_kind { CONSOLE_NONE = 0, CONSOLE_UART, CONSOLE_VIRTIO };
+
+struct blob_ref {
+	char name[CFG_PATH_MAX]; /* as written in the partition file */
+	uint64_t size;           /* filled by the blob lookup */
+	bool present;
+};
+
+struct part_config {
+	char name[CFG_NAME_MAX];
+	uint32_t ncpus;
+	uint8_t cpus[CONFIG_MAX_CPUS]; /* physical CPU ids, in order: vCPU i = cpus[i] */
+	uint32_t nmem;
+	struct mem_range mem[CONFIG_MAX_MEM_RANGES]; /* IPA == PA */
+	struct blob_ref kernel;
+	struct blob_ref initrd;
+	uint64_t entry_offset; /* kernel load/entry offset in mem[0] */
+	char bootargs[CFG_BOOTARGS_MAX];
+	enum console_kind console;
+};
+
+struct hv_config {
+	uint32_t log_level;
+	uint32_t nparts;
+	struct part_config parts[CONFIG_MAX_PARTITIONS];
+};
+
+/* Errors are collected, each "<node path>: <property>: <what>". */
+#define CFG_MAX_ERRORS 32
+#define CFG_ERR_LEN 160
+struct cfg_errors {
+	unsigned count;
+	char msg[CFG_MAX_ERRORS][CFG_ERR_LEN];
+};
+
+/* Size of a named blob (guest image), or -1 when it does not exist. */
+typedef int64_t (*blob_size_fn)(void *ctx, const char *name);
+
+/* Parse and validate. Returns 0 and fills *out when the file is good;
+ * otherwise returns the number of errors and *out must not be used. */
+int config_parse(const void *fdt, size_t fdt_size, const struct platform_desc *plat,
+		 blob_size_fn blob_size, void *blob_ctx, struct hv_config *out,
+		 struct cfg_errors *errs);
+
+#endif

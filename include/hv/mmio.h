@@ -1,0 +1,57 @@
+/* Emulated MMIO: a partition's trapped IPA ranges and the register-table
+ * dispatcher every emulated device uses (width and alignment checked in one
+ * place, after the model of Linux's vgic-mmio tables). */
+#ifndef HV_MMIO_H
+#define HV_MMIO_H
+
+#include <hv/types.h>
+
+/* Widths as a bit mask of access sizes in bytes. */
+#define W8 BIT(0)
+#define W16 BIT(1)
+#define W32 BIT(2)
+#define W64 BIT(3)
+
+struct reg_desc {
+	uint32_t offset;
+	uint32_t len;      /* bytes covered (a register array spans several) */
+	uint32_t widths;   /* allowed access widths (W8|W16|...) */
+	uint64_t (*read)(void *dev, uint32_t off, unsigned width);
+	void (*write)(void *dev, uint32_t off, unsigned width, uint64_t val);
+};
+
+struct reg_bank {
+	const struct reg_desc *regs;
+	size_t nregs;
+};
+
+/* Returns 0 when handled; -1 when the access is invalid (unknown offset,
+ * bad width or alignment): the caller injects an abort. A register with no
+ * read (write) function reads as zero (ignores writes). */
+int reg_bank_access(const struct reg_bank *bank, void *dev, uint32_t off, unsigned width,
+		    bool write, uint64_t *val);
+
+struct mmio_device_ops {
+	int (*access)(void *dev, uint64_t off, unsigned width, bool write, uint64_t *val);
+};
+
+struct mmio_region {
+	ipa_t base;
+	uint64_t size;
+	const struct mmio_device_ops *ops;
+	void *dev;
+};
+
+#define MAX_MMIO_REGIONS 8
+struct mmio_bus {
+	unsigned n;
+	struct mmio_region r[MAX_MMIO_REGIONS];
+};
+
+int mmio_bus_add(struct mmio_bus *bus, ipa_t base, uint64_t size,
+		 const struct mmio_device_ops *ops, void *dev);
+/* 0 handled, -1 no device or the device refused: inject an abort. */
+int mmio_bus_access(const struct mmio_bus *bus, ipa_t ipa, unsigned width, bool write,
+		    uint64_t *val);
+
+#endif

@@ -1,0 +1,15 @@
+/* QEMU aarch64 virt: the board as data. Values come from Kconfig defaults in
+ * platform/qemu_virt/Kconfig; this file adds what is fixed by the machine. */
+#ifndef PLATFORM_H
+#define PLATFORM_H
+
+#include <generated/autoconf.h>
+
+#define PLATFORM_NAME "qemu-virt"
+/* Everything below RAM is MMIO (flash, GIC, UART, RTC, virtio-mmio, PCIe). */
+#define PLATFORM_DEVICE_BASE 0x0UL
+#define PLATFORM_DEVICE_SIZE CONFIG_RAM_BASE
+#define PLATFORM_GICR_STRIDE 0x20000UL
+#define PLATFORM_HV_TIMER_PPI 26 /* CNTHP: EL2 physical timer */
+
+#endif

@@ -1,0 +1,28 @@
+#!/bin/sh
+# Install what the build, the demo and the tests need, from Debian's packages.
+# Quick when everything is present: it only checks dpkg's database.
+# libfdt-dev is not multi-arch co-installable in Debian 12: the arm64 one
+# gives the headers and libfdt.a, the host links libfdt1's libfdt.so.1.
+set -eu
+
+HOST_PKGS="make gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu \
+picolibc-aarch64-linux-gnu libcmocka-dev libfdt1 device-tree-compiler \
+qemu-system-arm python3 python3-kconfiglib"
+ARM64_PKGS="libfdt-dev:arm64 busybox-static:arm64"
+
+missing=""
+for p in $HOST_PKGS $ARM64_PKGS; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+        missing="$missing $p"
+    fi
+done
+[ -z "$missing" ] && exit 0
+
+echo "setup: installing:$missing"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+    $SUDO dpkg --add-architecture arm64
+fi
+$SUDO apt-get update -q
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends $missing
