@@ -41,6 +41,14 @@ HOST_LIBFDT := /usr/lib/x86_64-linux-gnu/libfdt.so.1
 TOOL_CORE := core/config.c core/image.c core/platform_desc.c
 TOOLS := $(O)/tools/hvcheck $(O)/tools/hvpack
 
+# ---- unit tests: cmocka, host, core/ and vdev/ with tests/fake/ ----
+UNIT_SRC := $(filter-out core/boot.c,$(CORE_SRC)) $(wildcard tests/fake/*.c) tools/toolutil.c
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(O)/unit/%,$(wildcard tests/unit/test_*.c))
+$(O)/unit/%: tests/unit/%.c $(UNIT_SRC) $(wildcard tests/fake/*.h) $(AUTOCONF)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOST_CFLAGS) -Itests/fake -Itools $< $(UNIT_SRC) $(HOST_LIBFDT) -lcmocka -o $@
+unit: $(UNIT_TESTS)
+
 # ---- test guests (aarch64, EL1, position independent) ----
 GUEST_CFLAGS := -std=c11 -O2 $(WARN) -ffreestanding -nostdlib -fpie -mgeneral-regs-only \
 	-mbranch-protection=none -fno-stack-protector -static -no-pie -Wl,--no-warn-rwx-segments -Wl,--build-id=none
@@ -114,7 +122,7 @@ run: $(IMAGE)
 	$(QEMU) $(QEMU_FLAGS) -kernel $(IMAGE)
 
 export O CACHE QEMU QEMU_FLAGS PY
-test: all guests
+test: all guests unit
 	@tests/run.sh
 
 bench: all guests

@@ -21,6 +21,21 @@ struct parser {
 static void perr(struct parser *p, int node, const char *prop, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/* The node's path; when it does not fit, ".../" and the node's name. */
+static void node_path(const void *fdt, int node, char path[CFG_PATH_MAX])
+{
+	const char *name;
+
+	if (node < 0) {
+		strcpy(path, "/");
+		return;
+	}
+	if (fdt_get_path(fdt, node, path, CFG_PATH_MAX) == 0)
+		return;
+	name = fdt_get_name(fdt, node, NULL);
+	snprintf(path, CFG_PATH_MAX, ".../%s", name ? name : "?");
+}
+
 static void perr(struct parser *p, int node, const char *prop, const char *fmt, ...)
 {
 	struct cfg_errors *e = p->errs;
@@ -32,8 +47,7 @@ static void perr(struct parser *p, int node, const char *prop, const char *fmt, 
 		e->count++;
 		return;
 	}
-	if (node < 0 || fdt_get_path(p->fdt, node, path, sizeof(path)) != 0)
-		strcpy(path, "/");
+	node_path(p->fdt, node, path);
 	n = (size_t)snprintf(e->msg[e->count], CFG_ERR_LEN, "%s: %s%s", path,
 			     prop ? prop : "", prop ? ": " : "");
 	if (n < CFG_ERR_LEN) {
@@ -265,7 +279,7 @@ static void parse_partition(struct parser *p, int node, unsigned idx)
 	const char *s;
 	int len;
 
-	fdt_get_path(p->fdt, node, p->part_path[idx], CFG_PATH_MAX);
+	node_path(p->fdt, node, p->part_path[idx]);
 	check_known(p, node, props, NULL);
 	if (strlen(name) >= CFG_NAME_MAX || strchr(name, '@'))
 		perr(p, node, NULL, "partition name must be at most %d characters, without '@'",
@@ -361,7 +375,7 @@ int config_parse(const void *fdt, size_t fdt_size, const struct platform_desc *p
 	parts = fdt_subnode_offset(fdt, 0, "partitions");
 	if (parts < 0) {
 		perr(&p, 0, "partitions", "node missing");
-		return (int)errs->count;
+		goto out;
 	}
 	check_known(&p, parts, (const char *[]){ NULL }, ANY_NODE);
 	fdt_for_each_subnode(child, fdt, parts) {
@@ -374,6 +388,7 @@ int config_parse(const void *fdt, size_t fdt_size, const struct platform_desc *p
 	if (n == 0)
 		perr(&p, parts, NULL, "no partition defined");
 	out->nparts = n;
+out:
 	if (errs->count > CFG_MAX_ERRORS)
 		errs->count = CFG_MAX_ERRORS;
 	return (int)errs->count;

@@ -9,7 +9,11 @@ int reg_bank_access(const struct reg_bank *bank, void *dev, uint32_t off, unsign
 		const struct reg_desc *r = &bank->regs[i];
 		if (off < r->offset || off - r->offset >= r->len)
 			continue;
-		if (!(r->widths & width) || off + width > r->offset + r->len)
+		/* A narrower access reads the low part of a register, never the
+		 * middle: offsets step by the register's widest access size. */
+		uint32_t elem = 1u << (31 - __builtin_clz(r->widths));
+		if (!(r->widths & width) || (off - r->offset) % elem ||
+		    off + width > r->offset + r->len)
 			return -1;
 		if (write) {
 			if (r->write)

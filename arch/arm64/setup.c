@@ -27,7 +27,7 @@ static void timer_selftest(void)
 	uint64_t t0 = timer_now();
 
 	gicv3_enable_ppi(0, PLATFORM_HV_TIMER_PPI);
-	timer_hv_arm(timer_freq() / 1000);
+	timer_hv_arm(timer_freq() / 100000); /* 10 us */
 	__asm__ volatile("msr daifclr, #2");
 	while (this_cpu()->irqs == 0)
 		wfi();

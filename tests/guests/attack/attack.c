@@ -69,9 +69,11 @@ void guest_main(uint64_t x0, uint64_t first_counter)
 	report("read of an implementation-defined system register", n_exceptions == before + 1 &&
 	       (last_esr >> 26) == 0 && (last_esr & (1u << 25)), last_esr);
 	before = n_exceptions;
-	__asm__ volatile("msr s3_1_c15_c2_1, %0" : : "r"(0UL));
-	report("write to an implementation-defined system register", n_exceptions == before + 1 &&
-	       (last_esr >> 26) == 0, last_esr);
+	__asm__ volatile("msr actlr_el1, %0" : : "r"(0UL)); /* trapped by HCR_EL2.TACR */
+	report("write to ACTLR_EL1", n_exceptions == before + 1 && (last_esr >> 26) == 0, last_esr);
+	before = n_exceptions;
+	__asm__ volatile("mrs %0, actlr_el1" : "=r"(r));
+	report("read of ACTLR_EL1", n_exceptions == before + 1 && (last_esr >> 26) == 0, last_esr);
 
 	before = n_exceptions;
 	(void)*(volatile uint64_t *)(UART_BASE + 0x18); /* 64-bit read of a 32-bit register */

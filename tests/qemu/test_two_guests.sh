@@ -1,0 +1,38 @@
+#!/bin/bash
+# Two bare-metal partitions at once on CPUs 1 and 2: the attacker reads and
+# writes the victim's RAM and the hypervisor's, makes unknown calls and
+# touches an implementation-defined system register; every attempt is
+# refused in the attacker only, the victim finishes normally, the machine
+# powers off when both have stopped and QEMU exits 0.
+# proves: PLATFORM-2, PLATFORM-3, PLATFORM-5, PLATFORM-8
+. "$(dirname "$0")/../lib/common.sh"
+T=$O/tests/two-guests
+mkdir -p "$T"
+pack tests/configs/good/two-guests.dts "$T/image" || { fail "pack two-guests"; finish; }
+run_qemu "$T/image" "$T/console.log" 120
+rc=$?
+if [ $rc -eq 0 ]; then pass "QEMU exits 0 when every partition has stopped"; else fail "QEMU exit status" "$rc"; fi
+L=$T/console.log
+expect_in "$L" "[victim] hello: running at EL1" "victim runs at EL1"
+expect_in "$L" "[victim] hello: PSCI version 1.1" "victim gets PSCI 1.1 over HVC"
+expect_in "$L" "[victim] hello: line 3" "victim prints through its own console"
+expect_in "$L" "[victim] hello: exceptions taken 0" "victim took no exception"
+expect_in "$L" "[victim] hello: done" "victim finishes normally"
+expect_in "$L" "[attacker] attack: done: 14/14 refused" "every attack refused in the attacker"
+expect_not_in "$L" "NOT REFUSED" "no attack succeeded"
+for what in "read of another partition's RAM" "write to another partition's RAM" \
+	"read of the hypervisor's image" "write to the hypervisor's image" \
+	"read of the hypervisor's page tables" "unknown HVC function returns NOT_SUPPORTED" \
+	"read of an implementation-defined system register" "write to ACTLR_EL1" "read of ACTLR_EL1"; do
+	expect_in "$L" "[attacker] attack: refused: $what" "attacker: $what"
+done
+expect_in "$L" "bulkhead: partition victim stopped" "victim stop seen by the hypervisor"
+expect_in "$L" "bulkhead: partition attacker stopped" "attacker stop seen by the hypervisor"
+expect_in "$L" "bulkhead: all partitions stopped: powering off" "power off after the last partition"
+# One log line per fault kind, however many faults.
+n=$(grep -c "attacker: data abort:" "$L")
+if [ "$n" = 1 ]; then pass "one log line for many data aborts"; else fail "data abort log lines" "$n"; fi
+expect_in "$L" "attacker: unsupported call:" "unsupported call logged"
+expect_in "$L" "attacker: system register:" "system register fault logged"
+expect_not_in "$L" "PANIC" "no hypervisor panic"
+finish

@@ -1,0 +1,62 @@
+#!/bin/bash
+# Runs every test: unit (cmocka, host), host tools, and QEMU guests.
+# Prints each check, then one closing line "N passed, N failed".
+# Exit status: 0 when nothing failed.
+set -u
+cd "$(dirname "$0")/.."
+: "${O:=build}"
+export O
+passed=0 failed=0
+declare -a failures=()
+
+count_cmocka() { # log name
+	local p f
+	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$1" | tail -1)
+	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$1" | tail -1)
+	passed=$((passed + ${p:-0}))
+	failed=$((failed + ${f:-0}))
+	[ -n "$p$f" ] || { failed=$((failed + 1)); failures+=("$2: no result"); }
+	[ "${f:-0}" = 0 ] || failures+=("$2")
+}
+
+count_script() { # log name
+	local p f
+	p=$(grep -c '^PASS: ' "$1")
+	f=$(grep -c '^FAIL: ' "$1")
+	passed=$((passed + p))
+	failed=$((failed + f))
+	[ "$f" = 0 ] || failures+=("$2")
+}
+
+mkdir -p "$O/test-logs"
+start=$SECONDS
+for t in "$O"/unit/test_*; do
+	[ -x "$t" ] || continue
+	n=unit/$(basename "$t")
+	echo "== $n"
+	"$t" >"$O/test-logs/$(basename "$t").log" 2>&1
+	rc=$?
+	cat "$O/test-logs/$(basename "$t").log"
+	count_cmocka "$O/test-logs/$(basename "$t").log" "$n"
+	[ $rc -eq 0 ] || [[ " ${failures[*]} " == *" $n"* ]] || { failed=$((failed + 1)); failures+=("$n exit $rc"); }
+done
+
+for t in tests/host/test_*.sh tests/qemu/test_*.sh; do
+	n=${t#tests/}
+	echo "== $n"
+	log=$O/test-logs/$(basename "$t" .sh).log
+	bash "$t" >"$log" 2>&1
+	rc=$?
+	cat "$log"
+	count_script "$log" "$n"
+	if [ $rc -ne 0 ] && ! grep -q '^FAIL: ' "$log"; then
+		failed=$((failed + 1))
+		failures+=("$n exited $rc")
+	fi
+done
+
+echo
+echo "tests took $((SECONDS - start)) s"
+for f in "${failures[@]}"; do echo "failed: $f"; done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,578 @@
+/* The partition-file parser (core/config.c) on good files, on one broken
+ * file per defect (tests/configs/bad/), and on hostile blobs: every defect
+ * is reported once, with its node path and property, and nothing crashes.
+ * proves: PLATFORM-4, PLATFORM-3 */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libfdt.h>
+#include <hv/boot.h>
+#include <hv/config.h>
+#include "toolutil.h"
+
+#define BAD_DIR "tests/configs/bad"
+#define EXPECT_PREFIX "// expect: "
+#define BIG_IMAGE_SIZE (80LL << 20) /* images/big.bin: more than a 64 MiB partition */
+
+/* The guest images as the tests see them: see the brief in each bad file. */
+static int64_t test_blob_size(void *ctx, const char *name)
+{
+	(void)ctx;
+	if (strcmp(name, "images/big.bin") == 0)
+		return BIG_IMAGE_SIZE;
+	if (strstr(name, "missing"))
+		return -1;
+	return 4096;
+}
+
+static struct hv_config cfg;
+static struct cfg_errors errs;
+
+static void print_errors(const struct cfg_errors *e)
+{
+	unsigned n = e->count < CFG_MAX_ERRORS ? e->count : CFG_MAX_ERRORS;
+	for (unsigned i = 0; i < n; i++)
+		print_message("    error %u: %s\n", i, e->msg[i]);
+}
+
+static int parse_blob(const void *fdt, size_t size)
+{
+	struct platform_desc pd;
+
+	platform_desc_get(&pd);
+	return config_parse(fdt, size, &pd, test_blob_size, NULL, &cfg, &errs);
+}
+
+static int parse_file(const char *path)
+{
+	size_t size = 0;
+	void *fdt = load_partition_file(path, &size);
+	int rc;
+
+	if (!fdt)
+		fail_msg("%s: could not load (dtc failed?)", path);
+	rc = parse_blob(fdt, size);
+	free(fdt);
+	return rc;
+}
+
+/* Every message is NUL-terminated inside its slot and the count is capped. */
+static void assert_errors_sane(int rc)
+{
+	assert_true(rc >= 0);
+	assert_int_equal((unsigned)rc, errs.count);
+	assert_true(errs.count <= CFG_MAX_ERRORS);
+	for (unsigned i = 0; i < errs.count; i++)
+		assert_non_null(memchr(errs.msg[i], 0, CFG_ERR_LEN));
+}
+
+/* ---- good files ---- */
+
+static void assert_part(const struct part_config *pc, const char *name, uint8_t cpu,
+			paddr_t base, uint64_t size, const char *kernel)
+{
+	assert_string_equal(pc->name, name);
+	assert_int_equal(pc->ncpus, 1);
+	assert_int_equal(pc->cpus[0], cpu);
+	assert_int_equal(pc->nmem, 1);
+	assert_int_equal(pc->mem[0].base, base);
+	assert_int_equal(pc->mem[0].size, size);
+	assert_string_equal(pc->kernel.name, kernel);
+	assert_true(pc->kernel.present);
+	assert_int_equal(pc->kernel.size, 4096);
+	assert_false(pc->initrd.present);
+	assert_int_equal(pc->entry_offset, 0);
+	assert_string_equal(pc->bootargs, "");
+	assert_int_equal(pc->console, CONSOLE_UART);
+}
+
+static void test_good_files(void **state)
+{
+	int rc;
+	(void)state;
+
+	rc = parse_file("configs/demo.dts");
+	if (rc)
+		print_errors(&errs);
+	assert_int_equal(rc, 0);
+	assert_int_equal(errs.count, 0);
+	assert_int_equal(cfg.log_level, 2); /* info */
+	assert_int_equal(cfg.nparts, 2);
+	assert_part(&cfg.parts[0], "alpha", 1, 0x50000000, 0x4000000, "guests/hello.bin");
+	assert_part(&cfg.parts[1], "beta", 2, 0x54000000, 0x4000000, "guests/hello.bin");
+
+	rc = parse_file("tests/configs/good/two-guests.dts");
+	if (rc)
+		print_errors(&errs);
+	assert_int_equal(rc, 0);
+	assert_int_equal(errs.count, 0);
+	assert_int_equal(cfg.log_level, 2);
+	assert_int_equal(cfg.nparts, 2);
+	assert_part(&cfg.parts[0], "victim", 1, 0x50000000, 0x4000000, "guests/hello.bin");
+	assert_part(&cfg.parts[1], "attacker", 2, 0x54000000, 0x4000000, "guests/attack.bin");
+}
+
+/* ---- one broken file per defect ---- */
+
+struct bad_case {
+	const char *file;
+	const char *expect; /* a substring of the one error message */
+};
+
+static const struct bad_case bad_cases[] = {
+	{ "01-cpu-two-partitions.dts",
+	  "/partitions/beta: cpus: CPU 1 already belongs to /partitions/alpha" },
+	{ "02-cpu-listed-twice.dts", "/partitions/alpha: cpus: CPU 1 listed twice" },
+	{ "03-cpu-nonexistent.dts",
+	  "/partitions/alpha: cpus: CPU 7 does not exist (the board has 4)" },
+	{ "04-mem-overlap-partition.dts",
+	  "/partitions/beta: memory: range [0x52000000, +0x4000000) overlaps /partitions/alpha" },
+	{ "05-mem-overlap-hypervisor.dts",
+	  "/partitions/alpha: memory: range [0x4f000000, +0x4000000) overlaps the hypervisor's memory" },
+	{ "06-mem-outside-ram.dts",
+	  "/partitions/alpha: memory: range [0x100000000, +0x4000000) is outside RAM" },
+	{ "07-mem-unaligned.dts",
+	  "/partitions/alpha: memory: range [0x50000800, +0x4000000) is not 4 KiB aligned" },
+	{ "08-mem-three-cells.dts",
+	  "/partitions/alpha: memory: length 12 is not a non-empty list of <base size> pairs" },
+	{ "09-mem-size-zero.dts", "/partitions/alpha: memory: range 0 has size 0" },
+	{ "10-missing-cpus.dts", "/partitions/alpha: cpus: missing" },
+	{ "11-missing-memory.dts", "/partitions/alpha: memory: missing" },
+	{ "12-missing-kernel.dts", "/partitions/alpha: kernel: missing" },
+	{ "13-kernel-not-found.dts",
+	  "/partitions/alpha: kernel: image 'guests/missing.bin' not found" },
+	{ "14-kernel-too-big.dts",
+	  "/partitions/alpha: kernel: image 'images/big.bin' (83886080 bytes) does not fit in memory range 0" },
+	{ "15-unknown-property.dts", "/partitions/alpha: colour: unknown property" },
+	{ "16-unknown-node-partition.dts", "/partitions/alpha/extra: unknown node" },
+	{ "17-unknown-node-root.dts", "/extra: unknown node" },
+	{ "18-console-invalid.dts", "/partitions/alpha: console: 'virtio' is not one of uart, none" },
+	{ "19-wrong-compatible.dts",
+	  "/: compatible: 'bulkhead,partition-file-v2' is not \"bulkhead,partition-file-v1\"" },
+	{ "20-address-cells.dts", "/: #address-cells: must be <2>" },
+	{ "21-log-level-invalid.dts",
+	  "/hypervisor: log-level: 'verbose' is not one of error, warn, info, debug" },
+	{ "22-missing-partitions.dts", "/: partitions: node missing" },
+	{ "23-no-partition.dts", "/partitions: no partition defined" },
+	{ "24-bootargs-too-long.dts", "/partitions/alpha: bootargs: longer than 511 bytes" },
+	{ "25-kernel-offset-unaligned.dts", "/partitions/alpha: kernel-offset: must be 4 KiB aligned" },
+	{ "26-size-cells.dts", "/: #size-cells: must be <2>" },
+	{ "27-mem-too-many-ranges.dts", "/partitions/alpha: memory: more than 4 ranges" },
+	{ "28-mem-overlap-self.dts",
+	  "/partitions/alpha: memory: range 1 overlaps range 0 of the same partition" },
+	{ "29-partition-name-at.dts",
+	  "/partitions/alpha@1: partition name must be at most 31 characters, without '@'" },
+	{ "30-partition-name-long.dts",
+	  "/partitions/the-name-of-this-partition-is-32: partition name must be at most 31 characters" },
+	{ "31-initrd-not-found.dts",
+	  "/partitions/alpha: initrd: image 'guests/missing-initrd.bin' not found" },
+	{ "32-kernel-offset-one-cell.dts",
+	  "/partitions/alpha: kernel-offset: must be 2 cells (a 64-bit offset), got 4 bytes" },
+	{ "33-kernel-offset-past-memory.dts",
+	  "/partitions/alpha: kernel: image 'guests/hello.bin' (4096 bytes) does not fit in memory range 0 at offset 0x4000000" },
+	{ "34-cpus-empty.dts",
+	  "/partitions/alpha: cpus: length 0 is not a non-empty list of 1-cell CPU numbers" },
+	{ "35-console-not-string.dts", "/partitions/alpha: console: must be a single string" },
+	{ "36-unknown-root-property.dts", "/: serial-number: unknown property" },
+	{ "37-unknown-hypervisor-property.dts", "/hypervisor: heap-size: unknown property" },
+};
+#define N_BAD ARRAY_SIZE(bad_cases)
+
+static void test_bad_file(void **state)
+{
+	const struct bad_case *bc = *state;
+	char path[256], *text, *nl;
+	size_t size;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/%s", BAD_DIR, bc->file);
+
+	/* The file's own "// expect:" line must say what the table says. */
+	text = read_file(path, &size);
+	assert_non_null(text);
+	text[size] = 0; /* read_file leaves room for it */
+	nl = strchr(text, '\n');
+	assert_non_null(nl);
+	*nl = 0;
+	if (strncmp(text, EXPECT_PREFIX, strlen(EXPECT_PREFIX)) != 0 ||
+	    strcmp(text + strlen(EXPECT_PREFIX), bc->expect) != 0)
+		fail_msg("%s: first line\n  %s\ndoes not match the table entry\n  " EXPECT_PREFIX "%s",
+			 path, text, bc->expect);
+	free(text);
+
+	/* The expected text names a node path (and, where there is one, the
+	 * property): it is an "<path>: ..." message. */
+	assert_int_equal(bc->expect[0], '/');
+	assert_non_null(strstr(bc->expect, ": "));
+
+	rc = parse_file(path);
+	assert_errors_sane(rc);
+	if (rc != 1 || !strstr(errs.msg[0], bc->expect)) {
+		print_message("  %s: want exactly one error containing\n    %s\n  got %d:\n", path,
+			      bc->expect, rc);
+		print_errors(&errs);
+		fail();
+	}
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+	return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+/* Every .dts in the directory has a table entry (so a new file cannot go
+ * untested), every table entry has its file, and no entry is listed twice. */
+static void test_bad_dir_matches_table(void **state)
+{
+	bool seen[N_BAD] = { false };
+	unsigned files = 0;
+	struct dirent *de;
+	DIR *d;
+	(void)state;
+
+	assert_true(N_BAD >= 16);
+	for (size_t i = 0; i < N_BAD; i++)
+		for (size_t j = i + 1; j < N_BAD; j++)
+			assert_string_not_equal(bad_cases[i].file, bad_cases[j].file);
+
+	d = opendir(BAD_DIR);
+	if (!d)
+		fail_msg("cannot open %s (run from the repository root)", BAD_DIR);
+	while ((de = readdir(d))) {
+		size_t i;
+		if (!ends_with(de->d_name, ".dts"))
+			continue;
+		files++;
+		for (i = 0; i < N_BAD; i++)
+			if (strcmp(de->d_name, bad_cases[i].file) == 0)
+				break;
+		if (i == N_BAD) {
+			closedir(d);
+			fail_msg("%s/%s has no entry in bad_cases[] of %s", BAD_DIR, de->d_name, __FILE__);
+		}
+		seen[i] = true;
+	}
+	closedir(d);
+	for (size_t i = 0; i < N_BAD; i++)
+		if (!seen[i])
+			fail_msg("bad_cases[] lists %s, which is not in %s", bad_cases[i].file, BAD_DIR);
+	assert_int_equal(files, N_BAD);
+}
+
+/* ---- hostile blobs ---- */
+
+static void *demo_dtb(size_t *size)
+{
+	void *fdt = load_partition_file("configs/demo.dts", size);
+	assert_non_null(fdt);
+	assert_true(*size > sizeof(struct fdt_header));
+	return fdt;
+}
+
+static void assert_invalid_blob(int rc)
+{
+	assert_errors_sane(rc);
+	assert_true(rc > 0);
+	assert_string_equal(errs.msg[0], "/: not a valid device tree blob");
+}
+
+/* A copy in a buffer of exactly len bytes, so reading past it is caught by
+ * sanitizers and valgrind. */
+static void *exact_copy(const void *src, size_t len)
+{
+	void *p = malloc(len ? len : 1);
+	assert_non_null(p);
+	memcpy(p, src, len);
+	return p;
+}
+
+static void test_truncated_dtb(void **state)
+{
+	size_t size;
+	void *fdt = demo_dtb(&size), *half = exact_copy(fdt, size / 2);
+	(void)state;
+
+	assert_int_equal(parse_blob(fdt, size), 0);
+	assert_invalid_blob(parse_blob(half, size / 2));
+	/* One byte short is still too short. */
+	free(half);
+	half = exact_copy(fdt, size - 1);
+	assert_invalid_blob(parse_blob(half, size - 1));
+	free(half);
+	free(fdt);
+}
+
+static void test_totalsize_beyond_buffer(void **state)
+{
+	size_t size;
+	void *fdt = demo_dtb(&size);
+	(void)state;
+
+	fdt_set_totalsize(fdt, (uint32_t)size + 4096);
+	assert_invalid_blob(parse_blob(fdt, size));
+	fdt_set_totalsize(fdt, 0xffffffffu);
+	assert_invalid_blob(parse_blob(fdt, size));
+	free(fdt);
+}
+
+static void test_random_bytes(void **state)
+{
+	static uint8_t buf[4096];
+	(void)state;
+
+	srand(1234);
+	for (int round = 0; round < 64; round++) {
+		size_t len = (size_t)rand() % sizeof(buf);
+		for (size_t i = 0; i < len; i++)
+			buf[i] = (uint8_t)rand();
+		void *copy = exact_copy(buf, len);
+		assert_invalid_blob(parse_blob(copy, len));
+		free(copy);
+	}
+}
+
+static void test_zero_length(void **state)
+{
+	size_t size;
+	void *fdt = demo_dtb(&size);
+	(void)state;
+
+	assert_invalid_blob(parse_blob(fdt, 0));
+	assert_invalid_blob(parse_blob(NULL, 0));
+	assert_invalid_blob(parse_blob(fdt, sizeof(struct fdt_header) - 1));
+	free(fdt);
+}
+
+/* A valid blob with bytes flipped at random: whatever the parser makes of
+ * it, it must not crash, and its error list must stay well formed. */
+static void test_mutated_dtb(void **state)
+{
+	size_t size;
+	void *fdt = demo_dtb(&size);
+	(void)state;
+
+	srand(42);
+	for (int round = 0; round < 2000; round++) {
+		uint8_t *m = exact_copy(fdt, size);
+		int flips = 1 + rand() % 4;
+		for (int i = 0; i < flips; i++) {
+			/* Mostly past the header, where the structure block is. */
+			size_t at = sizeof(struct fdt_header) +
+				    (size_t)rand() % (size - sizeof(struct fdt_header));
+			m[at] = (uint8_t)rand();
+		}
+		assert_errors_sane(parse_blob(m, size));
+		free(m);
+	}
+	free(fdt);
+}
+
+/* ---- blobs built with libfdt's sequential-write API ---- */
+
+#define BUILD_CAP 65536
+
+static void chk(int err)
+{
+	if (err)
+		fail_msg("libfdt: %s", fdt_strerror(err));
+}
+
+static void begin_root(void *fdt, bool header_props)
+{
+	chk(fdt_create(fdt, BUILD_CAP));
+	chk(fdt_finish_reservemap(fdt));
+	chk(fdt_begin_node(fdt, ""));
+	if (header_props) {
+		chk(fdt_property_string(fdt, "compatible", "bulkhead,partition-file-v1"));
+		chk(fdt_property_u32(fdt, "#address-cells", 2));
+		chk(fdt_property_u32(fdt, "#size-cells", 2));
+	}
+}
+
+static void add_partition(void *fdt, const char *name, const uint32_t *cpus, int ncpus,
+			  uint64_t base, uint64_t size)
+{
+	fdt32_t c[16], mem[4] = { cpu_to_fdt32((uint32_t)(base >> 32)), cpu_to_fdt32((uint32_t)base),
+				  cpu_to_fdt32((uint32_t)(size >> 32)), cpu_to_fdt32((uint32_t)size) };
+
+	assert_true(ncpus <= 16);
+	for (int i = 0; i < ncpus; i++)
+		c[i] = cpu_to_fdt32(cpus[i]);
+	chk(fdt_begin_node(fdt, name));
+	chk(fdt_property(fdt, "cpus", c, ncpus * 4));
+	chk(fdt_property(fdt, "memory", mem, sizeof(mem)));
+	chk(fdt_property_string(fdt, "kernel", "guests/hello.bin"));
+	chk(fdt_end_node(fdt));
+}
+
+static void finish(void *fdt)
+{
+	chk(fdt_end_node(fdt));
+	chk(fdt_finish(fdt));
+}
+
+/* Errors are capped at CFG_MAX_ERRORS, never written past the array. */
+struct guarded_errors {
+	struct cfg_errors e;
+	uint8_t guard[256];
+};
+
+static int parse_guarded(const void *fdt, struct guarded_errors *g)
+{
+	struct platform_desc pd;
+	int rc;
+
+	memset(g->guard, 0x5a, sizeof(g->guard));
+	platform_desc_get(&pd);
+	rc = config_parse(fdt, fdt_totalsize(fdt), &pd, test_blob_size, NULL, &cfg, &g->e);
+	for (size_t i = 0; i < sizeof(g->guard); i++)
+		assert_int_equal(g->guard[i], 0x5a);
+	assert_true(rc >= 0);
+	assert_int_equal((unsigned)rc, g->e.count);
+	for (unsigned i = 0; i < g->e.count && i < CFG_MAX_ERRORS; i++)
+		assert_non_null(memchr(g->e.msg[i], 0, CFG_ERR_LEN));
+	return rc;
+}
+
+/* 9 partitions, each asking for 5 CPUs that do not exist: 8 * 5 = 40 CPU
+ * errors and "more than 8 partitions", 41 problems in all; the 32 kept are
+ * p0..p5's 30 and the first 2 of p6. */
+static void test_many_errors_capped(void **state)
+{
+	static const uint32_t bad_cpus[] = { 4, 5, 6, 7, 100 };
+	static struct guarded_errors g;
+	void *fdt = calloc(1, BUILD_CAP);
+	char name[16];
+	int rc;
+	(void)state;
+
+	assert_non_null(fdt);
+	begin_root(fdt, true);
+	chk(fdt_begin_node(fdt, "partitions"));
+	for (int i = 0; i < 9; i++) {
+		snprintf(name, sizeof(name), "p%d", i);
+		add_partition(fdt, name, bad_cpus, 5, 0x50000000 + (uint64_t)i * 0x1000000, 0x1000000);
+	}
+	chk(fdt_end_node(fdt));
+	finish(fdt);
+
+	rc = parse_guarded(fdt, &g);
+	assert_int_equal(rc, CFG_MAX_ERRORS);
+	assert_string_equal(g.e.msg[0], "/partitions/p0: cpus: CPU 4 does not exist (the board has 4)");
+	assert_string_equal(g.e.msg[CFG_MAX_ERRORS - 1],
+			    "/partitions/p6: cpus: CPU 5 does not exist (the board has 4)");
+	free(fdt);
+}
+
+/* 40 unknown properties at the root and no /partitions: the early return
+ * for the missing node must cap the count too. */
+static void test_many_errors_capped_no_partitions(void **state)
+{
+	static struct guarded_errors g;
+	void *fdt = calloc(1, BUILD_CAP);
+	char name[16];
+	int rc;
+	(void)state;
+
+	assert_non_null(fdt);
+	begin_root(fdt, true);
+	for (int i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name), "junk-%02d", i);
+		chk(fdt_property_u32(fdt, name, (uint32_t)i));
+	}
+	finish(fdt);
+
+	rc = parse_guarded(fdt, &g);
+	assert_int_equal(rc, CFG_MAX_ERRORS);
+	assert_string_equal(g.e.msg[0], "/: junk-00: unknown property");
+	free(fdt);
+}
+
+/* Two sibling nodes with the same name cannot be written in a .dts (dtc
+ * refuses), but a hand-made blob can hold them. */
+static void test_duplicate_partition_name(void **state)
+{
+	static struct guarded_errors g;
+	void *fdt = calloc(1, BUILD_CAP);
+	int rc;
+	(void)state;
+
+	assert_non_null(fdt);
+	begin_root(fdt, true);
+	chk(fdt_begin_node(fdt, "partitions"));
+	add_partition(fdt, "alpha", (const uint32_t[]){ 1 }, 1, 0x50000000, 0x4000000);
+	add_partition(fdt, "alpha", (const uint32_t[]){ 2 }, 1, 0x54000000, 0x4000000);
+	chk(fdt_end_node(fdt));
+	finish(fdt);
+
+	rc = parse_guarded(fdt, &g);
+	if (rc != 1)
+		print_errors(&g.e);
+	assert_int_equal(rc, 1);
+	assert_string_equal(g.e.msg[0], "/partitions/alpha: partition name used twice");
+	free(fdt);
+}
+
+/* A node path longer than CFG_PATH_MAX: the message must still name the
+ * node, not "/". */
+static void test_long_node_path(void **state)
+{
+	static struct guarded_errors g;
+	void *fdt = calloc(1, BUILD_CAP);
+	char name[128];
+	int rc;
+	(void)state;
+
+	memset(name, 'x', 100);
+	name[100] = 0;
+	assert_non_null(fdt);
+	begin_root(fdt, true);
+	chk(fdt_begin_node(fdt, "partitions"));
+	add_partition(fdt, name, (const uint32_t[]){ 1 }, 1, 0x50000000, 0x4000000);
+	chk(fdt_end_node(fdt));
+	finish(fdt);
+
+	rc = parse_guarded(fdt, &g);
+	if (rc != 1)
+		print_errors(&g.e);
+	assert_int_equal(rc, 1);
+	assert_non_null(strstr(g.e.msg[0], "xxxxxxxx"));
+	assert_non_null(strstr(g.e.msg[0], ": partition name must be at most 31 characters"));
+	free(fdt);
+}
+
+int main(void)
+{
+	static const struct CMUnitTest fixed[] = {
+		cmocka_unit_test(test_good_files),
+		cmocka_unit_test(test_bad_dir_matches_table),
+		cmocka_unit_test(test_truncated_dtb),
+		cmocka_unit_test(test_totalsize_beyond_buffer),
+		cmocka_unit_test(test_random_bytes),
+		cmocka_unit_test(test_zero_length),
+		cmocka_unit_test(test_mutated_dtb),
+		cmocka_unit_test(test_many_errors_capped),
+		cmocka_unit_test(test_many_errors_capped_no_partitions),
+		cmocka_unit_test(test_duplicate_partition_name),
+		cmocka_unit_test(test_long_node_path),
+	};
+	static struct CMUnitTest tests[ARRAY_SIZE(fixed) + N_BAD];
+
+	for (size_t i = 0; i < ARRAY_SIZE(fixed); i++)
+		tests[i] = fixed[i];
+	for (size_t i = 0; i < N_BAD; i++)
+		tests[ARRAY_SIZE(fixed) + i] = (struct CMUnitTest){
+			.name = bad_cases[i].file,
+			.test_func = test_bad_file,
+			.initial_state = (void *)&bad_cases[i],
+		};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
