@@ -57,9 +57,10 @@ GUEST_BINS := $(patsubst %,$(O)/guests/%.bin,$(GUESTS))
 
 IMAGE := $(O)/bulkhead.img
 DEMO ?= configs/demo.dts
-QEMU_FLAGS := -M virt,virtualization=on,gic-version=3 -cpu max,pauth-impdef=on,sve=off \
-	-smp $(CONFIG_NR_CPUS_PLATFORM) -m $$(( $(CONFIG_RAM_SIZE) >> 20 )) -nographic \
-	-monitor none -serial stdio -no-reboot
+RAM_MB = $(shell echo $$(( $(CONFIG_RAM_SIZE) >> 20 )))
+QEMU_FLAGS = -M virt,virtualization=on,gic-version=3,dtb-randomness=off \
+	-cpu max,pauth-impdef=on,sve=off -smp $(CONFIG_NR_CPUS_PLATFORM) -m $(RAM_MB) \
+	-nographic -nic none -monitor none -serial stdio -no-reboot
 
 .SECONDARY:
 .PHONY: all setup run test bench clean distclean menuconfig savedefconfig hypervisor tools guests image unit

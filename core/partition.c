@@ -40,6 +40,7 @@ static int load_blob(struct partition *p, const struct payload_header *ph,
 		return -1;
 	}
 	memcpy(arch_phys_to_virt(dest), (const uint8_t *)ph + b->offset, b->size);
+	arch_clean_for_guest(arch_phys_to_virt(dest), b->size);
 	return 0;
 }
 

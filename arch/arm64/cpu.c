@@ -89,6 +89,20 @@ int psci_cpu_on(uint64_t mpidr, uintptr_t entry, uint64_t ctx)
 	return (int)psci_smc(0xc4000003, mpidr, entry, ctx);
 }
 
+void arch_clean_for_guest(void *va, size_t size)
+{
+	uint64_t ctr = read_sysreg(ctr_el0);
+	uintptr_t line = 4UL << ((ctr >> 16) & 0xf); /* DminLine */
+	uintptr_t p = (uintptr_t)va & ~(line - 1), end = (uintptr_t)va + size;
+
+	for (; p < end; p += line)
+		__asm__ volatile("dc cvac, %0" : : "r"(p) : "memory");
+	dsb(ish);
+	__asm__ volatile("ic iallu" ::: "memory");
+	dsb(ish);
+	isb();
+}
+
 _Noreturn void arch_halt(void)
 {
 	__asm__ volatile("msr daifset, #0xf");

@@ -9,6 +9,8 @@
 extern char _end[];
 extern char secondary_entry[];
 
+static uint32_t cpus_online = 1;
+
 void hv_main(uint64_t dtb);
 void hv_secondary_main(unsigned cpu);
 
@@ -75,6 +77,7 @@ void hv_secondary_main(unsigned cpu)
 	mmu_enable();
 	if (gicv3_cpu_init(cpu))
 		PANIC("GIC redistributor of CPU %u not found", cpu);
-	DBG("CPU %u up", cpu);
+	if (__atomic_add_fetch(&cpus_online, 1, __ATOMIC_ACQ_REL) == CONFIG_NR_CPUS_PLATFORM)
+		INFO("all %u CPUs up (EL2 MMU, GIC, timer)", CONFIG_NR_CPUS_PLATFORM);
 	cpu_run(cpu);
 }

@@ -17,6 +17,11 @@ typedef struct { volatile uint32_t v; } spinlock_t;
 void spin_lock(spinlock_t *l);
 void spin_unlock(spinlock_t *l);
 
+/* Make what the hypervisor wrote to [va, va+size) visible to a guest that
+ * runs with its MMU and caches off: clean to the point of coherency and
+ * invalidate the instruction cache. */
+void arch_clean_for_guest(void *va, size_t size);
+
 _Noreturn void arch_halt(void);
 /* Power off the machine (all partitions stopped). */
 _Noreturn void arch_system_off(void);

@@ -66,6 +66,12 @@ void spin_unlock(spinlock_t *l)
 	l->v = 0;
 }
 
+void arch_clean_for_guest(void *va, size_t size)
+{
+	(void)va;
+	(void)size;
+}
+
 _Noreturn void arch_halt(void)
 {
 	if (fake_halt_jmp)

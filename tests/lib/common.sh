@@ -8,12 +8,11 @@ pass() { echo "PASS: $1"; }
 fail() { echo "FAIL: $1${2:+ ($2)}"; FAILS=$((FAILS + 1)); }
 finish() { exit $((FAILS > 0)); }
 
-# QEMU as `make run` starts it, deterministic: virtual time counts
-# instructions, so runs repeat exactly and timeouts do not depend on load.
-QEMU_BASE_FLAGS=(-M virt,virtualization=on,gic-version=3,dtb-randomness=off
-	-cpu max,pauth-impdef=on,sve=off -smp 4 -m 2048 -nographic -nic none
-	-monitor none -serial stdio -no-reboot
-	-icount shift=0,sleep=off -seed 1 -rtc base=2024-01-01T00:00:00,clock=vm)
+# QEMU as `make run` starts it (QEMU_FLAGS from the Makefile), made
+# deterministic: virtual time counts instructions, so runs repeat exactly.
+[ -n "${QEMU_FLAGS:-}" ] || { echo "QEMU_FLAGS unset: run tests through make" >&2; exit 2; }
+read -r -a QEMU_BASE_FLAGS <<<"$QEMU_FLAGS"
+QEMU_BASE_FLAGS+=(-icount shift=0,sleep=off -seed 1 -rtc base=2024-01-01T00:00:00,clock=vm)
 
 # run_qemu IMAGE LOG [SECONDS]: boot IMAGE, console to LOG; returns QEMU's
 # exit status (124 on timeout).

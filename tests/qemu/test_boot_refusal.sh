@@ -12,6 +12,7 @@ for f in tests/configs/bad/01-cpu-two-partitions.dts tests/configs/bad/05-mem-ov
 	[ -f "$f" ] || continue
 	n=$(basename "$f" .dts)
 	want=$(sed -n '1s|^// expect: ||p' "$f")
+	rm -f "$T/$n.img"
 	if pack "$f" "$T/$n.img" 2>/dev/null; then fail "$n: packer refuses"; continue; fi
 	[ -e "$T/$n.img" ] && fail "$n: packer wrote no image" || pass "$n: packer wrote no image"
 	pack "$f" "$T/$n.img" --no-check 2>/dev/null || { fail "$n: pack --no-check"; continue; }
