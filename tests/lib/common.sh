@@ -10,14 +10,14 @@ finish() { exit $((FAILS > 0)); }
 
 # QEMU as `make run` starts it (QEMU_FLAGS from the Makefile), made
 # deterministic: virtual time counts instructions, so runs repeat exactly.
-[ -n "${QEMU_FLAGS:-}" ] || { echo "QEMU_FLAGS unset: run tests through make" >&2; exit 2; }
-read -r -a QEMU_BASE_FLAGS <<<"$QEMU_FLAGS"
+read -r -a QEMU_BASE_FLAGS <<<"${QEMU_FLAGS:-}"
 QEMU_BASE_FLAGS+=(-icount shift=0,sleep=off -seed 1 -rtc base=2024-01-01T00:00:00,clock=vm)
 
 # run_qemu IMAGE LOG [SECONDS]: boot IMAGE, console to LOG; returns QEMU's
 # exit status (124 on timeout).
 run_qemu() {
 	local img=$1 log=$2 secs=${3:-120}
+	[ -n "${QEMU_FLAGS:-}" ] || { echo "QEMU_FLAGS unset: run tests through make" >"$log"; return 2; }
 	timeout --foreground -k 5 "$secs" "$QEMU" "${QEMU_BASE_FLAGS[@]}" -kernel "$img" \
 		</dev/null >"$log" 2>&1
 }
