@@ -12,6 +12,7 @@ HOSTCC ?= gcc
 QEMU ?= qemu-system-aarch64
 DTC ?= dtc
 
+.DEFAULT_GOAL := all
 SETUP_STAMP := $(O)/.setup-done
 CONFIG := .config
 AUTOCONF := $(O)/include/generated/autoconf.h

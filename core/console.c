@@ -4,11 +4,38 @@
 #include <string.h>
 
 static spinlock_t console_lock;
+static struct console_port *open_port; /* focus port with a line open */
+static struct console_port *focus_port;
+
+#ifdef CONFIG_CONSOLE
+/* With console_lock held: end a focus port's open line. */
+static void close_open_line(void)
+{
+	if (open_port) {
+		arch_console_write("\n", 1);
+		open_port->open = false;
+		open_port = NULL;
+	}
+}
+
+static size_t prefix(const struct console_port *p, char *out)
+{
+	size_t n = strlen(p->name);
+	if (n > 32)
+		n = 32;
+	out[0] = '[';
+	memcpy(out + 1, p->name, n);
+	out[n + 1] = ']';
+	out[n + 2] = ' ';
+	return n + 3;
+}
+#endif
 
 void console_write_line(const char *s, size_t n)
 {
 #ifdef CONFIG_CONSOLE
 	spin_lock(&console_lock);
+	close_open_line();
 	arch_console_write(s, n);
 	spin_unlock(&console_lock);
 #else
@@ -19,45 +46,100 @@ void console_write_line(const char *s, size_t n)
 
 void console_port_init(struct console_port *p, const char *name)
 {
+	memset(p, 0, sizeof(*p));
 	p->name = name;
-	p->len = 0;
 }
 
 void console_port_flush(struct console_port *p)
 {
 #ifdef CONFIG_CONSOLE
 	char out[CONSOLE_LINE_MAX + 48];
-	size_t n = strlen(p->name);
+	size_t n = prefix(p, out);
 
-	if (n > 32)
-		n = 32;
-	out[0] = '[';
-	memcpy(out + 1, p->name, n);
-	out[n + 1] = ']';
-	out[n + 2] = ' ';
-	memcpy(out + n + 3, p->line, p->len);
-	out[n + 3 + p->len] = '\n';
-	console_write_line(out, n + 4 + p->len);
+	memcpy(out + n, p->line, p->len);
+	out[n + p->len] = '\n';
+	console_write_line(out, n + 1 + p->len);
 #endif
 	p->len = 0;
+}
+
+void console_port_set_focus(struct console_port *p, bool focus)
+{
+	spin_lock(&console_lock);
+#ifdef CONFIG_CONSOLE
+	if (!focus && p->open)
+		close_open_line();
+#endif
+	p->focus = focus;
+	if (focus)
+		focus_port = p;
+	else if (focus_port == p)
+		focus_port = NULL;
+	spin_unlock(&console_lock);
+}
+
+/* The focus port's unfinished line goes out as an open line; what follows
+ * on it is written as it comes until its newline or other output. */
+void console_flush_partial(void)
+{
+#ifdef CONFIG_CONSOLE
+	spin_lock(&console_lock);
+	struct console_port *p = focus_port;
+	if (p && p->len && !p->open) {
+		char pre[40];
+		close_open_line();
+		arch_console_write(pre, prefix(p, pre));
+		arch_console_write(p->line, p->len);
+		p->len = 0;
+		p->open = true;
+		open_port = p;
+	}
+	spin_unlock(&console_lock);
+#endif
 }
 
 void console_port_putc(struct console_port *p, char c)
 {
 #ifdef CONFIG_CONSOLE
-	if (c == '\n') {
-		console_port_flush(p);
+	/* ESC, then '[' and parameters up to a final byte 0x40-0x7e: dropped. */
+	if (p->esc) {
+		if (p->esc == 1 && c == '[')
+			p->esc = 2;
+		else if (p->esc == 1 || ((unsigned char)c >= 0x40 && (unsigned char)c <= 0x7e) ||
+			 ++p->esc > 32)
+			p->esc = 0;
+		return;
+	}
+	if (c == 0x1b) {
+		p->esc = 1;
 		return;
 	}
 	if (c == '\r')
 		return;
-	if ((unsigned char)c < 0x20 && c != '\t')
+	if (((unsigned char)c < 0x20 && c != '\t' && c != '\n') || (unsigned char)c >= 0x7f)
 		c = '?';
-	if ((unsigned char)c >= 0x7f)
-		c = '?';
+	if (p->focus) {
+		spin_lock(&console_lock);
+		if (p->open) { /* continue the open line */
+			arch_console_write(&c, 1);
+			if (c == '\n') {
+				p->open = false;
+				open_port = NULL;
+			}
+			spin_unlock(&console_lock);
+			return;
+		}
+		spin_unlock(&console_lock);
+	}
+	if (c == '\n') {
+		console_port_flush(p);
+		return;
+	}
 	p->line[p->len++] = c;
 	if (p->len == CONSOLE_LINE_MAX)
 		console_port_flush(p);
+	else if (p->focus)
+		arch_console_flush_later();
 #else
 	(void)p;
 	(void)c;

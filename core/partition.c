@@ -13,7 +13,8 @@ static const char *const fault_names[FAULT_KIND_MAX] = {
 	[FAULT_DABT] = "data abort", [FAULT_IABT] = "instruction abort",
 	[FAULT_MMIO] = "bad emulated register access", [FAULT_CALL] = "unsupported call",
 	[FAULT_SYSREG] = "system register", [FAULT_EC] = "unhandled exception class",
-	[FAULT_SERROR] = "SError",
+	[FAULT_SERROR] = "SError", [FAULT_SGI] = "SGI outside the partition",
+	[FAULT_PSCI] = "refused PSCI call",
 };
 
 void partition_fault(struct partition *p, enum fault_kind k, const char *fmt, ...)
@@ -30,28 +31,78 @@ void partition_fault(struct partition *p, enum fault_kind k, const char *fmt, ..
 	     fault_names[k], msg, fault_names[k]);
 }
 
-static int load_blob(struct partition *p, const struct payload_header *ph,
-		     const struct blob_ref *ref, paddr_t dest)
+static int load_blob(struct partition *p, const struct blob_ref *ref, paddr_t dest)
 {
-	const struct payload_blob *b = payload_find(ph, ref->name);
+	const struct payload_blob *b = payload_find(p->payload, ref->name);
 
 	if (!b || b->size != ref->size) {
 		ERR("%s: image '%s' missing from the payload", p->cfg->name, ref->name);
 		return -1;
 	}
-	memcpy(arch_phys_to_virt(dest), (const uint8_t *)ph + b->offset, b->size);
+	memcpy(arch_phys_to_virt(dest), (const uint8_t *)p->payload + b->offset, b->size);
 	arch_clean_for_guest(arch_phys_to_virt(dest), b->size);
 	return 0;
+}
+
+/* Copy the pristine kernel, initrd and device tree into the partition's
+ * RAM: at first boot and at every SYSTEM_RESET. */
+static int load_images(struct partition *p)
+{
+	const struct part_config *pc = p->cfg;
+
+	if (load_blob(p, &pc->kernel, p->entry))
+		return -1;
+	if (pc->initrd.present && load_blob(p, &pc->initrd, p->initrd))
+		return -1;
+	memcpy(arch_phys_to_virt(p->dtb), p->dtb_blob, p->dtb_size);
+	arch_clean_for_guest(arch_phys_to_virt(p->dtb), p->dtb_size);
+	return 0;
+}
+
+/* Kernel at memory[0] + kernel-offset; device tree in the last 64 KiB of
+ * memory[0]; initrd right below it. Both stay clear of the kernel's
+ * image_size (from its arm64 Image header) so its .bss is not in the way. */
+static int place_images(struct partition *p)
+{
+	const struct part_config *pc = p->cfg;
+	const struct mem_range *m0 = &pc->mem[0];
+	uint64_t kend = pc->kernel.size;
+	const struct payload_blob *kb = payload_find(p->payload, pc->kernel.name);
+
+	if (kb && kb->size >= sizeof(struct arm64_image_header)) {
+		const struct arm64_image_header *ih =
+			(const void *)((const uint8_t *)p->payload + kb->offset);
+		if (ih->magic == ARM64_IMAGE_MAGIC && ih->image_size > kend)
+			kend = ih->image_size;
+	}
+	p->entry = m0->base + pc->entry_offset;
+	p->dtb = m0->base + m0->size - GUEST_DTB_MAX;
+	p->initrd = ALIGN_UP(p->dtb - pc->initrd.size, PAGE_SIZE) - PAGE_SIZE;
+	if (!pc->initrd.present)
+		p->initrd = p->dtb;
+	if (p->entry + kend > p->initrd || p->initrd < m0->base) {
+		ERR("%s: kernel (%llu bytes in memory), initrd and device tree do not fit in memory "
+		    "range 0", pc->name, (unsigned long long)kend);
+		return -1;
+	}
+	return 0;
+}
+
+static void vgic_line(void *g, uint32_t intid, bool high)
+{
+	vgic_set_line(g, intid, high);
 }
 
 static int partition_create(struct partition *p, unsigned id, const struct part_config *pc,
 			    const struct payload_header *ph, struct page_pool *pool)
 {
-	const struct mem_range *m0 = &pc->mem[0];
+	int n;
 
 	p->id = id;
 	p->vmid = (uint16_t)(id + 1); /* VMID 0 is never used by a guest */
 	p->cfg = pc;
+	p->payload = ph;
+	p->nvcpus = pc->ncpus;
 	if (pgtable_init(&p->s2, pool, 39))
 		return -1;
 	/* Only the partition's RAM: IPA == PA. Nothing else is mapped; every
@@ -60,30 +111,37 @@ static int partition_create(struct partition *p, unsigned id, const struct part_
 		if (pgtable_map(&p->s2, pc->mem[i].base, pc->mem[i].base, pc->mem[i].size,
 				S2_NORMAL_RWX, true))
 			return -1;
-	vpl011_init(&p->uart, pc->name);
+	vgic_init(&p->vgic, p->nvcpus);
+	struct irq_line uart_irq = { vgic_line, &p->vgic, VGIC_SPI_UART };
+	vpl011_init(&p->uart, pc->name, &uart_irq);
+	if (mmio_bus_add(&p->mmio, GUEST_GICD_IPA, VGIC_DIST_SIZE, &vgic_dist_ops, &p->vgic) ||
+	    mmio_bus_add(&p->mmio, GUEST_GICR_IPA, (uint64_t)p->nvcpus * VGIC_RDIST_STRIDE,
+			 &vgic_rdist_ops, &p->vgic))
+		return -1;
 	if (pc->console == CONSOLE_UART &&
 	    mmio_bus_add(&p->mmio, GUEST_UART_IPA, VPL011_SIZE, &vpl011_ops, &p->uart))
 		return -1;
-
-	p->entry = m0->base + pc->entry_offset;
-	if (load_blob(p, ph, &pc->kernel, p->entry))
+	if (place_images(p))
 		return -1;
-	if (pc->initrd.present) {
-		p->initrd = ALIGN_UP(p->entry + pc->kernel.size, 0x200000);
-		if (p->initrd + pc->initrd.size > m0->base + m0->size) {
-			ERR("%s: kernel and initrd do not fit in memory range 0", pc->name);
-			return -1;
-		}
-		if (load_blob(p, ph, &pc->initrd, p->initrd))
-			return -1;
+	n = guest_fdt_build(p, p->dtb_blob, sizeof(p->dtb_blob));
+	if (n < 0) {
+		ERR("%s: cannot build the device tree (%d)", pc->name, n);
+		return -1;
 	}
-	p->nvcpus = pc->ncpus;
+	p->dtb_size = (uint32_t)n;
+	if (load_images(p))
+		return -1;
 	for (unsigned i = 0; i < pc->ncpus; i++) {
-		p->vcpu[i] = (struct vcpu){ .part = p, .idx = i, .pcpu = pc->cpus[i],
-					    .state = i == 0 ? VCPU_RUNNING : VCPU_OFF };
+		p->vcpu[i] = (struct vcpu){ .part = p, .idx = i, .pcpu = pc->cpus[i] };
+		p->vgic.pcpu[i] = pc->cpus[i];
 		pcpu_vcpu[pc->cpus[i]] = &p->vcpu[i];
 	}
+	p->vcpu[0].state = VCPU_STARTING;
+	p->vcpu[0].entry = p->entry;
+	p->vcpu[0].ctx = p->dtb;
 	p->vcpus_on = 1;
+	p->state = PART_RUNNING;
+	p->boots = 1;
 	return 0;
 }
 
@@ -92,8 +150,7 @@ int partitions_create(const struct hv_config *cfg, const struct payload_header *
 {
 	for (unsigned i = 0; i < cfg->nparts; i++) {
 		if (partition_create(&partitions[i], i, &cfg->parts[i], ph, pool)) {
-			ERR("%s: cannot build the partition (out of table pages?)",
-			    cfg->parts[i].name);
+			ERR("%s: cannot build the partition", cfg->parts[i].name);
 			return -1;
 		}
 		INFO("partition %s: %u CPU(s), %u memory range(s), entry 0x%llx", cfg->parts[i].name,
@@ -110,19 +167,127 @@ struct vcpu *vcpu_of_pcpu(unsigned pcpu)
 	return pcpu < CONFIG_MAX_CPUS ? pcpu_vcpu[pcpu] : NULL;
 }
 
+bool vcpu_claim_start(struct vcpu *v)
+{
+	uint32_t s = VCPU_STARTING;
+
+	if (__atomic_load_n(&v->req, __ATOMIC_ACQUIRE) & VCPU_REQ_STOP) {
+		if (__atomic_compare_exchange_n(&v->state, &s, VCPU_RUNNING, false,
+						__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+			vcpu_stop(v); /* stopped before it ran */
+		return false;
+	}
+	return __atomic_compare_exchange_n(&v->state, &s, VCPU_RUNNING, false, __ATOMIC_ACQ_REL,
+					   __ATOMIC_ACQUIRE);
+}
+
+/* Every vCPU has stopped: the partition is off, or starts again. */
+static void partition_all_stopped(struct partition *p)
+{
+	spin_lock(&p->lock);
+	if (p->state == PART_RESETTING) {
+		for (unsigned i = 0; i < p->nvcpus; i++)
+			__atomic_store_n(&p->vcpu[i].req, 0, __ATOMIC_RELEASE);
+		vgic_init(&p->vgic, p->nvcpus);
+		vpl011_reset(&p->uart);
+		p->state = load_images(p) ? PART_STOPPED : PART_RUNNING;
+		if (p->state == PART_RUNNING) {
+			p->boots++;
+			INFO("partition %s: restarting (boot %u)", p->cfg->name, p->boots);
+			p->vcpu[0].entry = p->entry;
+			p->vcpu[0].ctx = p->dtb;
+			p->vcpus_on = 1;
+			__atomic_store_n(&p->vcpu[0].state, VCPU_STARTING, __ATOMIC_RELEASE);
+			spin_unlock(&p->lock);
+			arch_kick_cpu(p->vcpu[0].pcpu);
+			return;
+		}
+	}
+	p->state = PART_STOPPED;
+	spin_unlock(&p->lock);
+	if (p->uart.port.len)
+		console_port_flush(&p->uart.port);
+	INFO("partition %s stopped", p->cfg->name);
+	if (__atomic_sub_fetch(&partitions_on, 1, __ATOMIC_ACQ_REL) == 0) {
+		INFO("all partitions stopped: powering off");
+		arch_system_off();
+	}
+}
+
 _Noreturn void vcpu_stop(struct vcpu *v)
 {
 	struct partition *p = v->part;
 
-	v->state = VCPU_OFF;
-	if (__atomic_sub_fetch(&p->vcpus_on, 1, __ATOMIC_ACQ_REL) == 0) {
-		if (p->uart.port.len)
-			console_port_flush(&p->uart.port);
-		INFO("partition %s stopped", p->cfg->name);
-		if (__atomic_sub_fetch(&partitions_on, 1, __ATOMIC_ACQ_REL) == 0) {
-			INFO("all partitions stopped: powering off");
-			arch_system_off();
+	__atomic_store_n(&v->state, VCPU_OFF, __ATOMIC_RELEASE);
+	__atomic_and_fetch(&v->req, ~VCPU_REQ_STOP, __ATOMIC_ACQ_REL);
+	if (__atomic_sub_fetch(&p->vcpus_on, 1, __ATOMIC_ACQ_REL) == 0)
+		partition_all_stopped(p);
+	arch_park();
+}
+
+_Noreturn void partition_shutdown(struct vcpu *v, bool reset)
+{
+	struct partition *p = v->part;
+
+	spin_lock(&p->lock);
+	if (p->state == PART_RUNNING)
+		p->state = reset ? PART_RESETTING : PART_STOPPING;
+	for (unsigned i = 0; i < p->nvcpus; i++)
+		if (i != v->idx)
+			__atomic_or_fetch(&p->vcpu[i].req, VCPU_REQ_STOP, __ATOMIC_ACQ_REL);
+	spin_unlock(&p->lock);
+	for (unsigned i = 0; i < p->nvcpus; i++)
+		if (i != v->idx && __atomic_load_n(&p->vcpu[i].state, __ATOMIC_ACQUIRE) != VCPU_OFF)
+			arch_kick_cpu(p->vcpu[i].pcpu);
+	vcpu_stop(v);
+}
+
+static unsigned focus;
+
+static void set_focus(unsigned i)
+{
+	for (unsigned j = 0; j < npartitions; j++)
+		console_port_set_focus(&partitions[j].uart.port, j == i);
+	focus = i;
+}
+
+void console_focus_first(void)
+{
+	for (unsigned i = 0; i < npartitions; i++)
+		if (partitions[i].cfg->console == CONSOLE_UART) {
+			set_focus(i);
+			INFO("console input goes to %s (Ctrl-] switches)", partitions[i].cfg->name);
+			return;
 		}
+}
+
+void console_input(uint8_t c)
+{
+	if (c == CONSOLE_SWITCH_KEY) {
+		for (unsigned k = 1; k <= npartitions; k++) {
+			unsigned i = (focus + k) % npartitions;
+			if (partitions[i].cfg->console == CONSOLE_UART) {
+				set_focus(i);
+				INFO("console input goes to %s", partitions[i].cfg->name);
+				return;
+			}
+		}
+		return;
 	}
-	arch_halt();
+	if (focus < npartitions && partitions[focus].cfg->console == CONSOLE_UART)
+		vpl011_rx(&partitions[focus].uart, c);
+}
+
+void console_input_poll(void)
+{
+	int c;
+	while ((c = arch_console_getc()) >= 0)
+		console_input((uint8_t)c);
+}
+
+void vcpu_before_entry(struct vcpu *v)
+{
+	if (__atomic_load_n(&v->req, __ATOMIC_ACQUIRE) & VCPU_REQ_STOP)
+		vcpu_stop(v);
+	vgic_flush(&v->part->vgic, v->idx);
 }

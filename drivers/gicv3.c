@@ -78,13 +78,16 @@ int gicv3_cpu_init(unsigned cpu)
 	*reg32(rd, GICR_IGROUPR0) = 0xffffffff;
 	for (unsigned i = 0; i < 32; i += 4)
 		*reg32(rd, GICR_IPRIORITYR + i) = 0xa0a0a0a0;
+	/* Always on: the kick SGI, the vGIC maintenance interrupt, the EL2
+	 * timer, the guest's virtual timer (forwarded to the vCPU here). */
+	*reg32(rd, GICR_ISENABLER0) = (1u << 1) | (1u << 25) | (1u << 26) | (1u << 27);
 
 	/* EL2 uses the system register interface and lets EL1 use it too. */
 	write_sysreg(S3_4_C12_C9_5, 0xf); /* ICC_SRE_EL2: SRE, DFB, DIB, Enable */
 	isb();
 	write_sysreg(S3_0_C4_C6_0, 0xff);  /* ICC_PMR_EL1 */
 	write_sysreg(S3_0_C12_C12_3, 0);   /* ICC_BPR1_EL1 */
-	write_sysreg(S3_0_C12_C12_4, 0);   /* ICC_CTLR_EL1: EOImode 0 */
+	write_sysreg(S3_0_C12_C12_4, 2);   /* ICC_CTLR_EL1: EOImode 1 (drop/deactivate split) */
 	write_sysreg(S3_0_C12_C12_7, 1);   /* ICC_IGRPEN1_EL1 */
 	isb();
 	return 0;
@@ -106,4 +109,19 @@ void gicv3_eoi(uint32_t intid)
 {
 	write_sysreg(S3_0_C12_C12_1, intid); /* ICC_EOIR1_EL1 */
 	isb();
+}
+
+void gicv3_deactivate(uint32_t intid)
+{
+	write_sysreg(S3_0_C12_C11_1, intid); /* ICC_DIR_EL1 */
+	isb();
+}
+
+#define GICD_ISENABLER 0x0100
+#define GICD_IROUTER 0x6000
+
+void gicv3_enable_spi(uint32_t intid, uint64_t mpidr)
+{
+	*(volatile uint64_t *)(uintptr_t)(CONFIG_GICD_BASE + GICD_IROUTER + intid * 8UL) = mpidr;
+	*reg32(CONFIG_GICD_BASE, GICD_ISENABLER + (intid / 32) * 4) = 1u << (intid % 32);
 }

@@ -31,3 +31,20 @@ void pl011_write(const char *s, size_t n)
 		uart[UARTDR / 4] = (uint8_t)s[i];
 	}
 }
+
+#define UARTIMSC 0x038
+#define UARTICR 0x044
+#define FR_RXFE (1u << 4)
+
+int pl011_getc(void)
+{
+	if (!uart || (uart[UARTFR / 4] & FR_RXFE))
+		return -1;
+	return (int)(uart[UARTDR / 4] & 0xff);
+}
+
+void pl011_enable_rx_irq(void)
+{
+	uart[UARTICR / 4] = 0x7ff;
+	uart[UARTIMSC / 4] = (1u << 4) | (1u << 6); /* RX, RX timeout */
+}

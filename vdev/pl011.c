@@ -6,7 +6,24 @@ enum {
 	UARTRIS = 0x03c, UARTMIS = 0x040, UARTICR = 0x044, UARTDMACR = 0x048, UARTPERIPHID = 0xfe0,
 };
 #define FR_RXFE BIT(4)
+#define FR_TXFF BIT(5)
+#define FR_RXFF BIT(6)
 #define FR_TXFE BIT(7)
+#define INT_RX BIT(4)
+#define INT_TX BIT(5)
+#define INT_RT BIT(6)
+#define INT_ALL 0x7ff
+
+/* With u->lock held: drive the interrupt line from RIS & IMSC. Raising the
+ * line takes the vGIC lock (order: vpl011, vgic). */
+static void update_irq(struct vpl011 *u)
+{
+	bool level = (u->ris & u->imsc) != 0;
+	if (level != u->line) {
+		u->line = level;
+		irq_line_set(&u->irq, level);
+	}
+}
 
 static void dr_write(void *dev, uint32_t off, unsigned w, uint64_t v)
 {
@@ -14,14 +31,33 @@ static void dr_write(void *dev, uint32_t off, unsigned w, uint64_t v)
 	(void)off;
 	(void)w;
 	console_port_putc(&u->port, (char)(v & 0xff));
+	u->ris |= INT_TX; /* the transmit FIFO is empty again at once */
+	update_irq(u);
+}
+
+static uint64_t dr_read(void *dev, uint32_t off, unsigned w)
+{
+	struct vpl011 *u = dev;
+	uint8_t c = 0;
+	(void)off;
+	(void)w;
+	if (u->rx_count) {
+		c = u->rx[u->rx_head];
+		u->rx_head = (u->rx_head + 1) % VPL011_FIFO;
+		u->rx_count--;
+	}
+	if (!u->rx_count)
+		u->ris &= ~(uint32_t)(INT_RX | INT_RT);
+	update_irq(u);
+	return c;
 }
 
 static uint64_t fr_read(void *dev, uint32_t off, unsigned w)
 {
-	(void)dev;
+	struct vpl011 *u = dev;
 	(void)off;
 	(void)w;
-	return FR_RXFE | FR_TXFE; /* transmitter always empty, nothing received */
+	return FR_TXFE | (u->rx_count ? 0 : FR_RXFE) | (u->rx_count == VPL011_FIFO ? FR_RXFF : 0);
 }
 
 /* PrimeCell identification: PL011 r1p5, as Linux's amba bus expects. */
@@ -31,6 +67,41 @@ static uint64_t id_read(void *dev, uint32_t off, unsigned w)
 	(void)dev;
 	(void)w;
 	return id[(off - UARTPERIPHID) / 4];
+}
+
+static uint64_t ris_read(void *dev, uint32_t off, unsigned w)
+{
+	(void)off;
+	(void)w;
+	return ((struct vpl011 *)dev)->ris;
+}
+
+static uint64_t mis_read(void *dev, uint32_t off, unsigned w)
+{
+	struct vpl011 *u = dev;
+	(void)off;
+	(void)w;
+	return u->ris & u->imsc;
+}
+
+static void icr_write(void *dev, uint32_t off, unsigned w, uint64_t v)
+{
+	struct vpl011 *u = dev;
+	(void)off;
+	(void)w;
+	u->ris &= ~(uint32_t)v;
+	if (u->rx_count) /* data still waiting: RX stays raised */
+		u->ris |= INT_RX | INT_RT;
+	update_irq(u);
+}
+
+static void imsc_write(void *dev, uint32_t off, unsigned w, uint64_t v)
+{
+	struct vpl011 *u = dev;
+	(void)off;
+	(void)w;
+	u->imsc = (uint32_t)v & INT_ALL;
+	update_irq(u);
 }
 
 #define REG32(name, field)                                                        \
@@ -50,12 +121,18 @@ REG32(cr, cr)
 REG32(lcr_h, lcr_h)
 REG32(ibrd, ibrd)
 REG32(fbrd, fbrd)
-REG32(imsc, imsc)
 REG32(ifls, ifls)
 REG32(dmacr, dmacr)
 
+static uint64_t imsc_read(void *dev, uint32_t off, unsigned w)
+{
+	(void)off;
+	(void)w;
+	return ((struct vpl011 *)dev)->imsc;
+}
+
 static const struct reg_desc vpl011_regs[] = {
-	{ UARTDR, 4, W8 | W16 | W32, NULL, dr_write },
+	{ UARTDR, 4, W8 | W16 | W32, dr_read, dr_write },
 	{ UARTRSR, 4, W32, NULL, NULL },
 	{ UARTFR, 4, W16 | W32, fr_read, NULL },
 	{ UARTILPR, 4, W32, NULL, NULL },
@@ -65,9 +142,9 @@ static const struct reg_desc vpl011_regs[] = {
 	{ UARTCR, 4, W16 | W32, cr_read, cr_write },
 	{ UARTIFLS, 4, W16 | W32, ifls_read, ifls_write },
 	{ UARTIMSC, 4, W16 | W32, imsc_read, imsc_write },
-	{ UARTRIS, 4, W16 | W32, NULL, NULL },
-	{ UARTMIS, 4, W16 | W32, NULL, NULL },
-	{ UARTICR, 4, W16 | W32, NULL, NULL },
+	{ UARTRIS, 4, W16 | W32, ris_read, NULL },
+	{ UARTMIS, 4, W16 | W32, mis_read, NULL },
+	{ UARTICR, 4, W16 | W32, NULL, icr_write },
 	{ UARTDMACR, 4, W16 | W32, dmacr_read, dmacr_write },
 	{ UARTPERIPHID, 32, W32, id_read, NULL },
 };
@@ -75,13 +152,49 @@ static const struct reg_bank vpl011_bank = { vpl011_regs, ARRAY_SIZE(vpl011_regs
 
 static int vpl011_access(void *dev, uint64_t off, unsigned width, bool write, uint64_t *val)
 {
-	return reg_bank_access(&vpl011_bank, dev, (uint32_t)off, width, write, val);
+	struct vpl011 *u = dev;
+	int r;
+
+	spin_lock(&u->lock);
+	r = reg_bank_access(&vpl011_bank, dev, (uint32_t)off, width, write, val);
+	spin_unlock(&u->lock);
+	return r;
 }
 
 const struct mmio_device_ops vpl011_ops = { .access = vpl011_access };
 
-void vpl011_init(struct vpl011 *u, const char *name)
+bool vpl011_rx(struct vpl011 *u, uint8_t c)
+{
+	bool ok = false;
+
+	spin_lock(&u->lock);
+	if (u->rx_count < VPL011_FIFO) {
+		u->rx[(u->rx_head + u->rx_count) % VPL011_FIFO] = c;
+		u->rx_count++;
+		u->ris |= INT_RX | INT_RT;
+		update_irq(u);
+		ok = true;
+	}
+	spin_unlock(&u->lock);
+	return ok;
+}
+
+void vpl011_reset(struct vpl011 *u)
+{
+	spin_lock(&u->lock);
+	u->cr = 0x300;
+	u->ifls = 0x12;
+	u->lcr_h = u->ibrd = u->fbrd = u->imsc = u->dmacr = 0;
+	u->ris = 0;
+	u->rx_head = u->rx_count = 0;
+	update_irq(u);
+	spin_unlock(&u->lock);
+}
+
+void vpl011_init(struct vpl011 *u, const char *name, const struct irq_line *irq)
 {
 	*u = (struct vpl011){ .cr = 0x300, .ifls = 0x12 };
+	if (irq)
+		u->irq = *irq;
 	console_port_init(&u->port, name);
 }

@@ -2,6 +2,7 @@
 #include <arch/sysreg.h>
 #include <drivers/drivers.h>
 #include <hv/log.h>
+#include <platform.h>
 
 char hv_stacks[CONFIG_MAX_CPUS][CONFIG_HV_STACK_SIZE] __attribute__((aligned(16)));
 static struct percpu cpus[CONFIG_MAX_CPUS];
@@ -21,6 +22,9 @@ uintptr_t hv_stack_top(unsigned cpu)
 
 void percpu_init(unsigned cpu)
 {
+	if (cpu == 0)
+		for (unsigned i = 0; i < CONFIG_MAX_CPUS; i++)
+			cpus[i].mpidr = PLATFORM_CPU_MPIDR(i);
 	cpus[cpu].id = cpu;
 	write_sysreg(tpidr_el2, (uint64_t)&cpus[cpu]);
 	/* Physical interrupts route to EL2 even before a guest runs: with
@@ -53,6 +57,11 @@ paddr_t arch_virt_to_phys(const void *va)
 void arch_console_write(const char *s, size_t n)
 {
 	pl011_write(s, n);
+}
+
+int arch_console_getc(void)
+{
+	return pl011_getc();
 }
 
 void spin_lock(spinlock_t *l)
@@ -101,6 +110,29 @@ void arch_clean_for_guest(void *va, size_t size)
 	__asm__ volatile("ic iallu" ::: "memory");
 	dsb(ish);
 	isb();
+}
+
+void arch_send_sgi(unsigned pcpu, unsigned sgi)
+{
+	uint64_t m = cpus[pcpu].mpidr;
+
+	/* ICC_SGI1R_EL1: Aff3, Aff2, Aff1, INTID, TargetList bit for Aff0. */
+	dsb(ishst);
+	write_sysreg(S3_0_C12_C11_5, (((m >> 32) & 0xff) << 48) | (((m >> 16) & 0xff) << 32) |
+					     (((m >> 8) & 0xff) << 16) | ((uint64_t)sgi << 24) |
+					     (1ULL << (m & 0xf)));
+	isb();
+}
+
+void arch_console_flush_later(void)
+{
+	if (!(read_sysreg(cnthp_ctl_el2) & 1))
+		timer_hv_arm(timer_freq() / 50); /* 20 ms */
+}
+
+_Noreturn void arch_park(void)
+{
+	arch_reset_stack_and_call(cpu_idle, hv_stack_top(this_cpu()->id));
 }
 
 _Noreturn void arch_halt(void)

@@ -4,6 +4,7 @@
 #include <drivers/drivers.h>
 #include <hv/boot.h>
 #include <hv/log.h>
+#include <hv/partition.h>
 #include <platform.h>
 
 extern char _end[];
@@ -14,13 +15,21 @@ static uint32_t cpus_online = 1;
 void hv_main(uint64_t dtb);
 void hv_secondary_main(unsigned cpu);
 
-static _Noreturn void cpu_run(unsigned cpu)
+/* A CPU without a running vCPU: wait (interrupts masked; WFI still wakes
+ * on them), handle them, and enter the vCPU once it is started. */
+_Noreturn void cpu_idle(void)
 {
-	struct vcpu *v = vcpu_of_pcpu(cpu);
+	struct vcpu *v = vcpu_of_pcpu(this_cpu()->id);
 
-	if (v && v->state == VCPU_RUNNING)
-		vcpu_enter(v, 0);
-	arch_halt(); /* no partition runs here */
+	this_cpu()->vcpu = NULL;
+	vgic_hw_disable();
+	__asm__ volatile("msr daifset, #2");
+	for (;;) {
+		if (v && vcpu_claim_start(v))
+			vcpu_enter(v);
+		wfi();
+		irq_handle();
+	}
 }
 
 /* The EL2 timer and the GIC together: one interrupt, taken at EL2. */
@@ -62,13 +71,18 @@ void hv_main(uint64_t dtb)
 		arch_system_off();
 	}
 	mmu_protect_ro_after_init();
+#ifdef CONFIG_CONSOLE
+	console_focus_first();
+	pl011_enable_rx_irq();
+	gicv3_enable_spi(PLATFORM_UART_INTID, PLATFORM_CPU_MPIDR(0));
+#endif
 
 	for (unsigned cpu = 1; cpu < CONFIG_NR_CPUS_PLATFORM; cpu++) {
-		int r = psci_cpu_on(cpu, (uintptr_t)secondary_entry, cpu);
+		int r = psci_cpu_on(PLATFORM_CPU_MPIDR(cpu), (uintptr_t)secondary_entry, cpu);
 		if (r)
 			WARN("CPU %u: PSCI CPU_ON failed (%d)", cpu, r);
 	}
-	cpu_run(0);
+	cpu_idle();
 }
 
 void hv_secondary_main(unsigned cpu)
@@ -79,5 +93,5 @@ void hv_secondary_main(unsigned cpu)
 		PANIC("GIC redistributor of CPU %u not found", cpu);
 	if (__atomic_add_fetch(&cpus_online, 1, __ATOMIC_ACQ_REL) == CONFIG_NR_CPUS_PLATFORM)
 		INFO("all %u CPUs up (EL2 MMU, GIC, timer)", CONFIG_NR_CPUS_PLATFORM);
-	cpu_run(cpu);
+	cpu_idle();
 }

@@ -81,11 +81,49 @@ static void trap_wfx(struct vcpu *v, struct trap_frame *f, uint64_t esr)
 	f->elr += 4;
 }
 
+/* ICC_SGI1R_EL1: SGIs to vCPUs of the partition only. */
+static bool sr_sgi1r(struct vcpu *v, bool read, uint64_t *val)
+{
+	if (read)
+		return false;
+	if (!vgic_send_sgi(&v->part->vgic, v->idx, *val))
+		partition_fault(v->part, FAULT_SGI, "ICC_SGI1R_EL1 = 0x%llx", (unsigned long long)*val);
+	return true;
+}
+
+/* ICC_ASGI1R_EL1, ICC_SGI0R_EL1: no Group 0 or alias SGIs; ignored. */
+static bool sr_wi(struct vcpu *v, bool read, uint64_t *val)
+{
+	(void)v;
+	(void)val;
+	return !read;
+}
+
+struct sysreg_desc {
+	unsigned key;
+	bool (*access)(struct vcpu *v, bool read, uint64_t *val); /* false: undefined */
+};
+
+static const struct sysreg_desc sysregs[] = {
+	{ SYSREG_KEY(3, 0, 12, 11, 5), sr_sgi1r },
+	{ SYSREG_KEY(3, 0, 12, 11, 6), sr_wi },
+	{ SYSREG_KEY(3, 0, 12, 11, 7), sr_wi },
+};
+
 static void trap_sysreg(struct vcpu *v, struct trap_frame *f, uint64_t esr)
 {
 	struct sysreg_info s = esr_decode_sysreg(esr);
+	unsigned key = sysreg_key(&s);
 
-	/* No system register is emulated yet: every trapped one is refused. */
+	for (size_t i = 0; i < ARRAY_SIZE(sysregs); i++) {
+		uint64_t val = reg_get(f, s.reg);
+		if (sysregs[i].key != key || !sysregs[i].access(v, s.read, &val))
+			continue;
+		if (s.read)
+			reg_set(f, s.reg, val);
+		f->elr += 4;
+		return;
+	}
 	partition_fault(v->part, FAULT_SYSREG, "%s S%u_%u_C%u_C%u_%u at 0x%llx",
 			s.read ? "read of" : "write to", s.op0, s.op1, s.crn, s.crm, s.op2,
 			(unsigned long long)f->elr);
@@ -149,17 +187,41 @@ static const trap_fn guest_sync_table[EC_MAX + 1] = {
 	[EC_DABT_LOW] = trap_dabt,
 };
 
+/* Physical interrupts at EL2. EOImode 1: EOIR drops priority, DIR
+ * deactivates; the guest's virtual timer stays active until the guest
+ * deactivates its virtual copy (list register HW bit). Anything work for a
+ * vCPU is done by vcpu_before_entry() on the way back to the guest. */
 void irq_handle(void)
 {
 	uint32_t intid;
 
 	while ((intid = gicv3_ack()) < 1020) {
+		struct vcpu *v = this_cpu()->vcpu;
+
 		this_cpu()->irqs++;
-		if (intid == PLATFORM_HV_TIMER_PPI)
-			timer_hv_disarm();
-		else
-			WARN("unexpected interrupt %u", intid);
 		gicv3_eoi(intid);
+		switch (intid) {
+		case VGIC_PPI_VTIMER:
+			if (v) {
+				vgic_inject_hw(&v->part->vgic, v->idx, intid);
+				continue; /* deactivated by the guest */
+			}
+			write_sysreg(cntv_ctl_el0, 0);
+			break;
+		case PLATFORM_HV_TIMER_PPI:
+			timer_hv_disarm();
+			console_flush_partial();
+			break;
+		case PLATFORM_UART_INTID:
+			console_input_poll();
+			break;
+		case SGI_KICK:
+		case VGIC_PPI_MAINT:
+			break;
+		default:
+			WARN("unexpected interrupt %u", intid);
+		}
+		gicv3_deactivate(intid);
 	}
 }
 
@@ -179,40 +241,78 @@ void hv_trap(struct trap_frame *f, trap_kind_t kind)
 					(unsigned long long)f->elr);
 			inject_undef(f);
 		}
-		return;
+		break;
 	}
-	case TRAP_LOW_IRQ:
 	case TRAP_EL2_IRQ:
 		irq_handle();
 		return;
+	case TRAP_LOW_IRQ:
+		irq_handle();
+		break;
 	case TRAP_LOW_FIQ:
-		return;
+		break;
 	case TRAP_LOW_SERROR:
 		partition_fault(v->part, FAULT_SERROR, "ESR 0x%llx", (unsigned long long)esr);
-		return;
+		break;
 	default:
 		PANIC("EL2 exception: kind %d ESR 0x%llx ELR 0x%llx FAR 0x%llx", kind,
 		      (unsigned long long)esr, (unsigned long long)f->elr,
 		      (unsigned long long)read_sysreg(far_el2));
 	}
+	vcpu_before_entry(v);
 }
 
 #define SCTLR_EL1_RESET 0x30d00800UL
 
-_Noreturn void vcpu_enter(struct vcpu *v, uint64_t x0)
+/* Every EL1 register a guest could have left behind: a (re)started vCPU
+ * begins from architectural reset values, whatever ran before. */
+static void reset_el1_state(void)
+{
+	write_sysreg(sctlr_el1, SCTLR_EL1_RESET);
+	write_sysreg(ttbr0_el1, 0);
+	write_sysreg(ttbr1_el1, 0);
+	write_sysreg(tcr_el1, 0);
+	write_sysreg(mair_el1, 0);
+	write_sysreg(amair_el1, 0);
+	write_sysreg(vbar_el1, 0);
+	write_sysreg(contextidr_el1, 0);
+	write_sysreg(tpidr_el0, 0);
+	write_sysreg(tpidrro_el0, 0);
+	write_sysreg(tpidr_el1, 0);
+	write_sysreg(sp_el0, 0);
+	write_sysreg(sp_el1, 0);
+	write_sysreg(elr_el1, 0);
+	write_sysreg(spsr_el1, 0);
+	write_sysreg(esr_el1, 0);
+	write_sysreg(far_el1, 0);
+	write_sysreg(par_el1, 0);
+	write_sysreg(cpacr_el1, 0);
+	write_sysreg(csselr_el1, 0);
+	write_sysreg(mdscr_el1, 0);
+	write_sysreg(cntkctl_el1, 0);
+	write_sysreg(cntv_ctl_el0, 0);
+	write_sysreg(cntv_cval_el0, 0);
+	write_sysreg(cntp_ctl_el0, 0);
+	write_sysreg(cntp_cval_el0, 0);
+}
+
+_Noreturn void vcpu_enter(struct vcpu *v)
 {
 	struct trap_frame *f = &this_cpu()->entry_frame;
 
 	this_cpu()->vcpu = v;
 	stage2_activate(v->part);
-	write_sysreg(sctlr_el1, SCTLR_EL1_RESET);
 	write_sysreg(cntvoff_el2, 0);
 	write_sysreg(cnthctl_el2, 3); /* EL1 physical counter and timer accessible */
 	write_sysreg(hcr_el2, HCR_GUEST);
 	write_sysreg(vpidr_el2, read_sysreg(midr_el1));
 	write_sysreg(vmpidr_el2, (1ULL << 31) | v->idx);
+	reset_el1_state();
 	isb();
-	*f = (struct trap_frame){ .elr = v->part->entry, .spsr = PSR_MODE_EL1h | PSR_DAIF };
-	f->x[0] = x0;
+	vgic_vcpu_reset(&v->part->vgic, v->idx);
+	vgic_hw_enable();
+	*f = (struct trap_frame){ .elr = v->entry, .spsr = PSR_MODE_EL1h | PSR_DAIF };
+	f->x[0] = v->ctx;
+	vcpu_before_entry(v);
 	arch_enter_frame(f, hv_stack_top(this_cpu()->id));
 }

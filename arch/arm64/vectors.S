@@ -131,3 +131,11 @@ frame_restore:
 	ldp	x0, x1, [sp, #0]
 	add	sp, sp, #FRAME_SIZE
 	eret
+
+/* arch_reset_stack_and_call(fn, stack_top): abandon this stack. */
+	.global arch_reset_stack_and_call
+arch_reset_stack_and_call:
+	mov	sp, x1
+	blr	x0
+1:	wfi
+	b	1b

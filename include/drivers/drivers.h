@@ -6,12 +6,16 @@
 
 void pl011_init(uintptr_t base);
 void pl011_write(const char *s, size_t n);
+int pl011_getc(void); /* -1 when nothing was received */
+void pl011_enable_rx_irq(void);
 
 void gicv3_dist_init(void);
 int gicv3_cpu_init(unsigned cpu); /* redistributor + EL2 CPU interface */
 void gicv3_enable_ppi(unsigned cpu, unsigned intid);
 uint32_t gicv3_ack(void);        /* INTID, 1023 when none */
-void gicv3_eoi(uint32_t intid);
+void gicv3_eoi(uint32_t intid);        /* priority drop (EOImode 1) */
+void gicv3_deactivate(uint32_t intid);
+void gicv3_enable_spi(uint32_t intid, uint64_t mpidr);
 
 uint64_t timer_freq(void);
 uint64_t timer_now(void);

@@ -9,8 +9,9 @@ void *arch_phys_to_virt(paddr_t pa);
 paddr_t arch_virt_to_phys(const void *va);
 unsigned arch_cpu_id(void);
 
-/* Console: write raw bytes to the hypervisor's UART. */
+/* Console: write raw bytes to the hypervisor's UART; read one, -1 if none. */
 void arch_console_write(const char *s, size_t n);
+int arch_console_getc(void);
 
 /* Locks for the (rare) shared hypervisor state. */
 typedef struct { volatile uint32_t v; } spinlock_t;
@@ -21,6 +22,9 @@ void spin_unlock(spinlock_t *l);
  * runs with its MMU and caches off: clean to the point of coherency and
  * invalidate the instruction cache. */
 void arch_clean_for_guest(void *va, size_t size);
+
+/* Call console_flush_partial() on this CPU in a few milliseconds. */
+void arch_console_flush_later(void);
 
 _Noreturn void arch_halt(void);
 /* Power off the machine (all partitions stopped). */

@@ -1,6 +1,8 @@
 /* The console mux: the hypervisor's own log lines and every partition's
- * console output go to the one physical UART, a whole line at a time, each
- * partition's lines prefixed with its name.
+ * console output go to the one physical UART, each partition's lines
+ * prefixed with its name, a whole line at a time. The partition that has
+ * the console focus (input goes to it) also gets an unfinished line shown
+ * after a quiet time, so its prompts appear.
  * Lock order: console_lock is a leaf lock. */
 #ifndef HV_CONSOLE_H
 #define HV_CONSOLE_H
@@ -8,18 +10,28 @@
 #include <hv/types.h>
 
 #define CONSOLE_LINE_MAX 200
+/* The key that moves console input to the next partition: Ctrl-]. */
+#define CONSOLE_SWITCH_KEY 0x1d
 
 struct console_port {
 	const char *name;
 	size_t len;
 	char line[CONSOLE_LINE_MAX];
+	uint8_t esc;  /* inside an escape sequence: dropped */
+	bool focus;   /* unbuffered */
+	bool open;    /* focus: a line is open on the physical console */
 };
 
 void console_port_init(struct console_port *p, const char *name);
-/* One byte from a guest. Control characters other than \n and \t are shown
- * as '?' so a guest cannot drive the operator's terminal. */
+/* One byte from a guest. Escape sequences are dropped and other control
+ * characters but \n and \t shown as '?', so a guest cannot drive the
+ * operator's terminal. */
 void console_port_putc(struct console_port *p, char c);
 void console_port_flush(struct console_port *p);
+void console_port_set_focus(struct console_port *p, bool focus);
+/* The focus port's unfinished line (a prompt) is shown after a short
+ * quiet time: called from the hypervisor timer. */
+void console_flush_partial(void);
 /* Hypervisor output (already formatted, ends with \n). */
 void console_write_line(const char *s, size_t n);
 

@@ -1,7 +1,7 @@
 /* Partitions and their vCPUs. One vCPU per physical CPU, pinned by the
- * partition file; no scheduler. Built at boot on CPU 0, then each CPU only
- * touches its own vCPU and the partition's atomics.
- * Lock order: partition.lock, then console_lock. */
+ * partition file; no scheduler. Built at boot on CPU 0; afterwards a CPU
+ * touches its own vCPU, and the partition's state under partition.lock.
+ * Lock order: partition.lock, then vgic.lock, then console_lock. */
 #ifndef HV_PARTITION_H
 #define HV_PARTITION_H
 
@@ -10,12 +10,20 @@
 #include <hv/image.h>
 #include <hv/mmio.h>
 #include <hv/pgtable.h>
+#include <hv/vgic.h>
 #include <vdev/pl011.h>
 
-/* Where a partition finds its emulated PL011 (same place as on QEMU virt). */
+/* The guest physical map every partition sees (QEMU virt's addresses, so
+ * guests find familiar places). */
+#define GUEST_GICD_IPA 0x08000000UL
+#define GUEST_GICR_IPA 0x080a0000UL
 #define GUEST_UART_IPA 0x09000000UL
+#define GUEST_DTB_MAX 0x10000UL
 
-enum vcpu_state { VCPU_OFF, VCPU_RUNNING };
+enum vcpu_state { VCPU_OFF, VCPU_STARTING, VCPU_RUNNING };
+enum part_state { PART_RUNNING, PART_STOPPING, PART_RESETTING, PART_STOPPED };
+
+#define VCPU_REQ_STOP BIT(0)
 
 enum fault_kind {
 	FAULT_DABT,      /* data access to an IPA the partition does not own */
@@ -25,6 +33,8 @@ enum fault_kind {
 	FAULT_SYSREG,    /* trapped system register not emulated */
 	FAULT_EC,        /* exception class with no handler */
 	FAULT_SERROR,
+	FAULT_SGI,       /* SGI to a CPU outside the partition */
+	FAULT_PSCI,      /* PSCI call refused (CPU not owned, bad address) */
 	FAULT_KIND_MAX,
 };
 
@@ -32,45 +42,76 @@ struct partition;
 
 struct vcpu {
 	struct partition *part;
-	unsigned idx;  /* vCPU number inside the partition */
+	unsigned idx;  /* vCPU number inside the partition = MPIDR Aff0 */
 	unsigned pcpu; /* physical CPU it is pinned to */
-	volatile uint32_t state;
+	uint32_t state; /* enum vcpu_state, atomic */
+	uint32_t req;   /* VCPU_REQ_*, atomic */
+	ipa_t entry;    /* where it starts, and its x0 */
+	uint64_t ctx;
 };
 
 struct partition {
 	unsigned id;
 	uint16_t vmid;
 	const struct part_config *cfg;
+	spinlock_t lock;
+	uint32_t state; /* enum part_state */
 	struct pgtable s2;
 	struct mmio_bus mmio;
 	struct vpl011 uart;
+	struct vgic vgic;
 	unsigned nvcpus;
 	struct vcpu vcpu[CONFIG_MAX_CPUS];
+	const struct payload_header *payload;
 	ipa_t entry;
 	ipa_t initrd;
-	uint32_t vcpus_on;      /* atomic */
+	ipa_t dtb;
+	uint32_t dtb_size;
+	uint8_t dtb_blob[GUEST_DTB_MAX]; /* pristine generated device tree */
+	uint32_t vcpus_on;      /* STARTING or RUNNING, atomic */
 	uint32_t faults_logged; /* atomic bit mask of enum fault_kind */
+	uint32_t boots;
 };
 
 extern struct partition partitions[CONFIG_MAX_PARTITIONS];
 extern unsigned npartitions;
 
-/* Build every partition: stage-2 tables, emulated devices, images copied in.
- * Returns 0, or -1 after logging what failed. */
+/* Build every partition: stage-2 tables, emulated devices, device tree,
+ * images copied in. Returns 0, or -1 after logging what failed. */
 int partitions_create(const struct hv_config *cfg, const struct payload_header *ph,
 		      struct page_pool *pool);
 /* The vCPU pinned to a physical CPU, or NULL. */
 struct vcpu *vcpu_of_pcpu(unsigned pcpu);
+/* True when the parked CPU's vCPU should now be entered. */
+bool vcpu_claim_start(struct vcpu *v);
 
 /* Log a guest fault once per partition and kind; never more. */
 void partition_fault(struct partition *p, enum fault_kind k, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* The calling vCPU stops; when it was the partition's last, the partition
- * has stopped; when every partition has stopped, the machine powers off. */
+/* The calling vCPU stops. When it was the partition's last, the partition
+ * has stopped (or restarts, after SYSTEM_RESET); when every partition has
+ * stopped, the machine powers off. Returns to the CPU's idle loop. */
 _Noreturn void vcpu_stop(struct vcpu *v);
+/* Before every entry to the guest: act on requests, load interrupts. */
+void vcpu_before_entry(struct vcpu *v);
 
 /* Guest hypercalls (PSCI, SMCCC): regs x0..x3 in, x0 out. */
 void vcall_handle(struct vcpu *v, uint64_t regs[4]);
+/* SYSTEM_OFF (reset false) or SYSTEM_RESET (true) from vCPU v. */
+_Noreturn void partition_shutdown(struct vcpu *v, bool reset);
+
+/* Build a partition's device tree (core/guest_fdt.c). */
+int guest_fdt_build(struct partition *p, void *buf, size_t size);
+
+/* Console input from the physical UART: Ctrl-] moves the focus to the next
+ * partition with a console; every other byte goes to the focus. */
+void console_input(uint8_t c);
+void console_input_poll(void);
+void console_focus_first(void);
+
+/* The CPU's idle loop (arch): parks until its vCPU is started. */
+_Noreturn void arch_park(void);
+void arch_kick_cpu(unsigned pcpu);
 
 #endif

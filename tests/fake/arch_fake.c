@@ -50,6 +50,14 @@ void arch_console_write(const char *s, size_t n)
 	fake_console[fake_console_len] = 0;
 }
 
+int fake_console_input = -1;
+int arch_console_getc(void)
+{
+	int c = fake_console_input;
+	fake_console_input = -1;
+	return c;
+}
+
 void fake_console_reset(void)
 {
 	fake_console_len = 0;
@@ -82,5 +90,62 @@ _Noreturn void arch_halt(void)
 _Noreturn void arch_system_off(void)
 {
 	fake_system_off_calls++;
+	arch_halt();
+}
+
+/* ---- the vGIC's view of the CPU ---- */
+uint64_t fake_lrs[VGIC_MAX_LRS];
+unsigned fake_nr_lrs = 4;
+bool fake_underflow;
+uint32_t fake_kicked;      /* bit mask of physical CPUs kicked */
+int fake_local_vcpu = -1;  /* the vCPU "running here" */
+const struct vgic *fake_local_vgic;
+uint32_t fake_deactivated[8];
+unsigned fake_ndeactivated;
+
+unsigned arch_vgic_nr_lrs(void)
+{
+	return fake_nr_lrs;
+}
+
+uint64_t arch_vgic_read_lr(unsigned i)
+{
+	return fake_lrs[i];
+}
+
+void arch_vgic_write_lr(unsigned i, uint64_t v)
+{
+	fake_lrs[i] = v;
+}
+
+void arch_vgic_set_underflow(bool on)
+{
+	fake_underflow = on;
+}
+
+void arch_vgic_deactivate_phys(uint32_t intid)
+{
+	if (fake_ndeactivated < 8)
+		fake_deactivated[fake_ndeactivated++] = intid;
+}
+
+void arch_kick_cpu(unsigned pcpu)
+{
+	fake_kicked |= 1u << pcpu;
+}
+
+int arch_vgic_local_vcpu(const struct vgic *g)
+{
+	return g == fake_local_vgic ? fake_local_vcpu : -1;
+}
+
+int fake_flush_later_calls;
+void arch_console_flush_later(void)
+{
+	fake_flush_later_calls++;
+}
+
+_Noreturn void arch_park(void)
+{
 	arch_halt();
 }

@@ -2,6 +2,7 @@
 #define ARCH_FAKE_H
 
 #include <hv/arch.h>
+#include <hv/vgic.h>
 #include <setjmp.h>
 
 #define FAKE_PHYS_BASE 0x80000000ULL
@@ -11,6 +12,17 @@ extern char fake_console[65536];
 extern size_t fake_console_len;
 extern jmp_buf *fake_halt_jmp;
 extern int fake_system_off_calls;
+
+extern int fake_console_input;
+extern int fake_flush_later_calls;
+extern uint64_t fake_lrs[VGIC_MAX_LRS];
+extern unsigned fake_nr_lrs;
+extern bool fake_underflow;
+extern uint32_t fake_kicked;
+extern int fake_local_vcpu;
+extern const struct vgic *fake_local_vgic;
+extern uint32_t fake_deactivated[8];
+extern unsigned fake_ndeactivated;
 
 /* A fresh fake physical memory of size bytes at FAKE_PHYS_BASE, filled
  * with garbage. */

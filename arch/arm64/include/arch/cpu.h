@@ -7,6 +7,7 @@
 /* Per-CPU data, reached through TPIDR_EL2. */
 struct percpu {
 	unsigned id;
+	uint64_t mpidr;
 	struct vcpu *vcpu;
 	uint64_t irqs;
 	struct trap_frame entry_frame; /* a vCPU's first register state */
@@ -21,7 +22,7 @@ void mmu_protect_ro_after_init(void);
 struct page_pool *mmu_pool(void);
 
 void stage2_activate(const struct partition *p);
-_Noreturn void vcpu_enter(struct vcpu *v, uint64_t x0);
+_Noreturn void vcpu_enter(struct vcpu *v);
 _Noreturn void arch_enter_frame(const struct trap_frame *f, uintptr_t stack_top);
 uintptr_t hv_stack_top(unsigned cpu);
 
@@ -29,5 +30,14 @@ int64_t psci_smc(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3);
 int psci_cpu_on(uint64_t mpidr, uintptr_t entry, uint64_t ctx);
 
 void irq_handle(void);
+
+/* Physical SGIs the hypervisor sends itself (guests never see them). */
+#define SGI_KICK 1
+void arch_send_sgi(unsigned pcpu, unsigned sgi);
+
+void vgic_hw_enable(void);
+void vgic_hw_disable(void);
+_Noreturn void arch_reset_stack_and_call(void (*fn)(void), uintptr_t stack_top);
+_Noreturn void cpu_idle(void);
 
 #endif

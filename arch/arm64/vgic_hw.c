@@ -1,0 +1,92 @@
+/* The GICv3 virtual CPU interface: list registers and ICH_HCR_EL2, for
+ * core/vgic.c. Only the physical CPU running a vCPU calls these. */
+#include <arch/cpu.h>
+#include <arch/sysreg.h>
+#include <hv/vgic.h>
+
+#define ICH_HCR_EN BIT(0)
+#define ICH_HCR_UIE BIT(1)
+
+unsigned arch_vgic_nr_lrs(void)
+{
+	unsigned n = (unsigned)(read_sysreg(S3_4_C12_C11_1) & 0x1f) + 1; /* ICH_VTR_EL2 */
+	return n > VGIC_MAX_LRS ? VGIC_MAX_LRS : n;
+}
+
+#define LR_CASE(n, crm, op2)                                   \
+	case n:                                                \
+		if (write)                                     \
+			write_sysreg(S3_4_C12_##crm##_##op2, v); \
+		else                                           \
+			v = read_sysreg(S3_4_C12_##crm##_##op2); \
+		break;
+
+static uint64_t lr_access(unsigned i, bool write, uint64_t v)
+{
+	switch (i) {
+		LR_CASE(0, C12, 0)
+		LR_CASE(1, C12, 1)
+		LR_CASE(2, C12, 2)
+		LR_CASE(3, C12, 3)
+		LR_CASE(4, C12, 4)
+		LR_CASE(5, C12, 5)
+		LR_CASE(6, C12, 6)
+		LR_CASE(7, C12, 7)
+		LR_CASE(8, C13, 0)
+		LR_CASE(9, C13, 1)
+		LR_CASE(10, C13, 2)
+		LR_CASE(11, C13, 3)
+		LR_CASE(12, C13, 4)
+		LR_CASE(13, C13, 5)
+		LR_CASE(14, C13, 6)
+		LR_CASE(15, C13, 7)
+	}
+	return v;
+}
+
+uint64_t arch_vgic_read_lr(unsigned i)
+{
+	return lr_access(i, false, 0);
+}
+
+void arch_vgic_write_lr(unsigned i, uint64_t v)
+{
+	lr_access(i, true, v);
+}
+
+void arch_vgic_set_underflow(bool on)
+{
+	uint64_t hcr = read_sysreg(S3_4_C12_C11_0);
+	write_sysreg(S3_4_C12_C11_0, on ? hcr | ICH_HCR_UIE : hcr & ~ICH_HCR_UIE);
+}
+
+void arch_vgic_deactivate_phys(uint32_t intid)
+{
+	write_sysreg(S3_0_C12_C11_1, intid); /* ICC_DIR_EL1 */
+	isb();
+}
+
+int arch_vgic_local_vcpu(const struct vgic *g)
+{
+	struct vcpu *v = this_cpu()->vcpu;
+	return v && &v->part->vgic == g ? (int)v->idx : -1;
+}
+
+void arch_kick_cpu(unsigned pcpu)
+{
+	arch_send_sgi(pcpu, SGI_KICK);
+}
+
+/* A vCPU starts on this CPU: virtual CPU interface on, empty. */
+void vgic_hw_enable(void)
+{
+	write_sysreg(S3_4_C12_C11_7, 0); /* ICH_VMCR_EL2 */
+	write_sysreg(S3_4_C12_C11_0, ICH_HCR_EN);
+	isb();
+}
+
+void vgic_hw_disable(void)
+{
+	write_sysreg(S3_4_C12_C11_0, 0);
+	isb();
+}

@@ -1,0 +1,558 @@
+/* Virtual GICv3: see include/hv/vgic.h. Register banks are const tables
+ * dispatched by reg_bank_access(), which checks width and alignment. */
+#include <hv/log.h>
+#include <hv/vgic.h>
+
+#define LR_EOI BIT(41)
+
+struct vgic_ctx {
+	struct vgic *g;
+	unsigned vcpu;  /* redistributor: its vCPU; distributor: the caller */
+	bool rdist;
+};
+
+static struct virq *virq_of(struct vgic *g, unsigned vcpu, uint32_t intid)
+{
+	if (intid < VGIC_NR_PRIVATE)
+		return vcpu < g->nvcpus ? &g->cpu[vcpu].priv[intid] : NULL;
+	if (intid < VGIC_NR_IRQS)
+		return &g->spi[intid - VGIC_NR_PRIVATE];
+	return NULL;
+}
+
+static unsigned target_of(struct vgic *g, unsigned vcpu, uint32_t intid)
+{
+	return intid < VGIC_NR_PRIVATE ? vcpu : g->spi[intid - VGIC_NR_PRIVATE].target;
+}
+
+/* Make the vCPU's physical CPU look at its interrupts again. */
+static void kick(struct vgic *g, unsigned vcpu)
+{
+	if (arch_vgic_local_vcpu(g) != (int)vcpu)
+		arch_kick_cpu(g->pcpu[vcpu]);
+}
+
+void vgic_init(struct vgic *g, unsigned nvcpus)
+{
+	g->ctlr = 0;
+	g->nvcpus = nvcpus;
+	for (unsigned i = 0; i < VGIC_NR_SPIS; i++)
+		g->spi[i] = (struct virq){ .lr = -1, .target = 0 };
+	for (unsigned c = 0; c < nvcpus; c++)
+		vgic_vcpu_reset(g, c);
+}
+
+void vgic_vcpu_reset(struct vgic *g, unsigned vcpu)
+{
+	struct vgic_cpu *c = &g->cpu[vcpu];
+
+	spin_lock(&g->lock);
+	for (unsigned i = 0; i < VGIC_NR_PRIVATE; i++)
+		c->priv[i] = (struct virq){ .lr = -1, .level = i >= 16 };
+	c->priv[VGIC_PPI_VTIMER].hw = 1;
+	c->waker = 2; /* ProcessorSleep */
+	if (arch_vgic_local_vcpu(g) == (int)vcpu) {
+		for (unsigned i = 0; i < arch_vgic_nr_lrs(); i++) {
+			uint64_t lr = arch_vgic_read_lr(i);
+			if ((lr & LR_HW) && (lr >> LR_STATE_SHIFT))
+				arch_vgic_deactivate_phys((uint32_t)(lr >> LR_PINTID_SHIFT) & 0x3ff);
+			arch_vgic_write_lr(i, 0);
+		}
+		arch_vgic_set_underflow(false);
+	}
+	c->lr_used = 0;
+	c->underflow = false;
+	/* SPIs routed here go back to vCPU 0's default. */
+	spin_unlock(&g->lock);
+}
+
+/* ---- injection ---- */
+
+void vgic_inject(struct vgic *g, unsigned vcpu, uint32_t intid)
+{
+	struct virq *q;
+	unsigned t;
+
+	spin_lock(&g->lock);
+	q = virq_of(g, vcpu, intid);
+	if (!q) {
+		spin_unlock(&g->lock);
+		return;
+	}
+	q->pending = 1;
+	t = target_of(g, vcpu, intid);
+	spin_unlock(&g->lock);
+	kick(g, t);
+}
+
+void vgic_set_line(struct vgic *g, uint32_t intid, bool high)
+{
+	struct virq *q;
+	unsigned t;
+
+	if (intid < VGIC_NR_PRIVATE)
+		return;
+	spin_lock(&g->lock);
+	q = virq_of(g, 0, intid);
+	if (!q || q->line == high) {
+		spin_unlock(&g->lock);
+		return;
+	}
+	q->line = high;
+	if (high)
+		q->pending = 1;
+	else if (q->level)
+		q->pending = 0;
+	t = q->target;
+	spin_unlock(&g->lock);
+	if (high)
+		kick(g, t);
+}
+
+void vgic_inject_hw(struct vgic *g, unsigned vcpu, uint32_t intid)
+{
+	spin_lock(&g->lock);
+	g->cpu[vcpu].priv[intid].pending = 1;
+	g->cpu[vcpu].priv[intid].hw = 1;
+	spin_unlock(&g->lock);
+}
+
+bool vgic_send_sgi(struct vgic *g, unsigned from, uint64_t v)
+{
+	uint32_t intid = (uint32_t)(v >> 24) & 0xf;
+	uint16_t targets = (uint16_t)v;
+	bool irm = (v >> 40) & 1;
+	bool ok = true;
+
+	if (irm) {
+		for (unsigned c = 0; c < g->nvcpus; c++)
+			if (c != from)
+				vgic_inject(g, c, intid);
+		return true;
+	}
+	/* Our vCPUs have MPIDR Aff0 = index, every other affinity field 0. */
+	if (((v >> 16) & 0xff) || ((v >> 32) & 0xff) || ((v >> 48) & 0xff) || ((v >> 44) & 0xf))
+		return false;
+	for (unsigned c = 0; c < 16; c++) {
+		if (!(targets & (1u << c)))
+			continue;
+		if (c < g->nvcpus)
+			vgic_inject(g, c, intid);
+		else
+			ok = false;
+	}
+	return ok;
+}
+
+/* ---- list registers ---- */
+
+static uint64_t lr_encode(const struct virq *q, uint32_t intid, uint64_t state)
+{
+	uint64_t lr = state | LR_GROUP1 | ((uint64_t)q->priority << LR_PRIO_SHIFT) | intid;
+	if (q->hw)
+		lr |= LR_HW | ((uint64_t)intid << LR_PINTID_SHIFT);
+	else if (q->level)
+		lr |= LR_EOI; /* maintenance on deactivation: re-sample the line */
+	return lr;
+}
+
+/* Fold the list registers back into software state. */
+static void vgic_sync(struct vgic *g, unsigned vcpu)
+{
+	struct vgic_cpu *c = &g->cpu[vcpu];
+
+	for (unsigned i = 0; c->lr_used >> i; i++) {
+		if (!(c->lr_used & (1u << i)))
+			continue;
+		uint64_t lr = arch_vgic_read_lr(i);
+		uint32_t intid = (uint32_t)(lr & LR_VINTID_MASK);
+		unsigned state = (unsigned)(lr >> LR_STATE_SHIFT);
+		struct virq *q = virq_of(g, vcpu, intid);
+
+		CHECK(q && q->lr == (int8_t)i);
+		q->active = (state & 2) != 0;
+		if (state == 0) {
+			c->lr_used &= (uint16_t)~(1u << i);
+			q->lr = -1;
+			if (q->level && q->line)
+				q->pending = 1;
+		} else if (state & 1) {
+			/* Still pending in the list register. */
+		}
+	}
+}
+
+static bool deliverable(const struct virq *q)
+{
+	return q->pending && q->enabled && q->lr < 0;
+}
+
+void vgic_flush(struct vgic *g, unsigned vcpu)
+{
+	struct vgic_cpu *c = &g->cpu[vcpu];
+	unsigned nlrs = arch_vgic_nr_lrs();
+	bool more = false;
+
+	spin_lock(&g->lock);
+	vgic_sync(g, vcpu);
+	for (;;) {
+		struct virq *best = NULL;
+		uint32_t best_id = 0;
+		unsigned free_lr = nlrs;
+
+		for (unsigned i = 0; i < nlrs; i++)
+			if (!(c->lr_used & (1u << i))) {
+				free_lr = i;
+				break;
+			}
+		for (uint32_t id = 0; id < VGIC_NR_IRQS; id++) {
+			struct virq *q = virq_of(g, vcpu, id);
+			if (!deliverable(q) || target_of(g, vcpu, id) != vcpu)
+				continue;
+			if (!best || q->priority < best->priority) {
+				best = q;
+				best_id = id;
+			}
+		}
+		if (!best)
+			break;
+		if (free_lr == nlrs) {
+			more = true; /* underflow maintenance will bring us back */
+			break;
+		}
+		arch_vgic_write_lr(free_lr, lr_encode(best, best_id, LR_PENDING |
+							 (best->active && !best->hw ? LR_ACTIVE : 0)));
+		best->pending = 0;
+		best->lr = (int8_t)free_lr;
+		c->lr_used |= (uint16_t)(1u << free_lr);
+	}
+	if (more != c->underflow) {
+		arch_vgic_set_underflow(more);
+		c->underflow = more;
+	}
+	spin_unlock(&g->lock);
+}
+
+/* ---- register emulation ---- */
+
+static bool private_in_dist(const struct vgic_ctx *x, uint32_t intid)
+{
+	return !x->rdist && intid < VGIC_NR_PRIVATE; /* ARE=1: RAZ/WI here */
+}
+
+/* Bit-per-interrupt registers: base is the first INTID the register covers. */
+enum bitop { B_ENABLE, B_PENDING, B_ACTIVE };
+
+static uint64_t bits_read(struct vgic_ctx *x, uint32_t base, unsigned width, enum bitop op)
+{
+	uint64_t v = 0;
+
+	for (unsigned b = 0; b < width * 8; b++) {
+		struct virq *q;
+		if (private_in_dist(x, base + b) || !(q = virq_of(x->g, x->vcpu, base + b)))
+			continue;
+		bool bit = op == B_ENABLE    ? q->enabled
+			   : op == B_PENDING ? q->pending || (q->lr >= 0 && !q->active)
+					     : q->active;
+		v |= (uint64_t)bit << b;
+	}
+	return v;
+}
+
+static void bits_write(struct vgic_ctx *x, uint32_t base, unsigned width, uint64_t v,
+		       enum bitop op, bool set)
+{
+	uint32_t kicks = 0;
+
+	spin_lock(&x->g->lock);
+	for (unsigned b = 0; b < width * 8; b++) {
+		struct virq *q;
+		if (!(v & (1ULL << b)) || private_in_dist(x, base + b) ||
+		    !(q = virq_of(x->g, x->vcpu, base + b)))
+			continue;
+		switch (op) {
+		case B_ENABLE:
+			q->enabled = set;
+			break;
+		case B_PENDING:
+			if (q->hw && set)
+				continue; /* a HW interrupt is pended by its source only */
+			q->pending = set;
+			break;
+		case B_ACTIVE:
+			if (q->lr < 0 && !q->hw)
+				q->active = set;
+			break;
+		}
+		if (set)
+			kicks |= 1u << target_of(x->g, x->vcpu, base + b);
+	}
+	spin_unlock(&x->g->lock);
+	for (unsigned c = 0; c < x->g->nvcpus; c++)
+		if (kicks & (1u << c))
+			kick(x->g, c);
+}
+
+#define BITREG(name, op, set)                                                              \
+	static uint64_t name##_r(void *d, uint32_t off, unsigned w)                        \
+	{                                                                                  \
+		struct vgic_ctx *x = d;                                                    \
+		return bits_read(x, (off & 0x7f) * 8, w, op);                              \
+	}                                                                                  \
+	static void name##_w(void *d, uint32_t off, unsigned w, uint64_t v)               \
+	{                                                                                  \
+		bits_write(d, (off & 0x7f) * 8, w, v, op, set);                            \
+	}
+BITREG(isenabler, B_ENABLE, true)
+BITREG(icenabler, B_ENABLE, false)
+BITREG(ispendr, B_PENDING, true)
+BITREG(icpendr, B_PENDING, false)
+BITREG(isactiver, B_ACTIVE, true)
+BITREG(icactiver, B_ACTIVE, false)
+
+static uint64_t prio_r(void *d, uint32_t off, unsigned w)
+{
+	struct vgic_ctx *x = d;
+	uint32_t base = off & 0x3ff;
+	uint64_t v = 0;
+
+	for (unsigned i = 0; i < w; i++) {
+		struct virq *q;
+		if (!private_in_dist(x, base + i) && (q = virq_of(x->g, x->vcpu, base + i)))
+			v |= (uint64_t)q->priority << (8 * i);
+	}
+	return v;
+}
+
+static void prio_w(void *d, uint32_t off, unsigned w, uint64_t v)
+{
+	struct vgic_ctx *x = d;
+	uint32_t base = off & 0x3ff;
+
+	spin_lock(&x->g->lock);
+	for (unsigned i = 0; i < w; i++) {
+		struct virq *q;
+		if (!private_in_dist(x, base + i) && (q = virq_of(x->g, x->vcpu, base + i)))
+			q->priority = (uint8_t)(v >> (8 * i)) & VGIC_PRIO_MASK;
+	}
+	spin_unlock(&x->g->lock);
+}
+
+/* Two bits per interrupt; only the upper one (edge = 1) is writable, and
+ * only for PPIs and SPIs. */
+static uint64_t cfg_r(void *d, uint32_t off, unsigned w)
+{
+	struct vgic_ctx *x = d;
+	uint32_t base = (off & 0xff) * 4;
+	uint64_t v = 0;
+	(void)w;
+
+	for (unsigned i = 0; i < 16; i++) {
+		struct virq *q;
+		if (base + i < 16)
+			v |= 2ULL << (2 * i); /* SGIs: edge */
+		else if (!private_in_dist(x, base + i) && (q = virq_of(x->g, x->vcpu, base + i)))
+			v |= (uint64_t)(q->level ? 0 : 2) << (2 * i);
+	}
+	return v;
+}
+
+static void cfg_w(void *d, uint32_t off, unsigned w, uint64_t v)
+{
+	struct vgic_ctx *x = d;
+	uint32_t base = (off & 0xff) * 4;
+	(void)w;
+
+	spin_lock(&x->g->lock);
+	for (unsigned i = 0; i < 16; i++) {
+		struct virq *q;
+		if (base + i < 16 || private_in_dist(x, base + i) ||
+		    !(q = virq_of(x->g, x->vcpu, base + i)) || q->hw)
+			continue;
+		q->level = !((v >> (2 * i + 1)) & 1);
+	}
+	spin_unlock(&x->g->lock);
+}
+
+static uint64_t rao_r(void *d, uint32_t off, unsigned w)
+{
+	(void)d;
+	(void)off;
+	return w == 8 ? ~0ULL : (1ULL << (w * 8)) - 1;
+}
+
+/* GICv3 PIDR2: architecture revision 3. The rest identify an Arm GIC. */
+static uint64_t id_r(void *d, uint32_t off, unsigned w)
+{
+	static const uint8_t ids[12] = { 0x44, 0, 0, 0, 0x92, 0xb4, 0x3b, 0, 0x0d, 0xf0, 0x05, 0xb1 };
+	(void)d;
+	(void)w;
+	return ids[((off & 0xffff) - 0xffd0) / 4];
+}
+
+static uint64_t dctlr_r(void *d, uint32_t off, unsigned w)
+{
+	(void)off;
+	(void)w;
+	/* DS (single security state), ARE always on, enables as written. */
+	return ((struct vgic_ctx *)d)->g->ctlr | BIT(6) | BIT(4);
+}
+
+static void dctlr_w(void *d, uint32_t off, unsigned w, uint64_t v)
+{
+	(void)off;
+	(void)w;
+	((struct vgic_ctx *)d)->g->ctlr = (uint32_t)v & 3;
+}
+
+static uint64_t typer_r(void *d, uint32_t off, unsigned w)
+{
+	struct vgic_ctx *x = d;
+	(void)off;
+	(void)w;
+	/* IDbits = 9 (10-bit INTIDs), CPUNumber, ITLinesNumber. */
+	return (9u << 19) | ((x->g->nvcpus - 1) << 5) | (VGIC_NR_IRQS / 32 - 1);
+}
+
+static uint64_t iidr_r(void *d, uint32_t off, unsigned w)
+{
+	(void)d;
+	(void)off;
+	(void)w;
+	return 0x0300043b; /* Arm, GIC-500-like product */
+}
+
+static uint64_t irouter_r(void *d, uint32_t off, unsigned w)
+{
+	struct vgic_ctx *x = d;
+	uint32_t intid = (off - 0x6000) / 8;
+	struct virq *q = intid >= VGIC_NR_PRIVATE ? virq_of(x->g, 0, intid) : NULL;
+	(void)w;
+	return q ? q->irouter : 0;
+}
+
+static void irouter_w(void *d, uint32_t off, unsigned w, uint64_t v)
+{
+	struct vgic_ctx *x = d;
+	uint32_t intid = (off - 0x6000) / 8;
+	struct virq *q = intid >= VGIC_NR_PRIVATE ? virq_of(x->g, 0, intid) : NULL;
+	(void)w;
+
+	if (!q)
+		return;
+	spin_lock(&x->g->lock);
+	q->irouter = v & 0xff00ffffffULL; /* Aff3, IRM, Aff2, Aff1, Aff0 */
+	/* IRM (any CPU) or a vCPU outside the partition: vCPU 0. */
+	if (!(v & BIT(31)) && !(v & 0xff00ffff00ULL) && (v & 0xff) < x->g->nvcpus)
+		q->target = (uint8_t)(v & 0xff);
+	else
+		q->target = 0;
+	spin_unlock(&x->g->lock);
+	kick(x->g, q->target);
+}
+
+static const struct reg_desc dist_regs[] = {
+	{ 0x0000, 4, W32, dctlr_r, dctlr_w },
+	{ 0x0004, 4, W32, typer_r, NULL },
+	{ 0x0008, 4, W32, iidr_r, NULL },
+	{ 0x000c, 4, W32, NULL, NULL },        /* TYPER2 */
+	{ 0x0010, 4, W32, NULL, NULL },        /* STATUSR */
+	{ 0x0080, 0x80, W32, rao_r, NULL },    /* IGROUPR: all Group 1 */
+	{ 0x0100, 0x80, W32, isenabler_r, isenabler_w },
+	{ 0x0180, 0x80, W32, icenabler_r, icenabler_w },
+	{ 0x0200, 0x80, W32, ispendr_r, ispendr_w },
+	{ 0x0280, 0x80, W32, icpendr_r, icpendr_w },
+	{ 0x0300, 0x80, W32, isactiver_r, isactiver_w },
+	{ 0x0380, 0x80, W32, icactiver_r, icactiver_w },
+	{ 0x0400, 0x400, W8 | W32, prio_r, prio_w },
+	{ 0x0800, 0x400, W8 | W32, NULL, NULL }, /* ITARGETSR: ARE=1 */
+	{ 0x0c00, 0x100, W32, cfg_r, cfg_w },
+	{ 0x0d00, 0x80, W32, NULL, NULL },     /* IGRPMODR */
+	{ 0x0e00, 0x100, W32, NULL, NULL },    /* NSACR */
+	{ 0x0f00, 4, W32, NULL, NULL },        /* SGIR: ARE=1 */
+	{ 0x0f10, 0x20, W8 | W32, NULL, NULL }, /* C/SPENDSGIR */
+	{ 0x6000, 0x2000, W32 | W64, irouter_r, irouter_w },
+	{ 0xffd0, 0x30, W32, id_r, NULL },
+};
+static const struct reg_bank dist_bank = { dist_regs, ARRAY_SIZE(dist_regs) };
+
+static uint64_t rtyper_r(void *d, uint32_t off, unsigned w)
+{
+	struct vgic_ctx *x = d;
+	uint64_t v = ((uint64_t)x->vcpu << 32) | ((uint64_t)x->vcpu << 8) |
+		     (x->vcpu == x->g->nvcpus - 1 ? BIT(4) : 0);
+	(void)off;
+	return w == 8 ? v : (uint32_t)v;
+}
+
+static uint64_t rtyper_hi_r(void *d, uint32_t off, unsigned w)
+{
+	(void)off;
+	(void)w;
+	return ((struct vgic_ctx *)d)->vcpu; /* Affinity_Value: Aff0 */
+}
+
+static uint64_t waker_r(void *d, uint32_t off, unsigned w)
+{
+	struct vgic_ctx *x = d;
+	(void)off;
+	(void)w;
+	uint32_t ps = x->g->cpu[x->vcpu].waker & 2;
+	return ps | (ps << 1); /* ChildrenAsleep follows ProcessorSleep */
+}
+
+static void waker_w(void *d, uint32_t off, unsigned w, uint64_t v)
+{
+	struct vgic_ctx *x = d;
+	(void)off;
+	(void)w;
+	x->g->cpu[x->vcpu].waker = (uint32_t)v & 2;
+}
+
+#define SGI 0x10000
+static const struct reg_desc rdist_regs[] = {
+	{ 0x0000, 4, W32, NULL, NULL },       /* CTLR: no LPIs */
+	{ 0x0004, 4, W32, iidr_r, NULL },
+	{ 0x000c, 4, W32, rtyper_hi_r, NULL }, /* upper half, 32-bit reads */
+	{ 0x0008, 8, W32 | W64, rtyper_r, NULL },
+	{ 0x0010, 4, W32, NULL, NULL },       /* STATUSR */
+	{ 0x0014, 4, W32, waker_r, waker_w },
+	{ 0x0070, 8, W64, NULL, NULL },       /* PROPBASER */
+	{ 0x0078, 8, W64, NULL, NULL },       /* PENDBASER */
+	{ 0xffd0, 0x30, W32, id_r, NULL },
+	{ SGI + 0x0080, 4, W32, rao_r, NULL },
+	{ SGI + 0x0100, 4, W32, isenabler_r, isenabler_w },
+	{ SGI + 0x0180, 4, W32, icenabler_r, icenabler_w },
+	{ SGI + 0x0200, 4, W32, ispendr_r, ispendr_w },
+	{ SGI + 0x0280, 4, W32, icpendr_r, icpendr_w },
+	{ SGI + 0x0300, 4, W32, isactiver_r, isactiver_w },
+	{ SGI + 0x0380, 4, W32, icactiver_r, icactiver_w },
+	{ SGI + 0x0400, 0x20, W8 | W32, prio_r, prio_w },
+	{ SGI + 0x0c00, 8, W32, cfg_r, cfg_w },
+	{ SGI + 0x0d00, 4, W32, NULL, NULL }, /* IGRPMODR0 */
+	{ SGI + 0x0e00, 4, W32, NULL, NULL }, /* NSACR */
+};
+static const struct reg_bank rdist_bank = { rdist_regs, ARRAY_SIZE(rdist_regs) };
+
+static int dist_access(void *dev, uint64_t off, unsigned width, bool write, uint64_t *val)
+{
+	struct vgic *g = dev;
+	int me = arch_vgic_local_vcpu(g);
+	struct vgic_ctx x = { g, me < 0 ? 0 : (unsigned)me, false };
+	return reg_bank_access(&dist_bank, &x, (uint32_t)off, width, write, val);
+}
+
+/* A frame per vCPU; accesses beyond the last vCPU's frame abort. */
+static int rdist_access(void *dev, uint64_t off, unsigned width, bool write, uint64_t *val)
+{
+	struct vgic *g = dev;
+	struct vgic_ctx x = { g, (unsigned)(off / VGIC_RDIST_STRIDE), true };
+
+	if (x.vcpu >= g->nvcpus)
+		return -1;
+	return reg_bank_access(&rdist_bank, &x, (uint32_t)(off % VGIC_RDIST_STRIDE), width, write,
+			       val);
+}
+
+const struct mmio_device_ops vgic_dist_ops = { .access = dist_access };
+const struct mmio_device_ops vgic_rdist_ops = { .access = rdist_access };

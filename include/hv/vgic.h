@@ -1,0 +1,104 @@
+/* Virtual GICv3 for partitions: the distributor and redistributors are
+ * emulated by trap-and-emulate from const register tables; interrupts reach
+ * the vCPU through the ICH list registers of the physical CPU it runs on.
+ *
+ * State lives in software (struct virq) and, while an interrupt is in a
+ * list register, in that register; only the physical CPU that runs a vCPU
+ * touches its list registers (vgic_flush(), on every return to the guest).
+ * Another CPU that changes a vCPU's interrupts kicks that vCPU's CPU.
+ * Lock order: vgic.lock, then console_lock. */
+#ifndef HV_VGIC_H
+#define HV_VGIC_H
+
+#include <generated/autoconf.h>
+#include <hv/arch.h>
+#include <hv/mmio.h>
+
+#define VGIC_NR_PRIVATE 32
+#define VGIC_NR_SPIS 64 /* INTIDs 32..95 */
+#define VGIC_NR_IRQS (VGIC_NR_PRIVATE + VGIC_NR_SPIS)
+#define VGIC_MAX_LRS 16
+#define VGIC_DIST_SIZE 0x10000
+#define VGIC_RDIST_STRIDE 0x20000
+#define VGIC_PRIO_MASK 0xf8 /* 5 priority bits */
+
+#define VGIC_PPI_MAINT 25
+#define VGIC_PPI_VTIMER 27
+#define VGIC_SPI_UART 33
+
+struct virq {
+	uint8_t priority;
+	uint8_t enabled : 1;
+	uint8_t pending : 1; /* latched, not yet in a list register */
+	uint8_t active : 1;  /* as last seen */
+	uint8_t level : 1;   /* level-sensitive (ICFGR) */
+	uint8_t line : 1;    /* input level, level-sensitive only */
+	uint8_t hw : 1;      /* linked to the physical INTID of the same number */
+	int8_t lr;           /* list register holding it, -1 none */
+	uint8_t target;      /* vCPU (SPIs, from IROUTER) */
+	uint64_t irouter;
+};
+
+struct vgic_cpu {
+	struct virq priv[VGIC_NR_PRIVATE];
+	uint32_t waker;
+	uint16_t lr_used;
+	bool underflow; /* more to deliver than list registers */
+};
+
+struct vgic {
+	spinlock_t lock;
+	uint32_t ctlr;
+	unsigned nvcpus;
+	struct virq spi[VGIC_NR_SPIS];
+	struct vgic_cpu cpu[CONFIG_MAX_CPUS];
+	/* Where each vCPU runs, to kick it; set by the owner. */
+	unsigned pcpu[CONFIG_MAX_CPUS];
+	uint32_t faults_logged;
+};
+
+/* What the vGIC needs from the CPU (arch/arm64/vgic_hw.c, tests/fake). */
+unsigned arch_vgic_nr_lrs(void);
+uint64_t arch_vgic_read_lr(unsigned i);
+void arch_vgic_write_lr(unsigned i, uint64_t v);
+void arch_vgic_set_underflow(bool on);
+void arch_vgic_deactivate_phys(uint32_t intid);
+/* Make physical CPU pcpu run vgic_flush() for its vCPU soon. */
+void arch_kick_cpu(unsigned pcpu);
+/* The vCPU index running on this physical CPU for this vGIC, or -1. */
+int arch_vgic_local_vcpu(const struct vgic *g);
+
+/* ICH_LR<n>_EL2 encoding (GICv3 architecture 12.5.x). */
+#define LR_STATE_SHIFT 62
+#define LR_PENDING (1ULL << 62)
+#define LR_ACTIVE (2ULL << 62)
+#define LR_HW BIT(61)
+#define LR_GROUP1 BIT(60)
+#define LR_PRIO_SHIFT 48
+#define LR_PINTID_SHIFT 32
+#define LR_VINTID_MASK 0xffffffffULL
+
+void vgic_init(struct vgic *g, unsigned nvcpus);
+/* A vCPU (re)starts: its private interrupts and list registers cleared.
+ * Runs on the vCPU's physical CPU. */
+void vgic_vcpu_reset(struct vgic *g, unsigned vcpu);
+
+/* Edge: make intid pending (SGI/PPI for vcpu, SPI for its target). */
+void vgic_inject(struct vgic *g, unsigned vcpu, uint32_t intid);
+/* Level-sensitive SPI input line. */
+void vgic_set_line(struct vgic *g, uint32_t intid, bool high);
+/* A physical PPI forwarded with the list register's HW bit: the guest's
+ * deactivation deactivates the physical interrupt. Local vCPU only. */
+void vgic_inject_hw(struct vgic *g, unsigned vcpu, uint32_t intid);
+/* Guest wrote ICC_SGI1R_EL1. Returns false when the write named a CPU
+ * outside the partition (nothing sent there). */
+bool vgic_send_sgi(struct vgic *g, unsigned from, uint64_t sgi1r);
+/* Before entering the guest on this CPU: fold list registers back into
+ * the software state and load the highest-priority pending interrupts. */
+void vgic_flush(struct vgic *g, unsigned vcpu);
+
+/* MMIO: the distributor and the redistributor frames (dev = the vgic). */
+extern const struct mmio_device_ops vgic_dist_ops;
+extern const struct mmio_device_ops vgic_rdist_ops;
+
+#endif

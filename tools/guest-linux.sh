@@ -1,0 +1,54 @@
+#!/bin/bash
+# Guest Linux artefacts, cached outside git in $CACHE/linux:
+#   Image          Debian's own arm64 kernel (linux-image-*-arm64), raw Image
+#   modules/       its modules, with depmod run (Debian ships no modules.dep)
+#   initrd.cpio.gz busybox-static:arm64 + tests/linux/init (+ modules later)
+# Quick when the cache is current.
+set -euo pipefail
+export PATH=$PATH:/usr/sbin:/sbin
+CACHE=${CACHE:-$HOME/.cache/bulkhead}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+L=$CACHE/linux
+mkdir -p "$L" "$CACHE/debs"
+
+# The kernel the metapackage points at; remembered so later runs need no apt.
+if [ ! -s "$L/kernel-package" ]; then
+	pkg=$(apt-cache depends linux-image-arm64:arm64 2>/dev/null |
+		sed -n 's/.*Depends: \(linux-image-[0-9].*-arm64\).*/\1/p' | head -1)
+	[ -n "$pkg" ] || { echo "guest-linux: cannot resolve linux-image-arm64:arm64 (apt-get update?)" >&2; exit 1; }
+	echo "$pkg" >"$L/kernel-package"
+fi
+pkg=$(cat "$L/kernel-package")
+kver=${pkg#linux-image-}
+
+if [ ! -s "$L/Image" ] || [ ! -d "$L/modules/lib/modules/$kver" ]; then
+	echo "guest-linux: fetching $pkg"
+	(cd "$CACHE/debs" && ls "${pkg}"_*_arm64.deb >/dev/null 2>&1 ||
+		apt-get download "$pkg:arm64" 2>&1 | grep -v unsandboxed || true)
+	deb=$(ls "$CACHE/debs/${pkg}"_*_arm64.deb | head -1)
+	rm -rf "$L/modules" "$L/extract"
+	dpkg-deb -x "$deb" "$L/extract"
+	cp "$L/extract/boot/vmlinuz-$kver" "$L/Image.tmp"
+	mkdir -p "$L/modules/lib"
+	mv "$L/extract/lib/modules" "$L/modules/lib/"
+	depmod -b "$L/modules" "$kver"
+	rm -rf "$L/extract"
+	mv "$L/Image.tmp" "$L/Image"
+fi
+
+# The initramfs: rebuilt when its inputs change.
+inputs=("$ROOT/tests/linux/init" "$ROOT/tools/guest-linux.sh" /bin/busybox)
+if [ ! -s "$L/initrd.cpio.gz" ] || [ -n "$(find "${inputs[@]}" -newer "$L/initrd.cpio.gz")" ]; then
+	echo "guest-linux: building initrd.cpio.gz"
+	R=$L/initrd-root
+	rm -rf "$R"
+	mkdir -p "$R"/{bin,sbin,proc,sys,dev,tmp,etc,root,lib/modules}
+	cp /bin/busybox "$R/bin/busybox"
+	cp "$ROOT/tests/linux/init" "$R/init"
+	chmod +x "$R/init"
+	ln -s busybox "$R/bin/sh"
+	echo "$kver" >"$R/etc/kernel-release"
+	(cd "$R" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 | gzip -9n) >"$L/initrd.cpio.gz.tmp"
+	mv "$L/initrd.cpio.gz.tmp" "$L/initrd.cpio.gz"
+	rm -rf "$R"
+fi
