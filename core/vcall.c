@@ -17,6 +17,7 @@
 #define PSCI_SYSTEM_RESET 0x84000009u
 #define PSCI_FEATURES 0x8400000au
 #define SMCCC_TRNG_VERSION 0x84000050u
+#define SMCCC_VENDOR_HYP_UID 0x8600ff01u
 
 #define PSCI_SUCCESS 0
 #define PSCI_NOT_SUPPORTED ((uint64_t)-1)
@@ -47,7 +48,8 @@ static bool offered(uint32_t fid)
  * every boot. */
 static bool known_absent(uint32_t fid)
 {
-	return fid == SMCCC_ARCH_FEATURES || fid == SMCCC_TRNG_VERSION || fid == PSCI_CPU_SUSPEND;
+	return fid == SMCCC_ARCH_FEATURES || fid == SMCCC_TRNG_VERSION || fid == PSCI_CPU_SUSPEND ||
+	       fid == PSCI_MIGRATE_INFO_TYPE || fid == SMCCC_VENDOR_HYP_UID;
 }
 
 static struct vcpu *vcpu_by_mpidr(struct partition *p, uint64_t mpidr)

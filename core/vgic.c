@@ -172,12 +172,13 @@ static void vgic_sync(struct vgic *g, unsigned vcpu)
 		CHECK(q && q->lr == (int8_t)i);
 		q->active = (state & 2) != 0;
 		if (state == 0) {
+			/* Clear it: an invalid LR with the EOI bit keeps the
+			 * maintenance interrupt asserted. */
+			arch_vgic_write_lr(i, 0);
 			c->lr_used &= (uint16_t)~(1u << i);
 			q->lr = -1;
 			if (q->level && q->line)
 				q->pending = 1;
-		} else if (state & 1) {
-			/* Still pending in the list register. */
 		}
 	}
 }

@@ -215,8 +215,13 @@ void irq_handle(void)
 		case PLATFORM_UART_INTID:
 			console_input_poll();
 			break;
-		case SGI_KICK:
 		case VGIC_PPI_MAINT:
+			/* Level: asserted until the list registers are folded
+			 * back, so do it now, not only on the way out. */
+			if (v)
+				vgic_flush(&v->part->vgic, v->idx);
+			break;
+		case SGI_KICK:
 			break;
 		default:
 			WARN("unexpected interrupt %u", intid);
