@@ -53,18 +53,19 @@ unit: $(UNIT_TESTS)
 # ---- test guests (aarch64, EL1, position independent) ----
 GUEST_CFLAGS := -std=c11 -O2 $(WARN) -ffreestanding -nostdlib -fpie -mgeneral-regs-only \
 	-mbranch-protection=none -fno-stack-protector -static -no-pie -Wl,--no-warn-rwx-segments -Wl,--build-id=none
-GUESTS := hello attack
+GUESTS := hello attack bench
 GUEST_BINS := $(patsubst %,$(O)/guests/%.bin,$(GUESTS))
 
 IMAGE := $(O)/bulkhead.img
-DEMO ?= configs/demo.dts
+DEMO ?= configs/linux-demo.dts
+LINUX_FILES := $(CACHE)/linux/Image $(CACHE)/linux/initrd.cpio.gz
 RAM_MB = $(shell echo $$(( $(CONFIG_RAM_SIZE) >> 20 )))
 QEMU_FLAGS = -M virt,virtualization=on,gic-version=3,dtb-randomness=off \
 	-cpu max,pauth-impdef=on,sve=off -smp $(CONFIG_NR_CPUS_PLATFORM) -m $(RAM_MB) \
 	-nographic -nic none -monitor none -serial stdio -no-reboot
 
 .SECONDARY:
-.PHONY: all setup run test bench clean distclean menuconfig savedefconfig hypervisor tools guests image unit
+.PHONY: all setup run test bench clean distclean menuconfig savedefconfig hypervisor tools guests image unit linux
 all: image tools
 
 setup: $(SETUP_STAMP)
@@ -115,7 +116,12 @@ $(O)/guests/%.bin: $(O)/guests/%.elf
 	$(OBJCOPY) -O binary $< $@
 guests: $(GUEST_BINS)
 
-$(IMAGE): $(O)/bulkhead.bin $(DEMO) $(GUEST_BINS) $(O)/tools/hvpack
+# Debian's kernel and a busybox initramfs, cached outside git.
+$(LINUX_FILES) &: tools/guest-linux.sh tests/linux/init | $(SETUP_STAMP)
+	CACHE=$(CACHE) tools/guest-linux.sh
+linux: $(LINUX_FILES)
+
+$(IMAGE): $(O)/bulkhead.bin $(DEMO) $(GUEST_BINS) $(LINUX_FILES) $(O)/tools/hvpack
 	$(O)/tools/hvpack -o $@ -L $(O) -L $(CACHE) $(O)/bulkhead.bin $(DEMO)
 image: $(IMAGE)
 

@@ -11,8 +11,9 @@ int reg_bank_access(const struct reg_bank *bank, void *dev, uint32_t off, unsign
 			continue;
 		/* A narrower access reads the low part of a register, never the
 		 * middle: offsets step by the register's widest access size. */
-		uint32_t elem = 1u << (31 - __builtin_clz(r->widths));
-		if (!(r->widths & width) || (off - r->offset) % elem ||
+		uint32_t w = r->widths & 0xf;
+		uint32_t elem = r->widths & WSUB ? width : 1u << (31 - __builtin_clz(w));
+		if (!(w & width) || (off - r->offset) % elem ||
 		    off + width > r->offset + r->len)
 			return -1;
 		if (write) {

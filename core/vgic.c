@@ -28,6 +28,7 @@ static unsigned target_of(struct vgic *g, unsigned vcpu, uint32_t intid)
 /* Make the vCPU's physical CPU look at its interrupts again. */
 static void kick(struct vgic *g, unsigned vcpu)
 {
+	__atomic_store_n(&g->cpu[vcpu].dirty, 1, __ATOMIC_RELEASE);
 	if (arch_vgic_local_vcpu(g) != (int)vcpu)
 		arch_kick_cpu(g->pcpu[vcpu]);
 }
@@ -54,14 +55,27 @@ void vgic_vcpu_reset(struct vgic *g, unsigned vcpu)
 	if (arch_vgic_local_vcpu(g) == (int)vcpu) {
 		for (unsigned i = 0; i < arch_vgic_nr_lrs(); i++) {
 			uint64_t lr = arch_vgic_read_lr(i);
+			uint32_t intid = (uint32_t)(lr & LR_VINTID_MASK);
 			if ((lr & LR_HW) && (lr >> LR_STATE_SHIFT))
 				arch_vgic_deactivate_phys((uint32_t)(lr >> LR_PINTID_SHIFT) & 0x3ff);
+			/* An SPI held here goes back to the distributor, still
+			 * pending if the guest had not taken it; else it would
+			 * stay marked as in this list register forever. */
+			if ((c->lr_used & (1u << i)) && intid >= VGIC_NR_PRIVATE &&
+			    intid < VGIC_NR_IRQS && g->spi[intid - VGIC_NR_PRIVATE].lr == (int8_t)i) {
+				struct virq *q = &g->spi[intid - VGIC_NR_PRIVATE];
+				q->lr = -1;
+				q->active = 0;
+				if ((lr & LR_PENDING) || (q->level && q->line))
+					q->pending = 1;
+			}
 			arch_vgic_write_lr(i, 0);
 		}
 		arch_vgic_set_underflow(false);
 	}
 	c->lr_used = 0;
 	c->underflow = false;
+	c->dirty = 1;
 	/* SPIs routed here go back to vCPU 0's default. */
 	spin_unlock(&g->lock);
 }
@@ -114,6 +128,7 @@ void vgic_inject_hw(struct vgic *g, unsigned vcpu, uint32_t intid)
 	spin_lock(&g->lock);
 	g->cpu[vcpu].priv[intid].pending = 1;
 	g->cpu[vcpu].priv[intid].hw = 1;
+	g->cpu[vcpu].dirty = 1;
 	spin_unlock(&g->lock);
 }
 
@@ -183,17 +198,28 @@ static void vgic_sync(struct vgic *g, unsigned vcpu)
 	}
 }
 
-static bool deliverable(const struct virq *q)
+/* Group 1 forwarding on (GICD_CTLR.EnableGrp1), enabled, pending, not yet
+ * in a list register. */
+static bool deliverable(const struct vgic *g, const struct virq *q)
 {
-	return q->pending && q->enabled && q->lr < 0;
+	return q->pending && q->enabled && q->lr < 0 && (g->ctlr & 2);
+}
+
+void vgic_maintenance(struct vgic *g, unsigned vcpu)
+{
+	__atomic_store_n(&g->cpu[vcpu].dirty, 1, __ATOMIC_RELEASE);
+	vgic_flush(g, vcpu);
 }
 
 void vgic_flush(struct vgic *g, unsigned vcpu)
 {
 	struct vgic_cpu *c = &g->cpu[vcpu];
-	unsigned nlrs = arch_vgic_nr_lrs();
+	unsigned nlrs;
 	bool more = false;
 
+	if (!__atomic_exchange_n(&c->dirty, 0, __ATOMIC_ACQ_REL))
+		return;
+	nlrs = arch_vgic_nr_lrs();
 	spin_lock(&g->lock);
 	vgic_sync(g, vcpu);
 	for (;;) {
@@ -208,7 +234,7 @@ void vgic_flush(struct vgic *g, unsigned vcpu)
 			}
 		for (uint32_t id = 0; id < VGIC_NR_IRQS; id++) {
 			struct virq *q = virq_of(g, vcpu, id);
-			if (!deliverable(q) || target_of(g, vcpu, id) != vcpu)
+			if (!deliverable(g, q) || target_of(g, vcpu, id) != vcpu)
 				continue;
 			if (!best || q->priority < best->priority) {
 				best = q;
@@ -401,9 +427,12 @@ static uint64_t dctlr_r(void *d, uint32_t off, unsigned w)
 
 static void dctlr_w(void *d, uint32_t off, unsigned w, uint64_t v)
 {
+	struct vgic *g = ((struct vgic_ctx *)d)->g;
 	(void)off;
 	(void)w;
-	((struct vgic_ctx *)d)->g->ctlr = (uint32_t)v & 3;
+	g->ctlr = (uint32_t)v & 3;
+	for (unsigned c = 0; c < g->nvcpus; c++)
+		kick(g, c); /* what was held back may now be delivered */
 }
 
 static uint64_t typer_r(void *d, uint32_t off, unsigned w)
@@ -428,8 +457,8 @@ static uint64_t irouter_r(void *d, uint32_t off, unsigned w)
 	struct vgic_ctx *x = d;
 	uint32_t intid = (off - 0x6000) / 8;
 	struct virq *q = intid >= VGIC_NR_PRIVATE ? virq_of(x->g, 0, intid) : NULL;
-	(void)w;
-	return q ? q->irouter : 0;
+	uint64_t v = q ? q->irouter : 0;
+	return w == 8 ? v : (uint32_t)(v >> ((off & 4) * 8));
 }
 
 static void irouter_w(void *d, uint32_t off, unsigned w, uint64_t v)
@@ -442,7 +471,11 @@ static void irouter_w(void *d, uint32_t off, unsigned w, uint64_t v)
 	if (!q)
 		return;
 	spin_lock(&x->g->lock);
-	q->irouter = v & 0xff00ffffffULL; /* Aff3, IRM, Aff2, Aff1, Aff0 */
+	if (w == 4) /* one half */
+		v = off & 4 ? (q->irouter & 0xffffffffULL) | (v << 32)
+			    : (q->irouter & ~0xffffffffULL) | (uint32_t)v;
+	q->irouter = v & 0xff80ffffffULL; /* Aff3, IRM, Aff2, Aff1, Aff0 */
+	v = q->irouter;
 	/* IRM (any CPU) or a vCPU outside the partition: vCPU 0. */
 	if (!(v & BIT(31)) && !(v & 0xff00ffff00ULL) && (v & 0xff) < x->g->nvcpus)
 		q->target = (uint8_t)(v & 0xff);
@@ -465,14 +498,14 @@ static const struct reg_desc dist_regs[] = {
 	{ 0x0280, 0x80, W32, icpendr_r, icpendr_w },
 	{ 0x0300, 0x80, W32, isactiver_r, isactiver_w },
 	{ 0x0380, 0x80, W32, icactiver_r, icactiver_w },
-	{ 0x0400, 0x400, W8 | W32, prio_r, prio_w },
-	{ 0x0800, 0x400, W8 | W32, NULL, NULL }, /* ITARGETSR: ARE=1 */
+	{ 0x0400, 0x400, W8 | W32 | WSUB, prio_r, prio_w },
+	{ 0x0800, 0x400, W8 | W32 | WSUB, NULL, NULL }, /* ITARGETSR: ARE=1 */
 	{ 0x0c00, 0x100, W32, cfg_r, cfg_w },
 	{ 0x0d00, 0x80, W32, NULL, NULL },     /* IGRPMODR */
 	{ 0x0e00, 0x100, W32, NULL, NULL },    /* NSACR */
 	{ 0x0f00, 4, W32, NULL, NULL },        /* SGIR: ARE=1 */
-	{ 0x0f10, 0x20, W8 | W32, NULL, NULL }, /* C/SPENDSGIR */
-	{ 0x6000, 0x2000, W32 | W64, irouter_r, irouter_w },
+	{ 0x0f10, 0x20, W8 | W32 | WSUB, NULL, NULL }, /* C/SPENDSGIR */
+	{ 0x6000, 0x2000, W32 | W64 | WSUB, irouter_r, irouter_w },
 	{ 0xffd0, 0x30, W32, id_r, NULL },
 };
 static const struct reg_bank dist_bank = { dist_regs, ARRAY_SIZE(dist_regs) };
@@ -528,7 +561,7 @@ static const struct reg_desc rdist_regs[] = {
 	{ SGI + 0x0280, 4, W32, icpendr_r, icpendr_w },
 	{ SGI + 0x0300, 4, W32, isactiver_r, isactiver_w },
 	{ SGI + 0x0380, 4, W32, icactiver_r, icactiver_w },
-	{ SGI + 0x0400, 0x20, W8 | W32, prio_r, prio_w },
+	{ SGI + 0x0400, 0x20, W8 | W32 | WSUB, prio_r, prio_w },
 	{ SGI + 0x0c00, 8, W32, cfg_r, cfg_w },
 	{ SGI + 0x0d00, 4, W32, NULL, NULL }, /* IGRPMODR0 */
 	{ SGI + 0x0e00, 4, W32, NULL, NULL }, /* NSACR */

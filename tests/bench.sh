@@ -24,3 +24,41 @@ for p in alpha beta; do
 		echo "boot: partition $p: no figure (see $T/boot.log)"
 	fi
 done
+
+# The bench guest alone (tests/configs/good/bench.dts): a trapped MMIO read
+# against a RAM read, and the virtual timer's deadline to the guest's IRQ
+# handler. Counter ticks convert to instructions at 1e9 / freq each.
+echo "== bench guest: trapped MMIO read, virtual interrupt latency"
+pack tests/configs/good/bench.dts "$T/bench.img" || exit 1
+run_qemu "$T/bench.img" "$T/bench.log" 120
+rc=$?
+bfreq=$(sed -n 's/.*bench: counter frequency \([0-9]*\) Hz.*/\1/p' "$T/bench.log")
+[ -n "$bfreq" ] || bfreq=$(sed -n 's/.*timer: \([0-9]*\) Hz.*/\1/p' "$T/bench.log")
+read -r mn mt < <(sed -n 's/.*bench: mmio-read \([0-9]*\) reads ticks \([0-9]*\).*/\1 \2/p' "$T/bench.log")
+read -r rn rt < <(sed -n 's/.*bench: ram-read \([0-9]*\) reads ticks \([0-9]*\).*/\1 \2/p' "$T/bench.log")
+read -r vn vmin vmax vtot < <(sed -n \
+	's/.*bench: virq-latency \([0-9]*\) irqs min \([0-9]*\) max \([0-9]*\) total \([0-9]*\) ticks.*/\1 \2 \3 \4/p' \
+	"$T/bench.log")
+# ticks to instructions, rounded: ins TICKS [DIVISOR]
+ins() { echo $(((${1} * 1000000000 + bfreq * ${2:-1} / 2) / (bfreq * ${2:-1}))); }
+if [ -z "$bfreq" ] || [ "$bfreq" -eq 0 ]; then
+	echo "bench: no counter frequency (QEMU exit $rc, see $T/bench.log)"
+else
+	if [ -n "${mt:-}" ] && [ -n "${rt:-}" ] && [ "${mn:-0}" -gt 0 ] && [ "$mn" = "$rn" ]; then
+		echo "mmio: $(ins $((mt - rt)) "$mn") instructions per trapped 32-bit read" \
+			"(raw $(ins "$mt" "$mn") per read, ram baseline $(ins "$rt" "$mn");" \
+			"$mn reads: $mt ticks mmio, $rt ticks ram at $bfreq Hz)"
+	else
+		echo "mmio: no figure (QEMU exit $rc, see $T/bench.log)"
+	fi
+	if [ -n "${vn:-}" ] && [ "$vn" -gt 0 ]; then
+		echo "virq: latency from timer deadline to guest IRQ handler:" \
+			"min $(ins "$vmin") avg $(ins "$vtot" "$vn") max $(ins "$vmax") instructions" \
+			"($vn interrupts; min $vmin avg $((vtot / vn)) max $vmax ticks," \
+			"$((1000000000 / bfreq)) instructions per tick)"
+	else
+		echo "virq: no figure (QEMU exit $rc, see $T/bench.log)"
+	fi
+	lost=$(sed -n 's/.*bench: virq lost \(.*\)/\1/p' "$T/bench.log")
+	[ -z "$lost" ] || echo "virq: lost $lost"
+fi

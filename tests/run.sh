@@ -41,11 +41,14 @@ for t in "$O"/unit/test_*; do
 	[ $rc -eq 0 ] || [[ " ${failures[*]} " == *" $n"* ]] || { failed=$((failed + 1)); failures+=("$n exit $rc"); }
 done
 
-for t in tests/host/test_*.sh tests/qemu/test_*.sh; do
+for t in tests/host/test_*.sh tests/qemu/test_*.sh tests/linux/test_*.py; do
 	n=${t#tests/}
 	echo "== $n"
-	log=$O/test-logs/$(basename "$t" .sh).log
-	bash "$t" >"$log" 2>&1
+	log=$O/test-logs/$(basename "${t%.*}").log
+	case $t in
+	*.py) /usr/bin/python3 "$t" >"$log" 2>&1 ;;
+	*) bash "$t" >"$log" 2>&1 ;;
+	esac
 	rc=$?
 	cat "$log"
 	count_script "$log" "$n"

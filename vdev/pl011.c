@@ -174,6 +174,8 @@ bool vpl011_rx(struct vpl011 *u, uint8_t c)
 		u->ris |= INT_RX | INT_RT;
 		update_irq(u);
 		ok = true;
+	} else {
+		u->rx_dropped++;
 	}
 	spin_unlock(&u->lock);
 	return ok;

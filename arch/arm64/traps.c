@@ -219,7 +219,7 @@ void irq_handle(void)
 			/* Level: asserted until the list registers are folded
 			 * back, so do it now, not only on the way out. */
 			if (v)
-				vgic_flush(&v->part->vgic, v->idx);
+				vgic_maintenance(&v->part->vgic, v->idx);
 			break;
 		case SGI_KICK:
 			break;

@@ -11,6 +11,10 @@
 #define W16 BIT(1)
 #define W32 BIT(2)
 #define W64 BIT(3)
+/* Narrower accesses at any naturally aligned offset inside the register
+ * (byte arrays such as GICD_IPRIORITYR, 32-bit halves of GICD_IROUTER);
+ * without it a narrower access must start at the register's first byte. */
+#define WSUB BIT(7)
 
 struct reg_desc {
 	uint32_t offset;

@@ -44,6 +44,7 @@ struct vgic_cpu {
 	uint32_t waker;
 	uint16_t lr_used;
 	bool underflow; /* more to deliver than list registers */
+	uint32_t dirty; /* atomic: something may be deliverable or done */
 };
 
 struct vgic {
@@ -93,9 +94,12 @@ void vgic_inject_hw(struct vgic *g, unsigned vcpu, uint32_t intid);
 /* Guest wrote ICC_SGI1R_EL1. Returns false when the write named a CPU
  * outside the partition (nothing sent there). */
 bool vgic_send_sgi(struct vgic *g, unsigned from, uint64_t sgi1r);
-/* Before entering the guest on this CPU: fold list registers back into
- * the software state and load the highest-priority pending interrupts. */
+/* Before entering the guest on this CPU: when anything changed for this
+ * vCPU, fold list registers back into the software state and load the
+ * highest-priority pending interrupts. Cheap when nothing changed. */
 void vgic_flush(struct vgic *g, unsigned vcpu);
+/* The maintenance interrupt: list registers need folding back now. */
+void vgic_maintenance(struct vgic *g, unsigned vcpu);
 
 /* MMIO: the distributor and the redistributor frames (dev = the vgic). */
 extern const struct mmio_device_ops vgic_dist_ops;

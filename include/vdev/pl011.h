@@ -11,7 +11,10 @@
 #include <hv/mmio.h>
 
 #define VPL011_SIZE 0x1000
-#define VPL011_FIFO 32
+/* Receive buffer: larger than a PL011's 32-byte FIFO so pasted input is not
+ * lost while the guest catches up; the guest sees a FIFO that is never full
+ * until this is. */
+#define VPL011_FIFO 4096
 
 struct vpl011 {
 	spinlock_t lock;
@@ -19,6 +22,7 @@ struct vpl011 {
 	struct irq_line irq;
 	uint32_t cr, lcr_h, ibrd, fbrd, imsc, ifls, dmacr;
 	uint32_t ris; /* raw interrupt status */
+	uint32_t rx_dropped;
 	uint8_t rx[VPL011_FIFO];
 	unsigned rx_head, rx_count;
 	bool line;

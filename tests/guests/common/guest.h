@@ -65,10 +65,18 @@ GFN uint64_t smc(uint64_t fid)
 /* Exceptions the guest took: the test reads them after each attempt. */
 static volatile uint64_t last_esr, last_far, n_exceptions;
 
+/* IRQs (vector kinds 1, 5, 9, 13) go to guest_irq(), if the guest defines
+ * one, and resume where they interrupted. */
+void guest_irq(void) __attribute__((weak));
+
 uint64_t guest_exception(uint64_t esr, uint64_t far, uint64_t elr, uint64_t kind);
 uint64_t guest_exception(uint64_t esr, uint64_t far, uint64_t elr, uint64_t kind)
 {
-	(void)kind;
+	if ((kind & 3) == 1) {
+		if (guest_irq)
+			guest_irq();
+		return elr;
+	}
 	last_esr = esr;
 	last_far = far;
 	n_exceptions++;

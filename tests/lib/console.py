@@ -1,0 +1,126 @@
+"""Drives a Bulkhead machine in QEMU through its console, for the Linux tests.
+
+Each check prints "PASS: name" or "FAIL: name (why)"; tests/run.sh counts
+them. The console mux prefixes every partition's line with "[name] " and
+Ctrl-] moves console input to the next partition.
+"""
+import os
+import re
+import shlex
+import subprocess
+import sys
+import time
+
+import pexpect
+
+O = os.environ.get("O", "build")
+CACHE = os.environ.get("CACHE", os.path.expanduser("~/.cache/bulkhead"))
+QEMU = os.environ.get("QEMU", "qemu-system-aarch64")
+DETERMINISTIC = ["-icount", "shift=0,sleep=off", "-seed", "1",
+                 "-rtc", "base=2024-01-01T00:00:00,clock=vm"]
+SWITCH = "\x1d"
+
+
+class Checks:
+    def __init__(self):
+        self.failed = 0
+
+    def check(self, ok, name, why=""):
+        if ok:
+            print("PASS: " + name, flush=True)
+        else:
+            print("FAIL: %s%s" % (name, " (%s)" % why if why else ""), flush=True)
+            self.failed += 1
+        return ok
+
+    def finish(self):
+        sys.exit(1 if self.failed else 0)
+
+
+def qemu_flags():
+    flags = os.environ.get("QEMU_FLAGS")
+    if not flags:
+        sys.exit("QEMU_FLAGS unset: run tests through make")
+    return shlex.split(flags)
+
+
+def pack(partition_file, image):
+    subprocess.run([O + "/tools/hvpack", "-o", image, "-L", O, "-L", CACHE,
+                    O + "/bulkhead.bin", partition_file], check=True,
+                   stdout=subprocess.DEVNULL)
+
+
+class Machine:
+    """One QEMU run; the whole console goes to log."""
+
+    def __init__(self, argv, log, timeout=600):
+        self.log_path = log
+        self.p = pexpect.spawn(argv[0], argv[1:], timeout=timeout, encoding="utf-8",
+                               codec_errors="replace", env=dict(os.environ, MAKEFLAGS=""))
+        self.p.logfile_read = open(log, "w")
+        self.p.delaybeforesend = 0.02
+        self.focus = None
+        self.start = time.time()
+
+    @classmethod
+    def boot(cls, image, log, deterministic=True, timeout=600):
+        argv = [QEMU] + qemu_flags() + (DETERMINISTIC if deterministic else []) + \
+               ["-kernel", image]
+        return cls(argv, log, timeout)
+
+    def expect(self, pattern, timeout=None):
+        """Regex; returns the match or None on timeout/EOF."""
+        try:
+            self.p.expect(pattern, timeout=timeout)
+            return self.p.match
+        except (pexpect.TIMEOUT, pexpect.EOF):
+            return None
+
+    def expect_all(self, patterns, timeout=None):
+        """Every pattern, in any order. Returns the set of those seen."""
+        seen = set()
+        left = list(patterns)
+        while left:
+            try:
+                i = self.p.expect(left, timeout=timeout)
+            except (pexpect.TIMEOUT, pexpect.EOF):
+                break
+            seen.add(left.pop(i))
+        return seen
+
+    def focus_to(self, name):
+        for _ in range(8):
+            if self.focus == name:
+                return True
+            self.p.send(SWITCH)
+            m = self.expect(r"console input goes to (\w+)", timeout=60)
+            if not m:
+                return False
+            self.focus = m.group(1)
+        return self.focus == name
+
+    def run(self, name, command, result_re, timeout=120):
+        """Type command into partition name's shell; wait for result_re
+        in a line of that partition's output. Returns the match."""
+        if not self.focus_to(name):
+            return None
+        self.p.send(command + "\r")
+        return self.expect(r"\[%s\] [^\r\n]*?%s" % (re.escape(name), result_re), timeout)
+
+    def wait_exit(self, timeout=120):
+        try:
+            self.p.expect(pexpect.EOF, timeout=timeout)
+        except pexpect.TIMEOUT:
+            self.p.terminate(force=True)
+            return None
+        self.p.close()
+        return self.p.exitstatus
+
+    def kill(self):
+        if self.p.isalive():
+            self.p.terminate(force=True)
+
+    def log(self):
+        self.p.logfile_read.flush()
+        with open(self.log_path, errors="replace") as f:
+            return f.read()
