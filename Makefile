@@ -14,7 +14,10 @@ DTC ?= dtc
 
 .DEFAULT_GOAL := all
 SETUP_STAMP := $(O)/.setup-done
-CONFIG := .config
+# The build configuration; another one can sit beside another O=, e.g.
+# make O=build/prod CONFIG=build/prod/.config qemu_virt_production_defconfig all
+CONFIG ?= .config
+export KCONFIG_CONFIG := $(CONFIG)
 AUTOCONF := $(O)/include/generated/autoconf.h
 
 -include $(CONFIG)
@@ -75,6 +78,7 @@ $(SETUP_STAMP): tools/setup.sh
 
 # ---- Kconfig ----
 %_defconfig: $(SETUP_STAMP)
+	@mkdir -p $(dir $(CONFIG))
 	$(PY) -m defconfig --kconfig Kconfig configs/$@
 menuconfig: $(SETUP_STAMP)
 	$(PY) -m menuconfig Kconfig
@@ -82,6 +86,7 @@ savedefconfig: $(CONFIG)
 	$(PY) -m savedefconfig --kconfig Kconfig --out defconfig
 	@echo "wrote ./defconfig (copy it to configs/ to keep it)"
 $(CONFIG): | $(SETUP_STAMP)
+	@mkdir -p $(dir $(CONFIG))
 	$(PY) -m defconfig --kconfig Kconfig configs/qemu_virt_defconfig
 $(AUTOCONF): $(CONFIG) Kconfig $(wildcard platform/*/Kconfig) | $(SETUP_STAMP)
 	@mkdir -p $(dir $@)

@@ -3,11 +3,11 @@
 #include <hv/console.h>
 #include <string.h>
 
+#ifdef CONFIG_CONSOLE
 static spinlock_t console_lock;
 static struct console_port *open_port; /* focus port with a line open */
 static struct console_port *focus_port;
 
-#ifdef CONFIG_CONSOLE
 /* With console_lock held: end a focus port's open line. */
 static void close_open_line(void)
 {
@@ -65,17 +65,19 @@ void console_port_flush(struct console_port *p)
 
 void console_port_set_focus(struct console_port *p, bool focus)
 {
-	spin_lock(&console_lock);
 #ifdef CONFIG_CONSOLE
+	spin_lock(&console_lock);
 	if (!focus && p->open)
 		close_open_line();
-#endif
-	p->focus = focus;
 	if (focus)
 		focus_port = p;
 	else if (focus_port == p)
 		focus_port = NULL;
+	p->focus = focus;
 	spin_unlock(&console_lock);
+#else
+	p->focus = focus;
+#endif
 }
 
 /* The focus port's unfinished line goes out as an open line; what follows

@@ -18,12 +18,17 @@ expect_in "$L" "[victim] hello: PSCI version 1.1" "victim gets PSCI 1.1 over HVC
 expect_in "$L" "[victim] hello: line 3" "victim prints through its own console"
 expect_in "$L" "[victim] hello: exceptions taken 0" "victim took no exception"
 expect_in "$L" "[victim] hello: done" "victim finishes normally"
-expect_in "$L" "[attacker] attack: done: 14/14 refused" "every attack refused in the attacker"
+n=$(sed -n 's/.*\[attacker\] attack: done: \([0-9]*\)\/\1 refused.*/\1/p' "$L")
+if [ -n "$n" ] && [ "$n" -ge 39 ]; then pass "every attack refused in the attacker ($n)"; else fail "every attack refused" "$(grep 'attack: done' "$L")"; fi
 expect_not_in "$L" "NOT REFUSED" "no attack succeeded"
 for what in "read of another partition's RAM" "write to another partition's RAM" \
 	"read of the hypervisor's image" "write to the hypervisor's image" \
 	"read of the hypervisor's page tables" "unknown HVC function returns NOT_SUPPORTED" \
-	"read of an implementation-defined system register" "write to ACTLR_EL1" "read of ACTLR_EL1"; do
+	"read of an implementation-defined system register" "write to ACTLR_EL1" "read of ACTLR_EL1" \
+	"SGIs to CPUs outside the partition go nowhere" "enabling and pending SPIs 192-223 the partition does not have" \
+	"SPI routed to vCPU 5 is delivered to its own vCPU 0 only" "read of another vCPU's redistributor" \
+	"64-bit read of GICD_CTLR" "unaligned 32-bit read in GICD_ISENABLER" "16-bit write to GICR_WAKER" \
+	"PSCI CPU_ON of MPIDR 3 (the other partition's)" "write to HCR_EL2" "DC CISW (set/way maintenance)"; do
 	expect_in "$L" "[attacker] attack: refused: $what" "attacker: $what"
 done
 expect_in "$L" "bulkhead: partition victim stopped" "victim stop seen by the hypervisor"

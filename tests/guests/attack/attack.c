@@ -1,7 +1,7 @@
 /* The attacking partition: reaches for what it was not given and reports
- * how each attempt was refused. The addresses are those of
- * tests/configs/two-guests.dts: the victim partition's RAM at 0x50000000,
- * the hypervisor's image at 0x40080000.
+ * how each attempt was refused. The other partition's RAM is at 0x50000000
+ * (tests/configs/good/two-guests.dts and linux-attack.dts), the
+ * hypervisor's image at 0x40080000. It runs with one vCPU.
  * proves: PLATFORM-3, PLATFORM-5 */
 #include "../common/guest.h"
 
@@ -43,6 +43,146 @@ static void try_write(const char *what, uintptr_t addr)
 	report(what, was_sea(before, addr) && (last_esr & (1u << 6)), last_esr);
 }
 
+#define GICD 0x08000000UL
+#define GICR 0x080a0000UL
+#define GICR_SGI (GICR + 0x10000)
+
+static volatile uint32_t last_irq = 1023, n_irqs;
+
+void guest_irq(void)
+{
+	uint64_t iar;
+	__asm__ volatile("mrs %0, S3_0_C12_C12_0" : "=r"(iar)); /* ICC_IAR1_EL1 */
+	last_irq = (uint32_t)iar & 0xffffff;
+	n_irqs++;
+	__asm__ volatile("msr S3_0_C12_C12_1, %0" : : "r"(iar)); /* ICC_EOIR1_EL1 */
+}
+
+static void gic_enable(void)
+{
+	mmio_write32(GICD, 2); /* EnableGrp1 */
+	mmio_write32(GICR + 0x14, mmio_read32(GICR + 0x14) & ~2u);
+	while (mmio_read32(GICR + 0x14) & 4)
+		__asm__ volatile("yield");
+	mmio_write32(GICR_SGI + 0x100, 1u << 3); /* SGI 3 */
+	__asm__ volatile("msr S3_0_C4_C6_0, %0" : : "r"(0xffUL));  /* ICC_PMR_EL1 */
+	__asm__ volatile("msr S3_0_C12_C12_7, %0" : : "r"(1UL));   /* ICC_IGRPEN1_EL1 */
+	__asm__ volatile("isb; msr daifclr, #2" ::: "memory");
+}
+
+/* The INTID of the next interrupt within a while, or 1023 if none came. */
+static uint32_t wait_irq(uint32_t before)
+{
+	for (int i = 0; i < 20000 && n_irqs == before; i++)
+		__asm__ volatile("yield");
+	return n_irqs == before ? 1023 : last_irq;
+}
+
+/* A data access that must be refused with an injected abort. */
+static void try_access(const char *what, uintptr_t addr, unsigned width, int write)
+{
+	uint64_t before = n_exceptions;
+	switch (width * 2 + (write ? 1 : 0)) {
+	case 2: (void)*(volatile uint8_t *)addr; break;
+	case 3: *(volatile uint8_t *)addr = 0xff; break;
+	case 4: (void)*(volatile uint16_t *)addr; break;
+	case 5: *(volatile uint16_t *)addr = 0xffff; break;
+	case 8: (void)*(volatile uint32_t *)addr; break;
+	case 9: *(volatile uint32_t *)addr = 0xffffffff; break;
+	case 16: (void)*(volatile uint64_t *)addr; break;
+	case 17: *(volatile uint64_t *)addr = ~0ULL; break;
+	}
+	report(what, was_sea(before, addr), last_esr);
+}
+
+static uint64_t psci(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	return hvc(fid, a1, a2, a3);
+}
+
+static void gic_attacks(void)
+{
+	uint32_t n;
+
+	gic_enable();
+	/* Positive control: an SGI to itself arrives. */
+	n = n_irqs;
+	__asm__ volatile("msr S3_0_C12_C11_5, %0; isb" : : "r"((3UL << 24) | 1)); /* ICC_SGI1R_EL1 */
+	if (wait_irq(n) != 3)
+		puts_("attack: warning: SGI to itself did not arrive\n");
+
+	/* SGIs to vCPUs 1-3 (not in this partition), and to Aff1 = 1. */
+	n = n_irqs;
+	__asm__ volatile("msr S3_0_C12_C11_5, %0; isb" : : "r"((3UL << 24) | 0xe));
+	__asm__ volatile("msr S3_0_C12_C11_5, %0; isb" : : "r"((3UL << 24) | (1UL << 16) | 1));
+	report("SGIs to CPUs outside the partition go nowhere", wait_irq(n) == 1023, n_irqs - n);
+
+	/* SPIs beyond the partition's interrupt lines: RAZ/WI. */
+	mmio_write32(GICD + 0x100 + 4 * 6, 0xffffffff); /* ISENABLER6: INTIDs 192-223 */
+	mmio_write32(GICD + 0x200 + 4 * 6, 0xffffffff); /* ISPENDR6 */
+	report("enabling and pending SPIs 192-223 the partition does not have",
+	       mmio_read32(GICD + 0x100 + 4 * 6) == 0 && mmio_read32(GICD + 0x200 + 4 * 6) == 0,
+	       mmio_read32(GICD + 0x100 + 4 * 6));
+
+	/* Routing an SPI to a CPU outside the partition lands on its own vCPU. */
+	mmio_write32(GICD + 0x100 + 4, 1u << (40 - 32));
+	*(volatile uint64_t *)(GICD + 0x6000 + 8 * 40) = 5; /* Aff0 = 5 */
+	n = n_irqs;
+	mmio_write32(GICD + 0x200 + 4, 1u << (40 - 32));
+	report("SPI routed to vCPU 5 is delivered to its own vCPU 0 only", wait_irq(n) == 40,
+	       last_irq);
+
+	/* Injecting "the board UART's" SPI 33 only reaches its own vGIC. */
+	mmio_write32(GICD + 0x100 + 4, 1u << 1);
+	n = n_irqs;
+	mmio_write32(GICD + 0x200 + 4, 1u << 1);
+	report("SPI 33 pended through GICD stays in the partition", wait_irq(n) == 33, last_irq);
+	mmio_write32(GICD + 0x180 + 4, 1u << 1);
+
+	try_access("read of another vCPU's redistributor", GICR + 0x20000 + 8, 4, 0);
+	try_access("write to another vCPU's redistributor", GICR + 0x20000 + 0x14, 4, 1);
+	try_access("read of a physical redistributor frame", GICR + 0x60000, 4, 0);
+
+	try_access("64-bit read of GICD_CTLR", GICD, 8, 0);
+	try_access("byte write to GICD_CTLR", GICD, 1, 1);
+	try_access("unaligned 32-bit read in GICD_ISENABLER", GICD + 0x102, 4, 0);
+	try_access("16-bit write to GICR_WAKER", GICR + 0x14, 2, 1);
+	try_access("64-bit read of GICR_ISENABLER0", GICR_SGI + 0x100, 8, 0);
+	try_access("read of an unassigned GICD offset", GICD + 0x5000, 4, 0);
+	try_access("unaligned 32-bit read of the UART", UART_BASE + 2, 4, 0);
+	try_access("16-bit write to UART_DR + 1", UART_BASE + 1, 2, 1);
+
+	report("PSCI CPU_ON of MPIDR 1 (not its CPU)", psci(0xc4000003, 1, 0x70000000, 0) ==
+	       (uint64_t)-2, 0);
+	report("PSCI CPU_ON of MPIDR 3 (the other partition's)", psci(0xc4000003, 3, 0x70000000, 0)
+	       == (uint64_t)-2, 0);
+	report("PSCI CPU_ON of MPIDR 0x100 (Aff1)", psci(0xc4000003, 0x100, 0x70000000, 0) ==
+	       (uint64_t)-2, 0);
+	report("PSCI CPU_ON with an entry point in another partition's RAM",
+	       psci(0xc4000003, 0, 0x50000000, 0) == (uint64_t)-9, 0);
+	report("PSCI CPU_ON of itself: already on", psci(0xc4000003, 0, (uintptr_t)&report, 0) ==
+	       (uint64_t)-4, 0);
+	report("PSCI AFFINITY_INFO of MPIDR 2", psci(0xc4000004, 2, 0, 0) == (uint64_t)-2, 0);
+}
+
+static void sysreg_attacks(void)
+{
+	uint64_t before = n_exceptions;
+	__asm__ volatile("dc cisw, %0" : : "r"(0UL)); /* set/way: trapped by HCR_EL2.TSW */
+	report("DC CISW (set/way maintenance)", n_exceptions == before + 1 && (last_esr >> 26) == 0,
+	       last_esr);
+	before = n_exceptions;
+	__asm__ volatile("msr S3_4_C1_C1_0, %0" : : "r"(0UL)); /* HCR_EL2 */
+	report("write to HCR_EL2", n_exceptions == before + 1 && (last_esr >> 26) == 0, last_esr);
+	before = n_exceptions;
+	__asm__ volatile("msr S3_4_C12_C9_5, %0" : : "r"(0UL)); /* ICC_SRE_EL2 */
+	report("write to ICC_SRE_EL2", n_exceptions == before + 1 && (last_esr >> 26) == 0,
+	       last_esr);
+	before = n_exceptions;
+	__asm__ volatile("msr S3_4_C2_C1_0, %0" : : "r"(0UL)); /* VTTBR_EL2 */
+	report("write to VTTBR_EL2", n_exceptions == before + 1 && (last_esr >> 26) == 0, last_esr);
+}
+
 void guest_main(uint64_t x0, uint64_t first_counter)
 {
 	uint64_t before, r;
@@ -81,6 +221,9 @@ void guest_main(uint64_t x0, uint64_t first_counter)
 	before = n_exceptions;
 	(void)*(volatile uint32_t *)(UART_BASE + 0x100); /* hole in the register map */
 	report("read of an unassigned UART offset", was_sea(before, UART_BASE + 0x100), last_esr);
+
+	sysreg_attacks();
+	gic_attacks();
 
 	puts_("attack: still alive after ");
 	put_dec(attempts);
