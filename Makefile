@@ -27,7 +27,7 @@ WARN := -Wall -Wextra -Werror
 INC := -Iinclude -Iarch/arm64/include -I$(O)/include -I$(PLATFORM_DIR)
 
 # ---- the hypervisor (aarch64, EL2, picolibc, libfdt.a) ----
-HV_CFLAGS := -std=c11 -O2 -g $(WARN) $(INC) --specs=picolibc.specs -ffreestanding \
+HV_CFLAGS := -std=c11 -O2 -g $(WARN) $(INC) --specs=picolibc.specs -ffreestanding -march=armv8-a+crc \
 	-fno-stack-protector -mbranch-protection=none -mno-outline-atomics \
 	-fno-pic -fno-pie -ffunction-sections -fdata-sections -MMD -MP
 HV_LDFLAGS := --specs=picolibc.specs -nostartfiles -static -Wl,--gc-sections \
@@ -60,7 +60,7 @@ GUESTS := hello attack bench
 GUEST_BINS := $(patsubst %,$(O)/guests/%.bin,$(GUESTS))
 
 IMAGE := $(O)/bulkhead.img
-DEMO ?= configs/linux-demo.dts
+DEMO ?= configs/demo.dts
 LINUX_FILES := $(CACHE)/linux/Image $(CACHE)/linux/initrd.cpio.gz
 RAM_MB = $(shell echo $$(( $(CONFIG_RAM_SIZE) >> 20 )))
 QEMU_FLAGS = -M virt,virtualization=on,gic-version=3,dtb-randomness=off \
@@ -122,7 +122,7 @@ $(O)/guests/%.bin: $(O)/guests/%.elf
 guests: $(GUEST_BINS)
 
 # Debian's kernel and a busybox initramfs, cached outside git.
-$(LINUX_FILES) &: tools/guest-linux.sh tests/linux/init | $(SETUP_STAMP)
+$(LINUX_FILES) &: tools/guest-linux.sh tests/linux/init tests/linux/cntvct.c | $(SETUP_STAMP)
 	CACHE=$(CACHE) tools/guest-linux.sh
 linux: $(LINUX_FILES)
 

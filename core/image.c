@@ -3,7 +3,30 @@
  * CRCs of the table and of each blob. */
 #include <hv/image.h>
 #include <string.h>
+#if defined(__ARM_FEATURE_CRC32)
+#include <arm_acle.h>
+#endif
 
+#if defined(__ARM_FEATURE_CRC32)
+/* CRC-32 (IEEE 802.3, as zlib) with the Armv8 CRC32 instructions, eight
+ * bytes at a time: the boot check of a 35 MB image costs ~5M instructions
+ * instead of ~300M. */
+uint32_t crc32(const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	uint32_t c = 0xffffffffu;
+
+	while (len && ((uintptr_t)p & 7)) {
+		c = __crc32b(c, *p++);
+		len--;
+	}
+	for (; len >= 8; len -= 8, p += 8)
+		c = __crc32d(c, *(const uint64_t *)(const void *)p);
+	while (len--)
+		c = __crc32b(c, *p++);
+	return ~c;
+}
+#else
 /* CRC-32 (IEEE 802.3, as zlib), table-driven: guest images are large. */
 uint32_t crc32(const void *data, size_t len)
 {
@@ -22,6 +45,7 @@ uint32_t crc32(const void *data, size_t len)
 		c = table[(c ^ *p++) & 0xff] ^ (c >> 8);
 	return ~c;
 }
+#endif
 
 const struct payload_header *payload_open(const void *base, size_t avail, const char **why)
 {

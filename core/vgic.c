@@ -211,48 +211,66 @@ void vgic_maintenance(struct vgic *g, unsigned vcpu)
 	vgic_flush(g, vcpu);
 }
 
+/* Keep the n best (lowest priority value) candidates in best[], sorted. */
+static unsigned consider(struct virq **best, uint32_t *ids, unsigned n, unsigned cap,
+			 struct virq *q, uint32_t id)
+{
+	unsigned i = n < cap ? n : cap;
+
+	if (n >= cap && q->priority >= best[cap - 1]->priority)
+		return n + 1;
+	while (i > 0 && best[i - 1]->priority > q->priority) {
+		if (i < cap) {
+			best[i] = best[i - 1];
+			ids[i] = ids[i - 1];
+		}
+		i--;
+	}
+	best[i] = q;
+	ids[i] = id;
+	return n + 1;
+}
+
 void vgic_flush(struct vgic *g, unsigned vcpu)
 {
 	struct vgic_cpu *c = &g->cpu[vcpu];
-	unsigned nlrs;
-	bool more = false;
+	struct virq *best[VGIC_MAX_LRS];
+	uint32_t ids[VGIC_MAX_LRS];
+	unsigned nlrs, nfree = 0, n = 0;
 
 	if (!__atomic_exchange_n(&c->dirty, 0, __ATOMIC_ACQ_REL))
 		return;
 	nlrs = arch_vgic_nr_lrs();
 	spin_lock(&g->lock);
 	vgic_sync(g, vcpu);
-	for (;;) {
-		struct virq *best = NULL;
-		uint32_t best_id = 0;
-		unsigned free_lr = nlrs;
-
-		for (unsigned i = 0; i < nlrs; i++)
-			if (!(c->lr_used & (1u << i))) {
-				free_lr = i;
-				break;
-			}
-		for (uint32_t id = 0; id < VGIC_NR_IRQS; id++) {
-			struct virq *q = virq_of(g, vcpu, id);
-			if (!deliverable(g, q) || target_of(g, vcpu, id) != vcpu)
-				continue;
-			if (!best || q->priority < best->priority) {
-				best = q;
-				best_id = id;
-			}
-		}
-		if (!best)
-			break;
-		if (free_lr == nlrs) {
-			more = true; /* underflow maintenance will bring us back */
-			break;
-		}
-		arch_vgic_write_lr(free_lr, lr_encode(best, best_id, LR_PENDING |
-							 (best->active && !best->hw ? LR_ACTIVE : 0)));
-		best->pending = 0;
-		best->lr = (int8_t)free_lr;
-		c->lr_used |= (uint16_t)(1u << free_lr);
+	for (unsigned i = 0; i < nlrs; i++)
+		nfree += !(c->lr_used & (1u << i));
+	/* One pass over this vCPU's private interrupts and the SPIs routed to
+	 * it, keeping the nfree most urgent. */
+	if (nfree && (g->ctlr & 2)) {
+		for (uint32_t id = 0; id < VGIC_NR_PRIVATE; id++)
+			if (deliverable(g, &c->priv[id]))
+				n = consider(best, ids, n, nfree, &c->priv[id], id);
+		for (uint32_t i = 0; i < VGIC_NR_SPIS; i++)
+			if (g->spi[i].target == vcpu && deliverable(g, &g->spi[i]))
+				n = consider(best, ids, n, nfree, &g->spi[i], i + VGIC_NR_PRIVATE);
 	}
+	for (unsigned k = 0, lr = 0; k < n && k < nfree; k++) {
+		while (c->lr_used & (1u << lr))
+			lr++;
+		arch_vgic_write_lr(lr, lr_encode(best[k], ids[k], LR_PENDING));
+		best[k]->pending = 0;
+		best[k]->lr = (int8_t)lr;
+		c->lr_used |= (uint16_t)(1u << lr);
+	}
+	/* More than fits: the underflow maintenance interrupt brings us back.
+	 * With no free list register at all, one pending is enough to ask. */
+	bool more = n > nfree;
+	if (!nfree && (g->ctlr & 2))
+		for (uint32_t id = 0; id < VGIC_NR_IRQS && !more; id++) {
+			struct virq *q = virq_of(g, vcpu, id);
+			more = deliverable(g, q) && target_of(g, vcpu, id) == vcpu;
+		}
 	if (more != c->underflow) {
 		arch_vgic_set_underflow(more);
 		c->underflow = more;

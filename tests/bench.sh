@@ -13,7 +13,7 @@ echo "== hypervisor size"
 "${CROSS:-aarch64-linux-gnu-}size" "$O/bulkhead.elf"
 
 echo "== boot: QEMU start to the first guest instruction"
-pack configs/demo.dts "$T/demo.img" || exit 1
+pack tests/configs/good/hello-pair.dts "$T/demo.img" || exit 1
 run_qemu "$T/demo.img" "$T/boot.log" 120
 freq=$(sed -n 's/.*timer: \([0-9]*\) Hz.*/\1/p' "$T/boot.log")
 for p in alpha beta; do
@@ -61,4 +61,29 @@ else
 	fi
 	lost=$(sed -n 's/.*bench: virq lost \(.*\)/\1/p' "$T/bench.log")
 	[ -z "$lost" ] || echo "virq: lost $lost"
+fi
+
+echo "== Linux boot: QEMU start to the first userspace line, under the hypervisor and native"
+L=$CACHE/linux
+pack tests/configs/good/linux-bench.dts "$T/linux-bench.img" || exit 1
+run_qemu "$T/linux-bench.img" "$T/linux-hv.log" 900
+hv=$(sed -n 's/.*boot marker counter=\([0-9]*\).*/\1/p' "$T/linux-hv.log" | head -1)
+# Native: the same kernel, initramfs and flags straight on QEMU, one CPU and
+# 256 MiB like the partition (no EL2, so Linux does not start KVM).
+NATIVE_FLAGS=()
+for f in "${QEMU_BASE_FLAGS[@]}"; do
+	case $f in
+	virt,virtualization=on,*) f=virt,${f#virt,virtualization=on,} ;;
+	esac
+	NATIVE_FLAGS+=("$f")
+done
+timeout -k 5 900 "$QEMU" "${NATIVE_FLAGS[@]}" -smp 1 -m 256 -kernel "$L/Image" -initrd "$L/initrd.cpio.gz" \
+	-append "console=ttyAMA0 panic=-1 bulkhead.bench=1 bulkhead.name=native" </dev/null >"$T/linux-native.log" 2>&1
+native=$(sed -n 's/.*boot marker counter=\([0-9]*\).*/\1/p' "$T/linux-native.log" | head -1)
+if [ -n "$hv" ] && [ -n "$native" ]; then
+	awk -v h="$hv" -v n="$native" -v f="${freq:-62500000}" 'BEGIN {
+		printf "linux-boot: %.0f instructions under the hypervisor, %.0f native: ratio %.3f\n",
+			h * 1e9 / f, n * 1e9 / f, h / n }'
+else
+	echo "linux-boot: no figure (see $T/linux-hv.log, $T/linux-native.log)"
 fi

@@ -37,13 +37,15 @@ if [ ! -s "$L/Image" ] || [ ! -d "$L/modules/lib/modules/$kver" ]; then
 fi
 
 # The initramfs: rebuilt when its inputs change.
-inputs=("$ROOT/tests/linux/init" "$ROOT/tools/guest-linux.sh" /bin/busybox)
+inputs=("$ROOT/tests/linux/init" "$ROOT/tests/linux/cntvct.c" "$ROOT/tools/guest-linux.sh" /bin/busybox)
 if [ ! -s "$L/initrd.cpio.gz" ] || [ -n "$(find "${inputs[@]}" -newer "$L/initrd.cpio.gz")" ]; then
 	echo "guest-linux: building initrd.cpio.gz"
 	R=$L/initrd-root
 	rm -rf "$R"
 	mkdir -p "$R"/{bin,sbin,proc,sys,dev,tmp,etc,root,lib/modules}
 	cp /bin/busybox "$R/bin/busybox"
+	aarch64-linux-gnu-gcc -O2 -static -nostdlib -ffreestanding -fno-stack-protector \
+		-mbranch-protection=none -Wl,--build-id=none -o "$R/bin/cntvct" "$ROOT/tests/linux/cntvct.c"
 	cp "$ROOT/tests/linux/init" "$R/init"
 	chmod +x "$R/init"
 	ln -s busybox "$R/bin/sh"

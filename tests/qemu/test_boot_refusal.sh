@@ -23,7 +23,7 @@ for f in tests/configs/bad/01-cpu-two-partitions.dts tests/configs/bad/05-mem-ov
 done
 
 # Corrupt one byte of the last blob (a guest image): CRC mismatch.
-pack configs/demo.dts "$T/good.img" || fail "pack demo"
+pack tests/configs/good/hello-pair.dts "$T/good.img" || fail "pack hello-pair"
 cp "$T/good.img" "$T/corrupt.img"
 at=$(grep -obaF BHPAYLD1 "$T/corrupt.img" | tail -1 | cut -d: -f1)
 # blob 1's offset: header 32 bytes, blob entry 120 bytes, offset field at +96.

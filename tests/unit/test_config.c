@@ -98,7 +98,7 @@ static void test_good_files(void **state)
 	int rc;
 	(void)state;
 
-	rc = parse_file("configs/demo.dts");
+	rc = parse_file("tests/configs/good/hello-pair.dts");
 	if (rc)
 		print_errors(&errs);
 	assert_int_equal(rc, 0);
@@ -272,7 +272,7 @@ static void test_bad_dir_matches_table(void **state)
 
 static void *demo_dtb(size_t *size)
 {
-	void *fdt = load_partition_file("configs/demo.dts", size);
+	void *fdt = load_partition_file("tests/configs/good/hello-pair.dts", size);
 	assert_non_null(fdt);
 	assert_true(*size > sizeof(struct fdt_header));
 	return fdt;
