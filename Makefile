@@ -65,7 +65,7 @@ LINUX_FILES := $(CACHE)/linux/Image $(CACHE)/linux/initrd.cpio.gz
 RAM_MB = $(shell echo $$(( $(CONFIG_RAM_SIZE) >> 20 )))
 QEMU_FLAGS = -M virt,virtualization=on,gic-version=3,dtb-randomness=off \
 	-cpu max,pauth-impdef=on,sve=off -smp $(CONFIG_NR_CPUS_PLATFORM) -m $(RAM_MB) \
-	-nographic -nic none -monitor none -serial stdio -no-reboot
+	-nographic -nic none -serial mon:stdio -no-reboot
 
 .SECONDARY:
 .PHONY: all setup run test bench clean distclean menuconfig savedefconfig hypervisor tools guests image unit linux
