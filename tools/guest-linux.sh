@@ -12,9 +12,16 @@ L=$CACHE/linux
 mkdir -p "$L" "$CACHE/debs"
 
 # The kernel the metapackage points at; remembered so later runs need no apt.
+resolve() {
+	apt-cache depends linux-image-arm64:arm64 2>/dev/null |
+		sed -n 's/.*Depends: \(linux-image-[0-9].*-arm64\).*/\1/p' | head -1
+}
 if [ ! -s "$L/kernel-package" ]; then
-	pkg=$(apt-cache depends linux-image-arm64:arm64 2>/dev/null |
-		sed -n 's/.*Depends: \(linux-image-[0-9].*-arm64\).*/\1/p' | head -1)
+	pkg=$(resolve)
+	if [ -z "$pkg" ]; then # package lists missing or stale
+		apt-get update -q >/dev/null 2>&1 || true
+		pkg=$(resolve)
+	fi
 	[ -n "$pkg" ] || { echo "guest-linux: cannot resolve linux-image-arm64:arm64 (apt-get update?)" >&2; exit 1; }
 	echo "$pkg" >"$L/kernel-package"
 fi
