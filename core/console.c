@@ -1,3 +1,7 @@
+/* The console mux (include/hv/console.h). Every port's line buffer and the
+ * physical console are under console_lock: guests' vCPUs append to their
+ * ports, the EL2 timer flushes the focus port's unfinished line, and the
+ * hypervisor logs, from any CPU. */
 #include <generated/autoconf.h>
 #include <hv/arch.h>
 #include <hv/console.h>
@@ -29,6 +33,26 @@ static size_t prefix(const struct console_port *p, char *out)
 	out[n + 2] = ' ';
 	return n + 3;
 }
+
+/* With console_lock held: the buffered line, prefixed, then a newline
+ * (nl) or left open for what follows (!nl). */
+static void emit_locked(struct console_port *p, bool nl)
+{
+	char out[CONSOLE_LINE_MAX + 48];
+	size_t n = prefix(p, out);
+
+	close_open_line();
+	memcpy(out + n, p->line, p->len);
+	n += p->len;
+	if (nl)
+		out[n++] = '\n';
+	arch_console_write(out, n);
+	p->len = 0;
+	if (!nl) {
+		p->open = true;
+		open_port = p;
+	}
+}
 #endif
 
 void console_write_line(const char *s, size_t n)
@@ -53,14 +77,15 @@ void console_port_init(struct console_port *p, const char *name)
 void console_port_flush(struct console_port *p)
 {
 #ifdef CONFIG_CONSOLE
-	char out[CONSOLE_LINE_MAX + 48];
-	size_t n = prefix(p, out);
-
-	memcpy(out + n, p->line, p->len);
-	out[n + p->len] = '\n';
-	console_write_line(out, n + 1 + p->len);
-#endif
+	spin_lock(&console_lock);
+	if (p->len)
+		emit_locked(p, true);
+	else if (p->open)
+		close_open_line();
+	spin_unlock(&console_lock);
+#else
 	p->len = 0;
+#endif
 }
 
 void console_port_set_focus(struct console_port *p, bool focus)
@@ -87,15 +112,8 @@ void console_flush_partial(void)
 #ifdef CONFIG_CONSOLE
 	spin_lock(&console_lock);
 	struct console_port *p = focus_port;
-	if (p && p->len && !p->open) {
-		char pre[40];
-		close_open_line();
-		arch_console_write(pre, prefix(p, pre));
-		arch_console_write(p->line, p->len);
-		p->len = 0;
-		p->open = true;
-		open_port = p;
-	}
+	if (p && p->len && !p->open)
+		emit_locked(p, false);
 	spin_unlock(&console_lock);
 #endif
 }
@@ -103,6 +121,9 @@ void console_flush_partial(void)
 void console_port_putc(struct console_port *p, char c)
 {
 #ifdef CONFIG_CONSOLE
+	bool later = false;
+
+	spin_lock(&console_lock);
 	/* ESC, then '[' and parameters up to a final byte 0x40-0x7e: dropped. */
 	if (p->esc) {
 		if (p->esc == 1 && c == '[')
@@ -110,37 +131,29 @@ void console_port_putc(struct console_port *p, char c)
 		else if (p->esc == 1 || ((unsigned char)c >= 0x40 && (unsigned char)c <= 0x7e) ||
 			 ++p->esc > 32)
 			p->esc = 0;
-		return;
-	}
-	if (c == 0x1b) {
+	} else if (c == 0x1b) {
 		p->esc = 1;
-		return;
-	}
-	if (c == '\r')
-		return;
-	if (((unsigned char)c < 0x20 && c != '\t' && c != '\n') || (unsigned char)c >= 0x7f)
-		c = '?';
-	if (p->focus) {
-		spin_lock(&console_lock);
-		if (p->open) { /* continue the open line */
+	} else if (c != '\r') {
+		if (((unsigned char)c < 0x20 && c != '\t' && c != '\n') || (unsigned char)c >= 0x7f)
+			c = '?';
+		if (p->open) { /* continue the focus port's open line */
 			arch_console_write(&c, 1);
 			if (c == '\n') {
 				p->open = false;
 				open_port = NULL;
 			}
-			spin_unlock(&console_lock);
-			return;
+		} else if (c == '\n') {
+			emit_locked(p, true);
+		} else {
+			p->line[p->len++] = c;
+			if (p->len == CONSOLE_LINE_MAX)
+				emit_locked(p, true);
+			else
+				later = p->focus;
 		}
-		spin_unlock(&console_lock);
 	}
-	if (c == '\n') {
-		console_port_flush(p);
-		return;
-	}
-	p->line[p->len++] = c;
-	if (p->len == CONSOLE_LINE_MAX)
-		console_port_flush(p);
-	else if (p->focus)
+	spin_unlock(&console_lock);
+	if (later)
 		arch_console_flush_later();
 #else
 	(void)p;

@@ -193,7 +193,8 @@ static void partition_all_stopped(struct partition *p)
 		p->state = load_images(p) ? PART_STOPPED : PART_RUNNING;
 		if (p->state == PART_RUNNING) {
 			p->boots++;
-			INFO("partition %s: restarting (boot %u)", p->cfg->name, p->boots);
+			if (p->boots <= 10 || p->boots % 1000 == 0) /* a reset loop must not flood */
+				INFO("partition %s: restarting (boot %u)", p->cfg->name, p->boots);
 			p->vcpu[0].entry = p->entry;
 			p->vcpu[0].ctx = p->dtb;
 			p->vcpus_on = 1;
@@ -218,6 +219,9 @@ _Noreturn void vcpu_stop(struct vcpu *v)
 {
 	struct partition *p = v->part;
 
+	/* Give back what sits in this CPU's list registers (an SPI there would
+	 * be stuck) and the forwarded timer. */
+	vgic_vcpu_reset(&p->vgic, v->idx);
 	__atomic_store_n(&v->state, VCPU_OFF, __ATOMIC_RELEASE);
 	__atomic_and_fetch(&v->req, ~VCPU_REQ_STOP, __ATOMIC_ACQ_REL);
 	if (__atomic_sub_fetch(&p->vcpus_on, 1, __ATOMIC_ACQ_REL) == 0)

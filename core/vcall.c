@@ -87,13 +87,16 @@ static uint64_t cpu_on(struct vcpu *v, uint64_t mpidr, ipa_t entry, uint64_t ctx
 	spin_lock(&p->lock);
 	if (p->state != PART_RUNNING) {
 		r = PSCI_DENIED;
-	} else if (!__atomic_compare_exchange_n(&t->state, &off, VCPU_STARTING, false,
+	} else if (!__atomic_compare_exchange_n(&t->state, &off, VCPU_PREPARING, false,
 						__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-		r = off == VCPU_STARTING ? PSCI_ON_PENDING : PSCI_ALREADY_ON;
+		r = off == VCPU_RUNNING ? PSCI_ALREADY_ON : PSCI_ON_PENDING;
 	} else {
+		/* Nobody can claim it while PREPARING: entry and x0 are in place
+		 * before its CPU can see STARTING. */
 		t->entry = entry;
 		t->ctx = ctx;
 		__atomic_add_fetch(&p->vcpus_on, 1, __ATOMIC_ACQ_REL);
+		__atomic_store_n(&t->state, VCPU_STARTING, __ATOMIC_RELEASE);
 	}
 	spin_unlock(&p->lock);
 	if (r == PSCI_SUCCESS)
@@ -136,6 +139,7 @@ void vcall_handle(struct vcpu *v, uint64_t regs[4])
 			regs[0] = 0;
 			break;
 		case VCPU_STARTING:
+		case VCPU_PREPARING:
 			regs[0] = 2;
 			break;
 		default:

@@ -35,10 +35,12 @@ static void kick(struct vgic *g, unsigned vcpu)
 
 void vgic_init(struct vgic *g, unsigned nvcpus)
 {
+	spin_lock(&g->lock);
 	g->ctlr = 0;
 	g->nvcpus = nvcpus;
 	for (unsigned i = 0; i < VGIC_NR_SPIS; i++)
 		g->spi[i] = (struct virq){ .lr = -1, .target = 0 };
+	spin_unlock(&g->lock);
 	for (unsigned c = 0; c < nvcpus; c++)
 		vgic_vcpu_reset(g, c);
 }
@@ -53,11 +55,15 @@ void vgic_vcpu_reset(struct vgic *g, unsigned vcpu)
 	c->priv[VGIC_PPI_VTIMER].hw = 1;
 	c->waker = 2; /* ProcessorSleep */
 	if (arch_vgic_local_vcpu(g) == (int)vcpu) {
+		bool timer_released = false;
 		for (unsigned i = 0; i < arch_vgic_nr_lrs(); i++) {
 			uint64_t lr = arch_vgic_read_lr(i);
 			uint32_t intid = (uint32_t)(lr & LR_VINTID_MASK);
-			if ((lr & LR_HW) && (lr >> LR_STATE_SHIFT))
-				arch_vgic_deactivate_phys((uint32_t)(lr >> LR_PINTID_SHIFT) & 0x3ff);
+			if ((lr & LR_HW) && (lr >> LR_STATE_SHIFT)) {
+				uint32_t pintid = (uint32_t)(lr >> LR_PINTID_SHIFT) & 0x3ff;
+				arch_vgic_deactivate_phys(pintid);
+				timer_released |= pintid == VGIC_PPI_VTIMER;
+			}
 			/* An SPI held here goes back to the distributor, still
 			 * pending if the guest had not taken it; else it would
 			 * stay marked as in this list register forever. */
@@ -71,6 +77,11 @@ void vgic_vcpu_reset(struct vgic *g, unsigned vcpu)
 			}
 			arch_vgic_write_lr(i, 0);
 		}
+		/* The forwarded timer may be physically active with its virtual
+		 * copy only latched in software (disabled by the guest): the
+		 * reset drops that copy, so release the physical one too. */
+		if (!timer_released)
+			arch_vgic_deactivate_phys(VGIC_PPI_VTIMER);
 		arch_vgic_set_underflow(false);
 	}
 	c->lr_used = 0;
@@ -186,6 +197,7 @@ static void vgic_sync(struct vgic *g, unsigned vcpu)
 
 		CHECK(q && q->lr == (int8_t)i);
 		q->active = (state & 2) != 0;
+		q->lr_state = state & 3;
 		if (state == 0) {
 			/* Clear it: an invalid LR with the EOI bit keeps the
 			 * maintenance interrupt asserted. */
@@ -243,8 +255,22 @@ void vgic_flush(struct vgic *g, unsigned vcpu)
 	nlrs = arch_vgic_nr_lrs();
 	spin_lock(&g->lock);
 	vgic_sync(g, vcpu);
-	for (unsigned i = 0; i < nlrs; i++)
-		nfree += !(c->lr_used & (1u << i));
+	for (unsigned i = 0; i < nlrs; i++) {
+		if (!(c->lr_used & (1u << i))) {
+			nfree++;
+			continue;
+		}
+		/* Pended again while the guest handles it (an SGI sent twice):
+		 * pending and active in the list register, so it is taken
+		 * again after the guest's EOI. */
+		uint64_t lr = arch_vgic_read_lr(i);
+		struct virq *q = virq_of(g, vcpu, (uint32_t)(lr & LR_VINTID_MASK));
+		if (q && q->pending && !q->hw && !(lr & LR_PENDING)) {
+			arch_vgic_write_lr(i, lr | LR_PENDING);
+			q->pending = 0;
+			q->lr_state |= 1;
+		}
+	}
 	/* One pass over this vCPU's private interrupts and the SPIs routed to
 	 * it, keeping the nfree most urgent. */
 	if (nfree && (g->ctlr & 2)) {
@@ -261,6 +287,7 @@ void vgic_flush(struct vgic *g, unsigned vcpu)
 		arch_vgic_write_lr(lr, lr_encode(best[k], ids[k], LR_PENDING));
 		best[k]->pending = 0;
 		best[k]->lr = (int8_t)lr;
+		best[k]->lr_state = 1;
 		c->lr_used |= (uint16_t)(1u << lr);
 	}
 	/* More than fits: the underflow maintenance interrupt brings us back.
@@ -296,9 +323,10 @@ static uint64_t bits_read(struct vgic_ctx *x, uint32_t base, unsigned width, enu
 		struct virq *q;
 		if (private_in_dist(x, base + b) || !(q = virq_of(x->g, x->vcpu, base + b)))
 			continue;
+		bool in_lr = q->lr >= 0;
 		bool bit = op == B_ENABLE    ? q->enabled
-			   : op == B_PENDING ? q->pending || (q->lr >= 0 && !q->active)
-					     : q->active;
+			   : op == B_PENDING ? q->pending || (in_lr && (q->lr_state & 1))
+					     : in_lr ? (q->lr_state & 2) != 0 : q->active;
 		v |= (uint64_t)bit << b;
 	}
 	return v;
@@ -320,8 +348,8 @@ static void bits_write(struct vgic_ctx *x, uint32_t base, unsigned width, uint64
 			q->enabled = set;
 			break;
 		case B_PENDING:
-			if (q->hw && set)
-				continue; /* a HW interrupt is pended by its source only */
+			if (q->hw)
+				continue; /* a HW interrupt's pending state is its source's */
 			q->pending = set;
 			break;
 		case B_ACTIVE:

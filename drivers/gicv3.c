@@ -111,6 +111,14 @@ void gicv3_eoi(uint32_t intid)
 	isb();
 }
 
+#define GICR_ICACTIVER0 (GICR_SGI + 0x0380)
+
+void gicv3_clear_active_ppi(unsigned cpu, uint32_t intid)
+{
+	if (intid < 32)
+		*reg32(rdist_of(cpu), GICR_ICACTIVER0) = 1u << intid;
+}
+
 void gicv3_deactivate(uint32_t intid)
 {
 	write_sysreg(S3_0_C12_C11_1, intid); /* ICC_DIR_EL1 */

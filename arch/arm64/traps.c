@@ -39,6 +39,12 @@ static void inject_sea(struct trap_frame *f, bool instr, bool write)
 	inject(f, esr_make_sea(from_el0(f), instr, write), true, read_sysreg(far_el2));
 }
 
+/* Past the trapped instruction: 4 bytes, or 2 for a 16-bit T32 one. */
+static void skip_insn(struct trap_frame *f, uint64_t esr)
+{
+	f->elr += esr & ESR_IL ? 4 : 2;
+}
+
 static uint64_t reg_get(const struct trap_frame *f, unsigned r)
 {
 	return r == 31 ? 0 : f->x[r];
@@ -69,16 +75,14 @@ static void trap_hvc(struct vcpu *v, struct trap_frame *f, uint64_t esr)
 
 static void trap_smc(struct vcpu *v, struct trap_frame *f, uint64_t esr)
 {
-	(void)esr;
-	f->elr += 4; /* a trapped SMC returns to the SMC itself */
+	skip_insn(f, esr); /* a trapped SMC returns to the SMC itself */
 	do_call(v, f);
 }
 
 static void trap_wfx(struct vcpu *v, struct trap_frame *f, uint64_t esr)
 {
 	(void)v;
-	(void)esr;
-	f->elr += 4;
+	skip_insn(f, esr);
 }
 
 /* ICC_SGI1R_EL1: SGIs to vCPUs of the partition only. */
@@ -88,6 +92,19 @@ static bool sr_sgi1r(struct vcpu *v, bool read, uint64_t *val)
 		return false;
 	if (!vgic_send_sgi(&v->part->vgic, v->idx, *val))
 		partition_fault(v->part, FAULT_SGI, "ICC_SGI1R_EL1 = 0x%llx", (unsigned long long)*val);
+	return true;
+}
+
+/* DC ISW/CSW/CISW (trapped by HCR_EL2.TSW): caches are shared with other
+ * partitions, so an invalidate by set/way could discard their dirty lines.
+ * Every set/way operation becomes clean-and-invalidate, which loses
+ * nothing for anybody. */
+static bool sr_setway(struct vcpu *v, bool read, uint64_t *val)
+{
+	(void)v;
+	if (read)
+		return false;
+	__asm__ volatile("dc cisw, %0" : : "r"(*val) : "memory");
 	return true;
 }
 
@@ -108,6 +125,9 @@ static const struct sysreg_desc sysregs[] = {
 	{ SYSREG_KEY(3, 0, 12, 11, 5), sr_sgi1r },
 	{ SYSREG_KEY(3, 0, 12, 11, 6), sr_wi },
 	{ SYSREG_KEY(3, 0, 12, 11, 7), sr_wi },
+	{ SYSREG_KEY(1, 0, 7, 6, 2), sr_setway },  /* DC ISW */
+	{ SYSREG_KEY(1, 0, 7, 10, 2), sr_setway }, /* DC CSW */
+	{ SYSREG_KEY(1, 0, 7, 14, 2), sr_setway }, /* DC CISW */
 };
 
 static void trap_sysreg(struct vcpu *v, struct trap_frame *f, uint64_t esr)
@@ -121,7 +141,7 @@ static void trap_sysreg(struct vcpu *v, struct trap_frame *f, uint64_t esr)
 			continue;
 		if (s.read)
 			reg_set(f, s.reg, val);
-		f->elr += 4;
+		skip_insn(f, esr);
 		return;
 	}
 	partition_fault(v->part, FAULT_SYSREG, "%s S%u_%u_C%u_C%u_%u at 0x%llx",
@@ -168,7 +188,7 @@ static void trap_dabt(struct vcpu *v, struct trap_frame *f, uint64_t esr)
 			val &= 0xffffffffULL;
 		reg_set(f, d.reg, val);
 	}
-	f->elr += 4;
+	skip_insn(f, esr);
 }
 
 static void trap_iabt(struct vcpu *v, struct trap_frame *f, uint64_t esr)

@@ -2,6 +2,7 @@
  * core/vgic.c. Only the physical CPU running a vCPU calls these. */
 #include <arch/cpu.h>
 #include <arch/sysreg.h>
+#include <drivers/drivers.h>
 #include <hv/vgic.h>
 
 #define ICH_HCR_EN BIT(0)
@@ -62,8 +63,9 @@ void arch_vgic_set_underflow(bool on)
 
 void arch_vgic_deactivate_phys(uint32_t intid)
 {
-	write_sysreg(S3_0_C12_C11_1, intid); /* ICC_DIR_EL1 */
-	isb();
+	/* Through the redistributor, not ICC_DIR_EL1: defined whether or not
+	 * the interrupt is active. */
+	gicv3_clear_active_ppi(this_cpu()->id, intid);
 }
 
 int arch_vgic_local_vcpu(const struct vgic *g)
@@ -80,6 +82,22 @@ void arch_kick_cpu(unsigned pcpu)
 /* A vCPU starts on this CPU: virtual CPU interface on, empty. */
 void vgic_hw_enable(void)
 {
+	unsigned prebits = (unsigned)((read_sysreg(S3_4_C12_C11_1) >> 26) & 7) + 1; /* ICH_VTR */
+
+	/* Active priorities: a vCPU that stopped inside a handler must not
+	 * start again with its running priority raised. */
+	write_sysreg(S3_4_C12_C8_0, 0); /* ICH_AP0R0_EL2 */
+	write_sysreg(S3_4_C12_C9_0, 0); /* ICH_AP1R0_EL2 */
+	if (prebits >= 6) {
+		write_sysreg(S3_4_C12_C8_1, 0);
+		write_sysreg(S3_4_C12_C9_1, 0);
+	}
+	if (prebits >= 7) {
+		write_sysreg(S3_4_C12_C8_2, 0);
+		write_sysreg(S3_4_C12_C8_3, 0);
+		write_sysreg(S3_4_C12_C9_2, 0);
+		write_sysreg(S3_4_C12_C9_3, 0);
+	}
 	write_sysreg(S3_4_C12_C11_7, 0); /* ICH_VMCR_EL2 */
 	write_sysreg(S3_4_C12_C11_0, ICH_HCR_EN);
 	isb();

@@ -15,6 +15,7 @@ void gicv3_enable_ppi(unsigned cpu, unsigned intid);
 uint32_t gicv3_ack(void);        /* INTID, 1023 when none */
 void gicv3_eoi(uint32_t intid);        /* priority drop (EOImode 1) */
 void gicv3_deactivate(uint32_t intid);
+void gicv3_clear_active_ppi(unsigned cpu, uint32_t intid);
 void gicv3_enable_spi(uint32_t intid, uint64_t mpidr);
 
 uint64_t timer_freq(void);

@@ -20,7 +20,9 @@
 #define GUEST_UART_IPA 0x09000000UL
 #define GUEST_DTB_MAX 0x10000UL
 
-enum vcpu_state { VCPU_OFF, VCPU_STARTING, VCPU_RUNNING };
+/* OFF -> PREPARING (CPU_ON fills entry and x0) -> STARTING (its CPU may
+ * claim it) -> RUNNING -> OFF. */
+enum vcpu_state { VCPU_OFF, VCPU_STARTING, VCPU_RUNNING, VCPU_PREPARING };
 enum part_state { PART_RUNNING, PART_STOPPING, PART_RESETTING, PART_STOPPED };
 
 #define VCPU_REQ_STOP BIT(0)

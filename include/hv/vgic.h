@@ -34,6 +34,7 @@ struct virq {
 	uint8_t level : 1;   /* level-sensitive (ICFGR) */
 	uint8_t line : 1;    /* input level, level-sensitive only */
 	uint8_t hw : 1;      /* linked to the physical INTID of the same number */
+	uint8_t lr_state : 2; /* state in its list register as last seen/written */
 	int8_t lr;           /* list register holding it, -1 none */
 	uint8_t target;      /* vCPU (SPIs, from IROUTER) */
 	uint64_t irouter;
@@ -63,6 +64,7 @@ unsigned arch_vgic_nr_lrs(void);
 uint64_t arch_vgic_read_lr(unsigned i);
 void arch_vgic_write_lr(unsigned i, uint64_t v);
 void arch_vgic_set_underflow(bool on);
+/* Clear the active state of a physical PPI of this CPU (any state). */
 void arch_vgic_deactivate_phys(uint32_t intid);
 /* Make physical CPU pcpu run vgic_flush() for its vCPU soon. */
 void arch_kick_cpu(unsigned pcpu);

@@ -31,7 +31,7 @@ SUMS = ("awk '/arch_timer/{for(i=2;i<=NF;i++)if($i~/^[0-9]+$/)t+=$i}"
 
 
 def interrupts(name):
-    r = m.run(name, SUMS, r"TIMER=(\d+) IPI=(\d*)")
+    r = m.run(name, SUMS, r"TIMER=(\d+) IPI=(\d*)[\r\n]")
     return (int(r.group(1)), int(r.group(2) or 0)) if r else None
 
 

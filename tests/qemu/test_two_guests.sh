@@ -28,7 +28,7 @@ for what in "read of another partition's RAM" "write to another partition's RAM"
 	"SGIs to CPUs outside the partition go nowhere" "enabling and pending SPIs 192-223 the partition does not have" \
 	"SPI routed to vCPU 5 is delivered to its own vCPU 0 only" "read of another vCPU's redistributor" \
 	"64-bit read of GICD_CTLR" "unaligned 32-bit read in GICD_ISENABLER" "16-bit write to GICR_WAKER" \
-	"PSCI CPU_ON of MPIDR 3 (the other partition's)" "write to HCR_EL2" "DC CISW (set/way maintenance)"; do
+	"PSCI CPU_ON of MPIDR 3 (the other partition's)" "write to HCR_EL2" "DC ISW (set/way invalidate) done as clean+invalidate, no fault"; do
 	expect_in "$L" "[attacker] attack: refused: $what" "attacker: $what"
 done
 expect_in "$L" "bulkhead: partition victim stopped" "victim stop seen by the hypervisor"

@@ -638,15 +638,19 @@ static void test_vcpu_reset_deactivates_hw(void **state)
 	assert_int_equal(rrd(0, GICR_ISPENDR0, 4), 0);
 	assert_int_equal(rrd(0, GICR_WAKER, 4), 6);
 
-	/* A HW list register already deactivated by the guest is not
-	 * deactivated a second time. */
+	/* A HW list register the guest already deactivated: the timer's
+	 * physical interrupt is released once more anyway (through the
+	 * redistributor, harmless when inactive), since it may be active with
+	 * only a software copy. */
 	fake_ndeactivated = 0;
 	fake_lrs[0] = LR_HW | LR_GROUP1 | (27ULL << LR_PINTID_SHIFT) | 27;
 	vgic_vcpu_reset(&g, 0);
-	assert_int_equal(fake_ndeactivated, 0);
+	assert_int_equal(fake_ndeactivated, 1);
+	assert_int_equal(fake_deactivated[0], 27);
 	assert_int_equal(fake_lrs[0], 0);
 
 	/* Reset of a vCPU not running here leaves the CPU's registers. */
+	fake_ndeactivated = 0;
 	fake_lrs[1] = LR_PENDING | LR_HW | (27ULL << LR_PINTID_SHIFT) | 27;
 	vgic_vcpu_reset(&g, 1);
 	assert_int_equal(fake_ndeactivated, 0);
@@ -851,10 +855,47 @@ static void test_dist_disabled_holds_back(void **state)
 	assert_int_equal(fake_lrs[0] >> LR_STATE_SHIFT, 1);
 }
 
+/* The forwarded timer latched only in software (the guest has PPI 27
+ * disabled): a reset of the vCPU releases the physical timer interrupt,
+ * which stays active until then. */
+static void test_vcpu_reset_releases_latched_timer(void **state)
+{
+	(void)state;
+	run_here(0);
+	vgic_inject_hw(&g, 0, VGIC_PPI_VTIMER);
+	vgic_flush(&g, 0);
+	assert_int_equal(lrs_live(), 0); /* disabled: not loaded */
+	assert_int_equal(fake_ndeactivated, 0);
+	vgic_vcpu_reset(&g, 0);
+	assert_int_equal(fake_ndeactivated, 1);
+	assert_int_equal(fake_deactivated[0], VGIC_PPI_VTIMER);
+}
+
+/* An SGI sent again while the guest is still handling the first (active in
+ * its list register) is taken again after the guest's EOI: the list
+ * register becomes pending+active. */
+static void test_sgi_repended_while_active(void **state)
+{
+	(void)state;
+	rwr(0, GICR_ISENABLER0, 4, BIT(2));
+	run_here(0);
+	vgic_inject(&g, 0, 2);
+	vgic_flush(&g, 0);
+	int s = lr_of(2);
+	assert_true(s >= 0);
+	guest_ack(s);
+	vgic_inject(&g, 0, 2);
+	vgic_flush(&g, 0);
+	assert_int_equal(LR_STATE(fake_lrs[s]), 3); /* pending and active */
+	assert_int_equal(rrd(0, GICR_ISPENDR0, 4) & BIT(2), BIT(2));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_dist_disabled_holds_back, setup),
+		cmocka_unit_test_setup(test_vcpu_reset_releases_latched_timer, setup),
+		cmocka_unit_test_setup(test_sgi_repended_while_active, setup),
 		cmocka_unit_test_setup(test_dist_identification, setup),
 		cmocka_unit_test_setup(test_dist_ctlr, setup),
 		cmocka_unit_test_setup(test_rdist_typer, setup),
