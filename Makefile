@@ -122,7 +122,7 @@ $(O)/guests/%.bin: $(O)/guests/%.elf
 guests: $(GUEST_BINS)
 
 # Debian's kernel and a busybox initramfs, cached outside git.
-$(LINUX_FILES) &: tools/guest-linux.sh tests/linux/init tests/linux/cntvct.c | $(SETUP_STAMP)
+$(LINUX_FILES) &: tools/guest-linux.sh tests/linux/init $(wildcard tests/linux/*.c) | $(SETUP_STAMP)
 	CACHE=$(CACHE) tools/guest-linux.sh
 linux: $(LINUX_FILES)
 

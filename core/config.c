@@ -280,7 +280,16 @@ static void parse_partition(struct parser *p, int node, unsigned idx)
 	int len;
 
 	node_path(p->fdt, node, p->part_path[idx]);
-	check_known(p, node, props, NULL);
+	static const char *nodes[] = { "virtio-rng", NULL };
+	int child;
+	check_known(p, node, props, nodes);
+	fdt_for_each_subnode(child, p->fdt, node) {
+		const char *n = fdt_get_name(p->fdt, child, NULL);
+		if (strcmp(n, "virtio-rng") == 0) {
+			check_known(p, child, (const char *[]){ NULL }, NULL);
+			pc->virtio_rng = true;
+		}
+	}
 	if (strlen(name) >= CFG_NAME_MAX || strchr(name, '@'))
 		perr(p, node, NULL, "partition name must be at most %d characters, without '@'",
 		     CFG_NAME_MAX - 1);
@@ -324,10 +333,12 @@ static void parse_partition(struct parser *p, int node, unsigned idx)
 	if (s) {
 		if (strcmp(s, "uart") == 0)
 			pc->console = CONSOLE_UART;
+		else if (strcmp(s, "virtio") == 0)
+			pc->console = CONSOLE_VIRTIO;
 		else if (strcmp(s, "none") == 0)
 			pc->console = CONSOLE_NONE;
 		else
-			perr(p, node, "console", "'%s' is not one of uart, none", s);
+			perr(p, node, "console", "'%s' is not one of uart, virtio, none", s);
 	}
 }
 

@@ -141,6 +141,16 @@ int guest_fdt_build(struct partition *p, void *buf, size_t size)
 		TRY(fdt_end_node(fdt));
 	}
 
+	for (unsigned i = 0; i < p->nvirtio; i++) {
+		uint32_t irq[3] = { GIC_SPI, GUEST_VIRTIO_INTID(i) - 32, IRQ_LEVEL_HIGH };
+		TRY(node_at(fdt, "virtio_mmio", GUEST_VIRTIO_IPA(i)));
+		TRY(fdt_property_string(fdt, "compatible", "virtio,mmio"));
+		TRY(prop_u64_pair(fdt, "reg", GUEST_VIRTIO_IPA(i), VIRTIO_MMIO_SIZE));
+		TRY(prop_cells(fdt, "interrupts", irq, 3));
+		TRY(fdt_property(fdt, "dma-coherent", NULL, 0));
+		TRY(fdt_end_node(fdt));
+	}
+
 	TRY(fdt_end_node(fdt));
 	TRY(fdt_finish(fdt));
 	return (int)fdt_totalsize(fdt);

@@ -93,6 +93,27 @@ static void vgic_line(void *g, uint32_t intid, bool high)
 	vgic_set_line(g, intid, high);
 }
 
+static int add_virtio(struct partition *p, struct virtio_dev *d)
+{
+	if (p->nvirtio >= GUEST_VIRTIO_SLOTS ||
+	    mmio_bus_add(&p->mmio, GUEST_VIRTIO_IPA(p->nvirtio), VIRTIO_MMIO_SIZE, &virtio_mmio_ops, d))
+		return -1;
+	p->virtio[p->nvirtio++] = d;
+	return 0;
+}
+
+struct console_port *partition_console(struct partition *p)
+{
+	switch (p->cfg->console) {
+	case CONSOLE_UART:
+		return &p->uart.port;
+	case CONSOLE_VIRTIO:
+		return &p->vcon.port;
+	default:
+		return NULL;
+	}
+}
+
 static int partition_create(struct partition *p, unsigned id, const struct part_config *pc,
 			    const struct payload_header *ph, struct page_pool *pool)
 {
@@ -114,6 +135,21 @@ static int partition_create(struct partition *p, unsigned id, const struct part_
 	vgic_init(&p->vgic, p->nvcpus);
 	struct irq_line uart_irq = { vgic_line, &p->vgic, VGIC_SPI_UART };
 	vpl011_init(&p->uart, pc->name, &uart_irq);
+	for (unsigned i = 0; i < pc->nmem && i < ARRAY_SIZE(p->gmem.r); i++)
+		p->gmem.r[p->gmem.n++] = (struct guest_mem_range){
+			pc->mem[i].base, pc->mem[i].size, arch_phys_to_virt(pc->mem[i].base) };
+	if (pc->console == CONSOLE_VIRTIO) {
+		struct irq_line irq = { vgic_line, &p->vgic, GUEST_VIRTIO_INTID(p->nvirtio) };
+		virtio_console_init(&p->vcon, pc->name, &p->gmem, &irq);
+		if (add_virtio(p, &p->vcon.dev))
+			return -1;
+	}
+	if (pc->virtio_rng) {
+		struct irq_line irq = { vgic_line, &p->vgic, GUEST_VIRTIO_INTID(p->nvirtio) };
+		virtio_rng_init(&p->vrng, pc->name, id, &p->gmem, &irq, arch_entropy);
+		if (add_virtio(p, &p->vrng.dev))
+			return -1;
+	}
 	if (mmio_bus_add(&p->mmio, GUEST_GICD_IPA, VGIC_DIST_SIZE, &vgic_dist_ops, &p->vgic) ||
 	    mmio_bus_add(&p->mmio, GUEST_GICR_IPA, (uint64_t)p->nvcpus * VGIC_RDIST_STRIDE,
 			 &vgic_rdist_ops, &p->vgic))
@@ -190,6 +226,8 @@ static void partition_all_stopped(struct partition *p)
 			__atomic_store_n(&p->vcpu[i].req, 0, __ATOMIC_RELEASE);
 		vgic_init(&p->vgic, p->nvcpus);
 		vpl011_reset(&p->uart);
+		for (unsigned i = 0; i < p->nvirtio; i++)
+			virtio_dev_reset(p->virtio[i]);
 		p->state = load_images(p) ? PART_STOPPED : PART_RUNNING;
 		if (p->state == PART_RUNNING) {
 			p->boots++;
@@ -206,8 +244,8 @@ static void partition_all_stopped(struct partition *p)
 	}
 	p->state = PART_STOPPED;
 	spin_unlock(&p->lock);
-	if (p->uart.port.len)
-		console_port_flush(&p->uart.port);
+	if (partition_console(p))
+		console_port_flush(partition_console(p));
 	INFO("partition %s stopped", p->cfg->name);
 	if (__atomic_sub_fetch(&partitions_on, 1, __ATOMIC_ACQ_REL) == 0) {
 		INFO("all partitions stopped: powering off");
@@ -251,14 +289,15 @@ static unsigned focus;
 static void set_focus(unsigned i)
 {
 	for (unsigned j = 0; j < npartitions; j++)
-		console_port_set_focus(&partitions[j].uart.port, j == i);
+		if (partition_console(&partitions[j]))
+			console_port_set_focus(partition_console(&partitions[j]), j == i);
 	focus = i;
 }
 
 void console_focus_first(void)
 {
 	for (unsigned i = 0; i < npartitions; i++)
-		if (partitions[i].cfg->console == CONSOLE_UART) {
+		if (partition_console(&partitions[i])) {
 			set_focus(i);
 			INFO("console input goes to %s (Ctrl-] switches)", partitions[i].cfg->name);
 			return;
@@ -270,7 +309,7 @@ void console_input(uint8_t c)
 	if (c == CONSOLE_SWITCH_KEY) {
 		for (unsigned k = 1; k <= npartitions; k++) {
 			unsigned i = (focus + k) % npartitions;
-			if (partitions[i].cfg->console == CONSOLE_UART) {
+			if (partition_console(&partitions[i])) {
 				set_focus(i);
 				INFO("console input goes to %s", partitions[i].cfg->name);
 				return;
@@ -278,8 +317,12 @@ void console_input(uint8_t c)
 		}
 		return;
 	}
-	if (focus < npartitions && partitions[focus].cfg->console == CONSOLE_UART)
+	if (focus >= npartitions)
+		return;
+	if (partitions[focus].cfg->console == CONSOLE_UART)
 		vpl011_rx(&partitions[focus].uart, c);
+	else if (partitions[focus].cfg->console == CONSOLE_VIRTIO)
+		virtio_console_rx(&partitions[focus].vcon, c);
 }
 
 void console_input_poll(void)

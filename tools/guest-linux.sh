@@ -44,19 +44,32 @@ if [ ! -s "$L/Image" ] || [ ! -d "$L/modules/lib/modules/$kver" ]; then
 fi
 
 # The initramfs: rebuilt when its inputs change.
-inputs=("$ROOT/tests/linux/init" "$ROOT/tests/linux/cntvct.c" "$ROOT/tools/guest-linux.sh" /bin/busybox)
+inputs=("$ROOT/tests/linux/init" "$ROOT/tests/linux/cntvct.c" "$ROOT/tests/linux/chisq.c" "$ROOT/tools/guest-linux.sh" /bin/busybox)
 if [ ! -s "$L/initrd.cpio.gz" ] || [ -n "$(find "${inputs[@]}" -newer "$L/initrd.cpio.gz")" ]; then
 	echo "guest-linux: building initrd.cpio.gz"
 	R=$L/initrd-root
 	rm -rf "$R"
 	mkdir -p "$R"/{bin,sbin,proc,sys,dev,tmp,etc,root,lib/modules}
 	cp /bin/busybox "$R/bin/busybox"
-	aarch64-linux-gnu-gcc -O2 -static -nostdlib -ffreestanding -fno-stack-protector \
-		-mbranch-protection=none -Wl,--build-id=none -o "$R/bin/cntvct" "$ROOT/tests/linux/cntvct.c"
+	for t in cntvct chisq; do
+		aarch64-linux-gnu-gcc -O2 -static -nostdlib -ffreestanding -fno-stack-protector \
+			-mbranch-protection=none -Wl,--build-id=none -o "$R/bin/$t" "$ROOT/tests/linux/$t.c"
+	done
 	cp "$ROOT/tests/linux/init" "$R/init"
 	chmod +x "$R/init"
 	ln -s busybox "$R/bin/sh"
 	echo "$kver" >"$R/etc/kernel-release"
+	# The modules for the hypervisor's virtio devices (Debian builds them
+	# as modules), with a modules.dep of their own.
+	M=lib/modules/$kver
+	for m in drivers/virtio/virtio_mmio.ko drivers/char/hw_random/virtio-rng.ko \
+		drivers/char/virtio_console.ko; do
+		mkdir -p "$R/$M/kernel/$(dirname "$m")"
+		cp "$L/modules/$M/kernel/$m" "$R/$M/kernel/$m"
+	done
+	cp "$L/modules/$M/modules.order" "$L/modules/$M/modules.builtin" \
+		"$L/modules/$M/modules.builtin.modinfo" "$R/$M/" 2>/dev/null || true
+	depmod -b "$R" "$kver"
 	(cd "$R" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 | gzip -9n) >"$L/initrd.cpio.gz.tmp"
 	mv "$L/initrd.cpio.gz.tmp" "$L/initrd.cpio.gz"
 	rm -rf "$R"

@@ -3,6 +3,7 @@
 #include <drivers/drivers.h>
 #include <hv/log.h>
 #include <platform.h>
+#include <string.h>
 
 char hv_stacks[CONFIG_MAX_CPUS][CONFIG_HV_STACK_SIZE] __attribute__((aligned(16)));
 static struct percpu cpus[CONFIG_MAX_CPUS];
@@ -128,6 +129,30 @@ void arch_console_flush_later(void)
 {
 	if (!(read_sysreg(cnthp_ctl_el2) & 1))
 		timer_hv_arm(timer_freq() / 50); /* 20 ms */
+}
+
+/* FEAT_RNG: RNDR returns 64 bits of conditioned entropy and sets NZCV to
+ * 0b0100 when it could not (retry a bounded number of times). */
+bool arch_entropy(void *buf, size_t n)
+{
+	uint8_t *p = buf;
+
+	if (!((read_sysreg(id_aa64isar0_el1) >> 60) & 0xf))
+		return false;
+	while (n) {
+		uint64_t v = 0, nzcv = 0;
+		int tries = 0;
+		do {
+			__asm__ volatile("mrs %0, S3_3_C2_C4_0\n\tmrs %1, nzcv" : "=r"(v), "=r"(nzcv));
+		} while ((nzcv & (1ULL << 30)) && ++tries < 16);
+		if (nzcv & (1ULL << 30))
+			return false;
+		size_t k = n < 8 ? n : 8;
+		memcpy(p, &v, k);
+		p += k;
+		n -= k;
+	}
+	return true;
 }
 
 _Noreturn void arch_park(void)

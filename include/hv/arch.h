@@ -26,6 +26,10 @@ void arch_clean_for_guest(void *va, size_t size);
 /* Call console_flush_partial() on this CPU in a few milliseconds. */
 void arch_console_flush_later(void);
 
+/* n bytes from the CPU's hardware random number generator (RNDR); false
+ * when there is none or it keeps failing. */
+bool arch_entropy(void *buf, size_t n);
+
 _Noreturn void arch_halt(void);
 /* Power off the machine (all partitions stopped). */
 _Noreturn void arch_system_off(void);

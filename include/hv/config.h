@@ -43,6 +43,7 @@ struct part_config {
 	uint64_t entry_offset; /* kernel load/entry offset in mem[0] */
 	char bootargs[CFG_BOOTARGS_MAX];
 	enum console_kind console;
+	bool virtio_rng; /* a virtio-rng { }; node */
 };
 
 struct hv_config {

@@ -12,6 +12,8 @@
 #include <hv/pgtable.h>
 #include <hv/vgic.h>
 #include <vdev/pl011.h>
+#include <vdev/virtio_console.h>
+#include <vdev/virtio_rng.h>
 
 /* The guest physical map every partition sees (QEMU virt's addresses, so
  * guests find familiar places). */
@@ -19,6 +21,10 @@
 #define GUEST_GICR_IPA 0x080a0000UL
 #define GUEST_UART_IPA 0x09000000UL
 #define GUEST_DTB_MAX 0x10000UL
+/* virtio-mmio slot n: IPA and SPI as on QEMU virt. */
+#define GUEST_VIRTIO_IPA(n) (0x0a000000UL + (n) * 0x200UL)
+#define GUEST_VIRTIO_INTID(n) (48u + (n))
+#define GUEST_VIRTIO_SLOTS 8
 
 /* OFF -> PREPARING (CPU_ON fills entry and x0) -> STARTING (its CPU may
  * claim it) -> RUNNING -> OFF. */
@@ -62,6 +68,11 @@ struct partition {
 	struct mmio_bus mmio;
 	struct vpl011 uart;
 	struct vgic vgic;
+	struct guest_mem gmem;
+	struct virtio_console vcon;
+	struct virtio_rng vrng;
+	unsigned nvirtio;
+	struct virtio_dev *virtio[GUEST_VIRTIO_SLOTS]; /* by slot */
 	unsigned nvcpus;
 	struct vcpu vcpu[CONFIG_MAX_CPUS];
 	const struct payload_header *payload;
@@ -102,6 +113,9 @@ void vcpu_before_entry(struct vcpu *v);
 void vcall_handle(struct vcpu *v, uint64_t regs[4]);
 /* SYSTEM_OFF (reset false) or SYSTEM_RESET (true) from vCPU v. */
 _Noreturn void partition_shutdown(struct vcpu *v, bool reset);
+
+/* The partition's console port (UART or virtio), or NULL. */
+struct console_port *partition_console(struct partition *p);
 
 /* Build a partition's device tree (core/guest_fdt.c). */
 int guest_fdt_build(struct partition *p, void *buf, size_t size);

@@ -139,6 +139,24 @@ int arch_vgic_local_vcpu(const struct vgic *g)
 	return g == fake_local_vgic ? fake_local_vcpu : -1;
 }
 
+/* A fixed, non-cryptographic stream: unit tests need repeatable "entropy";
+ * fake_entropy_fail makes the source fail. */
+bool fake_entropy_fail;
+bool arch_entropy(void *buf, size_t n)
+{
+	static uint64_t x = 0x9e3779b97f4a7c15ULL;
+	uint8_t *p = buf;
+	if (fake_entropy_fail)
+		return false;
+	while (n--) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		*p++ = (uint8_t)x;
+	}
+	return true;
+}
+
 int fake_flush_later_calls;
 void arch_console_flush_later(void)
 {

@@ -15,6 +15,7 @@ extern int fake_system_off_calls;
 
 extern int fake_console_input;
 extern int fake_flush_later_calls;
+extern bool fake_entropy_fail;
 extern uint64_t fake_lrs[VGIC_MAX_LRS];
 extern unsigned fake_nr_lrs;
 extern bool fake_underflow;

@@ -153,7 +153,7 @@ static const struct bad_case bad_cases[] = {
 	{ "15-unknown-property.dts", "/partitions/alpha: colour: unknown property" },
 	{ "16-unknown-node-partition.dts", "/partitions/alpha/extra: unknown node" },
 	{ "17-unknown-node-root.dts", "/extra: unknown node" },
-	{ "18-console-invalid.dts", "/partitions/alpha: console: 'virtio' is not one of uart, none" },
+	{ "18-console-invalid.dts", "/partitions/alpha: console: 'serial' is not one of uart, virtio, none" },
 	{ "19-wrong-compatible.dts",
 	  "/: compatible: 'bulkhead,partition-file-v2' is not \"bulkhead,partition-file-v1\"" },
 	{ "20-address-cells.dts", "/: #address-cells: must be <2>" },

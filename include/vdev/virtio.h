@@ -1,0 +1,136 @@
+/* virtio-mmio version 2 ([VIRTIO] 4.2.2) and the split virtqueue engine
+ * ([VIRTIO] 2.7) shared by every device model. Everything the guest puts
+ * in a ring is untrusted: indices are taken modulo the queue size, chains
+ * are bounded by the queue size (loops detected), every buffer is checked
+ * against the partition's RAM before use, and each descriptor is read once
+ * before it is checked and used. A malformed ring puts the device in
+ * DEVICE_NEEDS_RESET; nothing else happens.
+ * Lock order: virtio_dev.lock, then vgic.lock, then console_lock. */
+#ifndef VDEV_VIRTIO_H
+#define VDEV_VIRTIO_H
+
+#include <hv/arch.h>
+#include <hv/irq.h>
+#include <hv/mmio.h>
+
+#define VIRTIO_MMIO_SIZE 0x200
+#define VIRTIO_MAX_QUEUES 4
+#define VQ_MAX_SIZE 256
+#define VQ_MAX_SEGS 64
+
+/* Status bits */
+#define VIRTIO_S_ACKNOWLEDGE 1
+#define VIRTIO_S_DRIVER 2
+#define VIRTIO_S_DRIVER_OK 4
+#define VIRTIO_S_FEATURES_OK 8
+#define VIRTIO_S_NEEDS_RESET 64
+#define VIRTIO_S_FAILED 128
+
+/* Feature bits handled by the transport and the ring engine. */
+#define VIRTIO_F_INDIRECT_DESC 28
+#define VIRTIO_F_EVENT_IDX 29
+#define VIRTIO_F_VERSION_1 32
+#define VIRTIO_F_ACCESS_PLATFORM 33
+
+#define VIRTQ_DESC_F_NEXT 1
+#define VIRTQ_DESC_F_WRITE 2
+#define VIRTQ_DESC_F_INDIRECT 4
+
+struct virtq_desc {
+	uint64_t addr;
+	uint32_t len;
+	uint16_t flags;
+	uint16_t next;
+};
+_Static_assert(sizeof(struct virtq_desc) == 16, "virtq_desc: [VIRTIO] 2.7.5");
+
+/* The partition's RAM as the device may touch it: IPA ranges, each with
+ * the hypervisor's pointer to it. */
+struct guest_mem_range {
+	uint64_t ipa, size;
+	uint8_t *host;
+};
+struct guest_mem {
+	unsigned n;
+	struct guest_mem_range r[4];
+};
+/* Host pointer to [ipa, ipa+len) when it lies inside one RAM range, else
+ * NULL. len 0 is refused. */
+void *gmem_ptr(const struct guest_mem *m, uint64_t ipa, uint64_t len);
+
+struct vq_seg {
+	uint8_t *p;
+	uint32_t len;
+};
+
+/* One request: its readable segments first, then its writable ones. */
+struct vq_chain {
+	uint16_t head;
+	unsigned nr, nw; /* readable, writable segments */
+	struct vq_seg seg[VQ_MAX_SEGS];
+	uint64_t rlen, wlen;
+};
+
+struct virtq {
+	uint16_t num; /* as set by the driver */
+	bool ready;
+	uint64_t desc, avail, used; /* IPAs */
+	/* Valid while ready: checked at QueueReady. */
+	volatile struct virtq_desc *d;
+	volatile uint16_t *a; /* flags, idx, ring[num], used_event */
+	volatile uint8_t *u;  /* flags, idx, ring[num] of {id, len}, avail_event */
+	uint16_t last_avail, used_idx;
+};
+
+struct virtio_dev;
+
+struct virtio_dev_ops {
+	uint32_t device_id;
+	uint64_t features; /* device-specific bits offered */
+	unsigned nqueues;
+	uint32_t config_size;
+	uint64_t (*config_read)(struct virtio_dev *d, uint32_t off, unsigned width);
+	void (*config_write)(struct virtio_dev *d, uint32_t off, unsigned width, uint64_t v);
+	/* Called with d->lock held after the driver notified queue q. */
+	void (*notify)(struct virtio_dev *d, unsigned q);
+	/* Device state back to reset (d->lock held). */
+	void (*reset)(struct virtio_dev *d);
+};
+
+struct virtio_dev {
+	spinlock_t lock;
+	const struct virtio_dev_ops *ops;
+	void *priv;
+	const char *name; /* for the log */
+	struct guest_mem mem;
+	struct irq_line irq;
+	bool line;
+	uint32_t status, isr, config_gen;
+	uint32_t dev_features_sel, drv_features_sel, queue_sel;
+	uint64_t driver_features;
+	struct virtq vq[VIRTIO_MAX_QUEUES];
+	uint32_t errors; /* malformed requests seen */
+};
+
+void virtio_dev_init(struct virtio_dev *d, const struct virtio_dev_ops *ops, void *priv,
+		     const char *name, const struct guest_mem *mem, const struct irq_line *irq);
+extern const struct mmio_device_ops virtio_mmio_ops;
+/* Back to reset state (partition restart). */
+void virtio_dev_reset(struct virtio_dev *d);
+
+/* The ring engine, for device models (d->lock held). */
+/* 1: a chain was taken; 0: the queue is empty; -1: the ring is malformed
+ * (the device is now in NEEDS_RESET). */
+int vq_pop(struct virtio_dev *d, unsigned q, struct vq_chain *c);
+/* Return a chain with len bytes written; raises the used-buffer interrupt
+ * unless the driver suppressed it. */
+void vq_push(struct virtio_dev *d, unsigned q, uint16_t head, uint32_t len);
+/* Copy from / into a chain's readable / writable segments. */
+size_t vq_read(const struct vq_chain *c, void *buf, size_t len);
+size_t vq_write(const struct vq_chain *c, const void *buf, size_t len);
+/* Mark the device broken: NEEDS_RESET and a configuration interrupt. */
+void virtio_needs_reset(struct virtio_dev *d, const char *why);
+bool virtio_driver_ok(const struct virtio_dev *d);
+bool virtio_has(const struct virtio_dev *d, unsigned feature);
+
+#endif

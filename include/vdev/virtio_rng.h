@@ -1,0 +1,28 @@
+/* virtio-rng ([VIRTIO] 5.4, device ID 4): each partition's own HMAC_DRBG
+ * (SP 800-90A), seeded and reseeded from the platform's entropy source.
+ * docs/rng.md is the side-channel analysis. */
+#ifndef VDEV_VIRTIO_RNG_H
+#define VDEV_VIRTIO_RNG_H
+
+#include <hv/drbg.h>
+#include <vdev/virtio.h>
+
+/* Fills buf with n bytes of full entropy; false when the source failed. */
+typedef bool (*entropy_fn)(void *buf, size_t n);
+
+struct virtio_rng {
+	struct virtio_dev dev;
+	struct drbg drbg;
+	entropy_fn entropy;
+	const char *personalization; /* the partition's name */
+	uint32_t id;                 /* nonce: partition id and ... */
+	uint32_t boots;              /* ... instantiation count */
+	uint64_t bytes;              /* served, for the log */
+	bool failed;                 /* entropy source failed: no data served */
+};
+
+void virtio_rng_init(struct virtio_rng *r, const char *name, uint32_t id,
+		     const struct guest_mem *mem, const struct irq_line *irq, entropy_fn entropy);
+extern const struct virtio_dev_ops virtio_rng_ops;
+
+#endif

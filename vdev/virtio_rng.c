@@ -1,0 +1,105 @@
+/* virtio-rng: one requestq; every writable buffer the driver offers is
+ * filled from this partition's DRBG. Nothing is shared with any other
+ * partition but the hardware entropy source. */
+#include <hv/log.h>
+#include <string.h>
+#include <vdev/virtio_rng.h>
+
+#define SEED_BYTES 48 /* 384 bits of entropy per (re)seed */
+
+/* (Re)instantiate: entropy || nonce (boot count) || personalization. */
+static bool instantiate(struct virtio_rng *r)
+{
+	uint8_t seed[SEED_BYTES];
+	uint32_t nonce[2] = { r->id, ++r->boots };
+
+	if (!r->entropy(seed, sizeof(seed))) {
+		r->failed = true;
+		drbg_wipe(&r->drbg);
+		return false;
+	}
+	drbg_instantiate(&r->drbg, seed, sizeof(seed), nonce, sizeof(nonce), r->personalization,
+			 strlen(r->personalization));
+	memset(seed, 0, sizeof(seed));
+	r->failed = false;
+	return true;
+}
+
+static bool reseed(struct virtio_rng *r)
+{
+	uint8_t seed[SEED_BYTES];
+
+	if (!r->entropy(seed, sizeof(seed))) {
+		r->failed = true;
+		return false;
+	}
+	drbg_reseed(&r->drbg, seed, sizeof(seed), NULL, 0);
+	memset(seed, 0, sizeof(seed));
+	r->failed = false;
+	return true;
+}
+
+/* Fill one request's writable buffers; bytes written, 0 when the entropy
+ * source failed (no weak data is ever served). */
+static uint32_t fill(struct virtio_rng *r, const struct vq_chain *c)
+{
+	uint32_t done = 0;
+
+	if (!r->drbg.instantiated && !instantiate(r))
+		return 0;
+	for (unsigned i = c->nr; i < c->nr + c->nw; i++) {
+		uint32_t off = 0;
+		while (off < c->seg[i].len) {
+			uint32_t n = c->seg[i].len - off;
+			if (n > DRBG_MAX_REQUEST)
+				n = DRBG_MAX_REQUEST;
+			if (drbg_generate(&r->drbg, c->seg[i].p + off, n, NULL, 0) != 0) {
+				if (!reseed(r) || drbg_generate(&r->drbg, c->seg[i].p + off, n, NULL, 0))
+					return done;
+			}
+			off += n;
+			done += n;
+		}
+	}
+	return done;
+}
+
+static void rng_notify(struct virtio_dev *d, unsigned q)
+{
+	struct virtio_rng *r = d->priv;
+	struct vq_chain c;
+
+	while (vq_pop(d, q, &c) > 0) {
+		uint32_t n = fill(r, &c);
+		if (r->failed)
+			WARN("%s: entropy source failed; no random data served", d->name);
+		r->bytes += n;
+		vq_push(d, q, c.head, n);
+	}
+}
+
+/* A device reset (driver reload, partition restart) wipes the state; the
+ * next request instantiates afresh from new entropy. */
+static void rng_reset(struct virtio_dev *d)
+{
+	struct virtio_rng *r = d->priv;
+	if (r)
+		drbg_wipe(&r->drbg);
+}
+
+const struct virtio_dev_ops virtio_rng_ops = {
+	.device_id = 4,
+	.nqueues = 1,
+	.notify = rng_notify,
+	.reset = rng_reset,
+};
+
+void virtio_rng_init(struct virtio_rng *r, const char *name, uint32_t id,
+		     const struct guest_mem *mem, const struct irq_line *irq, entropy_fn entropy)
+{
+	memset(r, 0, sizeof(*r));
+	r->id = id;
+	r->entropy = entropy;
+	r->personalization = name;
+	virtio_dev_init(&r->dev, &virtio_rng_ops, r, name, mem, irq);
+}

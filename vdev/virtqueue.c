@@ -1,0 +1,171 @@
+/* The split virtqueue engine ([VIRTIO] 2.7): see include/vdev/virtio.h. */
+#include <hv/log.h>
+#include <string.h>
+#include <vdev/virtio.h>
+
+#define RD16(p) (*(volatile uint16_t *)(p))
+
+void *gmem_ptr(const struct guest_mem *m, uint64_t ipa, uint64_t len)
+{
+	for (unsigned i = 0; i < m->n; i++) {
+		const struct guest_mem_range *r = &m->r[i];
+		if (len && ipa >= r->ipa && ipa - r->ipa < r->size && len <= r->size - (ipa - r->ipa))
+			return r->host + (ipa - r->ipa);
+	}
+	return NULL;
+}
+
+bool virtio_has(const struct virtio_dev *d, unsigned feature)
+{
+	return (d->driver_features >> feature) & 1;
+}
+
+static bool seg_add(struct vq_chain *c, const struct guest_mem *m, struct virtq_desc *e)
+{
+	uint8_t *p;
+
+	if (e->len == 0)
+		return true; /* an empty buffer carries nothing: skipped */
+	if (c->nr + c->nw >= VQ_MAX_SEGS)
+		return false;
+	p = gmem_ptr(m, e->addr, e->len);
+	if (!p)
+		return false;
+	if (e->flags & VIRTQ_DESC_F_WRITE) {
+		c->seg[c->nr + c->nw++] = (struct vq_seg){ p, e->len };
+		c->wlen += e->len;
+	} else {
+		if (c->nw) /* readable after writable: [VIRTIO] 2.7.4.2 */
+			return false;
+		c->seg[c->nr++] = (struct vq_seg){ p, e->len };
+		c->rlen += e->len;
+	}
+	return true;
+}
+
+/* Walk one chain. Every descriptor is copied once, then checked, then
+ * used; the walk is bounded by the table size, so a loop ends it. */
+static const char *walk(struct virtio_dev *d, struct virtq *q, uint16_t head, struct vq_chain *c)
+{
+	volatile struct virtq_desc *table = q->d;
+	unsigned size = q->num, i = head, steps = 0;
+	bool indirect = false;
+
+	c->head = head;
+	c->nr = c->nw = 0;
+	c->rlen = c->wlen = 0;
+	for (;;) {
+		struct virtq_desc e;
+		if (i >= size)
+			return "descriptor index out of range";
+		if (++steps > size)
+			return "descriptor chain loops or is longer than the table";
+		e.addr = table[i].addr;
+		e.len = table[i].len;
+		e.flags = table[i].flags;
+		e.next = table[i].next;
+		if (e.flags & VIRTQ_DESC_F_INDIRECT) {
+			if (indirect || !virtio_has(d, VIRTIO_F_INDIRECT_DESC))
+				return "nested or unnegotiated indirect descriptor";
+			if ((e.flags & VIRTQ_DESC_F_NEXT) || e.len == 0 || e.len % 16 ||
+			    e.len / 16 > 0x10000 || (e.addr & 15))
+				return "malformed indirect descriptor";
+			table = gmem_ptr(&d->mem, e.addr, e.len);
+			if (!table)
+				return "indirect table outside guest RAM";
+			/* [VIRTIO] 2.7.5.3: a chain uses either the queue's table or
+			 * one indirect table, so only a head can be indirect. */
+			if (steps != 1)
+				return "indirect descriptor inside a chain";
+			indirect = true;
+			size = e.len / 16;
+			i = 0;
+			steps = 0;
+			continue;
+		}
+		if (!seg_add(c, &d->mem, &e))
+			return c->nr + c->nw >= VQ_MAX_SEGS ? "too many buffers in one request"
+							    : "buffer outside guest RAM or out of order";
+		if (!(e.flags & VIRTQ_DESC_F_NEXT))
+			return NULL;
+		i = e.next;
+	}
+}
+
+int vq_pop(struct virtio_dev *d, unsigned qi, struct vq_chain *c)
+{
+	struct virtq *q = &d->vq[qi];
+	uint16_t avail_idx, head;
+	const char *why;
+
+	if (!q->ready || (d->status & VIRTIO_S_NEEDS_RESET))
+		return 0;
+	avail_idx = RD16(&q->a[1]);
+	if (avail_idx == q->last_avail)
+		return 0;
+	if ((uint16_t)(avail_idx - q->last_avail) > q->num) {
+		virtio_needs_reset(d, "available index ran more than the queue size ahead");
+		return -1;
+	}
+	__atomic_thread_fence(__ATOMIC_ACQUIRE); /* ring entries after the index */
+	head = RD16(&q->a[2 + q->last_avail % q->num]);
+	q->last_avail++;
+	if (virtio_has(d, VIRTIO_F_EVENT_IDX)) /* avail_event: notify me from here */
+		*(volatile uint16_t *)(q->u + 4 + 8 * q->num) = q->last_avail;
+	why = walk(d, q, head, c);
+	if (why) {
+		virtio_needs_reset(d, why);
+		return -1;
+	}
+	return 1;
+}
+
+void vq_push(struct virtio_dev *d, unsigned qi, uint16_t head, uint32_t len)
+{
+	struct virtq *q = &d->vq[qi];
+	volatile uint32_t *e = (volatile uint32_t *)(q->u + 4 + 8 * (q->used_idx % q->num));
+	uint16_t old = q->used_idx;
+	bool notify;
+
+	e[0] = head;
+	e[1] = len;
+	__atomic_thread_fence(__ATOMIC_RELEASE); /* the entry before the index */
+	q->used_idx++;
+	*(volatile uint16_t *)(q->u + 2) = q->used_idx;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (virtio_has(d, VIRTIO_F_EVENT_IDX)) {
+		uint16_t ev = RD16(&q->a[2 + q->num]); /* used_event */
+		notify = (uint16_t)(q->used_idx - ev - 1) < (uint16_t)(q->used_idx - old);
+	} else {
+		notify = !(RD16(&q->a[0]) & 1); /* VIRTQ_AVAIL_F_NO_INTERRUPT */
+	}
+	if (notify) {
+		d->isr |= 1;
+		if (!d->line) {
+			d->line = true;
+			irq_line_set(&d->irq, true);
+		}
+	}
+}
+
+size_t vq_read(const struct vq_chain *c, void *buf, size_t len)
+{
+	size_t done = 0;
+	for (unsigned i = 0; i < c->nr && done < len; i++) {
+		size_t n = c->seg[i].len < len - done ? c->seg[i].len : len - done;
+		memcpy((uint8_t *)buf + done, c->seg[i].p, n);
+		done += n;
+	}
+	return done;
+}
+
+size_t vq_write(const struct vq_chain *c, const void *buf, size_t len)
+{
+	size_t done = 0;
+	for (unsigned i = c->nr; i < c->nr + c->nw && done < len; i++) {
+		size_t n = c->seg[i].len < len - done ? c->seg[i].len : len - done;
+		memcpy(c->seg[i].p, (const uint8_t *)buf + done, n);
+		done += n;
+	}
+	return done;
+}
