@@ -7,7 +7,7 @@ set -eu
 
 HOST_PKGS="make gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu \
 picolibc-aarch64-linux-gnu libcmocka-dev libfdt1 device-tree-compiler \
-qemu-system-arm python3 python3-kconfiglib python3-pexpect cpio kmod"
+qemu-system-arm python3 python3-kconfiglib python3-pexpect cpio kmod clang libclang-rt-14-dev"
 ARM64_PKGS="libfdt-dev:arm64 busybox-static:arm64"
 
 missing=""
