@@ -1,6 +1,7 @@
 #include <hv/boot.h>
 #include <hv/image.h>
 #include <hv/log.h>
+#include <hv/drbg.h>
 #include <hv/partition.h>
 #include <string.h>
 
@@ -42,6 +43,10 @@ int core_setup(const void *payload, size_t avail, struct page_pool *pool)
 		return -1;
 	}
 	hv_config = &config;
+	if (crypto_selftest())
+		INFO("crypto self-test passed (SHA-256, HMAC-SHA256)");
+	else
+		ERR("crypto self-test FAILED: virtio-rng devices serve no data");
 	hv_set_log_level((enum log_level)config.log_level);
 	return partitions_create(&config, ph, pool);
 }

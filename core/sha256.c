@@ -29,6 +29,30 @@ static inline uint32_t ror(uint32_t x, unsigned n)
 	return (x >> n) | (x << (32 - n));
 }
 
+#if defined(__ARM_FEATURE_SHA2)
+#include <arm_neon.h>
+/* The Armv8 SHA-256 instructions: about 60 instructions a block instead of
+ * ~2000; data-independent timing like the portable version. */
+static void compress(uint32_t h[8], const uint8_t blk[64])
+{
+	uint32x4_t abcd = vld1q_u32(h), efgh = vld1q_u32(h + 4);
+	uint32x4_t abcd0 = abcd, efgh0 = efgh, m[4];
+
+	for (int i = 0; i < 4; i++)
+		m[i] = vreinterpretq_u32_u8(vrev32q_u8(vld1q_u8(blk + 16 * i)));
+	for (int i = 0; i < 16; i++) {
+		uint32x4_t wk = vaddq_u32(m[i & 3], vld1q_u32(K256 + 4 * i));
+		uint32x4_t t = abcd;
+		abcd = vsha256hq_u32(abcd, efgh, wk);
+		efgh = vsha256h2q_u32(efgh, t, wk);
+		if (i < 12)
+			m[i & 3] = vsha256su1q_u32(vsha256su0q_u32(m[i & 3], m[(i + 1) & 3]),
+						   m[(i + 2) & 3], m[(i + 3) & 3]);
+	}
+	vst1q_u32(h, vaddq_u32(abcd, abcd0));
+	vst1q_u32(h + 4, vaddq_u32(efgh, efgh0));
+}
+#else
 static void compress(uint32_t h[8], const uint8_t blk[64])
 {
 	uint32_t w[64], a, b, c, d, e, f, g, h7;
@@ -69,6 +93,26 @@ static void compress(uint32_t h[8], const uint8_t blk[64])
 	h[5] += f;
 	h[6] += g;
 	h[7] += h7;
+}
+#endif
+
+/* Known answers at start-up (FIPS 180-4 "abc"; RFC 4231 case 2), so the
+ * build that runs, whichever compression it uses, is the one tested. */
+static bool sha256_selftest(void)
+{
+	static const uint8_t abc[32] = {
+		0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea, 0x41, 0x41, 0x40, 0xde, 0x5d, 0xae, 0x22, 0x23,
+		0xb0, 0x03, 0x61, 0xa3, 0x96, 0x17, 0x7a, 0x9c, 0xb4, 0x10, 0xff, 0x61, 0xf2, 0x00, 0x15, 0xad };
+	static const uint8_t jefe[32] = {
+		0x5b, 0xdc, 0xc1, 0x46, 0xbf, 0x60, 0x75, 0x4e, 0x6a, 0x04, 0x24, 0x26, 0x08, 0x95, 0x75, 0xc7,
+		0x5a, 0x00, 0x3f, 0x08, 0x9d, 0x27, 0x39, 0x83, 0x9d, 0xec, 0x58, 0xb9, 0x64, 0xec, 0x38, 0x43 };
+	uint8_t d[32];
+
+	sha256("abc", 3, d);
+	if (memcmp(d, abc, 32))
+		return false;
+	hmac_sha256((const uint8_t *)"Jefe", 4, "what do ya want for nothing?", 28, d);
+	return memcmp(d, jefe, 32) == 0;
 }
 
 void sha256_init(struct sha256_ctx *c)
@@ -165,4 +209,12 @@ void hmac_sha256(const uint8_t *key, size_t klen, const void *data, size_t n, ui
 	wipe(k, sizeof(k));
 	wipe(pad, sizeof(pad));
 	wipe(inner, sizeof(inner));
+}
+
+bool crypto_selftest(void)
+{
+	static int state; /* 0 not run, 1 passed, -1 failed */
+	if (!state)
+		state = sha256_selftest() ? 1 : -1;
+	return state > 0;
 }

@@ -87,3 +87,21 @@ if [ -n "$hv" ] && [ -n "$native" ]; then
 else
 	echo "linux-boot: no figure (see $T/linux-hv.log, $T/linux-native.log)"
 fi
+
+echo "== virtio-rng: 1 MiB from /dev/hwrng, under the hypervisor and on QEMU's own virtio-rng-device"
+pack tests/configs/good/rng-bench.dts "$T/rng-bench.img" || exit 1
+run_qemu "$T/rng-bench.img" "$T/rng-hv.log" 900
+timeout -k 5 900 "$QEMU" "${NATIVE_FLAGS[@]}" -smp 1 -m 256 -kernel "$L/Image" -initrd "$L/initrd.cpio.gz" \
+	-global virtio-mmio.force-legacy=false -device virtio-rng-device \
+	-append "console=ttyAMA0 panic=-1 bulkhead.rngbench=1 bulkhead.name=native" </dev/null >"$T/rng-native.log" 2>&1
+rh=$(sed -n 's/.*rng-bench rng=\([^ ]*\) bytes=1048576 ticks=\([0-9]*\).*/\1 \2/p' "$T/rng-hv.log" | head -1)
+rn=$(sed -n 's/.*rng-bench rng=\([^ ]*\) bytes=1048576 ticks=\([0-9]*\).*/\1 \2/p' "$T/rng-native.log" | head -1)
+if [ -n "$rh" ] && [ -n "$rn" ]; then
+	awk -v h="$rh" -v n="$rn" -v f="${freq:-62500000}" 'BEGIN {
+		split(h, a, " "); split(n, b, " ")
+		hi = a[2] * 1e9 / f / 1024; ni = b[2] * 1e9 / f / 1024
+		printf "virtio-rng: %.0f instructions per KiB under the hypervisor (%s), %.0f on QEMU'"'"'s device (%s): ratio %.3f\n",
+			hi, a[1], ni, b[1], hi / ni }'
+else
+	echo "virtio-rng: no figure (see $T/rng-hv.log, $T/rng-native.log)"
+fi

@@ -31,6 +31,9 @@ void sha256_update(struct sha256_ctx *c, const void *data, size_t n);
 void sha256_final(struct sha256_ctx *c, uint8_t out[SHA256_DIGEST]);
 void sha256(const void *data, size_t n, uint8_t out[SHA256_DIGEST]);
 /* Keys longer than 64 bytes are hashed first (RFC 2104). */
+/* Known-answer self-test of SHA-256 and HMAC-SHA256, run once (at boot)
+ * and remembered; no DRBG output is served unless it passed. */
+bool crypto_selftest(void);
 void hmac_sha256(const uint8_t *key, size_t klen, const void *data, size_t n, uint8_t out[SHA256_DIGEST]);
 
 #define DRBG_RESEED_INTERVAL (1ULL << 20) /* generate requests between reseeds (SP 800-90A allows 2^48; we choose far fewer) */

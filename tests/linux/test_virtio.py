@@ -56,6 +56,7 @@ t.check(r is not None and samples.get("two") and r.group(3) != samples["two"],
         "two's random data differs between boots")
 log = m.log()
 t.check("malformed request" not in log, "no malformed request from Linux's drivers")
+t.check("bulkhead: crypto self-test passed" in log, "the SHA-256 known-answer self-test passed at boot")
 for name in ("one", "two"):
     m.focus_to(name)
     m.p.send("poweroff -f\r")
