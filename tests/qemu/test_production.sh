@@ -3,6 +3,7 @@
 # all: no hypervisor line and no partition console, whatever the guests do
 # (the attack guest writes every UART register and still nothing comes
 # out). The partitions run and power off as before.
+# The same with Linux on virtio-console (hvc0) and on the PL011.
 # proves: CON-2, CON-3
 . "$(dirname "$0")/../lib/common.sh"
 P=$O/prod
@@ -24,4 +25,13 @@ rc=$?
 # QEMU itself may warn on stderr; nothing else may appear.
 out=$(grep -v '^qemu-system-aarch64: ' "$P/console.log" | tr -d '\r\n')
 [ -z "$out" ] && pass "not one byte on the console" || fail "console is silent" "$(head -c 200 <<<"$out")"
+
+# Linux on virtio-console and on the PL011, running a workload: silent too.
+"$P/tools/hvpack" -o "$P/prod-virtio.img" -L "$O" -L "$CACHE" "$P/bulkhead.bin" tests/configs/good/prod-virtio.dts >/dev/null ||
+	{ fail "pack prod-virtio"; finish; }
+run_qemu "$P/prod-virtio.img" "$P/linux.log" 900
+rc=$?
+[ $rc -eq 0 ] && pass "Linux partitions (hvc0 and ttyAMA0) run their workload and power off" || fail "QEMU exit status (Linux)" "$rc"
+out=$(grep -v '^qemu-system-aarch64: ' "$P/linux.log" | tr -d '\r\n')
+[ -z "$out" ] && pass "virtio-console and PL011 output both silenced" || fail "console is silent (Linux)" "$(head -c 200 <<<"$out")"
 finish
