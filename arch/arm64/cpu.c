@@ -138,7 +138,7 @@ bool arch_entropy(void *buf, size_t n)
 	uint8_t *p = buf;
 
 	if (!((read_sysreg(id_aa64isar0_el1) >> 60) & 0xf))
-		return false;
+		return virtio_rng_phys_get(buf, n); /* no FEAT_RNG */
 	while (n) {
 		uint64_t v = 0, nzcv = 0;
 		int tries = 0;

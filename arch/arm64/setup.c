@@ -65,6 +65,10 @@ void hv_main(uint64_t dtb)
 	if (gicv3_cpu_init(0))
 		PANIC("GIC redistributor of CPU 0 not found");
 	timer_selftest();
+	if ((read_sysreg(id_aa64isar0_el1) >> 60) & 0xf)
+		INFO("entropy: RNDR (FEAT_RNG)");
+	else if (!virtio_rng_phys_probe())
+		WARN("entropy: no RNDR and no physical virtio-rng: virtio-rng devices serve no data");
 
 	if (payload >= pool_base || core_setup((const void *)payload, pool_base - payload, mmu_pool())) {
 		ERR("no partition started");

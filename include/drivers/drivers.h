@@ -18,6 +18,10 @@ void gicv3_deactivate(uint32_t intid);
 void gicv3_clear_active_ppi(unsigned cpu, uint32_t intid);
 void gicv3_enable_spi(uint32_t intid, uint64_t mpidr);
 
+/* A physical virtio-rng: the entropy source when the CPU has no RNDR. */
+bool virtio_rng_phys_probe(void);
+bool virtio_rng_phys_get(void *buf, size_t n);
+
 uint64_t timer_freq(void);
 uint64_t timer_now(void);
 void timer_hv_arm(uint64_t ticks); /* EL2 physical timer, one shot */

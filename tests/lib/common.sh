@@ -18,7 +18,8 @@ QEMU_BASE_FLAGS+=(-icount shift=0,sleep=off -seed 1 -rtc base=2024-01-01T00:00:0
 run_qemu() {
 	local img=$1 log=$2 secs=${3:-120}
 	[ -n "${QEMU_FLAGS:-}" ] || { echo "QEMU_FLAGS unset: run tests through make" >"$log"; return 2; }
-	timeout --foreground -k 5 "$secs" "$QEMU" "${QEMU_BASE_FLAGS[@]}" -kernel "$img" \
+	# shellcheck disable=SC2086 # QEMU_EXTRA: more flags, word-split
+	timeout --foreground -k 5 "$secs" "$QEMU" "${QEMU_BASE_FLAGS[@]}" ${QEMU_EXTRA:-} -kernel "$img" \
 		</dev/null >"$log" 2>&1
 }
 
