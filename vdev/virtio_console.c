@@ -9,7 +9,8 @@ static void deliver(struct virtio_console *v)
 	struct virtio_dev *d = &v->dev;
 	struct vq_chain c;
 
-	while (v->rx_count && virtio_driver_ok(d) && vq_pop(d, RXQ, &c) > 0) {
+	for (unsigned k = 0; k < d->vq[RXQ].num && v->rx_count && virtio_driver_ok(d) &&
+			     vq_pop(d, RXQ, &c) > 0; k++) {
 		uint32_t n = 0;
 		for (unsigned i = c.nr; i < c.nr + c.nw && v->rx_count; i++)
 			for (uint32_t k = 0; k < c.seg[i].len && v->rx_count; k++) {
@@ -31,9 +32,12 @@ static void con_notify(struct virtio_dev *d, unsigned q)
 		deliver(v);
 		return;
 	}
-	while (vq_pop(d, TXQ, &c) > 0) {
-		for (unsigned i = 0; i < c.nr; i++)
-			for (uint32_t k = 0; k < c.seg[i].len; k++)
+	/* Bounded work per notify: a queue's worth of requests, at most
+	 * VCON_TX_MAX bytes of each shown (the rest is consumed unseen). */
+	for (unsigned n = 0; n < d->vq[TXQ].num && vq_pop(d, TXQ, &c) > 0; n++) {
+		uint32_t shown = 0;
+		for (unsigned i = 0; i < c.nr && shown < VCON_TX_MAX; i++)
+			for (uint32_t k = 0; k < c.seg[i].len && shown < VCON_TX_MAX; k++, shown++)
 				console_port_putc(&v->port, (char)c.seg[i].p[k]);
 		vq_push(d, TXQ, c.head, 0);
 	}

@@ -6,6 +6,9 @@
 #include <vdev/virtio_rng.h>
 
 #define SEED_BYTES 48 /* 384 bits of entropy per (re)seed */
+/* At most this much per request: a guest can describe buffers as large as
+ * its RAM (even overlapping); the work done in one trap stays bounded. */
+#define RNG_MAX_PER_REQUEST 65536
 
 /* (Re)instantiate: entropy || nonce (boot count) || personalization. */
 static bool instantiate(struct virtio_rng *r)
@@ -49,12 +52,14 @@ static uint32_t fill(struct virtio_rng *r, const struct vq_chain *c)
 		return 0;
 	if (!r->drbg.instantiated && !instantiate(r))
 		return 0;
-	for (unsigned i = c->nr; i < c->nr + c->nw; i++) {
+	for (unsigned i = c->nr; i < c->nr + c->nw && done < RNG_MAX_PER_REQUEST; i++) {
 		uint32_t off = 0;
-		while (off < c->seg[i].len) {
+		while (off < c->seg[i].len && done < RNG_MAX_PER_REQUEST) {
 			uint32_t n = c->seg[i].len - off;
 			if (n > DRBG_MAX_REQUEST)
 				n = DRBG_MAX_REQUEST;
+			if (n > RNG_MAX_PER_REQUEST - done)
+				n = RNG_MAX_PER_REQUEST - done;
 			if (drbg_generate(&r->drbg, c->seg[i].p + off, n, NULL, 0) != 0) {
 				if (!reseed(r) || drbg_generate(&r->drbg, c->seg[i].p + off, n, NULL, 0))
 					return done;
@@ -71,7 +76,8 @@ static void rng_notify(struct virtio_dev *d, unsigned q)
 	struct virtio_rng *r = d->priv;
 	struct vq_chain c;
 
-	while (vq_pop(d, q, &c) > 0) {
+	/* At most a queue's worth per notify, however fast the guest refills. */
+	for (unsigned k = 0; k < d->vq[q].num && vq_pop(d, q, &c) > 0; k++) {
 		uint32_t n = fill(r, &c);
 		if (r->failed)
 			WARN("%s: entropy source failed; no random data served", d->name);

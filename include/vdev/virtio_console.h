@@ -8,6 +8,7 @@
 #include <vdev/virtio.h>
 
 #define VCON_RX_BUF 4096
+#define VCON_TX_MAX 4096
 
 struct virtio_console {
 	struct virtio_dev dev;
