@@ -149,7 +149,7 @@ $(O)/guests/%.bin: $(O)/guests/%.elf
 guests: $(GUEST_BINS)
 
 # Debian's kernel and a busybox initramfs, cached outside git.
-$(LINUX_FILES) &: tools/guest-linux.sh tests/linux/init $(wildcard tests/linux/*.c) | $(SETUP_STAMP)
+$(LINUX_FILES) &: tools/guest-linux.sh tests/linux/init $(wildcard tests/lib/linux/*.c) | $(SETUP_STAMP)
 	CACHE=$(CACHE) tools/guest-linux.sh
 linux: $(LINUX_FILES)
 
@@ -163,10 +163,10 @@ run: $(IMAGE)
 
 export O CACHE QEMU QEMU_FLAGS PY
 test: all guests unit
-	@tests/run.sh
+	@tests/lib/run.sh
 
 bench: all guests
-	@tests/bench.sh
+	@tests/lib/bench.sh
 
 clean:
 	rm -rf $(O)

@@ -44,7 +44,7 @@ if [ ! -s "$L/Image" ] || [ ! -d "$L/modules/lib/modules/$kver" ]; then
 fi
 
 # The initramfs: rebuilt when its inputs change.
-inputs=("$ROOT/tests/linux/init" "$ROOT/tests/linux/cntvct.c" "$ROOT/tests/linux/chisq.c" "$ROOT/tools/guest-linux.sh" /bin/busybox)
+inputs=("$ROOT/tests/linux/init" "$ROOT/tests/lib/linux/cntvct.c" "$ROOT/tests/lib/linux/chisq.c" "$ROOT/tools/guest-linux.sh" /bin/busybox)
 if [ ! -s "$L/initrd.cpio.gz" ] || [ -n "$(find "${inputs[@]}" -newer "$L/initrd.cpio.gz")" ]; then
 	echo "guest-linux: building initrd.cpio.gz"
 	R=$L/initrd-root
@@ -53,7 +53,7 @@ if [ ! -s "$L/initrd.cpio.gz" ] || [ -n "$(find "${inputs[@]}" -newer "$L/initrd
 	cp /bin/busybox "$R/bin/busybox"
 	for t in cntvct chisq; do
 		aarch64-linux-gnu-gcc -O2 -static -nostdlib -ffreestanding -fno-stack-protector \
-			-mbranch-protection=none -Wl,--build-id=none -o "$R/bin/$t" "$ROOT/tests/linux/$t.c"
+			-mbranch-protection=none -Wl,--build-id=none -o "$R/bin/$t" "$ROOT/tests/lib/linux/$t.c"
 	done
 	cp "$ROOT/tests/linux/init" "$R/init"
 	chmod +x "$R/init"

@@ -1,6 +1,6 @@
 # Shared by the test scripts: result reporting and running QEMU.
 # Each test script prints "PASS: name" or "FAIL: name (why)" per check and
-# exits non-zero when any check failed; tests/run.sh counts them.
+# exits non-zero when any check failed; tests/lib/run.sh counts them.
 
 : "${O:=build}" "${CACHE:=$HOME/.cache/bulkhead}" "${QEMU:=qemu-system-aarch64}"
 FAILS=0

@@ -1,6 +1,6 @@
 """Drives a Bulkhead machine in QEMU through its console, for the Linux tests.
 
-Each check prints "PASS: name" or "FAIL: name (why)"; tests/run.sh counts
+Each check prints "PASS: name" or "FAIL: name (why)"; tests/lib/run.sh counts
 them. The console mux prefixes every partition's line with "[name] " and
 Ctrl-] moves console input to the next partition.
 """

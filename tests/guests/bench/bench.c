@@ -1,4 +1,4 @@
-/* A benchmark, not a test: it proves nothing and asserts nothing. It
+/* A benchmark, not a test (proves: no requirement; it asserts nothing). It
  * measures, with the virtual counter (CNTVCT_EL0), what the hypervisor
  * costs its guest:
  *  - the round trip of a trapped, emulated MMIO read (the vPL011 flag
@@ -7,7 +7,7 @@
  *    (CNTV_CVAL_EL0) to the first instruction of the guest's IRQ handler,
  *    through the physical interrupt at EL2, the list register and the
  *    virtual CPU interface.
- * Results are printed as "bench: ..." lines for tests/bench.sh, which
+ * Results are printed as "bench: ..." lines for tests/lib/bench.sh, which
  * converts counter ticks to instructions (under -icount shift=0). */
 #include "../common/guest.h"
 

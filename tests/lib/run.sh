@@ -3,7 +3,7 @@
 # Prints each check, then one closing line "N passed, N failed".
 # Exit status: 0 when nothing failed.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 : "${O:=build}"
 export O
 passed=0 failed=0

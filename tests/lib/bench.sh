@@ -4,7 +4,7 @@
 # instruction counter), so a counter value read by a guest converts to
 # instructions executed since QEMU started.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 . tests/lib/common.sh
 T=$O/bench
 mkdir -p "$T"
