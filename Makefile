@@ -60,12 +60,9 @@ unit: $(UNIT_TESTS)
 # $(O)/fuzz/artifacts/. The --wrap options let the harness bound the DRBG
 # and console work one input can ask for and check every vq_pop/vq_push
 # against its reference (see tests/fuzz/fuzz_virtqueue.c).
-# -Wno-constant-conversion: clang flags `~VCPU_REQ_STOP` (a 64-bit BIT())
-# given to a 32-bit atomic in core/partition.c; the truncated mask is the
-# intended one.
 FUZZ_CC ?= clang
 FUZZ_TIME ?= 60
-FUZZ_CFLAGS := -std=c11 -O1 -g $(WARN) -Wno-constant-conversion $(INC) -D_DEFAULT_SOURCE -Itests/fake -Itools \
+FUZZ_CFLAGS := -std=c11 -O1 -g $(WARN) $(INC) -D_DEFAULT_SOURCE -Itests/fake -Itools \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_LDFLAGS := -Wl,--wrap=drbg_generate -Wl,--wrap=console_port_putc \
 	-Wl,--wrap=vq_pop -Wl,--wrap=vq_push

@@ -261,7 +261,7 @@ _Noreturn void vcpu_stop(struct vcpu *v)
 	 * be stuck) and the forwarded timer. */
 	vgic_vcpu_reset(&p->vgic, v->idx);
 	__atomic_store_n(&v->state, VCPU_OFF, __ATOMIC_RELEASE);
-	__atomic_and_fetch(&v->req, ~VCPU_REQ_STOP, __ATOMIC_ACQ_REL);
+	__atomic_and_fetch(&v->req, ~(uint32_t)VCPU_REQ_STOP, __ATOMIC_ACQ_REL);
 	if (__atomic_sub_fetch(&p->vcpus_on, 1, __ATOMIC_ACQ_REL) == 0)
 		partition_all_stopped(p);
 	arch_park();
