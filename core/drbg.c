@@ -12,11 +12,12 @@ struct hmac_ctx {
 	uint8_t k[SHA256_BLOCK];
 };
 
+/* Zeroise: memset (64 bytes a step), then a compiler barrier that says
+ * the memory is used, so the stores cannot be optimised away. */
 static void wipe(void *p, size_t n)
 {
-	volatile uint8_t *b = p;
-	while (n--)
-		*b++ = 0;
+	memset(p, 0, n);
+	__asm__ volatile("" : : "r"(p) : "memory");
 }
 
 static void hmac_init(struct hmac_ctx *h, const uint8_t key[32])

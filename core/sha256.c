@@ -17,11 +17,12 @@ static const uint32_t K256[64] = {
 	0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 };
 
+/* Zeroise: memset (64 bytes a step), then a compiler barrier that says
+ * the memory is used, so the stores cannot be optimised away. */
 static void wipe(void *p, size_t n)
 {
-	volatile uint8_t *b = p;
-	while (n--)
-		*b++ = 0;
+	memset(p, 0, n);
+	__asm__ volatile("" : : "r"(p) : "memory");
 }
 
 static inline uint32_t ror(uint32_t x, unsigned n)
