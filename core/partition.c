@@ -224,10 +224,12 @@ static void partition_all_stopped(struct partition *p)
 	if (p->state == PART_RESETTING) {
 		for (unsigned i = 0; i < p->nvcpus; i++)
 			__atomic_store_n(&p->vcpu[i].req, 0, __ATOMIC_RELEASE);
-		vgic_init(&p->vgic, p->nvcpus);
-		vpl011_reset(&p->uart);
+		/* Devices first: CPU 0's console input cannot then raise an
+		 * interrupt into the fresh vGIC from the old rings. */
 		for (unsigned i = 0; i < p->nvirtio; i++)
 			virtio_dev_reset(p->virtio[i]);
+		vpl011_reset(&p->uart);
+		vgic_init(&p->vgic, p->nvcpus);
 		p->state = load_images(p) ? PART_STOPPED : PART_RUNNING;
 		if (p->state == PART_RUNNING) {
 			p->boots++;
@@ -244,6 +246,8 @@ static void partition_all_stopped(struct partition *p)
 	}
 	p->state = PART_STOPPED;
 	spin_unlock(&p->lock);
+	for (unsigned i = 0; i < p->nvirtio; i++) /* wipes DRBG state too */
+		virtio_dev_reset(p->virtio[i]);
 	if (partition_console(p))
 		console_port_flush(partition_console(p));
 	INFO("partition %s stopped", p->cfg->name);

@@ -94,8 +94,14 @@ static uint32_t request(uint8_t *out, uint32_t n)
 	dsb(ish);
 	wr(QUEUE_NOTIFY, 0);
 	for (unsigned long spin = 0; *(volatile uint16_t *)&rng.used.idx == rng.last_used; spin++) {
-		if (spin > 50000000UL)
-			return 0; /* the device does not answer */
+		if (spin > 5000000UL) {
+			/* The device does not answer: it still owns the buffer, so it
+			 * is never used again (no stale or zero bytes as entropy). */
+			wr(STATUS, 128); /* FAILED */
+			rng.r = NULL;
+			WARN("entropy: the physical virtio-rng stopped answering; abandoned");
+			return 0;
+		}
 		__asm__ volatile("yield");
 	}
 	dsb(ish);
@@ -117,12 +123,12 @@ bool virtio_rng_phys_get(void *buf, size_t n)
 	if (!rng.r)
 		return false;
 	spin_lock(&rng.lock);
-	while (n && ok) {
+	while (n && ok && rng.r) {
 		uint32_t got = request(p, n < CHUNK ? (uint32_t)n : CHUNK);
 		ok = got > 0;
 		p += got;
 		n -= got;
 	}
 	spin_unlock(&rng.lock);
-	return ok;
+	return ok && !n;
 }

@@ -33,9 +33,10 @@ static void con_notify(struct virtio_dev *d, unsigned q)
 		return;
 	}
 	/* Bounded work per notify: a queue's worth of requests, at most
-	 * VCON_TX_MAX bytes of each shown (the rest is consumed unseen). */
+	 * VCON_TX_MAX bytes shown in all (the rest is consumed unseen), so the
+	 * device lock is never held for long on a slow UART. */
+	uint32_t shown = 0;
 	for (unsigned n = 0; n < d->vq[TXQ].num && vq_pop(d, TXQ, &c) > 0; n++) {
-		uint32_t shown = 0;
 		for (unsigned i = 0; i < c.nr && shown < VCON_TX_MAX; i++)
 			for (uint32_t k = 0; k < c.seg[i].len && shown < VCON_TX_MAX; k++, shown++)
 				console_port_putc(&v->port, (char)c.seg[i].p[k]);

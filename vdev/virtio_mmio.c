@@ -29,8 +29,10 @@ static void update_line(struct virtio_dev *d)
 void virtio_needs_reset(struct virtio_dev *d, const char *why)
 {
 	d->errors++;
-	if (!(d->status & VIRTIO_S_NEEDS_RESET))
-		WARN("%s: malformed request: %s; device needs reset", d->name, why);
+	if (!d->warned)
+		WARN("%s: malformed request: %s; device needs reset (further ones not logged)",
+		     d->name, why);
+	d->warned = true;
 	d->status |= VIRTIO_S_NEEDS_RESET;
 	d->isr |= 2; /* configuration change */
 	update_line(d);

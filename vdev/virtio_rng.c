@@ -18,6 +18,7 @@ static bool instantiate(struct virtio_rng *r)
 
 	if (!r->entropy(seed, sizeof(seed))) {
 		r->failed = true;
+		memset(seed, 0, sizeof(seed));
 		drbg_wipe(&r->drbg);
 		return false;
 	}
@@ -34,6 +35,7 @@ static bool reseed(struct virtio_rng *r)
 
 	if (!r->entropy(seed, sizeof(seed))) {
 		r->failed = true;
+		memset(seed, 0, sizeof(seed));
 		return false;
 	}
 	drbg_reseed(&r->drbg, seed, sizeof(seed), NULL, 0);
@@ -79,8 +81,10 @@ static void rng_notify(struct virtio_dev *d, unsigned q)
 	/* At most a queue's worth per notify, however fast the guest refills. */
 	for (unsigned k = 0; k < d->vq[q].num && vq_pop(d, q, &c) > 0; k++) {
 		uint32_t n = fill(r, &c);
-		if (r->failed)
+		if (r->failed && !r->failure_logged) {
 			WARN("%s: entropy source failed; no random data served", d->name);
+			r->failure_logged = true;
+		}
 		r->bytes += n;
 		vq_push(d, q, c.head, n);
 	}

@@ -67,8 +67,11 @@ static const char *walk(struct virtio_dev *d, struct virtq *q, uint16_t head, st
 		if (e.flags & VIRTQ_DESC_F_INDIRECT) {
 			if (indirect || !virtio_has(d, VIRTIO_F_INDIRECT_DESC))
 				return "nested or unnegotiated indirect descriptor";
+			/* At most VQ_MAX_SIZE entries: the walk stays bounded. (Linux
+			 * may exceed the queue size with indirect tables, so that is
+			 * not the bound.) */
 			if ((e.flags & VIRTQ_DESC_F_NEXT) || e.len == 0 || e.len % 16 ||
-			    e.len / 16 > 0x10000 || (e.addr & 15))
+			    e.len / 16 > VQ_MAX_SIZE || (e.addr & 15))
 				return "malformed indirect descriptor";
 			table = gmem_ptr(&d->mem, e.addr, e.len);
 			if (!table)

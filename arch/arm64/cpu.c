@@ -131,8 +131,8 @@ void arch_console_flush_later(void)
 		timer_hv_arm(timer_freq() / 50); /* 20 ms */
 }
 
-/* FEAT_RNG: RNDR returns 64 bits of conditioned entropy and sets NZCV to
- * 0b0100 when it could not (retry a bounded number of times). */
+/* FEAT_RNG: RNDRRS returns 64 bits and sets NZCV to 0b0100 when it could
+ * not (retry a bounded number of times). */
 bool arch_entropy(void *buf, size_t n)
 {
 	uint8_t *p = buf;
@@ -143,7 +143,9 @@ bool arch_entropy(void *buf, size_t n)
 		uint64_t v = 0, nzcv = 0;
 		int tries = 0;
 		do {
-			__asm__ volatile("mrs %0, S3_3_C2_C4_0\n\tmrs %1, nzcv" : "=r"(v), "=r"(nzcv));
+			/* RNDRRS: reseeded from the true source before it returns,
+			 * full entropy for seeding, unlike RNDR's DRBG output. */
+			__asm__ volatile("mrs %0, S3_3_C2_C4_1\n\tmrs %1, nzcv" : "=r"(v), "=r"(nzcv));
 		} while ((nzcv & (1ULL << 30)) && ++tries < 16);
 		if (nzcv & (1ULL << 30))
 			return false;

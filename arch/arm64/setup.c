@@ -39,10 +39,13 @@ static void timer_selftest(void)
 
 	gicv3_enable_ppi(0, PLATFORM_HV_TIMER_PPI);
 	timer_hv_arm(timer_freq() / 100000); /* 10 us */
-	__asm__ volatile("msr daifclr, #2");
-	while (this_cpu()->irqs == 0)
+	/* Interrupts stay masked: WFI still wakes on a pending one, which is
+	 * then handled here; unmasked, one taken between the check and the
+	 * WFI would leave the WFI waiting for ever. */
+	while (this_cpu()->irqs == 0) {
 		wfi();
-	__asm__ volatile("msr daifset, #2");
+		irq_handle();
+	}
 	INFO("timer: %llu Hz, EL2 timer interrupt after %llu ticks",
 	     (unsigned long long)timer_freq(), (unsigned long long)(timer_now() - t0));
 }

@@ -110,6 +110,7 @@ struct virtio_dev {
 	uint64_t driver_features;
 	struct virtq vq[VIRTIO_MAX_QUEUES];
 	uint32_t errors; /* malformed requests seen */
+	bool warned;     /* one log line per device, ever: no flood by resets */
 };
 
 void virtio_dev_init(struct virtio_dev *d, const struct virtio_dev_ops *ops, void *priv,

@@ -19,6 +19,7 @@ struct virtio_rng {
 	uint32_t boots;              /* ... instantiation count */
 	uint64_t bytes;              /* served, for the log */
 	bool failed;                 /* entropy source failed: no data served */
+	bool failure_logged;
 };
 
 void virtio_rng_init(struct virtio_rng *r, const char *name, uint32_t id,

@@ -161,7 +161,7 @@ static int ref_walk(const struct virtio_dev *d, const struct virtq *q, uint16_t 
 		ref_read(&e, table + 16 * i, sizeof(e));
 		if (e.flags & VIRTQ_DESC_F_INDIRECT) {
 			if (in_indirect || steps != 1 || !(d->driver_features & BIT(VIRTIO_F_INDIRECT_DESC)) ||
-			    (e.flags & VIRTQ_DESC_F_NEXT) || e.len == 0 || e.len % 16 || (e.addr & 15) ||
+			    (e.flags & VIRTQ_DESC_F_NEXT) || e.len == 0 || e.len % 16 || e.len / 16 > VQ_MAX_SIZE || (e.addr & 15) ||
 			    !(table = hp(e.addr, e.len)))
 				return -1;
 			in_indirect = true;

@@ -36,7 +36,7 @@ def interrupts(name):
 
 
 for name, cpus in (("alpha", 2), ("beta", 1)):
-    r = m.run(name, "echo NPROC=$(nproc)", r"NPROC=(\d+)")
+    r = m.run(name, "echo NPROC=$(nproc)", r"NPROC=(\d+)[\r\n]")
     t.check(r is not None and int(r.group(1)) == cpus, "%s: nproc shows %d" % (name, cpus),
             r.group(0) if r else "no answer")
     before = interrupts(name)

@@ -23,7 +23,7 @@ seen = m.expect_all([UP % ("one", "one"), UP % ("two", "two")], timeout=900)
 t.check(len(seen) == 2, "both partitions boot (one on virtio-console)")
 m.focus = "one"
 
-r = m.run("one", "echo T\"\"TY=$(tty)", r"TTY=(\S+)")
+r = m.run("one", "echo T\"\"TY=$(tty)", r"TTY=(\S+)[\r\n]")
 t.check(r is not None and r.group(1) == "/dev/hvc0", "console=hvc0: the shell runs on /dev/hvc0",
         r.group(0) if r else "no answer")
 r = m.run("one", "echo $((6*7))-ANSWERED", r"42-ANSWERED")
@@ -31,11 +31,11 @@ t.check(r is not None, "the hvc0 shell answers commands")
 
 samples = {}
 for name in ("one", "two"):
-    r = m.run(name, "echo R\"\"NG=$(cat /sys/class/misc/hw_random/rng_current)", r"RNG=(\S+)")
+    r = m.run(name, "echo R\"\"NG=$(cat /sys/class/misc/hw_random/rng_current)", r"RNG=(\S+)[\r\n]")
     t.check(r is not None and r.group(1).startswith("virtio_rng"),
             "%s: rng_current is virtio_rng" % name, r.group(0) if r else "no answer")
     r = m.run(name, "dd if=/dev/hwrng bs=4096 count=256 2>/dev/null | chisq",
-              r"bytes=(\d+) chi2=([\d.]+) fnv=(\d+)", timeout=600)
+              r"bytes=(\d+) chi2=([\d.]+) fnv=(\d+)[\r\n]", timeout=600)
     ok = r is not None and int(r.group(1)) == 1 << 20
     t.check(ok, "%s: 1 MiB read from /dev/hwrng" % name, r.group(0) if r else "no answer")
     if ok:
@@ -51,7 +51,7 @@ m.focus_to("two")
 m.p.send("reboot -f\r")
 t.check(m.expect(UP % ("two", "two"), 900) is not None, "two boots again")
 r = m.run("two", "dd if=/dev/hwrng bs=4096 count=256 2>/dev/null | chisq",
-          r"bytes=(\d+) chi2=([\d.]+) fnv=(\d+)", timeout=600)
+          r"bytes=(\d+) chi2=([\d.]+) fnv=(\d+)[\r\n]", timeout=600)
 t.check(r is not None and samples.get("two") and r.group(3) != samples["two"],
         "two's random data differs between boots")
 log = m.log()
