@@ -55,6 +55,6 @@ void drbg_reseed(struct drbg *d, const void *entropy, size_t elen, const void *a
 /* 0 on success; -1 when a reseed is required first (reseed_counter > DRBG_RESEED_INTERVAL), when not instantiated, or when n > DRBG_MAX_REQUEST (nothing is written to out then).
  * addl may be NULL when alen is 0 (no additional input). */
 int drbg_generate(struct drbg *d, void *out, size_t n, const void *addl, size_t alen);
-void drbg_wipe(struct drbg *d); /* zeroise (use a volatile loop so it is not optimised away) */
+void drbg_wipe(struct drbg *d); /* zeroise; the stores are not optimised away */
 
 #endif
