@@ -1,5 +1,7 @@
 /* libFuzzer harness for the virtio-mmio transport, the split virtqueue
- * engine, virtio-rng and virtio-console: the input is a guest. It plays a
+ * engine, virtio-rng and virtio-console: the input is a guest.
+ * proves: PLATFORM-5, PLATFORM-7
+ * It plays a
  * driver (or an attacker) on the registers of one virtio-rng and one
  * virtio-console device through virtio_mmio_ops.access, and writes what it
  * likes into a small fake guest RAM where its rings, descriptor tables,

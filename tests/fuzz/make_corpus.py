@@ -6,6 +6,8 @@ virtio-console requests, and a few malformed rings and setups. The input
 format is described at the top of fuzz_virtqueue.c; the layout below uses
 the harness's 8 KiB RAM block at IPA 0x40000000 (offsets here are from it)
 and the 4 KiB block that follows it in IPA space.
+Not a test itself: it feeds the harness, whose runs (tests/host/test_fuzz.sh)
+are what proves: PLATFORM-7.
 
 Usage: tests/fuzz/make_corpus.py [DIR]"""
 import os
