@@ -1,3 +1,4 @@
+#include <hv/blkdev.h>
 #include <hv/boot.h>
 #include <hv/image.h>
 #include <hv/log.h>
@@ -14,6 +15,34 @@ static int64_t payload_blob_size(void *ctx, const char *name)
 {
 	const struct payload_blob *b = payload_find(ctx, name);
 	return b ? (int64_t)b->size : -1;
+}
+
+/* Open every backend the partition file names: a RAM disk over its image
+ * in the payload (written in place: it outlives partition restarts), or the
+ * platform's physical block device. */
+static int storage_open(const struct hv_config *cfg, const struct payload_header *ph)
+{
+	static struct blkdev ram[CFG_MAX_BACKENDS];
+
+	for (unsigned i = 0; i < cfg->nbackends; i++) {
+		const struct backend_config *b = &cfg->backend[i];
+		if (b->kind == BACKEND_RAM) {
+			const struct payload_blob *blob = payload_find(ph, b->image.name);
+			if (!blob)
+				return -1;
+			blk_ram_init(&ram[i], b->name, (uint8_t *)ph + blob->offset, blob->size);
+			hv_backends[i] = &ram[i];
+		} else {
+			hv_backends[i] = blk_phys_open(b->index);
+			if (!hv_backends[i]) {
+				ERR("/storage/%s: index: no physical virtio-blk device number %u",
+				    b->name, b->index);
+				return -1;
+			}
+		}
+		INFO("storage %s: %llu sectors", b->name, (unsigned long long)hv_backends[i]->sectors);
+	}
+	return 0;
 }
 
 int core_setup(const void *payload, size_t avail, struct page_pool *pool)
@@ -48,5 +77,7 @@ int core_setup(const void *payload, size_t avail, struct page_pool *pool)
 	else
 		ERR("crypto self-test FAILED: virtio-rng devices serve no data");
 	hv_set_log_level((enum log_level)config.log_level);
+	if (storage_open(&config, ph))
+		return -1;
 	return partitions_create(&config, ph, pool);
 }

@@ -16,6 +16,7 @@ struct parser {
 	blob_size_fn blob_size;
 	void *blob_ctx;
 	char part_path[CONFIG_MAX_PARTITIONS][CFG_PATH_MAX];
+	int disk_node[CONFIG_MAX_PARTITIONS][CFG_MAX_DISKS];
 };
 
 static void perr(struct parser *p, int node, const char *prop, const char *fmt, ...)
@@ -58,11 +59,15 @@ static void perr(struct parser *p, int node, const char *prop, const char *fmt, 
 	e->count++;
 }
 
+/* An entry ending in '*' matches every name it begins. */
 static bool name_is(const char *name, const char *list[])
 {
-	for (; *list; list++)
-		if (strcmp(name, *list) == 0)
+	for (; *list; list++) {
+		size_t n = strlen(*list);
+		if (n && (*list)[n - 1] == '*' ? strncmp(name, *list, n - 1) == 0
+					       : strcmp(name, *list) == 0)
 			return true;
+	}
 	return false;
 }
 
@@ -270,6 +275,180 @@ static void parse_blob(struct parser *p, int node, const char *prop, struct blob
 	b->present = true;
 }
 
+/* A boolean property: present and empty. */
+static bool get_flag(struct parser *p, int node, const char *prop)
+{
+	int len;
+
+	if (!fdt_getprop(p->fdt, node, prop, &len))
+		return false;
+	if (len != 0)
+		perr(p, node, prop, "must be empty (a flag)");
+	return true;
+}
+
+static void parse_storage(struct parser *p, int node)
+{
+	static const char *props[] = { "type", "index", "image", NULL };
+	struct hv_config *cfg = p->cfg;
+	int child;
+
+	if (node < 0)
+		return;
+	check_known(p, node, (const char *[]){ NULL }, ANY_NODE);
+	fdt_for_each_subnode(child, p->fdt, node) {
+		const char *name = fdt_get_name(p->fdt, child, NULL), *t;
+		struct backend_config *b;
+		const fdt32_t *c;
+		int len;
+
+		if (cfg->nbackends >= CFG_MAX_BACKENDS) {
+			perr(p, node, NULL, "more than %d backends", CFG_MAX_BACKENDS);
+			return;
+		}
+		b = &cfg->backend[cfg->nbackends];
+		check_known(p, child, props, NULL);
+		if (strlen(name) >= CFG_NAME_MAX || strchr(name, '@')) {
+			perr(p, child, NULL, "backend name must be at most %d characters, without '@'",
+			     CFG_NAME_MAX - 1);
+			continue;
+		}
+		strcpy(b->name, name);
+		t = get_string(p, child, "type", 16, true);
+		if (!t)
+			continue;
+		if (strcmp(t, "virtio-blk") == 0) {
+			b->kind = BACKEND_VIRTIO_BLK;
+			c = fdt_getprop(p->fdt, child, "index", &len);
+			if (c && len != 4)
+				perr(p, child, "index", "must be 1 cell");
+			else if (c)
+				b->index = fdt32_to_cpu(*c);
+			for (unsigned i = 0; i < cfg->nbackends; i++)
+				if (cfg->backend[i].kind == BACKEND_VIRTIO_BLK &&
+				    cfg->backend[i].index == b->index)
+					perr(p, child, "index", "physical virtio-blk %u is already backend %s",
+					     b->index, cfg->backend[i].name);
+			if (fdt_getprop(p->fdt, child, "image", NULL))
+				perr(p, child, "image", "only a ram backend has an image");
+		} else if (strcmp(t, "ram") == 0) {
+			b->kind = BACKEND_RAM;
+			parse_blob(p, child, "image", &b->image, true);
+			if (b->image.present && (b->image.size == 0 || b->image.size % CFG_SECTOR))
+				perr(p, child, "image", "image '%s' (%llu bytes) is not a non-empty "
+				     "multiple of 512 bytes", b->image.name,
+				     (unsigned long long)b->image.size);
+			if (fdt_getprop(p->fdt, child, "index", NULL))
+				perr(p, child, "index", "only a virtio-blk backend has an index");
+		} else {
+			perr(p, child, "type", "'%s' is not one of virtio-blk, ram", t);
+			continue;
+		}
+		for (unsigned i = 0; i < cfg->nbackends; i++)
+			if (strcmp(cfg->backend[i].name, b->name) == 0)
+				perr(p, child, NULL, "backend name used twice");
+		cfg->nbackends++;
+	}
+}
+
+/* Known size of a backend in sectors, or 0 when only the hardware knows
+ * (checked against the device at boot). */
+static uint64_t backend_sectors(const struct backend_config *b)
+{
+	return b->kind == BACKEND_RAM && b->image.present ? b->image.size / CFG_SECTOR : 0;
+}
+
+static void parse_disk(struct parser *p, int node, unsigned idx, struct part_config *pc)
+{
+	static const char *props[] = { "backend", "window", "read-only", "write-policy",
+				       "shared", NULL };
+	const char *name = fdt_get_name(p->fdt, node, NULL), *s;
+	struct disk_config *d;
+	const fdt32_t *c;
+	int len;
+
+	if (pc->ndisks >= CFG_MAX_DISKS) {
+		perr(p, node, NULL, "more than %d disks in one partition", CFG_MAX_DISKS);
+		return;
+	}
+	d = &pc->disk[pc->ndisks];
+	check_known(p, node, props, NULL);
+	if (strlen(name) >= CFG_NAME_MAX) {
+		perr(p, node, NULL, "disk name longer than %d characters", CFG_NAME_MAX - 1);
+		return;
+	}
+	strcpy(d->name, name);
+	s = get_string(p, node, "backend", CFG_NAME_MAX, true);
+	if (!s)
+		return;
+	d->backend = CFG_MAX_BACKENDS;
+	for (unsigned i = 0; i < p->cfg->nbackends; i++)
+		if (strcmp(p->cfg->backend[i].name, s) == 0)
+			d->backend = i;
+	if (d->backend == CFG_MAX_BACKENDS) {
+		perr(p, node, "backend", "'%s' is not a node of /storage", s);
+		return;
+	}
+	d->read_only = get_flag(p, node, "read-only");
+	d->shared = get_flag(p, node, "shared");
+	s = get_string(p, node, "write-policy", 16, false);
+	if (s && strcmp(s, "reliable") == 0)
+		d->reliable = true;
+	else if (s && strcmp(s, "normal") != 0)
+		perr(p, node, "write-policy", "'%s' is not one of reliable, normal", s);
+
+	c = fdt_getprop(p->fdt, node, "window", &len);
+	if (!c) {
+		d->whole = true;
+	} else if (len != 16) {
+		perr(p, node, "window", "must be <first-sector sectors>, 2 cells each, got %d bytes",
+		     len);
+		return;
+	} else {
+		uint64_t size = backend_sectors(&p->cfg->backend[d->backend]);
+		d->start = be_cells(c, 2);
+		d->sectors = be_cells(c + 2, 2);
+		if (d->sectors == 0 || d->start + d->sectors < d->start) {
+			perr(p, node, "window", "empty or wrapping window");
+			return;
+		}
+		if (size && d->start + d->sectors > size) {
+			perr(p, node, "window", "sectors [%llu, +%llu) go past the end of backend %s "
+			     "(%llu sectors)", (unsigned long long)d->start,
+			     (unsigned long long)d->sectors, p->cfg->backend[d->backend].name,
+			     (unsigned long long)size);
+			return;
+		}
+	}
+	p->disk_node[idx][pc->ndisks++] = node;
+}
+
+/* Two partitions' windows on one backend may overlap only when neither can
+ * write, or when both are marked shared (BLK-6). */
+static void check_disk_overlaps(struct parser *p)
+{
+	for (unsigned a = 0; a < p->cfg->nparts; a++)
+		for (unsigned i = 0; i < p->cfg->parts[a].ndisks; i++) {
+			const struct disk_config *x = &p->cfg->parts[a].disk[i];
+			for (unsigned b = 0; b < a; b++)
+				for (unsigned j = 0; j < p->cfg->parts[b].ndisks; j++) {
+					const struct disk_config *y = &p->cfg->parts[b].disk[j];
+					char other[CFG_PATH_MAX];
+					if (x->backend != y->backend || (x->read_only && y->read_only) ||
+					    (x->shared && y->shared))
+						continue;
+					if (!x->whole && !y->whole &&
+					    !range_overlaps(x->start, x->sectors, y->start, y->sectors))
+						continue;
+					node_path(p->fdt, p->disk_node[b][j], other);
+					perr(p, p->disk_node[a][i], "window",
+					     "overlaps %s on backend %s, and one of them can write "
+					     "(mark both shared to allow it)",
+					     other, p->cfg->backend[x->backend].name);
+				}
+		}
+}
+
 static void parse_partition(struct parser *p, int node, unsigned idx)
 {
 	static const char *props[] = { "cpus", "memory", "kernel", "kernel-offset", "initrd",
@@ -280,7 +459,7 @@ static void parse_partition(struct parser *p, int node, unsigned idx)
 	int len;
 
 	node_path(p->fdt, node, p->part_path[idx]);
-	static const char *nodes[] = { "virtio-rng", NULL };
+	static const char *nodes[] = { "virtio-rng", "virtio-blk", "virtio-blk-*", NULL };
 	int child;
 	check_known(p, node, props, nodes);
 	fdt_for_each_subnode(child, p->fdt, node) {
@@ -288,6 +467,8 @@ static void parse_partition(struct parser *p, int node, unsigned idx)
 		if (strcmp(n, "virtio-rng") == 0) {
 			check_known(p, child, (const char *[]){ NULL }, NULL);
 			pc->virtio_rng = true;
+		} else if (strncmp(n, "virtio-blk", 10) == 0 && (n[10] == 0 || n[10] == '-' || n[10] == '@')) {
+			parse_disk(p, child, idx, pc);
 		}
 	}
 	if (strlen(name) >= CFG_NAME_MAX || strchr(name, '@'))
@@ -359,7 +540,7 @@ int config_parse(const void *fdt, size_t fdt_size, const struct platform_desc *p
 {
 	static const char *root_props[] = { "compatible", "#address-cells", "#size-cells",
 					    "model", NULL };
-	static const char *root_nodes[] = { "hypervisor", "partitions", NULL };
+	static const char *root_nodes[] = { "hypervisor", "storage", "partitions", NULL };
 	struct parser p = { .fdt = fdt, .plat = plat, .errs = errs, .cfg = out,
 			    .blob_size = blob_size, .blob_ctx = blob_ctx };
 	int parts, child;
@@ -382,6 +563,7 @@ int config_parse(const void *fdt, size_t fdt_size, const struct platform_desc *p
 	check_known(&p, 0, root_props, root_nodes);
 
 	parse_hypervisor(&p, fdt_subnode_offset(fdt, 0, "hypervisor"));
+	parse_storage(&p, fdt_subnode_offset(fdt, 0, "storage"));
 
 	parts = fdt_subnode_offset(fdt, 0, "partitions");
 	if (parts < 0) {
@@ -399,6 +581,7 @@ int config_parse(const void *fdt, size_t fdt_size, const struct platform_desc *p
 	if (n == 0)
 		perr(&p, parts, NULL, "no partition defined");
 	out->nparts = n;
+	check_disk_overlaps(&p);
 out:
 	if (errs->count > CFG_MAX_ERRORS)
 		errs->count = CFG_MAX_ERRORS;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 struct partition partitions[CONFIG_MAX_PARTITIONS];
+struct blkdev *hv_backends[CFG_MAX_BACKENDS];
 unsigned npartitions;
 static struct vcpu *pcpu_vcpu[CONFIG_MAX_CPUS];
 static uint32_t partitions_on;
@@ -114,6 +115,56 @@ struct console_port *partition_console(struct partition *p)
 	}
 }
 
+/* A virtual disk per disk node: its window checked against the backend's
+ * real size, its share of the backend's request slots reserved. */
+static int add_disks(struct partition *p, const struct part_config *pc)
+{
+	for (unsigned i = 0; i < pc->ndisks; i++) {
+		const struct disk_config *dc = &pc->disk[i];
+		struct blkdev *be = hv_backends[dc->backend];
+		struct vblk_params prm = { .be = be, .start = dc->start, .sectors = dc->sectors,
+					   .read_only = dc->read_only, .reliable = dc->reliable,
+					   .nqueues = p->nvcpus };
+		char serial[VBLK_SERIAL_LEN + 1];
+
+		if (!be) {
+			ERR("%s/%s: backend: not available", pc->name, dc->name);
+			return -1;
+		}
+		if (dc->whole) {
+			prm.start = 0;
+			prm.sectors = be->sectors;
+		} else if (dc->start > be->sectors || dc->sectors > be->sectors - dc->start) {
+			ERR("%s/%s: window: sectors [%llu, +%llu) go past the end of %s (%llu sectors)",
+			    pc->name, dc->name, (unsigned long long)dc->start,
+			    (unsigned long long)dc->sectors, be->name,
+			    (unsigned long long)be->sectors);
+			return -1;
+		}
+		prm.inflight = be->slots - be->reserved < VBLK_INFLIGHT ? be->slots - be->reserved
+									  : VBLK_INFLIGHT;
+		if (prm.inflight == 0) {
+			ERR("%s/%s: backend: %s has no request slots left for another disk", pc->name,
+			    dc->name, be->name);
+			return -1;
+		}
+		be->reserved += prm.inflight;
+		snprintf(p->disk_name[i], sizeof(p->disk_name[i]), "%s/%s", pc->name, dc->name);
+		snprintf(serial, sizeof(serial), "%s-%u", pc->name, i);
+		prm.serial = serial;
+		struct irq_line irq = { vgic_line, &p->vgic, GUEST_VIRTIO_INTID(p->nvirtio) };
+		virtio_blk_init(&p->vblk[i], p->disk_name[i], &prm, &p->gmem, &irq);
+		p->ndisks = i + 1;
+		if (add_virtio(p, &p->vblk[i].dev))
+			return -1;
+		INFO("%s: %llu sectors at %llu on %s, %s, %s", p->disk_name[i],
+		     (unsigned long long)prm.sectors, (unsigned long long)prm.start, be->name,
+		     dc->read_only ? "read-only" : "read-write",
+		     dc->reliable ? "reliable (write-through)" : "normal (writeback)");
+	}
+	return 0;
+}
+
 static int partition_create(struct partition *p, unsigned id, const struct part_config *pc,
 			    const struct payload_header *ph, struct page_pool *pool)
 {
@@ -150,6 +201,8 @@ static int partition_create(struct partition *p, unsigned id, const struct part_
 		if (add_virtio(p, &p->vrng.dev))
 			return -1;
 	}
+	if (add_disks(p, pc))
+		return -1;
 	if (mmio_bus_add(&p->mmio, GUEST_GICD_IPA, VGIC_DIST_SIZE, &vgic_dist_ops, &p->vgic) ||
 	    mmio_bus_add(&p->mmio, GUEST_GICR_IPA, (uint64_t)p->nvcpus * VGIC_RDIST_STRIDE,
 			 &vgic_rdist_ops, &p->vgic))
@@ -225,7 +278,10 @@ static void partition_all_stopped(struct partition *p)
 		for (unsigned i = 0; i < p->nvcpus; i++)
 			__atomic_store_n(&p->vcpu[i].req, 0, __ATOMIC_RELEASE);
 		/* Devices first: CPU 0's console input cannot then raise an
-		 * interrupt into the fresh vGIC from the old rings. */
+		 * interrupt into the fresh vGIC from the old rings. Disks
+		 * first of all: no DMA may land in the images loaded below. */
+		for (unsigned i = 0; i < p->ndisks; i++)
+			virtio_blk_quiesce(&p->vblk[i]);
 		for (unsigned i = 0; i < p->nvirtio; i++)
 			virtio_dev_reset(p->virtio[i]);
 		vpl011_reset(&p->uart);
@@ -246,6 +302,8 @@ static void partition_all_stopped(struct partition *p)
 	}
 	p->state = PART_STOPPED;
 	spin_unlock(&p->lock);
+	for (unsigned i = 0; i < p->ndisks; i++) /* completed writes made durable */
+		virtio_blk_quiesce(&p->vblk[i]);
 	for (unsigned i = 0; i < p->nvirtio; i++) /* wipes DRBG state too */
 		virtio_dev_reset(p->virtio[i]);
 	if (partition_console(p))

@@ -44,14 +44,15 @@ if [ ! -s "$L/Image" ] || [ ! -d "$L/modules/lib/modules/$kver" ]; then
 fi
 
 # The initramfs: rebuilt when its inputs change.
-inputs=("$ROOT/tests/linux/init" "$ROOT/tests/lib/linux/cntvct.c" "$ROOT/tests/lib/linux/chisq.c" "$ROOT/tools/guest-linux.sh" /bin/busybox)
+inputs=("$ROOT/tests/linux/init" "$ROOT/tests/lib/linux/cntvct.c" "$ROOT/tests/lib/linux/chisq.c"
+	"$ROOT/tests/lib/linux/blkop.c" "$ROOT/tools/guest-linux.sh" /bin/busybox)
 if [ ! -s "$L/initrd.cpio.gz" ] || [ -n "$(find "${inputs[@]}" -newer "$L/initrd.cpio.gz")" ]; then
 	echo "guest-linux: building initrd.cpio.gz"
 	R=$L/initrd-root
 	rm -rf "$R"
-	mkdir -p "$R"/{bin,sbin,proc,sys,dev,tmp,etc,root,lib/modules}
+	mkdir -p "$R"/{bin,sbin,proc,sys,dev,tmp,etc,root,mnt,lib/modules}
 	cp /bin/busybox "$R/bin/busybox"
-	for t in cntvct chisq; do
+	for t in cntvct chisq blkop; do
 		aarch64-linux-gnu-gcc -O2 -static -nostdlib -ffreestanding -fno-stack-protector \
 			-mbranch-protection=none -Wl,--build-id=none -o "$R/bin/$t" "$ROOT/tests/lib/linux/$t.c"
 	done
@@ -60,10 +61,15 @@ if [ ! -s "$L/initrd.cpio.gz" ] || [ -n "$(find "${inputs[@]}" -newer "$L/initrd
 	ln -s busybox "$R/bin/sh"
 	echo "$kver" >"$R/etc/kernel-release"
 	# The modules for the hypervisor's virtio devices (Debian builds them
-	# as modules), with a modules.dep of their own.
+	# as modules), with a modules.dep of their own; and ext4 (which also
+	# mounts busybox mke2fs's ext2) with its dependencies, plus
+	# crc32c_generic, which ext4 needs (a soft dependency only) to mount
+	# metadata_csum file systems such as the host's mkfs.ext4 makes.
 	M=lib/modules/$kver
 	for m in drivers/virtio/virtio_mmio.ko drivers/char/hw_random/virtio-rng.ko \
-		drivers/char/virtio_console.ko; do
+		drivers/char/virtio_console.ko drivers/block/virtio_blk.ko \
+		lib/crc16.ko fs/mbcache.ko fs/jbd2/jbd2.ko fs/ext4/ext4.ko \
+		crypto/crc32c_generic.ko; do
 		mkdir -p "$R/$M/kernel/$(dirname "$m")"
 		cp "$L/modules/$M/kernel/$m" "$R/$M/kernel/$m"
 	done

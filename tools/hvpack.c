@@ -86,18 +86,16 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	/* Images named by the file (every kernel and initrd property). */
-	int parts = fdt_subnode_offset(pf, 0, "partitions"), node;
-	if (parts >= 0)
-		fdt_for_each_subnode(node, pf, parts) {
-			static const char *props[] = { "kernel", "initrd" };
-			for (unsigned k = 0; k < 2; k++) {
-				int len;
-				const char *s = fdt_getprop(pf, node, props[k], &len);
-				if (s && len > 0 && s[len - 1] == 0 && add_name(&blobs, s))
-					return 1;
-			}
-		}
+	/* Images named by the file: kernels, initrds, RAM disk images. */
+	for (unsigned i = 0; i < cfg.nparts; i++) {
+		const struct blob_ref *r[2] = { &cfg.parts[i].kernel, &cfg.parts[i].initrd };
+		for (unsigned k = 0; k < 2; k++)
+			if (r[k]->present && add_name(&blobs, r[k]->name))
+				return 1;
+	}
+	for (unsigned i = 0; i < cfg.nbackends; i++)
+		if (cfg.backend[i].image.present && add_name(&blobs, cfg.backend[i].image.name))
+			return 1;
 
 	unsigned nblobs = blobs.n + 1;
 	size_t table = sizeof(struct payload_header) + nblobs * sizeof(struct payload_blob);

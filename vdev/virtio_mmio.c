@@ -8,7 +8,7 @@
 
 static uint64_t offered(const struct virtio_dev *d)
 {
-	return d->ops->features | BIT(VIRTIO_F_VERSION_1) | BIT(VIRTIO_F_INDIRECT_DESC) |
+	return d->features | BIT(VIRTIO_F_VERSION_1) | BIT(VIRTIO_F_INDIRECT_DESC) |
 	       BIT(VIRTIO_F_EVENT_IDX);
 }
 
@@ -112,7 +112,7 @@ enum {
 
 static struct virtq *sel_queue(struct virtio_dev *d)
 {
-	return d->queue_sel < d->ops->nqueues ? &d->vq[d->queue_sel] : NULL;
+	return d->queue_sel < d->nqueues ? &d->vq[d->queue_sel] : NULL;
 }
 
 static uint64_t reg_read(void *dev, uint32_t off, unsigned w)
@@ -192,7 +192,7 @@ static void reg_write(void *dev, uint32_t off, unsigned w, uint64_t v)
 		}
 		break;
 	case R_QUEUE_NOTIFY:
-		if (x < d->ops->nqueues && virtio_driver_ok(d) && d->vq[x].ready && d->ops->notify)
+		if (x < d->nqueues && virtio_driver_ok(d) && d->vq[x].ready && d->ops->notify)
 			d->ops->notify(d, x);
 		break;
 	case R_INT_ACK:
@@ -289,7 +289,8 @@ void virtio_dev_reset(struct virtio_dev *d)
 void virtio_dev_init(struct virtio_dev *d, const struct virtio_dev_ops *ops, void *priv,
 		     const char *name, const struct guest_mem *mem, const struct irq_line *irq)
 {
-	*d = (struct virtio_dev){ .ops = ops, .priv = priv, .name = name, .mem = *mem };
+	*d = (struct virtio_dev){ .ops = ops, .priv = priv, .name = name, .mem = *mem,
+				  .features = ops->features, .nqueues = ops->nqueues };
 	if (irq)
 		d->irq = *irq;
 	device_reset(d);

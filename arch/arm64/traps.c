@@ -207,6 +207,23 @@ static const trap_fn guest_sync_table[EC_MAX + 1] = {
 	[EC_DABT_LOW] = trap_dabt,
 };
 
+/* Interrupts of the hypervisor's own device drivers (SPIs). */
+#define HV_IRQ_FIRST 32
+#define HV_IRQ_COUNT 96
+static struct {
+	void (*fn)(void *ctx);
+	void *ctx;
+} hv_irqs[HV_IRQ_COUNT];
+
+void hv_irq_register(uint32_t intid, void (*fn)(void *ctx), void *ctx)
+{
+	if (intid < HV_IRQ_FIRST || intid >= HV_IRQ_FIRST + HV_IRQ_COUNT)
+		PANIC("interrupt %u cannot be registered", intid);
+	hv_irqs[intid - HV_IRQ_FIRST].ctx = ctx;
+	__atomic_store_n(&hv_irqs[intid - HV_IRQ_FIRST].fn, fn, __ATOMIC_RELEASE);
+	gicv3_enable_spi(intid, PLATFORM_CPU_MPIDR(0));
+}
+
 /* Physical interrupts at EL2. EOImode 1: EOIR drops priority, DIR
  * deactivates; the guest's virtual timer stays active until the guest
  * deactivates its virtual copy (list register HW bit). Anything work for a
@@ -244,7 +261,11 @@ void irq_handle(void)
 		case SGI_KICK:
 			break;
 		default:
-			WARN("unexpected interrupt %u", intid);
+			if (intid >= HV_IRQ_FIRST && intid < HV_IRQ_FIRST + HV_IRQ_COUNT &&
+			    hv_irqs[intid - HV_IRQ_FIRST].fn)
+				hv_irqs[intid - HV_IRQ_FIRST].fn(hv_irqs[intid - HV_IRQ_FIRST].ctx);
+			else
+				WARN("unexpected interrupt %u", intid);
 		}
 		gicv3_deactivate(intid);
 	}

@@ -17,6 +17,9 @@ void gicv3_eoi(uint32_t intid);        /* priority drop (EOImode 1) */
 void gicv3_deactivate(uint32_t intid);
 void gicv3_clear_active_ppi(unsigned cpu, uint32_t intid);
 void gicv3_enable_spi(uint32_t intid, uint64_t mpidr);
+/* A driver's interrupt handler for an SPI, routed to CPU 0, run at EL2
+ * with interrupts masked. */
+void hv_irq_register(uint32_t intid, void (*fn)(void *ctx), void *ctx);
 
 /* A physical virtio-rng: the entropy source when the CPU has no RNDR. */
 bool virtio_rng_phys_probe(void);

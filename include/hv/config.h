@@ -32,6 +32,31 @@ struct blob_ref {
 	bool present;
 };
 
+/* Storage ([REQUIREMENTS] BLK-6, BLK-7). A backend is a block device the
+ * hypervisor owns; a partition's virtual disk is a window on one. */
+#define CFG_MAX_BACKENDS 4
+#define CFG_MAX_DISKS 4 /* per partition */
+#define CFG_SECTOR 512ULL
+
+enum backend_kind { BACKEND_NONE = 0, BACKEND_VIRTIO_BLK, BACKEND_RAM };
+
+struct backend_config {
+	char name[CFG_NAME_MAX];
+	enum backend_kind kind;
+	uint32_t index;        /* virtio-blk: the n-th physical device found */
+	struct blob_ref image; /* ram: its initial contents (and size) */
+};
+
+struct disk_config {
+	char name[CFG_NAME_MAX]; /* node name, e.g. "virtio-blk-data" */
+	uint32_t backend;        /* index in hv_config.backend */
+	bool whole;              /* no window: the whole backend */
+	uint64_t start, sectors; /* window, in 512-byte sectors */
+	bool read_only;
+	bool reliable; /* write-through: every write durable before it completes */
+	bool shared;   /* may overlap other partitions' windows */
+};
+
 struct part_config {
 	char name[CFG_NAME_MAX];
 	uint32_t ncpus;
@@ -44,12 +69,16 @@ struct part_config {
 	char bootargs[CFG_BOOTARGS_MAX];
 	enum console_kind console;
 	bool virtio_rng; /* a virtio-rng { }; node */
+	uint32_t ndisks;
+	struct disk_config disk[CFG_MAX_DISKS];
 };
 
 struct hv_config {
 	uint32_t log_level;
 	uint32_t nparts;
 	struct part_config parts[CONFIG_MAX_PARTITIONS];
+	uint32_t nbackends;
+	struct backend_config backend[CFG_MAX_BACKENDS];
 };
 
 /* Errors are collected, each "<node path>: <property>: <what>". */

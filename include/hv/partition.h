@@ -13,6 +13,7 @@
 #include <hv/vgic.h>
 #include <vdev/pl011.h>
 #include <vdev/virtio_console.h>
+#include <vdev/virtio_blk.h>
 #include <vdev/virtio_rng.h>
 
 /* The guest physical map every partition sees (QEMU virt's addresses, so
@@ -71,6 +72,9 @@ struct partition {
 	struct guest_mem gmem;
 	struct virtio_console vcon;
 	struct virtio_rng vrng;
+	unsigned ndisks;
+	struct virtio_blk vblk[CFG_MAX_DISKS];
+	char disk_name[CFG_MAX_DISKS][2 * CFG_NAME_MAX];
 	unsigned nvirtio;
 	struct virtio_dev *virtio[GUEST_VIRTIO_SLOTS]; /* by slot */
 	unsigned nvcpus;
@@ -87,6 +91,9 @@ struct partition {
 };
 
 extern struct partition partitions[CONFIG_MAX_PARTITIONS];
+/* The block backends of hv_config.backend[], opened before the partitions
+ * are built (core/boot.c). */
+extern struct blkdev *hv_backends[CFG_MAX_BACKENDS];
 extern unsigned npartitions;
 
 /* Build every partition: stage-2 tables, emulated devices, device tree,

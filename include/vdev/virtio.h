@@ -14,7 +14,7 @@
 #include <hv/mmio.h>
 
 #define VIRTIO_MMIO_SIZE 0x200
-#define VIRTIO_MAX_QUEUES 4
+#define VIRTIO_MAX_QUEUES 8
 #define VQ_MAX_SIZE 256
 #define VQ_MAX_SEGS 64
 
@@ -102,6 +102,8 @@ struct virtio_dev {
 	const struct virtio_dev_ops *ops;
 	void *priv;
 	const char *name; /* for the log */
+	uint64_t features; /* device-specific bits offered: ops->features unless changed */
+	unsigned nqueues;  /* ops->nqueues unless changed (at most VIRTIO_MAX_QUEUES) */
 	struct guest_mem mem;
 	struct irq_line irq;
 	bool line;

@@ -1,0 +1,301 @@
+/* The hypervisor's own driver for a physical virtio-blk (virtio-mmio
+ * version 2; on QEMU `-device virtio-blk-device` with
+ * `-global virtio-mmio.force-legacy=false`): a block backend
+ * (include/hv/blkdev.h) with completions by interrupt.
+ *
+ * One queue; every request is one head descriptor pointing at its slot's
+ * indirect table: the hypervisor's copy of the header, the data (guest RAM,
+ * already checked by the virtual disk), the ranges, and a status byte the
+ * hypervisor owns. What the device returns is checked: an unknown or idle
+ * id is ignored, a status other than OK/IOERR/UNSUPP counts as IOERR.
+ * Lock order: leaf (sync_lock, then lock). */
+#include <arch/sysreg.h>
+#include <drivers/drivers.h>
+#include <drivers/virtio_drv.h>
+#include <hv/arch.h>
+#include <hv/blkdev.h>
+#include <hv/log.h>
+#include <stdio.h>
+#include <string.h>
+#include <vdev/virtio.h>
+
+#define PQ 64            /* queue entries = slots */
+#define PHYS_MAX 4       /* physical devices driven */
+#define SYNC_SPINS 50000000UL
+
+#define F_SEG_MAX 2
+#define F_RO 5
+#define F_BLK_SIZE 6
+#define F_FLUSH 9
+#define F_DISCARD 13
+#define F_WRITE_ZEROES 14
+
+struct pslot {
+	struct virtq_desc ind[BLK_MAX_SEGS + 3]; /* header, data or ranges, status */
+	struct { uint32_t type, reserved; uint64_t sector; } hdr;
+	struct blk_req *req;
+	uint8_t status;
+	bool busy;
+} __attribute__((aligned(16)));
+
+struct pdisk {
+	struct blkdev bd;
+	struct vdrv dev;
+	spinlock_t lock, sync_lock;
+	uint64_t features;
+	unsigned qsz;
+	bool failed, warned;
+	uint16_t last_used;
+	struct virtq_desc desc[PQ] __attribute__((aligned(16)));
+	struct { uint16_t flags, idx, ring[PQ], used_event; } avail __attribute__((aligned(2)));
+	struct { uint16_t flags, idx; struct { uint32_t id, len; } ring[PQ]; uint16_t avail_event; }
+		used __attribute__((aligned(4)));
+	struct pslot slot[PQ];
+	struct blk_req sync_req;
+	volatile bool sync_done;
+	char name[24];
+};
+
+static struct pdisk pdisks[PHYS_MAX];
+
+static bool has(const struct pdisk *p, unsigned f)
+{
+	return (p->features >> f) & 1;
+}
+
+static void set_desc(struct virtq_desc *d, const void *p, uint32_t len, uint16_t flags, uint16_t next)
+{
+	d->addr = arch_virt_to_phys(p);
+	d->len = len;
+	d->flags = flags;
+	d->next = next;
+}
+
+static int phys_submit(struct blkdev *b, struct blk_req *r)
+{
+	static const uint32_t type[] = { [BLK_READ] = 0, [BLK_WRITE] = 1, [BLK_FLUSH] = 4,
+					 [BLK_DISCARD] = 11, [BLK_WRITE_ZEROES] = 13 };
+	struct pdisk *p = b->priv;
+	struct pslot *s = NULL;
+	unsigned n = 0, i;
+
+	if ((r->op == BLK_FLUSH && !has(p, F_FLUSH)) ||
+	    (r->op == BLK_DISCARD && !has(p, F_DISCARD)) ||
+	    (r->op == BLK_WRITE_ZEROES && !has(p, F_WRITE_ZEROES)) || r->op > BLK_WRITE_ZEROES) {
+		r->status = r->op == BLK_FLUSH ? BLK_OK : BLK_UNSUPP;
+		return 0;
+	}
+	if (r->nseg > BLK_MAX_SEGS || r->nrange > BLK_MAX_RANGES) {
+		r->status = BLK_IOERR;
+		return 0;
+	}
+	spin_lock(&p->lock);
+	for (i = 0; i < p->qsz && !s; i++)
+		if (!p->slot[i].busy)
+			s = &p->slot[i];
+	if (p->failed || !s) {
+		spin_unlock(&p->lock);
+		r->status = BLK_IOERR;
+		return 0;
+	}
+	i = (unsigned)(s - p->slot);
+	s->hdr.type = type[r->op];
+	s->hdr.reserved = 0;
+	s->hdr.sector = r->op == BLK_READ || r->op == BLK_WRITE ? r->sector : 0;
+	s->status = 0xff;
+	s->req = r;
+	s->busy = true;
+	set_desc(&s->ind[n], &s->hdr, sizeof(s->hdr), VIRTQ_DESC_F_NEXT, (uint16_t)(n + 1));
+	n++;
+	for (unsigned k = 0; k < r->nseg; k++, n++)
+		set_desc(&s->ind[n], r->seg[k].p, r->seg[k].len,
+			 VIRTQ_DESC_F_NEXT | (r->op == BLK_READ ? VIRTQ_DESC_F_WRITE : 0),
+			 (uint16_t)(n + 1));
+	if (r->nrange) {
+		set_desc(&s->ind[n], r->range, r->nrange * (uint32_t)sizeof(struct blk_range),
+			 VIRTQ_DESC_F_NEXT, (uint16_t)(n + 1));
+		n++;
+	}
+	set_desc(&s->ind[n], &s->status, 1, VIRTQ_DESC_F_WRITE, 0);
+	n++;
+	set_desc(&p->desc[i], s->ind, n * (uint32_t)sizeof(struct virtq_desc), VIRTQ_DESC_F_INDIRECT,
+		 0);
+	p->avail.ring[p->avail.idx % p->qsz] = (uint16_t)i;
+	dsb(sy); /* descriptors and ring entry before the index, for the device */
+	*(volatile uint16_t *)&p->avail.idx = (uint16_t)(p->avail.idx + 1);
+	dsb(sy);
+	if (!(*(volatile uint16_t *)&p->used.flags & 1)) /* VIRTQ_USED_F_NO_NOTIFY */
+		vdrv_wr(&p->dev, VDRV_QUEUE_NOTIFY, 0);
+	spin_unlock(&p->lock);
+	return 1;
+}
+
+/* Collect what the device finished; call the owners with no lock held. */
+static void harvest(struct pdisk *p)
+{
+	struct blk_req *done[PQ];
+	unsigned n = 0;
+
+	spin_lock(&p->lock);
+	while (p->last_used != *(volatile uint16_t *)&p->used.idx) {
+		uint32_t id;
+		struct pslot *s;
+		dsb(sy); /* the entry after the index */
+		id = p->used.ring[p->last_used % p->qsz].id;
+		p->last_used++;
+		if (id >= p->qsz || !p->slot[id].busy) {
+			if (!p->warned)
+				WARN("%s: device returned unknown request %u; ignored", p->name, id);
+			p->warned = true;
+			continue;
+		}
+		s = &p->slot[id];
+		s->busy = false;
+		s->req->status = s->status <= BLK_UNSUPP ? s->status : BLK_IOERR;
+		if (s->req == &p->sync_req)
+			p->sync_done = true;
+		else if (n < PQ)
+			done[n++] = s->req;
+	}
+	spin_unlock(&p->lock);
+	for (unsigned i = 0; i < n; i++)
+		done[i]->done(done[i]);
+}
+
+/* The device gave up (DEVICE_NEEDS_RESET): every request in flight ends
+ * with IOERR, and new ones get IOERR at once. */
+static void fail_all(struct pdisk *p)
+{
+	struct blk_req *done[PQ];
+	unsigned n = 0;
+
+	spin_lock(&p->lock);
+	if (!p->failed)
+		ERR("%s: the device failed; its disks now return I/O errors", p->name);
+	p->failed = true;
+	for (unsigned i = 0; i < p->qsz; i++) {
+		struct pslot *s = &p->slot[i];
+		if (!s->busy)
+			continue;
+		s->req->status = BLK_IOERR;
+		if (s->req == &p->sync_req)
+			p->sync_done = true;
+		else
+			done[n++] = s->req;
+		/* The slot stays busy: the device may still own its buffers. */
+	}
+	spin_unlock(&p->lock);
+	for (unsigned i = 0; i < n; i++)
+		done[i]->done(done[i]);
+}
+
+static void phys_irq(void *ctx)
+{
+	struct pdisk *p = ctx;
+	uint32_t isr = vdrv_rd(&p->dev, VDRV_INT_STATUS);
+
+	vdrv_wr(&p->dev, VDRV_INT_ACK, isr); /* before harvesting: nothing is missed */
+	harvest(p);
+	if ((isr & 2) && (vdrv_rd(&p->dev, VDRV_STATUS) & 64) && !p->failed)
+		fail_all(p);
+}
+
+static void phys_poll(struct blkdev *b)
+{
+	phys_irq(b->priv);
+}
+
+static int phys_sync(struct blkdev *b)
+{
+	struct pdisk *p = b->priv;
+	int rc = -1;
+
+	if (!has(p, F_FLUSH))
+		return 0;
+	spin_lock(&p->sync_lock);
+	p->sync_done = false;
+	p->sync_req = (struct blk_req){ .op = BLK_FLUSH };
+	if (phys_submit(b, &p->sync_req) == 0) {
+		rc = p->sync_req.status == BLK_OK ? 0 : -1;
+	} else {
+		for (unsigned long spin = 0; spin < SYNC_SPINS && !p->sync_done; spin++)
+			phys_poll(b);
+		/* Unanswered: the slot stays busy for ever, so nothing reuses it. */
+		rc = p->sync_done && p->sync_req.status == BLK_OK ? 0 : -1;
+	}
+	spin_unlock(&p->sync_lock);
+	return rc;
+}
+
+static const struct blkdev_ops phys_ops = { .submit = phys_submit, .poll = phys_poll,
+					    .sync = phys_sync };
+
+static uint32_t clamp_nz(uint32_t v, uint32_t max)
+{
+	return v == 0 || v > max ? max : v;
+}
+
+struct blkdev *blk_phys_open(unsigned index)
+{
+	struct pdisk *p;
+	uint64_t want = BIT(F_SEG_MAX) | BIT(F_RO) | BIT(F_BLK_SIZE) | BIT(F_FLUSH) |
+			BIT(F_DISCARD) | BIT(F_WRITE_ZEROES);
+
+	if (index >= PHYS_MAX)
+		return NULL;
+	p = &pdisks[index];
+	if (p->bd.ops)
+		return &p->bd;
+	if (!vdrv_find(&p->dev, 2, index))
+		return NULL;
+	snprintf(p->name, sizeof(p->name), "virtio-blk@%lx", VDRV_BASE + p->dev.slot * 0x200UL);
+	p->features = vdrv_negotiate(&p->dev, want, BIT(VIRTIO_F_INDIRECT_DESC));
+	if (!p->features) {
+		ERR("%s: no modern virtio-blk with indirect descriptors", p->name);
+		return NULL;
+	}
+	vdrv_wr(&p->dev, VDRV_QUEUE_SEL, 0);
+	p->qsz = PQ;
+	while (p->qsz > 2 && vdrv_rd(&p->dev, VDRV_QUEUE_NUM_MAX) < p->qsz)
+		p->qsz /= 2;
+	if (!vdrv_queue(&p->dev, 0, p->qsz, p->desc, &p->avail, &p->used)) {
+		vdrv_fail(&p->dev);
+		ERR("%s: queue setup refused", p->name);
+		return NULL;
+	}
+	p->bd = (struct blkdev){
+		.ops = &phys_ops,
+		.name = p->name,
+		.sectors = vdrv_config64(&p->dev, 0),
+		.blk_size = has(p, F_BLK_SIZE) ? vdrv_config32(&p->dev, 20) : BLK_SECTOR,
+		.seg_max = has(p, F_SEG_MAX) ? clamp_nz(vdrv_config32(&p->dev, 12), BLK_MAX_SEGS)
+					    : 1,
+		.can_flush = has(p, F_FLUSH),
+		.slots = p->qsz - 1, /* one kept for sync() */
+		.priv = p,
+	};
+	if (p->bd.blk_size < BLK_SECTOR || p->bd.blk_size > 65536 ||
+	    (p->bd.blk_size & (p->bd.blk_size - 1)))
+		p->bd.blk_size = BLK_SECTOR;
+	if (has(p, F_DISCARD)) {
+		p->bd.can_discard = true;
+		p->bd.max_discard_sectors = clamp_nz(vdrv_config32(&p->dev, 36), 0x400000);
+		p->bd.max_discard_seg = clamp_nz(vdrv_config32(&p->dev, 40), BLK_MAX_RANGES);
+		p->bd.discard_align = vdrv_config32(&p->dev, 44);
+	}
+	if (has(p, F_WRITE_ZEROES)) {
+		p->bd.can_write_zeroes = true;
+		p->bd.max_wz_sectors = clamp_nz(vdrv_config32(&p->dev, 48), 0x400000);
+		p->bd.max_wz_seg = clamp_nz(vdrv_config32(&p->dev, 52), BLK_MAX_RANGES);
+		p->bd.wz_may_unmap = vdrv_config32(&p->dev, 56) & 0xff;
+	}
+	if (has(p, F_RO))
+		WARN("%s: the device is read-only; writes will fail", p->name);
+	hv_irq_register(VDRV_INTID(p->dev.slot), phys_irq, p);
+	vdrv_driver_ok(&p->dev);
+	INFO("%s: %llu sectors, block size %u, %u in flight%s%s%s", p->name,
+	     (unsigned long long)p->bd.sectors, p->bd.blk_size, p->bd.slots,
+	     p->bd.can_flush ? ", flush" : "", p->bd.can_discard ? ", discard" : "",
+	     p->bd.can_write_zeroes ? ", write-zeroes" : "");
+	return &p->bd;
+}

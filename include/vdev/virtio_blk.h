@@ -1,0 +1,85 @@
+/* virtio-blk ([VIRTIO] 5.2, device ID 2): a partition's virtual disk, a
+ * window on a block backend (BLK-1..7). Every request is decoded into the
+ * hypervisor's own copy (header, ranges) and checked against the window
+ * before anything reaches the backend; data moves between the backend and
+ * the guest's buffers directly.
+ * Lock order: virtio_dev.lock, then the backend's lock. */
+#ifndef VDEV_VIRTIO_BLK_H
+#define VDEV_VIRTIO_BLK_H
+
+#include <hv/blkdev.h>
+#include <vdev/virtio.h>
+
+#define VBLK_INFLIGHT 8 /* requests per disk at the backend: its fair share */
+#define VBLK_SEG_MAX 62 /* data segments: a chain has at most VQ_MAX_SEGS */
+#define VBLK_SIZE_MAX (1u << 20) /* bytes per data segment */
+#define VBLK_CONFIG_SIZE 60
+#define VBLK_SERIAL_LEN 20
+
+/* Request types ([VIRTIO] 5.2.6) */
+#define VIRTIO_BLK_T_IN 0
+#define VIRTIO_BLK_T_OUT 1
+#define VIRTIO_BLK_T_FLUSH 4
+#define VIRTIO_BLK_T_GET_ID 8
+#define VIRTIO_BLK_T_DISCARD 11
+#define VIRTIO_BLK_T_WRITE_ZEROES 13
+
+/* Feature bits */
+#define VIRTIO_BLK_F_SIZE_MAX 1
+#define VIRTIO_BLK_F_SEG_MAX 2
+#define VIRTIO_BLK_F_RO 5
+#define VIRTIO_BLK_F_BLK_SIZE 6
+#define VIRTIO_BLK_F_FLUSH 9
+#define VIRTIO_BLK_F_CONFIG_WCE 11
+#define VIRTIO_BLK_F_MQ 12
+#define VIRTIO_BLK_F_DISCARD 13
+#define VIRTIO_BLK_F_WRITE_ZEROES 14
+
+struct virtio_blk;
+
+struct vblk_req {
+	struct blk_req b;
+	struct virtio_blk *vb;
+	uint8_t *status; /* the guest's status byte */
+	uint32_t used;   /* bytes written into the guest's buffers, status excluded */
+	uint32_t gen;    /* device generation when taken: a reset orphans it */
+	uint16_t head;
+	uint8_t q;
+	bool busy;
+	bool then_flush; /* write-through: a FLUSH follows before completion */
+};
+
+struct vblk_params {
+	struct blkdev *be;
+	uint64_t start, sectors; /* window on the backend */
+	bool read_only, reliable;
+	unsigned nqueues;        /* one per vCPU */
+	unsigned inflight;       /* slots granted by the backend */
+	const char *serial;      /* GET_ID, at most 20 bytes used */
+};
+
+struct virtio_blk {
+	struct virtio_dev dev;
+	struct blkdev *be;
+	uint64_t start, sectors;
+	bool read_only, reliable;
+	uint8_t writeback;    /* config: 1 writeback, 0 write-through */
+	bool dirty;           /* written since the last backend flush */
+	uint32_t gen;
+	unsigned nslots, inflight;
+	uint32_t stalled;     /* queues that wait for a free slot */
+	char serial[VBLK_SERIAL_LEN];
+	uint8_t config[VBLK_CONFIG_SIZE];
+	uint64_t nreq, nerr;  /* for the log and tests */
+	struct vblk_req req[VBLK_INFLIGHT];
+};
+
+void virtio_blk_init(struct virtio_blk *vb, const char *name, const struct vblk_params *prm,
+		     const struct guest_mem *mem, const struct irq_line *irq);
+/* Before a partition restarts or stops (no vCPU runs, d->lock not held):
+ * wait for its requests at the backend, then make its completed writes
+ * durable. */
+void virtio_blk_quiesce(struct virtio_blk *vb);
+extern const struct virtio_dev_ops virtio_blk_ops;
+
+#endif

@@ -1,0 +1,390 @@
+/* virtio-blk: see include/vdev/virtio_blk.h. Decode, then invoke: a
+ * request is decoded from the guest's chain into the hypervisor's own
+ * blk_req (header and ranges copied once, sectors moved into the window,
+ * every limit checked) and only then handed to the backend. */
+#include <hv/log.h>
+#include <string.h>
+#include <vdev/virtio_blk.h>
+
+#define HDR_LEN 16
+#define RANGE_LEN 16
+#define ANSWERED 0xff /* decode(): answered without the backend, status OK */
+
+/* Config space offsets ([VIRTIO] 5.2.4) */
+enum {
+	C_CAPACITY = 0, C_SIZE_MAX = 8, C_SEG_MAX = 12, C_BLK_SIZE = 20, C_WRITEBACK = 32,
+	C_NUM_QUEUES = 34, C_MAX_DISCARD_SECTORS = 36, C_MAX_DISCARD_SEG = 40,
+	C_DISCARD_ALIGN = 44, C_MAX_WZ_SECTORS = 48, C_MAX_WZ_SEG = 52, C_WZ_MAY_UNMAP = 56,
+};
+
+static void put_le(uint8_t *p, uint64_t v, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void guest_error(struct virtio_blk *vb, const char *why)
+{
+	vb->nerr++;
+	if (vb->nerr == 1)
+		WARN("%s: %s (request refused; further ones not logged)", vb->dev.name, why);
+}
+
+static struct vblk_req *free_slot(struct virtio_blk *vb)
+{
+	for (unsigned i = 0; i < vb->nslots; i++)
+		if (!vb->req[i].busy)
+			return &vb->req[i];
+	return NULL;
+}
+
+/* Bytes [off, off + len) of the chain's segments seg[0..n) as backend
+ * segments; false when they need more than VBLK_SEG_MAX or a segment is
+ * larger than offered. */
+static bool slice(const struct vq_seg *seg, unsigned n, uint64_t off, uint64_t len,
+		  struct blk_req *b)
+{
+	b->nseg = 0;
+	for (unsigned i = 0; i < n && len; i++) {
+		uint64_t take;
+		if (off >= seg[i].len) {
+			off -= seg[i].len;
+			continue;
+		}
+		take = seg[i].len - off < len ? seg[i].len - off : len;
+		if (b->nseg >= VBLK_SEG_MAX || take > VBLK_SIZE_MAX)
+			return false;
+		b->seg[b->nseg++] = (struct blk_seg){ seg[i].p + off, (uint32_t)take };
+		len -= take;
+		off = 0;
+	}
+	return len == 0;
+}
+
+static bool in_window(const struct virtio_blk *vb, uint64_t sector, uint64_t n)
+{
+	return sector <= vb->sectors && n <= vb->sectors - sector;
+}
+
+/* DISCARD and WRITE_ZEROES: the ranges copied, checked and moved. */
+static uint8_t decode_ranges(struct virtio_blk *vb, const struct vq_chain *c, uint32_t type,
+			     struct blk_req *b)
+{
+	uint8_t buf[HDR_LEN + RANGE_LEN * BLK_MAX_RANGES];
+	bool wz = type == VIRTIO_BLK_T_WRITE_ZEROES;
+	uint32_t max_seg = wz ? vb->be->max_wz_seg : vb->be->max_discard_seg;
+	uint32_t max_sect = wz ? vb->be->max_wz_sectors : vb->be->max_discard_sectors;
+	uint64_t n;
+
+	if (!(wz ? vb->be->can_write_zeroes : vb->be->can_discard))
+		return BLK_UNSUPP;
+	if (vb->read_only) {
+		guest_error(vb, "write to a read-only disk");
+		return BLK_IOERR;
+	}
+	n = (c->rlen - HDR_LEN) / RANGE_LEN;
+	if ((c->rlen - HDR_LEN) % RANGE_LEN || n == 0 || n > max_seg || n > BLK_MAX_RANGES) {
+		guest_error(vb, "malformed discard or write-zeroes ranges");
+		return BLK_IOERR;
+	}
+	vq_read(c, buf, HDR_LEN + n * RANGE_LEN);
+	b->nrange = (unsigned)n;
+	for (unsigned i = 0; i < n; i++) {
+		struct blk_range *g = &b->range[i];
+		memcpy(g, buf + HDR_LEN + i * RANGE_LEN, RANGE_LEN); /* little-endian */
+		if (g->flags & ~(wz ? BLK_RANGE_UNMAP : 0u))
+			return BLK_UNSUPP; /* [VIRTIO] 5.2.6.2 */
+		if (g->nsect > max_sect || !in_window(vb, g->sector, g->nsect)) {
+			guest_error(vb, "discard or write-zeroes range outside the disk's window");
+			return BLK_IOERR;
+		}
+		g->sector += vb->start;
+	}
+	b->op = wz ? BLK_WRITE_ZEROES : BLK_DISCARD;
+	return BLK_OK;
+}
+
+/* Fill r from the chain. BLK_OK: r->b is ready for the backend (or, with
+ * op FLUSH on a disk that needs none, done). Any other value: the status
+ * to return without touching the backend. */
+static uint8_t decode(struct virtio_blk *vb, const struct vq_chain *c, struct vblk_req *r)
+{
+	struct { uint32_t type, reserved; uint64_t sector; } hdr;
+	struct blk_req *b = &r->b;
+	const struct vq_seg *w = &c->seg[c->nr];
+	uint64_t len;
+
+	b->nseg = b->nrange = 0;
+	r->used = 0;
+	if (c->rlen < HDR_LEN) {
+		guest_error(vb, "request without a 16-byte header");
+		return BLK_IOERR;
+	}
+	vq_read(c, &hdr, HDR_LEN);
+	switch (hdr.type) {
+	case VIRTIO_BLK_T_IN:
+	case VIRTIO_BLK_T_OUT:
+		if (hdr.type == VIRTIO_BLK_T_OUT && vb->read_only) {
+			guest_error(vb, "write to a read-only disk");
+			return BLK_IOERR;
+		}
+		len = hdr.type == VIRTIO_BLK_T_IN ? c->wlen - 1 : c->rlen - HDR_LEN;
+		if (len % BLK_SECTOR || !in_window(vb, hdr.sector, len / BLK_SECTOR)) {
+			guest_error(vb, "read or write outside the disk's window");
+			return BLK_IOERR;
+		}
+		if (len == 0)
+			return ANSWERED;
+		if (hdr.type == VIRTIO_BLK_T_IN ? !slice(w, c->nw, 0, len, b)
+						 : !slice(c->seg, c->nr, HDR_LEN, len, b)) {
+			guest_error(vb, "request with more or larger segments than offered");
+			return BLK_IOERR;
+		}
+		b->op = hdr.type == VIRTIO_BLK_T_IN ? BLK_READ : BLK_WRITE;
+		b->sector = vb->start + hdr.sector;
+		if (b->op == BLK_READ)
+			r->used = (uint32_t)len;
+		return BLK_OK;
+	case VIRTIO_BLK_T_FLUSH:
+		b->op = BLK_FLUSH;
+		return BLK_OK;
+	case VIRTIO_BLK_T_GET_ID:
+		r->used = (uint32_t)(c->wlen - 1 < VBLK_SERIAL_LEN ? c->wlen - 1 : VBLK_SERIAL_LEN);
+		vq_write(c, vb->serial, r->used);
+		return ANSWERED;
+	case VIRTIO_BLK_T_DISCARD:
+	case VIRTIO_BLK_T_WRITE_ZEROES:
+		return decode_ranges(vb, c, hdr.type, b);
+	default:
+		return BLK_UNSUPP;
+	}
+}
+
+static void finish(struct virtio_blk *vb, struct vblk_req *r)
+{
+	if (r->gen == vb->gen) {
+		*r->status = r->b.status;
+		vq_push(&vb->dev, r->q, r->head, r->used + 1);
+	}
+	r->busy = false;
+	vb->inflight--;
+}
+
+/* Drive r until it waits at the backend or is finished. completed: the
+ * backend has just finished r's current step. */
+static void run(struct virtio_blk *vb, struct vblk_req *r, bool completed)
+{
+	for (;;) {
+		if (!completed) {
+			if (r->b.op == BLK_FLUSH) {
+				if (!vb->be->can_flush) {
+					r->b.status = BLK_OK;
+					break;
+				}
+				vb->dirty = false; /* what completed so far is covered */
+			}
+			if (vb->be->ops->submit(vb->be, &r->b) == 1)
+				return;
+		}
+		completed = false;
+		if (r->b.status != BLK_OK || r->gen != vb->gen)
+			break;
+		if (r->b.op == BLK_WRITE || r->b.op == BLK_WRITE_ZEROES || r->b.op == BLK_DISCARD) {
+			vb->dirty = true;
+			if (r->then_flush) { /* write-through: durable before it completes */
+				r->then_flush = false;
+				r->b.op = BLK_FLUSH;
+				r->b.nseg = r->b.nrange = 0;
+				continue;
+			}
+		}
+		break;
+	}
+	finish(vb, r);
+}
+
+static void process(struct virtio_blk *vb, unsigned q);
+
+/* From the backend's completion interrupt, no backend lock held. */
+static void blk_done(struct blk_req *b)
+{
+	struct vblk_req *r = b->ctx;
+	struct virtio_blk *vb = r->vb;
+
+	spin_lock(&vb->dev.lock);
+	run(vb, r, true);
+	while (vb->stalled && vb->inflight < vb->nslots) {
+		unsigned q = (unsigned)__builtin_ctz(vb->stalled);
+		vb->stalled &= ~(1u << q);
+		process(vb, q);
+	}
+	spin_unlock(&vb->dev.lock);
+}
+
+static void start(struct virtio_blk *vb, struct vblk_req *r, unsigned q, const struct vq_chain *c)
+{
+	uint8_t st;
+
+	vb->nreq++;
+	r->head = c->head;
+	r->q = (uint8_t)q;
+	r->gen = vb->gen;
+	r->busy = true;
+	r->then_flush = false;
+	vb->inflight++;
+	/* The status byte: the last byte the driver lets the device write. */
+	r->status = c->seg[c->nr + c->nw - 1].p + c->seg[c->nr + c->nw - 1].len - 1;
+	st = decode(vb, c, r);
+	if (st != BLK_OK) {
+		r->b.status = st == ANSWERED ? BLK_OK : st;
+		finish(vb, r);
+		return;
+	}
+	r->then_flush = vb->be->can_flush && (vb->reliable || !vb->writeback);
+	run(vb, r, false);
+}
+
+static void process(struct virtio_blk *vb, unsigned q)
+{
+	struct virtio_dev *d = &vb->dev;
+	struct vq_chain c;
+
+	if (!virtio_driver_ok(d) || !d->vq[q].ready)
+		return;
+	/* At most a queue's worth per call, however fast the guest refills. */
+	for (unsigned k = 0; k < d->vq[q].num; k++) {
+		struct vblk_req *r = free_slot(vb);
+		if (!r) {
+			vb->stalled |= 1u << q; /* resumed when a request completes */
+			return;
+		}
+		if (vq_pop(d, q, &c) <= 0)
+			return;
+		if (c.nw == 0) {
+			virtio_needs_reset(d, "block request without a status byte");
+			return;
+		}
+		start(vb, r, q, &c);
+	}
+}
+
+static void blk_notify(struct virtio_dev *d, unsigned q)
+{
+	process(d->priv, q);
+}
+
+static uint64_t blk_config_read(struct virtio_dev *d, uint32_t off, unsigned w)
+{
+	struct virtio_blk *vb = d->priv;
+	uint64_t v = 0;
+
+	vb->config[C_WRITEBACK] = vb->writeback;
+	for (unsigned i = 0; i < w; i++)
+		v |= (uint64_t)vb->config[off + i] << (8 * i);
+	return v;
+}
+
+/* Only the writeback byte is writable ([VIRTIO] 5.2.5), and a reliable
+ * disk stays write-through whatever the driver asks. */
+static void blk_config_write(struct virtio_dev *d, uint32_t off, unsigned w, uint64_t v)
+{
+	struct virtio_blk *vb = d->priv;
+
+	if (off == C_WRITEBACK && w == 1 && virtio_has(d, VIRTIO_BLK_F_CONFIG_WCE) && !vb->reliable)
+		vb->writeback = v ? 1 : 0;
+}
+
+static void blk_reset(struct virtio_dev *d)
+{
+	struct virtio_blk *vb = d->priv;
+
+	if (!vb)
+		return;
+	vb->gen++; /* requests still at the backend finish without a trace */
+	vb->stalled = 0;
+	vb->writeback = vb->reliable ? 0 : 1;
+}
+
+const struct virtio_dev_ops virtio_blk_ops = {
+	.device_id = 2,
+	.nqueues = 1,
+	.config_size = VBLK_CONFIG_SIZE,
+	.config_read = blk_config_read,
+	.config_write = blk_config_write,
+	.notify = blk_notify,
+	.reset = blk_reset,
+};
+
+static uint32_t min32(uint64_t a, uint64_t b)
+{
+	uint64_t m = a < b ? a : b;
+	return m > 0xffffffffu ? 0xffffffffu : (uint32_t)m;
+}
+
+void virtio_blk_init(struct virtio_blk *vb, const char *name, const struct vblk_params *prm,
+		     const struct guest_mem *mem, const struct irq_line *irq)
+{
+	struct blkdev *be = prm->be;
+	uint8_t *cf = vb->config;
+	uint64_t f = BIT(VIRTIO_BLK_F_SIZE_MAX) | BIT(VIRTIO_BLK_F_SEG_MAX) |
+		     BIT(VIRTIO_BLK_F_BLK_SIZE) | BIT(VIRTIO_BLK_F_FLUSH) |
+		     BIT(VIRTIO_BLK_F_CONFIG_WCE) | BIT(VIRTIO_BLK_F_MQ);
+
+	memset(vb, 0, sizeof(*vb));
+	vb->be = be;
+	vb->start = prm->start;
+	vb->sectors = prm->sectors;
+	vb->read_only = prm->read_only;
+	vb->reliable = prm->reliable;
+	vb->nslots = prm->inflight < VBLK_INFLIGHT ? prm->inflight : VBLK_INFLIGHT;
+	for (unsigned i = 0; i < VBLK_INFLIGHT; i++)
+		vb->req[i] = (struct vblk_req){ .vb = vb, .b = { .done = blk_done, .ctx = &vb->req[i] } };
+	if (prm->serial)
+		strncpy(vb->serial, prm->serial, VBLK_SERIAL_LEN); /* NUL-padded, maybe unterminated */
+	if (vb->read_only)
+		f |= BIT(VIRTIO_BLK_F_RO);
+	if (be->can_discard)
+		f |= BIT(VIRTIO_BLK_F_DISCARD);
+	if (be->can_write_zeroes)
+		f |= BIT(VIRTIO_BLK_F_WRITE_ZEROES);
+
+	put_le(cf + C_CAPACITY, vb->sectors, 8);
+	put_le(cf + C_SIZE_MAX, VBLK_SIZE_MAX, 4);
+	put_le(cf + C_SEG_MAX, min32(VBLK_SEG_MAX, be->seg_max), 4);
+	put_le(cf + C_BLK_SIZE, be->blk_size, 4);
+	put_le(cf + C_NUM_QUEUES, prm->nqueues, 2);
+	put_le(cf + C_MAX_DISCARD_SECTORS, min32(be->max_discard_sectors, vb->sectors), 4);
+	put_le(cf + C_MAX_DISCARD_SEG, min32(be->max_discard_seg, BLK_MAX_RANGES), 4);
+	put_le(cf + C_DISCARD_ALIGN, be->discard_align, 4);
+	put_le(cf + C_MAX_WZ_SECTORS, min32(be->max_wz_sectors, vb->sectors), 4);
+	put_le(cf + C_MAX_WZ_SEG, min32(be->max_wz_seg, BLK_MAX_RANGES), 4);
+	cf[C_WZ_MAY_UNMAP] = be->wz_may_unmap;
+
+	virtio_dev_init(&vb->dev, &virtio_blk_ops, vb, name, mem, irq);
+	vb->dev.features = f;
+	vb->dev.nqueues = prm->nqueues < 1 ? 1 : prm->nqueues > VIRTIO_MAX_QUEUES ? VIRTIO_MAX_QUEUES
+										     : prm->nqueues;
+	put_le(cf + C_NUM_QUEUES, vb->dev.nqueues, 2);
+	blk_reset(&vb->dev);
+}
+
+void virtio_blk_quiesce(struct virtio_blk *vb)
+{
+	bool dirty;
+
+	for (unsigned long spin = 0; spin < 50000000UL; spin++) {
+		unsigned n;
+		spin_lock(&vb->dev.lock);
+		n = vb->inflight;
+		spin_unlock(&vb->dev.lock);
+		if (!n)
+			break;
+		vb->be->ops->poll(vb->be);
+	}
+	spin_lock(&vb->dev.lock);
+	dirty = vb->dirty;
+	vb->dirty = false;
+	spin_unlock(&vb->dev.lock);
+	if (dirty && vb->be->can_flush && vb->be->ops->sync(vb->be))
+		WARN("%s: the backend did not confirm its flush", vb->dev.name);
+}
