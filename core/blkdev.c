@@ -15,6 +15,10 @@ static int ram_submit(struct blkdev *b, struct blk_req *r)
 	switch (r->op) {
 	case BLK_READ:
 	case BLK_WRITE:
+		if (r->sector > b->sectors) { /* else the multiplication can wrap */
+			r->status = BLK_IOERR;
+			return 0;
+		}
 		pos = r->sector * BLK_SECTOR;
 		for (unsigned i = 0; i < r->nseg; i++) {
 			if (pos > b->sectors * BLK_SECTOR ||

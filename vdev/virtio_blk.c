@@ -38,11 +38,18 @@ static struct vblk_req *free_slot(struct virtio_blk *vb)
 	return NULL;
 }
 
+/* The data segments per request offered in seg_max: the backend's limit
+ * too, so a request that passes here is one the backend can take. */
+static unsigned seg_max(const struct virtio_blk *vb)
+{
+	return vb->be->seg_max < VBLK_SEG_MAX ? vb->be->seg_max : VBLK_SEG_MAX;
+}
+
 /* Bytes [off, off + len) of the chain's segments seg[0..n) as backend
- * segments; false when they need more than VBLK_SEG_MAX or a segment is
+ * segments; false when they need more than seg_max() or a segment is
  * larger than offered. */
-static bool slice(const struct vq_seg *seg, unsigned n, uint64_t off, uint64_t len,
-		  struct blk_req *b)
+static bool slice(const struct virtio_blk *vb, const struct vq_seg *seg, unsigned n, uint64_t off,
+		  uint64_t len, struct blk_req *b)
 {
 	b->nseg = 0;
 	for (unsigned i = 0; i < n && len; i++) {
@@ -52,7 +59,7 @@ static bool slice(const struct vq_seg *seg, unsigned n, uint64_t off, uint64_t l
 			continue;
 		}
 		take = seg[i].len - off < len ? seg[i].len - off : len;
-		if (b->nseg >= VBLK_SEG_MAX || take > VBLK_SIZE_MAX)
+		if (b->nseg >= seg_max(vb) || take > VBLK_SIZE_MAX)
 			return false;
 		b->seg[b->nseg++] = (struct blk_seg){ seg[i].p + off, (uint32_t)take };
 		len -= take;
@@ -135,8 +142,8 @@ static uint8_t decode(struct virtio_blk *vb, const struct vq_chain *c, struct vb
 		}
 		if (len == 0)
 			return ANSWERED;
-		if (hdr.type == VIRTIO_BLK_T_IN ? !slice(w, c->nw, 0, len, b)
-						 : !slice(c->seg, c->nr, HDR_LEN, len, b)) {
+		if (hdr.type == VIRTIO_BLK_T_IN ? !slice(vb, w, c->nw, 0, len, b)
+						 : !slice(vb, c->seg, c->nr, HDR_LEN, len, b)) {
 			guest_error(vb, "request with more or larger segments than offered");
 			return BLK_IOERR;
 		}
@@ -187,11 +194,13 @@ static void run(struct virtio_blk *vb, struct vblk_req *r, bool completed)
 				return;
 		}
 		completed = false;
-		if (r->b.status != BLK_OK || r->gen != vb->gen)
+		if (r->b.status != BLK_OK)
 			break;
 		if (r->b.op == BLK_WRITE || r->b.op == BLK_WRITE_ZEROES || r->b.op == BLK_DISCARD) {
+			/* Even when a reset orphaned r: the write is on the backend,
+			 * and quiesce must make it durable. */
 			vb->dirty = true;
-			if (r->then_flush) { /* write-through: durable before it completes */
+			if (r->then_flush && r->gen == vb->gen) { /* write-through */
 				r->then_flush = false;
 				r->b.op = BLK_FLUSH;
 				r->b.nseg = r->b.nrange = 0;
@@ -221,6 +230,15 @@ static void blk_done(struct blk_req *b)
 	spin_unlock(&vb->dev.lock);
 }
 
+/* Writeback in effect. A driver that did not negotiate FLUSH cannot make
+ * writes durable, so they must be when they complete ([VIRTIO] 5.2.6.2);
+ * with CONFIG_WCE and without FLUSH, writeback reads 0 ([VIRTIO] 5.2.5.2). */
+static bool writeback_on(const struct virtio_blk *vb)
+{
+	return vb->writeback && (!(vb->dev.status & VIRTIO_S_FEATURES_OK) ||
+				 virtio_has(&vb->dev, VIRTIO_BLK_F_FLUSH));
+}
+
 static void start(struct virtio_blk *vb, struct vblk_req *r, unsigned q, const struct vq_chain *c)
 {
 	uint8_t st;
@@ -240,7 +258,7 @@ static void start(struct virtio_blk *vb, struct vblk_req *r, unsigned q, const s
 		finish(vb, r);
 		return;
 	}
-	r->then_flush = vb->be->can_flush && (vb->reliable || !vb->writeback);
+	r->then_flush = vb->be->can_flush && (vb->reliable || !writeback_on(vb));
 	run(vb, r, false);
 }
 
@@ -278,7 +296,7 @@ static uint64_t blk_config_read(struct virtio_dev *d, uint32_t off, unsigned w)
 	struct virtio_blk *vb = d->priv;
 	uint64_t v = 0;
 
-	vb->config[C_WRITEBACK] = vb->writeback;
+	vb->config[C_WRITEBACK] = writeback_on(vb);
 	for (unsigned i = 0; i < w; i++)
 		v |= (uint64_t)vb->config[off + i] << (8 * i);
 	return v;

@@ -50,6 +50,54 @@ def pack(partition_file, image):
                    stdout=subprocess.DEVNULL)
 
 
+def disk_flags(image, qmp=None, drive_opts="discard=unmap"):
+    """QEMU flags for a physical virtio-blk disk the hypervisor drives (modern
+    virtio-mmio), and a QMP socket to read its block statistics."""
+    f = ["-global", "virtio-mmio.force-legacy=false",
+         "-drive", "file=%s,if=none,id=d0,format=raw,%s" % (image, drive_opts),
+         "-device", "virtio-blk-device,drive=d0"]
+    if qmp:
+        f += ["-qmp", "unix:%s,server=on,wait=off" % qmp]
+    return f
+
+
+class Qmp:
+    """QEMU's machine protocol, for what the physical disk saw: the block
+    layer's own counters (flush_operations, wr_operations, ...)."""
+
+    def __init__(self, path, timeout=60):
+        import json
+        import socket
+        self.json = json
+        deadline = time.time() + timeout
+        while True:
+            try:
+                self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                self.s.connect(path)
+                break
+            except OSError:
+                if time.time() > deadline:
+                    raise
+                time.sleep(0.2)
+        self.f = self.s.makefile("rw")
+        self.f.readline()  # greeting
+        self.cmd("qmp_capabilities")
+
+    def cmd(self, name, **args):
+        self.f.write(self.json.dumps({"execute": name, "arguments": args}) + "\n")
+        self.f.flush()
+        while True:
+            r = self.json.loads(self.f.readline())
+            if "return" in r or "error" in r:
+                return r.get("return")
+
+    def blockstats(self, device="d0"):
+        for e in self.cmd("query-blockstats") or []:
+            if e.get("device") == device:
+                return e["stats"]
+        return {}
+
+
 class Machine:
     """One QEMU run; the whole console goes to log."""
 
@@ -63,9 +111,9 @@ class Machine:
         self.start = time.time()
 
     @classmethod
-    def boot(cls, image, log, deterministic=True, timeout=600):
+    def boot(cls, image, log, deterministic=True, timeout=600, extra=()):
         argv = [QEMU] + qemu_flags() + (DETERMINISTIC if deterministic else []) + \
-               ["-kernel", image]
+               list(extra) + ["-kernel", image]
         return cls(argv, log, timeout)
 
     def expect(self, pattern, timeout=None):
