@@ -80,7 +80,7 @@ fuzz: $(O)/fuzz/fuzz_virtqueue
 # ---- test guests (aarch64, EL1, position independent) ----
 GUEST_CFLAGS := -std=c11 -O2 $(WARN) -ffreestanding -nostdlib -fpie -mgeneral-regs-only \
 	-mbranch-protection=none -fno-stack-protector -static -no-pie -Wl,--no-warn-rwx-segments -Wl,--build-id=none
-GUESTS := hello attack bench hostile
+GUESTS := hello attack bench hostile blkattack
 GUEST_BINS := $(patsubst %,$(O)/guests/%.bin,$(GUESTS))
 
 IMAGE := $(O)/bulkhead.img
@@ -143,20 +143,31 @@ $(O)/guests/%.elf: tests/guests/%/*.c tests/guests/common/* tests/guests/guest.l
 	$(CC_T) $(GUEST_CFLAGS) -T tests/guests/guest.ld tests/guests/common/start.S $(filter %.c,$^) -o $@
 $(O)/guests/%.bin: $(O)/guests/%.elf
 	$(OBJCOPY) -O binary $< $@
-guests: $(GUEST_BINS)
+# A RAM-disk image for the storage tests: 4 MiB, each 512-byte sector
+# "RAMDISK-SECTOR-%08d\n" padded with '.'.
+$(O)/guests/ramdisk.img:
+	@mkdir -p $(dir $@)
+	$(PY) -c 'import sys; sys.stdout.buffer.write(b"".join((b"RAMDISK-SECTOR-%08d\n" % i).ljust(512, b".") for i in range(8192)))' >$@
+guests: $(GUEST_BINS) $(O)/guests/ramdisk.img
 
 # Debian's kernel and a busybox initramfs, cached outside git.
 $(LINUX_FILES) &: tools/guest-linux.sh tests/linux/init $(wildcard tests/lib/linux/*.c) | $(SETUP_STAMP)
 	CACHE=$(CACHE) tools/guest-linux.sh
 linux: $(LINUX_FILES)
 
-$(IMAGE): $(O)/bulkhead.bin $(DEMO) $(GUEST_BINS) $(LINUX_FILES) $(O)/tools/hvpack
+$(IMAGE): $(O)/bulkhead.bin $(DEMO) $(GUEST_BINS) $(O)/guests/ramdisk.img $(LINUX_FILES) $(O)/tools/hvpack
 	$(O)/tools/hvpack -o $@ -L $(O) -L $(CACHE) $(O)/bulkhead.bin $(DEMO)
 image: $(IMAGE)
 
 # ---- run and test ----
+# The demo's physical disk: kept in the cache, so what the partitions
+# write survives from one `make run` to the next.
+DEMO_DISK ?= $(CACHE)/demo-disk.img
+DISK_FLAGS = -global virtio-mmio.force-legacy=false \
+	-drive file=$(DEMO_DISK),if=none,id=d0,format=raw,discard=unmap -device virtio-blk-device,drive=d0
 run: $(IMAGE)
-	$(QEMU) $(QEMU_FLAGS) -kernel $(IMAGE)
+	@[ -f $(DEMO_DISK) ] || { mkdir -p $(dir $(DEMO_DISK)) && truncate -s 256M $(DEMO_DISK); }
+	$(QEMU) $(QEMU_FLAGS) $(DISK_FLAGS) -kernel $(IMAGE)
 
 export O CACHE QEMU QEMU_FLAGS PY
 test: all guests unit

@@ -105,3 +105,33 @@ if [ -n "$rh" ] && [ -n "$rn" ]; then
 else
 	echo "virtio-rng: no figure (see $T/rng-hv.log, $T/rng-native.log)"
 fi
+
+echo "== virtio-blk: O_DIRECT dd, 4 KiB and 1 MiB blocks, under the hypervisor and on QEMU's own virtio-blk-device"
+DISK=$T/blk-bench.img
+truncate -s 0 "$DISK" && truncate -s 64M "$DISK"
+pack tests/configs/good/blk-bench.dts "$T/blk-bench-hv.img" || exit 1
+QEMU_EXTRA="-global virtio-mmio.force-legacy=false -drive file=$DISK,if=none,id=d0,format=raw,discard=unmap -device virtio-blk-device,drive=d0" \
+	run_qemu "$T/blk-bench-hv.img" "$T/blk-hv.log" 900
+truncate -s 0 "$DISK" && truncate -s 64M "$DISK"
+timeout -k 5 900 "$QEMU" "${NATIVE_FLAGS[@]}" -smp 1 -m 256 -kernel "$L/Image" -initrd "$L/initrd.cpio.gz" \
+	-global virtio-mmio.force-legacy=false -drive "file=$DISK,if=none,id=d0,format=raw,discard=unmap" \
+	-device virtio-blk-device,drive=d0 \
+	-append "console=ttyAMA0 panic=-1 bulkhead.blkbench=1 bulkhead.name=native" </dev/null >"$T/blk-native.log" 2>&1
+bh=$(sed -n 's/.*blk-bench \(w4k=.*\)/\1/p' "$T/blk-hv.log" | head -1 | tr -d '\r')
+bn=$(sed -n 's/.*blk-bench \(w4k=.*\)/\1/p' "$T/blk-native.log" | head -1 | tr -d '\r')
+if [ -n "$bh" ] && [ -n "$bn" ]; then
+	awk -v h="$bh" -v n="$bn" -v f="${freq:-62500000}" 'BEGIN {
+		split(h, a, "[ =]"); split(n, b, "[ =]")
+		# a[2] w4k, a[4] r4k, a[6] w1m, a[8] r1m (ticks)
+		split("write 4KiB,read 4KiB,write 1MiB,read 1MiB", what, ",")
+		for (i = 1; i <= 4; i++) {
+			hi = a[2 * i] * 1e9 / f; ni = b[2 * i] * 1e9 / f
+			if (i <= 2) { per = 256; unit = "per 4 KiB request"; mib = 1 }
+			else { per = 16; unit = "per 1 MiB block"; mib = 16 }
+			printf "virtio-blk %s: %.0f instructions %s (%.0f per MiB) under the hypervisor, %.0f (%.0f per MiB) on QEMU'"'"'s device: ratio %.3f\n",
+				what[i], hi / per, unit, hi / mib, ni / per, ni / mib, hi / ni
+		}
+	}'
+else
+	echo "virtio-blk: no figure (see $T/blk-hv.log, $T/blk-native.log)"
+fi

@@ -17,7 +17,10 @@ counters (QMP query-blockstats) show what reached it.
   and cannot be switched; QEMU killed right after a write on the reliable
   disk completed: the data is in the image;
 - blkdiscard and write-zeroes (with and without UNMAP) reach the physical
-  disk: the host finds the ranges zeroed, and deallocated where unmapped.
+  disk: the host finds the ranges zeroed, and deallocated where unmapped;
+- a RAM disk from the image (the other backend behind the same interface)
+  reads the image's bytes, takes writes, and keeps them across a partition
+  reset.
 proves: BLK-1, BLK-2, BLK-3, BLK-4, BLK-5, BLK-6, BLK-7
 """
 import hashlib
@@ -34,6 +37,7 @@ DISK_SECTORS = 128 * MiB // SECT
 # name: (first sector, sectors), as in linux-blk.dts
 WIN = {"one-0": (2048, 65536), "one-1": (81920, 16384),
        "two-0": (114688, 65536), "two-1": (196608, 16384)}
+RAM_SECTORS = 8192  # guests/ramdisk.img: 4 MiB
 
 
 def sector_fill(i):
@@ -86,20 +90,23 @@ for name in ("one", "two"):
     r = m.run(name, "echo M\"\"AP $(for d in /sys/block/vd*; do echo -n \"${d##*/}=$(cat $d/serial) \"; "
               "done)END", r"MAP (.*)END")
     pairs = dict(p.split("=", 1)[::-1] for p in (r.group(1).split() if r else []))
-    for n in ("0", "1"):
+    disks = "01" if name == "one" else "012"
+    for n in disks:
         key = "%s-%s" % (name, n)
         dev[key] = "/dev/" + pairs[key] if key in pairs else None
-    t.check(all(dev["%s-%s" % (name, n)] for n in "01"),
+    t.check(all(dev["%s-%s" % (name, n)] for n in disks),
             "%s: GET_ID gives each disk its serial %s" % (name, r.group(1) if r else "none"))
 if not all(dev.values()):
     m.kill()
     t.finish()
-D1, L1, D2, R2 = dev["one-0"], dev["one-1"], dev["two-0"], dev["two-1"]
+D1, L1, D2, R2, RAM = dev["one-0"], dev["one-1"], dev["two-0"], dev["two-1"], dev["two-2"]
 sysfs = {k: "/sys/block/" + v[5:] for k, v in dev.items()}
 
 # Sizes: capacity is the window.
 for key, d in dev.items():
     name = key.split("-")[0]
+    if key == "two-2":
+        continue
     r = m.run(name, "echo S\"\"Z=$(cat %s/size)" % sysfs[key], r"SZ=(\d+)[\r\n]")
     t.check(r is not None and int(r.group(1)) == WIN[key][1],
             "%s: %s has the window's %d sectors" % (key, d, WIN[key][1]),
@@ -170,6 +177,16 @@ r = m.run("two", "blkop pwrite %s 0 4096" % R2, r"blkop: pwrite (ok|failed errno
 t.check(r is not None and r.group(1) != "ok", "read-only disk: a write fails",
         r.group(0) if r else "no answer")
 
+# The RAM disk: the image's bytes; a write that outlives the reset below.
+want = hashlib.md5(b"".join((b"RAMDISK-SECTOR-%08d\n" % i).ljust(512, b".") for i in range(8))).hexdigest()
+r = m.run("two", "echo R\"\"AM=$(cat /sys/block/%s/size)/$(dd if=%s bs=4096 count=1 2>/dev/null | md5sum | cut -c1-32)"
+          % (RAM[5:], RAM), r"RAM=(\d+)/([0-9a-f]{32})[\r\n]")
+t.check(r is not None and int(r.group(1)) == RAM_SECTORS and r.group(2) == want,
+        "RAM disk: the image's size and bytes", r.group(0) if r else "no answer")
+ok = run("two", "blkop pwrite %s 1048576 65536 && blkop fsync %s && blkop verify %s 1048576 65536"
+         % (RAM, RAM, RAM), "RAMW")
+t.check(ok, "RAM disk: write and read back")
+
 # A partition reset after write + sync: the data is there on the next boot.
 m.focus_to("two")
 m.p.send("reboot -f\r")
@@ -178,6 +195,8 @@ r = m.run("two", "mount %s /mnt && echo A\"\"GAIN=$(cat /mnt/marker /mnt/numbers
           % D2, r"AGAIN=([0-9a-f]{32})[\r\n]", timeout=300)
 t.check(r is not None and r.group(1) == sums.get("two"), "two: the file survived the partition reset",
         r.group(0) if r else "no answer")
+ok = run("two", "blkop verify %s 1048576 65536" % RAM, "RAMV")
+t.check(ok, "RAM disk: the write survived the partition reset")
 
 # Discard and write-zeroes on one's reliable disk (no filesystem there).
 ok = run("one", "blkop pwrite %s 0 4194304 && blkop fsync %s && blkop discard %s 1048576 1048576 && "

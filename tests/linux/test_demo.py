@@ -16,7 +16,11 @@ from console import Checks, Machine, O  # noqa: E402
 
 t = Checks()
 os.makedirs(O + "/tests/linux-demo", exist_ok=True)
-m = Machine(["make", "-s", "run", "O=" + O], O + "/tests/linux-demo/console.log", timeout=900)
+DISK = O + "/tests/linux-demo/disk.img"
+if os.path.exists(DISK):
+    os.unlink(DISK)  # make run creates a fresh one
+m = Machine(["make", "-s", "run", "O=" + O, "DEMO_DISK=" + os.path.abspath(DISK)],
+            O + "/tests/linux-demo/console.log", timeout=900)
 UP = r"\[%s\] bulkhead-linux: userspace up on %s with (\d) CPU"
 seen = m.expect_all([UP % ("alpha", "alpha"), UP % ("beta", "beta")], timeout=900)
 t.check(len(seen) == 2, "both Linux partitions reach userspace at once", "saw %d" % len(seen))
@@ -34,6 +38,13 @@ def interrupts(name):
     r = m.run(name, SUMS, r"TIMER=(\d+) IPI=(\d*)[\r\n]")
     return (int(r.group(1)), int(r.group(2) or 0)) if r else None
 
+
+for name, sectors in (("alpha", 262144), ("beta", 131072)):
+    r = m.run(name, "echo V\"\"DA=$(cat /sys/block/vda/size)/$(cat /sys/block/vda/cache_type)/"
+              "$(cat /sys/class/misc/hw_random/rng_current)", r"VDA=(\d+)/([a-z ]+)/(\S+)[\r\n]")
+    t.check(r is not None and int(r.group(1)) == sectors and r.group(3).startswith("virtio_rng"),
+            "%s: its disk (%d sectors) and virtio-rng are attached" % (name, sectors),
+            r.group(0) if r else "no answer")
 
 for name, cpus in (("alpha", 2), ("beta", 1)):
     r = m.run(name, "echo NPROC=$(nproc)", r"NPROC=(\d+)[\r\n]")

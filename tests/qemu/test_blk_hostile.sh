@@ -1,0 +1,80 @@
+#!/bin/bash
+# The hostile virtio-blk driver (tests/guests/blkattack) runs beside Debian's
+# kernel, both with windows on one physical disk: after valid reads prove
+# the path, every request outside its windows, every write, discard or
+# write-zeroes on its read-only disk, every malformed header, range list,
+# length or segment list completes with IOERR or UNSUPP and nothing written
+# but the status byte; chains with no status byte or with buffers in the
+# other partition's RAM or the hypervisor's put the disk in NEEDS_RESET and
+# it serves again after a reset. The disk image is unchanged afterwards, the
+# hypervisor's log gets at most one line of each kind per disk, and Linux
+# finishes its workload untouched.
+# proves: BLK-1, BLK-6, PLATFORM-5
+. "$(dirname "$0")/../lib/common.sh"
+T=$O/tests/blk-hostile
+mkdir -p "$T"
+pack tests/configs/good/blk-hostile.dts "$T/image" || { fail "pack blk-hostile"; finish; }
+# 16 MiB, 64-bit little-endian word w = w * 0x9e3779b97f4a7c15 + 0x0123456789abcdef
+# (mod 2^64): what the guest's pat_word() expects.
+IMG=$T/disk.img
+"${PY:-python3}" - "$IMG" <<'PYEOF' || { fail "disk image"; finish; }
+import struct, sys
+K, C, M = 0x9e3779b97f4a7c15, 0x0123456789abcdef, (1 << 64) - 1
+with open(sys.argv[1], "wb") as f:
+    for base in range(0, 2 * 1024 * 1024, 65536):
+        f.write(struct.pack("<65536Q", *((w * K + C) & M for w in range(base, base + 65536))))
+PYEOF
+sum0=$(sha256sum <"$IMG")
+QEMU_EXTRA="-global virtio-mmio.force-legacy=false -drive file=$IMG,if=none,id=d0,format=raw,discard=unmap -device virtio-blk-device,drive=d0" \
+	run_qemu "$T/image" "$T/console.log" 900
+rc=$?
+[ $rc -eq 0 ] && pass "QEMU exits 0 when both partitions have stopped" || fail "QEMU exit status" "$rc"
+L=$T/console.log
+c=$(sed -n 's/.*\[hostile\] blkattack: controls: \([0-9]*\)\/\1 served.*/\1/p' "$L")
+if [ -n "$c" ] && [ "$c" -ge 6 ]; then
+	pass "valid reads and GET_ID are served ($c controls)"
+else
+	fail "valid reads and GET_ID are served" "$(grep -E 'blkattack: control(s:| FAILED)' "$L" || echo 'no result line')"
+fi
+n=$(sed -n 's/.*\[hostile\] blkattack: done: \([0-9]*\)\/\1 refused.*/\1/p' "$L")
+if [ -n "$n" ] && [ "$n" -ge 12 ]; then
+	pass "every hostile block request refused ($n)"
+else
+	fail "every hostile block request refused" "$(grep 'blkattack: done' "$L" || echo 'no result line')"
+fi
+expect_not_in "$L" "NOT REFUSED" "no hostile block request succeeded"
+expect_in "$L" "[hostile] blkattack: both disks serve reads after every case" \
+	"the disks serve again after every case and every reset"
+sum1=$(sha256sum <"$IMG")
+[ "$sum0" = "$sum1" ] && pass "the disk image is unchanged" || fail "the disk image is unchanged" "sha256 ${sum0%% *} -> ${sum1%% *}"
+expect_in "$L" "[linux] bulkhead-linux: workload done files=b301fb912257a9d965bab53c59ddc8ec errors=0" \
+	"Linux finishes its workload beside the hostile driver"
+expect_in "$L" "bulkhead: partition linux stopped" "Linux powers off normally"
+expect_not_in "$L" "PANIC" "no hypervisor panic"
+expect_not_in "$L" "the device failed" "the physical disk never failed"
+# guest_error() (vdev/virtio_blk.c) and virtio_needs_reset() (vdev/virtio_mmio.c)
+# each log one line per disk, ever: however many requests are refused.
+bad=0
+for d in hostile/virtio-blk-rw hostile/virtio-blk-ro; do
+	r=$(grep -c "warn: $d: .*(request refused; further ones not logged)" "$L")
+	m=$(grep -c "warn: $d: malformed request: " "$L")
+	[ "$r" -le 1 ] && [ "$m" -le 1 ] || bad=1
+done
+r=$(grep -c "warn: hostile/virtio-blk-rw: .*(request refused; further ones not logged)" "$L")
+m=$(grep -c "warn: hostile/virtio-blk-rw: malformed request: " "$L")
+if [ $bad = 0 ] && [ "$r" = 1 ] && [ "$m" = 1 ]; then
+	pass "hypervisor warnings bounded: one line of each kind per disk"
+else
+	fail "hypervisor warnings bounded" "$(grep -c 'warn: hostile/' "$L") lines"
+fi
+if grep 'warn: linux' "$L" | grep -q .; then
+	fail "Linux's devices never refuse a request" "$(grep 'warn: linux' "$L" | head -1)"
+else
+	pass "Linux's devices never refuse a request"
+fi
+if grep '^\[linux\]' "$L" | grep -v 'Kernel command line' | grep -qiwE 'error|bug|oops|warning|unhandled|failed|panic'; then
+	fail "no error in the Linux console" "$(grep '^\[linux\]' "$L" | grep -v 'Kernel command line' | grep -iwE 'error|bug|oops|warning|unhandled|failed|panic' | head -3)"
+else
+	pass "no error in the Linux console"
+fi
+finish
