@@ -267,7 +267,7 @@ static void process(struct virtio_blk *vb, unsigned q)
 	struct virtio_dev *d = &vb->dev;
 	struct vq_chain c;
 
-	if (!virtio_driver_ok(d) || !d->vq[q].ready)
+	if (!virtio_driver_ok(d) || !d->vq[q].ready || vb->stopping)
 		return;
 	/* At most a queue's worth per call, however fast the guest refills. */
 	for (unsigned k = 0; k < d->vq[q].num; k++) {
@@ -320,6 +320,7 @@ static void blk_reset(struct virtio_dev *d)
 		return;
 	vb->gen++; /* requests still at the backend finish without a trace */
 	vb->stalled = 0;
+	vb->stopping = false;
 	vb->writeback = vb->reliable ? 0 : 1;
 }
 
@@ -390,6 +391,12 @@ void virtio_blk_quiesce(struct virtio_blk *vb)
 {
 	bool dirty;
 
+	/* No more requests from the stopped guest's rings, not even those
+	 * waiting for a slot; the device reset that follows clears this. */
+	spin_lock(&vb->dev.lock);
+	vb->stopping = true;
+	vb->stalled = 0;
+	spin_unlock(&vb->dev.lock);
 	for (unsigned long spin = 0; spin < 50000000UL; spin++) {
 		unsigned n;
 		spin_lock(&vb->dev.lock);

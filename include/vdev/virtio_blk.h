@@ -65,6 +65,7 @@ struct virtio_blk {
 	bool read_only, reliable;
 	uint8_t writeback;    /* config: 1 writeback, 0 write-through */
 	bool dirty;           /* written since the last backend flush */
+	bool stopping;        /* quiesced: take no request until reset */
 	uint32_t gen;
 	unsigned nslots, inflight;
 	uint32_t stalled;     /* queues that wait for a free slot */
