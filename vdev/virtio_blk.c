@@ -194,8 +194,11 @@ static void run(struct virtio_blk *vb, struct vblk_req *r, bool completed)
 				return;
 		}
 		completed = false;
-		if (r->b.status != BLK_OK)
+		if (r->b.status != BLK_OK) {
+			if (r->b.op == BLK_FLUSH) /* covered nothing: quiesce syncs */
+				vb->dirty = true;
 			break;
+		}
 		if (r->b.op == BLK_WRITE || r->b.op == BLK_WRITE_ZEROES || r->b.op == BLK_DISCARD) {
 			/* Even when a reset orphaned r: the write is on the backend,
 			 * and quiesce must make it durable. */

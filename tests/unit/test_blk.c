@@ -1444,7 +1444,8 @@ static void test_reset_orphans_request(void **state)
 	assert_int_equal(fk.syncs, 1);
 }
 
-/* proves: BLK-2 */
+/* As a partition stops or restarts: quiesce, then the device reset.
+ * proves: BLK-2 */
 static void test_quiesce(void **state)
 {
 	struct vblk_params p = params(&fk.bd);
@@ -1457,12 +1458,14 @@ static void test_quiesce(void **state)
 	assert_int_equal(fk.syncs, 0);
 	assert_int_equal(fk.polls, 0);
 	/* Reads only: no sync. */
+	drv_start(1, F_ALL);
 	req(0, 0, T_IN, 0, 512);
 	kick(0);
 	fk_complete(0, BLK_OK);
 	virtio_blk_quiesce(&vb);
 	assert_int_equal(fk.syncs, 0);
 	/* A completed write: one sync, then none. */
+	drv_start(1, F_ALL);
 	req(0, 0, T_OUT, 0, 512);
 	kick(0);
 	fk_complete(0, BLK_OK);
@@ -1471,6 +1474,7 @@ static void test_quiesce(void **state)
 	virtio_blk_quiesce(&vb);
 	assert_int_equal(fk.syncs, 1);
 	/* A write the driver flushed itself: no sync. */
+	drv_start(1, F_ALL);
 	req(0, 0, T_OUT, 0, 512);
 	kick(0);
 	fk_complete(0, BLK_OK);
@@ -1480,14 +1484,39 @@ static void test_quiesce(void **state)
 	virtio_blk_quiesce(&vb);
 	assert_int_equal(fk.syncs, 1);
 	/* A discard counts as a write. */
+	drv_start(1, F_ALL);
 	req_ranges(0, 0, T_DISCARD, &(struct blk_range){ 0, 1, 0 }, 1);
 	kick(0);
 	fk_complete(0, BLK_OK);
 	virtio_blk_quiesce(&vb);
 	assert_int_equal(fk.syncs, 2);
+	/* A write that completed before a flush that is still at the backend
+	 * when quiesce starts: that flush covers it, no sync. */
+	drv_start(1, F_ALL);
+	req(0, 0, T_OUT, 0, 512);
+	kick(0);
+	fk_complete(0, BLK_OK);
+	req(0, 1, T_FLUSH, 0, 0);
+	kick(0);
+	assert_int_equal(fk.npend, 1);
+	virtio_blk_quiesce(&vb);
+	assert_int_equal(fk.npend, 0);
+	assert_int_equal(fk.syncs, 2);
+	/* But a flush that failed covered nothing: quiesce syncs. */
+	drv_start(1, F_ALL);
+	req(0, 0, T_OUT, 0, 512);
+	kick(0);
+	fk_complete(0, BLK_OK);
+	req(0, 1, T_FLUSH, 0, 0);
+	kick(0);
+	fk_complete(0, BLK_IOERR);
+	assert_int_equal(status(1), ST_IOERR);
+	virtio_blk_quiesce(&vb);
+	assert_int_equal(fk.syncs, 3);
 
 	/* Requests at the backend: quiesce polls until none is in flight,
 	 * then syncs the writes among them. */
+	drv_start(1, F_ALL);
 	req(0, 0, T_OUT, 1, 512);
 	req(0, 1, T_IN, 2, 512);
 	req(0, 2, T_OUT, 3, 512);
@@ -1498,8 +1527,33 @@ static void test_quiesce(void **state)
 	assert_int_equal(fk.npend, 0);
 	assert_int_equal(vb.inflight, 0);
 	assert_int_equal(fk.polls, 3);
-	assert_int_equal(fk.syncs, 3);
-	assert_int_equal(used_idx(0), 8);
+	assert_int_equal(fk.syncs, 4);
+	assert_int_equal(used_idx(0), 3);
+
+	/* More requests than slots: those waiting for a slot are not started
+	 * by the stopping partition's quiesce; the reset drops them. */
+	drv_start(1, F_ALL);
+	for (unsigned i = 0; i < VBLK_INFLIGHT + 2; i++)
+		req(0, i, T_IN, i, 512);
+	kick(0);
+	assert_int_equal(fk.npend, VBLK_INFLIGHT);
+	unsigned n = fk.nlog;
+	virtio_blk_quiesce(&vb);
+	assert_int_equal(fk.nlog, n);
+	assert_int_equal(fk.npend, 0);
+	assert_int_equal(vb.inflight, 0);
+	assert_int_equal(used_idx(0), VBLK_INFLIGHT);
+	/* Nor anything the guest posts after it. */
+	req(0, 12, T_OUT, 9, 512);
+	kick(0);
+	assert_int_equal(fk.nlog, n);
+	drv_start(1, F_ALL);
+	assert_int_equal(fk.nlog, n);
+	req(0, 0, T_IN, 0, 512);
+	kick(0);
+	assert_int_equal(fk.nlog, n + 1);
+	fk_complete(0, BLK_OK);
+	assert_int_equal(used_idx(0), 1);
 
 	/* Reliable: writes are flushed as they go; quiesce has nothing to sync. */
 	p.reliable = true;

@@ -1,7 +1,9 @@
 /* The partition-file parser (core/config.c) on good files, on one broken
  * file per defect (tests/configs/bad/), and on hostile blobs: every defect
  * is reported once, with its node path and property, and nothing crashes.
- * proves: PLATFORM-4, PLATFORM-3 */
+ * proves: PLATFORM-4, PLATFORM-3
+ * The storage part (backends, disks, windows, the cross-partition overlap
+ * check) proves: BLK-6, BLK-7 */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -11,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <libfdt.h>
 #include <hv/boot.h>
@@ -21,10 +24,16 @@
 #define EXPECT_PREFIX "// expect: "
 #define BIG_IMAGE_SIZE (80LL << 20) /* images/big.bin: more than a 64 MiB partition */
 
-/* The guest images as the tests see them: see the brief in each bad file. */
+/* The guest images as the tests see them: see the brief in each bad file.
+ * Files under tests/configs/ (the RAM disk images next to the bad files)
+ * are real, and hvcheck finds them too: their real size. */
 static int64_t test_blob_size(void *ctx, const char *name)
 {
+	struct stat st;
+
 	(void)ctx;
+	if (strncmp(name, "tests/configs/", 14) == 0)
+		return stat(name, &st) == 0 ? (int64_t)st.st_size : -1;
 	if (strcmp(name, "images/big.bin") == 0)
 		return BIG_IMAGE_SIZE;
 	if (strstr(name, "missing"))
@@ -119,6 +128,64 @@ static void test_good_files(void **state)
 	assert_part(&cfg.parts[1], "attacker", 2, 0x54000000, 0x4000000, "guests/attack.bin");
 }
 
+static void assert_disk(const struct disk_config *d, const char *name, uint32_t backend, bool whole,
+			uint64_t start, uint64_t sectors, bool ro, bool reliable, bool shared)
+{
+	assert_string_equal(d->name, name);
+	assert_int_equal(d->backend, backend);
+	assert_int_equal(d->whole, whole);
+	if (!whole) {
+		assert_int_equal(d->start, start);
+		assert_int_equal(d->sectors, sectors);
+	}
+	assert_int_equal(d->read_only, ro);
+	assert_int_equal(d->reliable, reliable);
+	assert_int_equal(d->shared, shared);
+}
+
+/* Overlapping windows that are both shared, or both read-only, adjacent
+ * windows, a whole disk read-only in two partitions: all accepted, and
+ * parsed as written.
+ * proves: BLK-6, BLK-7 */
+static void test_good_storage(void **state)
+{
+	int rc;
+	(void)state;
+
+	rc = parse_file("tests/configs/good/blk-windows.dts");
+	if (rc)
+		print_errors(&errs);
+	assert_int_equal(rc, 0);
+	assert_int_equal(cfg.nbackends, 2);
+	assert_string_equal(cfg.backend[0].name, "disk0");
+	assert_int_equal(cfg.backend[0].kind, BACKEND_VIRTIO_BLK);
+	assert_int_equal(cfg.backend[0].index, 0);
+	assert_string_equal(cfg.backend[1].name, "disk1");
+	assert_int_equal(cfg.backend[1].kind, BACKEND_VIRTIO_BLK);
+	assert_int_equal(cfg.backend[1].index, 1);
+	assert_int_equal(cfg.nparts, 2);
+	assert_int_equal(cfg.parts[0].ndisks, 4);
+	assert_int_equal(cfg.parts[1].ndisks, 4);
+	assert_disk(&cfg.parts[0].disk[0], "virtio-blk", 0, false, 2048, 2048, false, true, true);
+	assert_disk(&cfg.parts[0].disk[1], "virtio-blk-ro", 0, false, 8192, 4096, true, false, false);
+	assert_disk(&cfg.parts[0].disk[2], "virtio-blk-own", 0, false, 16384, 1024, false, false, false);
+	assert_disk(&cfg.parts[0].disk[3], "virtio-blk-whole", 1, true, 0, 0, true, false, false);
+	assert_disk(&cfg.parts[1].disk[0], "virtio-blk", 0, false, 3072, 2048, false, false, true);
+	assert_disk(&cfg.parts[1].disk[1], "virtio-blk-ro", 0, false, 10240, 4096, true, false, false);
+	assert_disk(&cfg.parts[1].disk[2], "virtio-blk-own", 0, false, 17408, 1024, false, false, false);
+	assert_disk(&cfg.parts[1].disk[3], "virtio-blk-whole", 1, true, 0, 0, true, false, false);
+
+	/* The storage test files the system tests boot. */
+	rc = parse_file("tests/configs/good/linux-blk.dts");
+	if (rc)
+		print_errors(&errs);
+	assert_int_equal(rc, 0);
+	rc = parse_file("tests/configs/good/blk-hostile.dts");
+	if (rc)
+		print_errors(&errs);
+	assert_int_equal(rc, 0);
+}
+
 /* ---- one broken file per defect ---- */
 
 struct bad_case {
@@ -183,6 +250,30 @@ static const struct bad_case bad_cases[] = {
 	{ "35-console-not-string.dts", "/partitions/alpha: console: must be a single string" },
 	{ "36-unknown-root-property.dts", "/: serial-number: unknown property" },
 	{ "37-unknown-hypervisor-property.dts", "/hypervisor: heap-size: unknown property" },
+	/* Storage (BLK-6, BLK-7). */
+	{ "38-storage-unknown-type.dts", "/storage/disk0: type: 'nvme' is not one of virtio-blk, ram" },
+	{ "39-storage-ram-no-image.dts", "/storage/ram0: image: missing" },
+	{ "40-storage-ram-image-odd-size.dts",
+	  "/storage/ram0: image: image 'tests/configs/bad/ram-1000-bytes.img' (1000 bytes) is not a "
+	  "non-empty multiple of 512 bytes" },
+	{ "41-disk-backend-missing.dts",
+	  "/partitions/alpha/virtio-blk: backend: 'disk9' is not a node of /storage" },
+	{ "42-disk-window-length.dts",
+	  "/partitions/alpha/virtio-blk: window: must be <first-sector sectors>, 2 cells each, got 8 bytes" },
+	{ "43-disk-window-empty.dts", "/partitions/alpha/virtio-blk: window: empty or wrapping window" },
+	{ "44-disk-window-past-ram.dts",
+	  "/partitions/alpha/virtio-blk: window: sectors [4, +8) go past the end of backend ram0 (8 sectors)" },
+	{ "45-disk-write-policy-invalid.dts",
+	  "/partitions/alpha/virtio-blk: write-policy: 'writeback' is not one of reliable, normal" },
+	{ "46-disk-read-only-value.dts", "/partitions/alpha/virtio-blk: read-only: must be empty (a flag)" },
+	{ "47-disk-overlap-read-write.dts",
+	  "/partitions/beta/virtio-blk-data: window: overlaps /partitions/alpha/virtio-blk on backend "
+	  "disk0, and one of them can write (mark both shared to allow it)" },
+	{ "48-disk-too-many.dts", "/partitions/alpha/virtio-blk-e: more than 4 disks in one partition" },
+	{ "49-storage-index-twice.dts", "/storage/disk1: index: physical virtio-blk 1 is already backend disk0" },
+	{ "50-disk-whole-overlaps-window.dts",
+	  "/partitions/beta/virtio-blk: window: overlaps /partitions/alpha/virtio-blk on backend disk0, "
+	  "and one of them can write (mark both shared to allow it)" },
 };
 #define N_BAD ARRAY_SIZE(bad_cases)
 
@@ -550,6 +641,206 @@ static void test_long_node_path(void **state)
 	free(fdt);
 }
 
+/* ---- storage: windows of two partitions on one backend ---- */
+
+/* One disk: no backend = no disk; no window = the whole backend. */
+struct dspec {
+	const char *backend;
+	bool window;
+	uint64_t start, sectors;
+	bool ro, shared;
+};
+
+static void add_disk(void *fdt, const char *node, const struct dspec *d)
+{
+	if (!d->backend)
+		return;
+	chk(fdt_begin_node(fdt, node));
+	chk(fdt_property_string(fdt, "backend", d->backend));
+	if (d->window) {
+		fdt64_t w[2] = { cpu_to_fdt64(d->start), cpu_to_fdt64(d->sectors) };
+		chk(fdt_property(fdt, "window", w, sizeof(w)));
+	}
+	if (d->ro)
+		chk(fdt_property(fdt, "read-only", NULL, 0));
+	if (d->shared)
+		chk(fdt_property(fdt, "shared", NULL, 0));
+	chk(fdt_end_node(fdt));
+}
+
+static void add_backend(void *fdt, const char *name, const char *type, int index, const char *image)
+{
+	chk(fdt_begin_node(fdt, name));
+	chk(fdt_property_string(fdt, "type", type));
+	if (index >= 0)
+		chk(fdt_property_u32(fdt, "index", (uint32_t)index));
+	if (image)
+		chk(fdt_property_string(fdt, "image", image));
+	chk(fdt_end_node(fdt));
+}
+
+static void begin_part(void *fdt, const char *name, uint32_t cpu, uint64_t base)
+{
+	fdt32_t c = cpu_to_fdt32(cpu),
+		mem[4] = { cpu_to_fdt32((uint32_t)(base >> 32)), cpu_to_fdt32((uint32_t)base), 0,
+			   cpu_to_fdt32(0x4000000) };
+	chk(fdt_begin_node(fdt, name));
+	chk(fdt_property(fdt, "cpus", &c, 4));
+	chk(fdt_property(fdt, "memory", mem, sizeof(mem)));
+	chk(fdt_property_string(fdt, "kernel", "guests/hello.bin"));
+}
+
+/* Backends disk0, disk1 (physical, size unknown to the checker) and ram0
+ * (8 sectors: images/disk.img is 4096 bytes here); alpha has disks a1 and
+ * a2 (virtio-blk, virtio-blk-2), beta has b. */
+static int parse_storage(const struct dspec *a1, const struct dspec *a2, const struct dspec *b,
+			 struct guarded_errors *g)
+{
+	void *fdt = calloc(1, BUILD_CAP);
+	int rc;
+
+	assert_non_null(fdt);
+	begin_root(fdt, true);
+	chk(fdt_begin_node(fdt, "storage"));
+	add_backend(fdt, "disk0", "virtio-blk", -1, NULL);
+	add_backend(fdt, "disk1", "virtio-blk", 1, NULL);
+	add_backend(fdt, "ram0", "ram", -1, "images/disk.img");
+	chk(fdt_end_node(fdt));
+	chk(fdt_begin_node(fdt, "partitions"));
+	begin_part(fdt, "alpha", 1, 0x50000000);
+	add_disk(fdt, "virtio-blk", a1);
+	add_disk(fdt, "virtio-blk-2", a2);
+	chk(fdt_end_node(fdt));
+	begin_part(fdt, "beta", 2, 0x54000000);
+	add_disk(fdt, "virtio-blk", b);
+	chk(fdt_end_node(fdt));
+	chk(fdt_end_node(fdt));
+	finish(fdt);
+	rc = parse_guarded(fdt, g);
+	free(fdt);
+	return rc;
+}
+
+struct overlap_case {
+	struct dspec a, b;
+	bool ok;
+};
+
+/* Two partitions may share sectors of a backend only when neither can
+ * write, or when both say shared; a whole disk overlaps every window on
+ * it. A refusal names both disks.
+ * proves: BLK-6 */
+static void test_storage_overlaps(void **state)
+{
+#define W(be, s, n, ro, sh) { be, true, s, n, ro, sh }
+#define WHOLE(be, ro, sh) { be, false, 0, 0, ro, sh }
+	static const struct overlap_case cases[] = {
+		{ W("disk0", 0, 8, false, false), W("disk0", 8, 8, false, false), true },   /* adjacent */
+		{ W("disk0", 8, 8, false, false), W("disk0", 0, 8, false, false), true },
+		{ W("disk0", 0, 8, false, false), W("disk0", 7, 8, false, false), false },  /* one sector */
+		{ W("disk0", 7, 8, false, false), W("disk0", 0, 8, false, false), false },
+		{ W("disk0", 0, 100, false, false), W("disk0", 50, 1, false, false), false }, /* inside */
+		{ W("disk0", 0, 8, false, true), W("disk0", 4, 8, false, true), true },     /* both shared */
+		{ W("disk0", 0, 8, false, true), W("disk0", 4, 8, false, false), false },   /* one shared */
+		{ W("disk0", 0, 8, false, false), W("disk0", 4, 8, false, true), false },
+		{ W("disk0", 0, 8, true, false), W("disk0", 4, 8, true, false), true },     /* both read-only */
+		{ W("disk0", 0, 8, true, false), W("disk0", 4, 8, false, false), false },   /* one writes */
+		{ W("disk0", 0, 8, false, false), W("disk0", 4, 8, true, false), false },
+		{ W("disk0", 0, 8, true, true), W("disk0", 4, 8, false, true), true },      /* shared, one ro */
+		{ WHOLE("disk0", false, false), W("disk0", 1000000, 8, false, false), false },
+		{ W("disk0", 1000000, 8, false, false), WHOLE("disk0", false, false), false },
+		{ WHOLE("disk0", true, false), W("disk0", 0, 8, false, false), false },
+		{ WHOLE("disk0", true, false), W("disk0", 0, 8, true, false), true },
+		{ WHOLE("disk0", false, false), WHOLE("disk0", false, false), false },
+		{ WHOLE("disk0", true, false), WHOLE("disk0", true, false), true },
+		{ WHOLE("disk0", false, true), W("disk0", 0, 8, false, true), true },
+		{ W("disk0", 0, 8, false, false), W("disk1", 0, 8, false, false), true },   /* other backend */
+		{ WHOLE("disk0", false, false), WHOLE("disk1", false, false), true },
+		{ WHOLE("ram0", false, false), W("ram0", 0, 8, false, false), false },
+		{ W("ram0", 0, 4, false, false), W("ram0", 4, 4, false, false), true },
+		{ W("ram0", 0, 5, false, false), W("ram0", 4, 4, false, false), false },
+	};
+#undef W
+#undef WHOLE
+	static struct guarded_errors g;
+	const struct dspec none = { 0 };
+	(void)state;
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		int rc = parse_storage(&cases[i].a, &none, &cases[i].b, &g);
+		if (rc != (cases[i].ok ? 0 : 1)) {
+			print_message("  case %zu: want %s, got %d error(s)\n", i,
+				      cases[i].ok ? "none" : "one", rc);
+			print_errors(&g.e);
+			fail();
+		}
+		if (!cases[i].ok) {
+			static const char want[] = "/partitions/beta/virtio-blk: window: overlaps "
+						   "/partitions/alpha/virtio-blk on backend ";
+			const char *m = g.e.msg[0];
+			if (strncmp(m, want, strlen(want)) != 0) {
+				print_message("  case %zu: %s\n", i, m);
+				fail();
+			}
+		}
+	}
+
+	/* Within one partition, overlapping disks are the partition's own affair. */
+	const struct dspec a1 = { "disk0", true, 0, 8, false, false }, a2 = { "disk0", true, 4, 8, false, false },
+			   b = { "disk0", true, 100, 8, false, false };
+	assert_int_equal(parse_storage(&a1, &a2, &b, &g), 0);
+	assert_int_equal(cfg.parts[0].ndisks, 2);
+	/* Beta overlapping both of alpha's: one error for each, each naming its pair. */
+	const struct dspec b2 = { "disk0", true, 6, 8, false, false };
+	assert_int_equal(parse_storage(&a1, &a2, &b2, &g), 2);
+	assert_non_null(strstr(g.e.msg[0], "overlaps /partitions/alpha/virtio-blk on"));
+	assert_non_null(strstr(g.e.msg[1], "overlaps /partitions/alpha/virtio-blk-2 on"));
+	/* A window on the RAM disk that fits exactly: fine; one more sector: not. */
+	const struct dspec r8 = { "ram0", true, 0, 8, false, false }, r9 = { "ram0", true, 1, 8, false, false };
+	assert_int_equal(parse_storage(&r8, &none, &none, &g), 0);
+	assert_int_equal(cfg.backend[2].image.size, 4096);
+	assert_int_equal(parse_storage(&r9, &none, &none, &g), 1);
+	assert_string_equal(g.e.msg[0], "/partitions/alpha/virtio-blk: window: sectors [1, +8) go past "
+					 "the end of backend ram0 (8 sectors)");
+	/* A window whose end wraps round 2^64. */
+	const struct dspec wrap = { "disk0", true, UINT64_MAX - 3, 8, false, false };
+	assert_int_equal(parse_storage(&wrap, &none, &none, &g), 1);
+	assert_string_equal(g.e.msg[0], "/partitions/alpha/virtio-blk: window: empty or wrapping window");
+}
+
+/* Backend nodes: a name used twice (only a hand-made blob can), a type's
+ * property on the other type.
+ * proves: BLK-6 */
+static void test_storage_backend_nodes(void **state)
+{
+	static struct guarded_errors g;
+	void *fdt = calloc(1, BUILD_CAP);
+	int rc;
+	(void)state;
+
+	assert_non_null(fdt);
+	begin_root(fdt, true);
+	chk(fdt_begin_node(fdt, "storage"));
+	add_backend(fdt, "disk0", "virtio-blk", 0, NULL);
+	add_backend(fdt, "disk0", "ram", -1, "images/disk.img");
+	add_backend(fdt, "ram1", "ram", 3, "images/disk.img");
+	add_backend(fdt, "disk2", "virtio-blk", 2, "images/disk.img");
+	chk(fdt_end_node(fdt));
+	chk(fdt_begin_node(fdt, "partitions"));
+	begin_part(fdt, "alpha", 1, 0x50000000);
+	chk(fdt_end_node(fdt));
+	chk(fdt_end_node(fdt));
+	finish(fdt);
+	rc = parse_guarded(fdt, &g);
+	if (rc != 3)
+		print_errors(&g.e);
+	assert_int_equal(rc, 3);
+	assert_string_equal(g.e.msg[0], "/storage/disk0: backend name used twice");
+	assert_string_equal(g.e.msg[1], "/storage/ram1: index: only a virtio-blk backend has an index");
+	assert_string_equal(g.e.msg[2], "/storage/disk2: image: only a ram backend has an image");
+	free(fdt);
+}
+
 int main(void)
 {
 	static const struct CMUnitTest fixed[] = {
@@ -564,6 +855,9 @@ int main(void)
 		cmocka_unit_test(test_many_errors_capped_no_partitions),
 		cmocka_unit_test(test_duplicate_partition_name),
 		cmocka_unit_test(test_long_node_path),
+		cmocka_unit_test(test_good_storage),
+		cmocka_unit_test(test_storage_overlaps),
+		cmocka_unit_test(test_storage_backend_nodes),
 	};
 	static struct CMUnitTest tests[ARRAY_SIZE(fixed) + N_BAD];
 
