@@ -320,9 +320,11 @@ static void parse_storage(struct parser *p, int node)
 		if (strcmp(t, "virtio-blk") == 0) {
 			b->kind = BACKEND_VIRTIO_BLK;
 			c = fdt_getprop(p->fdt, child, "index", &len);
-			if (c && len != 4)
+			if (c && len != 4) {
 				perr(p, child, "index", "must be 1 cell");
-			else if (c)
+				continue;
+			}
+			if (c)
 				b->index = fdt32_to_cpu(*c);
 			for (unsigned i = 0; i < cfg->nbackends; i++)
 				if (cfg->backend[i].kind == BACKEND_VIRTIO_BLK &&
@@ -464,7 +466,7 @@ static void parse_partition(struct parser *p, int node, unsigned idx)
 	check_known(p, node, props, nodes);
 	fdt_for_each_subnode(child, p->fdt, node) {
 		const char *n = fdt_get_name(p->fdt, child, NULL);
-		if (strcmp(n, "virtio-rng") == 0) {
+		if (strncmp(n, "virtio-rng", 10) == 0 && (n[10] == 0 || n[10] == '@')) {
 			check_known(p, child, (const char *[]){ NULL }, NULL);
 			pc->virtio_rng = true;
 		} else if (strncmp(n, "virtio-blk", 10) == 0 && (n[10] == 0 || n[10] == '-' || n[10] == '@')) {

@@ -157,10 +157,10 @@ static int add_disks(struct partition *p, const struct part_config *pc)
 		p->ndisks = i + 1;
 		if (add_virtio(p, &p->vblk[i].dev))
 			return -1;
-		INFO("%s: %llu sectors at %llu on %s, %s, %s", p->disk_name[i],
+		INFO("%s: %llu sectors at %llu on %s, %s%s", p->disk_name[i],
 		     (unsigned long long)prm.sectors, (unsigned long long)prm.start, be->name,
 		     dc->read_only ? "read-only" : "read-write",
-		     dc->reliable ? "reliable (write-through)" : "normal (writeback)");
+		     dc->read_only ? "" : dc->reliable ? ", reliable (write-through)" : ", normal (writeback)");
 	}
 	return 0;
 }

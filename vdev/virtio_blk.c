@@ -83,8 +83,9 @@ static uint8_t decode_ranges(struct virtio_blk *vb, const struct vq_chain *c, ui
 	uint32_t max_sect = wz ? vb->be->max_wz_sectors : vb->be->max_discard_sectors;
 	uint64_t n;
 
-	if (!(wz ? vb->be->can_write_zeroes : vb->be->can_discard))
-		return BLK_UNSUPP;
+	if (!(wz ? vb->be->can_write_zeroes : vb->be->can_discard) ||
+	    !virtio_has(&vb->dev, wz ? VIRTIO_BLK_F_WRITE_ZEROES : VIRTIO_BLK_F_DISCARD))
+		return BLK_UNSUPP; /* not offered, or not negotiated */
 	if (vb->read_only) {
 		guest_error(vb, "write to a read-only disk");
 		return BLK_IOERR;
@@ -315,14 +316,35 @@ static void blk_config_write(struct virtio_dev *d, uint32_t off, unsigned w, uin
 		vb->writeback = v ? 1 : 0;
 }
 
+/* Wait, bounded, until none of the disk's requests is at the backend,
+ * harvesting completions ourselves (interrupts may be masked here). Called
+ * with d->lock held; drops it while waiting, so completions can finish. */
+static void drain(struct virtio_blk *vb)
+{
+	for (unsigned long spin = 0; vb->inflight && spin < 50000000UL; spin++) {
+		spin_unlock(&vb->dev.lock);
+		vb->be->ops->poll(vb->be);
+		spin_lock(&vb->dev.lock);
+	}
+	if (vb->inflight)
+		WARN("%s: %u request(s) still at the backend after a reset", vb->dev.name,
+		     vb->inflight);
+}
+
+/* A reset is complete only when the device no longer touches the guest's
+ * memory ([VIRTIO] 2.4): requests still at the backend are waited for, and
+ * finish without a used entry (their generation is gone). */
 static void blk_reset(struct virtio_dev *d)
 {
 	struct virtio_blk *vb = d->priv;
 
 	if (!vb)
 		return;
-	vb->gen++; /* requests still at the backend finish without a trace */
+	vb->gen++;
 	vb->stalled = 0;
+	vb->stopping = true; /* nothing new while draining */
+	if (vb->inflight)
+		drain(vb);
 	vb->stopping = false;
 	vb->writeback = vb->reliable ? 0 : 1;
 }
@@ -399,17 +421,7 @@ void virtio_blk_quiesce(struct virtio_blk *vb)
 	spin_lock(&vb->dev.lock);
 	vb->stopping = true;
 	vb->stalled = 0;
-	spin_unlock(&vb->dev.lock);
-	for (unsigned long spin = 0; spin < 50000000UL; spin++) {
-		unsigned n;
-		spin_lock(&vb->dev.lock);
-		n = vb->inflight;
-		spin_unlock(&vb->dev.lock);
-		if (!n)
-			break;
-		vb->be->ops->poll(vb->be);
-	}
-	spin_lock(&vb->dev.lock);
+	drain(vb);
 	dirty = vb->dirty;
 	vb->dirty = false;
 	spin_unlock(&vb->dev.lock);

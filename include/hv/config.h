@@ -83,7 +83,7 @@ struct hv_config {
 
 /* Errors are collected, each "<node path>: <property>: <what>". */
 #define CFG_MAX_ERRORS 32
-#define CFG_ERR_LEN 160
+#define CFG_ERR_LEN 256
 struct cfg_errors {
 	unsigned count;
 	char msg[CFG_MAX_ERRORS][CFG_ERR_LEN];

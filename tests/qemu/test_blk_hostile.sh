@@ -26,7 +26,7 @@ with open(sys.argv[1], "wb") as f:
 PYEOF
 sum0=$(sha256sum <"$IMG")
 QEMU_EXTRA="-global virtio-mmio.force-legacy=false -drive file=$IMG,if=none,id=d0,format=raw,discard=unmap -device virtio-blk-device,drive=d0" \
-	run_qemu "$T/image" "$T/console.log" 900
+	run_qemu "$T/image" "$T/console.log" 300
 rc=$?
 [ $rc -eq 0 ] && pass "QEMU exits 0 when both partitions have stopped" || fail "QEMU exit status" "$rc"
 L=$T/console.log
@@ -49,6 +49,7 @@ sum1=$(sha256sum <"$IMG")
 [ "$sum0" = "$sum1" ] && pass "the disk image is unchanged" || fail "the disk image is unchanged" "sha256 ${sum0%% *} -> ${sum1%% *}"
 expect_in "$L" "[linux] bulkhead-linux: workload done files=b301fb912257a9d965bab53c59ddc8ec errors=0" \
 	"Linux finishes its workload beside the hostile driver"
+expect_in "$L" "[vda] 4096 512-byte logical blocks" "Linux has its own disk beside the attacker's"
 expect_in "$L" "bulkhead: partition linux stopped" "Linux powers off normally"
 expect_not_in "$L" "PANIC" "no hypervisor panic"
 expect_not_in "$L" "the device failed" "the physical disk never failed"
@@ -68,9 +69,9 @@ else
 	fail "hypervisor warnings bounded" "$(grep -c 'warn: hostile/' "$L") lines"
 fi
 if grep 'warn: linux' "$L" | grep -q .; then
-	fail "Linux's devices never refuse a request" "$(grep 'warn: linux' "$L" | head -1)"
+	fail "no hypervisor warning about linux" "$(grep 'warn: linux' "$L" | head -1)"
 else
-	pass "Linux's devices never refuse a request"
+	pass "no hypervisor warning about linux"
 fi
 if grep '^\[linux\]' "$L" | grep -v 'Kernel command line' | grep -qiwE 'error|bug|oops|warning|unhandled|failed|panic'; then
 	fail "no error in the Linux console" "$(grep '^\[linux\]' "$L" | grep -v 'Kernel command line' | grep -iwE 'error|bug|oops|warning|unhandled|failed|panic' | head -3)"
