@@ -22,6 +22,7 @@
  * pattern of pat_word() (tests/qemu/test_blk_hostile.sh writes it).
  * proves: BLK-1, BLK-6, PLATFORM-5 */
 #include "../common/guest.h"
+#include "../common/virtio_mmio.h"
 
 #define VBLK_RW 0x0a000000UL
 #define VBLK_RO 0x0a000200UL
@@ -34,38 +35,12 @@
 #define HV_RAM 0x40080000UL
 #define RAM_END 0x74000000UL
 
-/* virtio-mmio v2 registers */
-#define R_MAGIC 0x000
-#define R_VERSION 0x004
-#define R_DEVICE_ID 0x008
-#define R_DEV_FEAT 0x010
-#define R_DEV_FEAT_SEL 0x014
-#define R_DRV_FEAT 0x020
-#define R_DRV_FEAT_SEL 0x024
-#define R_QUEUE_SEL 0x030
-#define R_QUEUE_NUM_MAX 0x034
-#define R_QUEUE_NUM 0x038
-#define R_QUEUE_READY 0x044
-#define R_QUEUE_NOTIFY 0x050
-#define R_INT_STATUS 0x060
-#define R_INT_ACK 0x064
-#define R_STATUS 0x070
-#define R_QUEUE_DESC 0x080
-#define R_QUEUE_DRIVER 0x090
-#define R_QUEUE_DEVICE 0x0a0
-#define R_CONFIG 0x100
-
 /* virtio-blk config space ([VIRTIO] 5.2.4) */
 #define C_CAPACITY 0
 #define C_SEG_MAX 12
 #define C_MAX_DISCARD_SEG 40
 #define C_MAX_WZ_SEG 52
 
-#define S_ACK 1u
-#define S_DRIVER 2u
-#define S_DRIVER_OK 4u
-#define S_FEATURES_OK 8u
-#define S_NEEDS_RESET 0x40u
 #define S_LIVE (S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK)
 
 #define F_SIZE_MAX (1ULL << 1)
@@ -75,8 +50,6 @@
 #define F_FLUSH (1ULL << 9)
 #define F_DISCARD (1ULL << 13)
 #define F_WRITE_ZEROES (1ULL << 14)
-#define F_INDIRECT (1ULL << 28)
-#define F_VERSION_1 (1ULL << 32)
 #define F_WANT (F_SIZE_MAX | F_SEG_MAX | F_RO | F_BLK_SIZE | F_FLUSH | F_DISCARD | \
 		F_WRITE_ZEROES | F_INDIRECT | F_VERSION_1)
 
@@ -90,10 +63,6 @@
 #define B_OK 0
 #define B_IOERR 1
 #define B_UNSUPP 2
-
-#define D_NEXT 1
-#define D_WRITE 2
-#define D_INDIRECT 4
 
 #define QNUM 128
 #define GUARD 0xa5
