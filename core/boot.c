@@ -28,8 +28,11 @@ static int storage_open(const struct hv_config *cfg, const struct payload_header
 		const struct backend_config *b = &cfg->backend[i];
 		if (b->kind == BACKEND_RAM) {
 			const struct payload_blob *blob = payload_find(ph, b->image.name);
-			if (!blob)
+			if (!blob) {
+				ERR("/storage/%s: image: '%s' is not in the image", b->name,
+				    b->image.name);
 				return -1;
+			}
 			blk_ram_init(&ram[i], b->name, (uint8_t *)ph + blob->offset, blob->size);
 			hv_backends[i] = &ram[i];
 		} else {

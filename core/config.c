@@ -17,6 +17,7 @@ struct parser {
 	void *blob_ctx;
 	char part_path[CONFIG_MAX_PARTITIONS][CFG_PATH_MAX];
 	int disk_node[CONFIG_MAX_PARTITIONS][CFG_MAX_DISKS];
+	int net_node[CONFIG_MAX_PARTITIONS];
 };
 
 static void perr(struct parser *p, int node, const char *prop, const char *fmt, ...)
@@ -326,6 +327,11 @@ static void parse_storage(struct parser *p, int node)
 			}
 			if (c)
 				b->index = fdt32_to_cpu(*c);
+			if (b->index >= CFG_MAX_BACKENDS) {
+				perr(p, child, "index", "%u: at most %d physical devices are driven",
+				     b->index, CFG_MAX_BACKENDS);
+				continue;
+			}
 			for (unsigned i = 0; i < cfg->nbackends; i++)
 				if (cfg->backend[i].kind == BACKEND_VIRTIO_BLK &&
 				    cfg->backend[i].index == b->index)
@@ -425,6 +431,170 @@ static void parse_disk(struct parser *p, int node, unsigned idx, struct part_con
 	p->disk_node[idx][pc->ndisks++] = node;
 }
 
+static void parse_network(struct parser *p, int node)
+{
+	static const char *props[] = { "uplink", NULL };
+	struct hv_config *cfg = p->cfg;
+	int child;
+
+	if (node < 0)
+		return;
+	check_known(p, node, (const char *[]){ NULL }, ANY_NODE);
+	fdt_for_each_subnode(child, p->fdt, node) {
+		const char *name = fdt_get_name(p->fdt, child, NULL);
+		struct segment_config *sg;
+		const fdt32_t *c;
+		int len;
+
+		if (cfg->nsegments >= CFG_MAX_SEGMENTS) {
+			perr(p, node, NULL, "more than %d segments", CFG_MAX_SEGMENTS);
+			return;
+		}
+		sg = &cfg->segment[cfg->nsegments];
+		check_known(p, child, props, NULL);
+		if (strlen(name) >= CFG_NAME_MAX || strchr(name, '@')) {
+			perr(p, child, NULL, "segment name must be at most %d characters, without '@'",
+			     CFG_NAME_MAX - 1);
+			continue;
+		}
+		strcpy(sg->name, name);
+		sg->uplink = CFG_NO_UPLINK;
+		c = fdt_getprop(p->fdt, child, "uplink", &len);
+		if (c && len != 4) {
+			perr(p, child, "uplink", "must be 1 cell (the physical virtio-net number)");
+			continue;
+		}
+		if (c) {
+			sg->uplink = fdt32_to_cpu(*c);
+			for (unsigned i = 0; i < cfg->nsegments; i++)
+				if (cfg->segment[i].uplink == sg->uplink)
+					perr(p, child, "uplink", "physical virtio-net %u is already the uplink "
+					     "of %s", sg->uplink, cfg->segment[i].name);
+		}
+		for (unsigned i = 0; i < cfg->nsegments; i++)
+			if (strcmp(cfg->segment[i].name, sg->name) == 0)
+				perr(p, child, NULL, "segment name used twice");
+		cfg->nsegments++;
+	}
+}
+
+/* A locally administered unicast address from the partition's name, the
+ * same on every boot: 02:42 and a 32-bit FNV-1a hash of the name. */
+static void derive_mac(const char *name, uint8_t mac[6])
+{
+	uint32_t h = 2166136261u;
+
+	for (; *name; name++)
+		h = (h ^ (uint8_t)*name) * 16777619u;
+	mac[0] = 0x02;
+	mac[1] = 0x42;
+	for (unsigned i = 0; i < 4; i++)
+		mac[2 + i] = (uint8_t)(h >> (24 - 8 * i));
+}
+
+static void parse_net(struct parser *p, int node, unsigned idx, struct part_config *pc)
+{
+	static const char *props[] = { "segment", "mac-address", "mtu", "mac-change", NULL };
+	struct net_config *n = &pc->net;
+	const uint8_t *mac;
+	const fdt32_t *c;
+	const char *s;
+	int len;
+
+	if (n->present) {
+		perr(p, node, NULL, "a partition has at most one virtio-net");
+		return;
+	}
+	check_known(p, node, props, NULL);
+	s = get_string(p, node, "segment", CFG_NAME_MAX, true);
+	if (!s)
+		return;
+	n->segment = CFG_MAX_SEGMENTS;
+	for (unsigned i = 0; i < p->cfg->nsegments; i++)
+		if (strcmp(p->cfg->segment[i].name, s) == 0)
+			n->segment = i;
+	if (n->segment == CFG_MAX_SEGMENTS) {
+		perr(p, node, "segment", "'%s' is not a node of /network", s);
+		return;
+	}
+	mac = fdt_getprop(p->fdt, node, "mac-address", &len);
+	if (mac) {
+		static const uint8_t zero[6];
+		if (len != 6) {
+			perr(p, node, "mac-address", "must be 6 bytes, got %d", len);
+			return;
+		}
+		if ((mac[0] & 1) || memcmp(mac, zero, 6) == 0) {
+			perr(p, node, "mac-address", "must be a unicast address, not zero");
+			return;
+		}
+		memcpy(n->mac, mac, 6);
+	} else {
+		derive_mac(fdt_get_name(p->fdt, fdt_parent_offset(p->fdt, node), NULL), n->mac);
+	}
+	n->mtu = CFG_NET_MTU_MAX;
+	c = fdt_getprop(p->fdt, node, "mtu", &len);
+	if (c) {
+		uint32_t v = len == 4 ? fdt32_to_cpu(*c) : 0;
+		if (v < CFG_NET_MTU_MIN || v > CFG_NET_MTU_MAX) {
+			perr(p, node, "mtu", "must be 1 cell from %d to %d", CFG_NET_MTU_MIN,
+			     CFG_NET_MTU_MAX);
+			return;
+		}
+		n->mtu = (uint16_t)v;
+	}
+	s = get_string(p, node, "mac-change", 16, false);
+	if (s && strcmp(s, "allow") == 0)
+		n->mac_change = true;
+	else if (s && strcmp(s, "deny") != 0)
+		perr(p, node, "mac-change", "'%s' is not one of allow, deny", s);
+	n->present = true;
+	p->net_node[idx] = node;
+}
+
+/* Two ports of one segment may not share a MAC: the switch could not tell
+ * them apart. */
+static void check_macs(struct parser *p)
+{
+	for (unsigned a = 0; a < p->cfg->nparts; a++)
+		for (unsigned b = 0; b < a; b++) {
+			const struct net_config *x = &p->cfg->parts[a].net, *y = &p->cfg->parts[b].net;
+			if (x->present && y->present && x->segment == y->segment &&
+			    memcmp(x->mac, y->mac, 6) == 0)
+				perr(p, p->net_node[a], "mac-address", "the same as %s's on segment %s",
+				     p->part_path[b], p->cfg->segment[x->segment].name);
+		}
+}
+
+/* A RAM disk is written in place in the image: its image may not also be
+ * another RAM disk's, nor a partition's kernel or initrd (a write would
+ * change what another partition boots). */
+static void check_ram_images(struct parser *p)
+{
+	static const char *const what[] = { "kernel", "initrd" };
+	const struct hv_config *cfg = p->cfg;
+	int storage = fdt_subnode_offset(p->fdt, 0, "storage");
+
+	for (unsigned i = 0; i < cfg->nbackends; i++) {
+		const struct backend_config *b = &cfg->backend[i];
+		int node = storage >= 0 ? fdt_subnode_offset(p->fdt, storage, b->name) : -1;
+		if (b->kind != BACKEND_RAM || !b->image.present)
+			continue;
+		for (unsigned j = 0; j < i; j++)
+			if (cfg->backend[j].kind == BACKEND_RAM &&
+			    strcmp(cfg->backend[j].image.name, b->image.name) == 0)
+				perr(p, node, "image", "'%s' is also backend %s's image", b->image.name,
+				     cfg->backend[j].name);
+		for (unsigned q = 0; q < cfg->nparts; q++) {
+			const struct blob_ref *r[2] = { &cfg->parts[q].kernel, &cfg->parts[q].initrd };
+			for (unsigned k = 0; k < 2; k++)
+				if (r[k]->present && strcmp(r[k]->name, b->image.name) == 0)
+					perr(p, node, "image", "'%s' is also the %s of %s", b->image.name,
+					     what[k], p->part_path[q]);
+		}
+	}
+}
+
 /* Two partitions' windows on one backend may overlap only when neither can
  * write, or when both are marked shared (BLK-6). */
 static void check_disk_overlaps(struct parser *p)
@@ -461,7 +631,8 @@ static void parse_partition(struct parser *p, int node, unsigned idx)
 	int len;
 
 	node_path(p->fdt, node, p->part_path[idx]);
-	static const char *nodes[] = { "virtio-rng", "virtio-blk", "virtio-blk-*", NULL };
+	static const char *nodes[] = { "virtio-rng", "virtio-blk", "virtio-blk-*", "virtio-net",
+				       NULL };
 	int child;
 	check_known(p, node, props, nodes);
 	fdt_for_each_subnode(child, p->fdt, node) {
@@ -471,6 +642,8 @@ static void parse_partition(struct parser *p, int node, unsigned idx)
 			pc->virtio_rng = true;
 		} else if (strncmp(n, "virtio-blk", 10) == 0 && (n[10] == 0 || n[10] == '-' || n[10] == '@')) {
 			parse_disk(p, child, idx, pc);
+		} else if (strncmp(n, "virtio-net", 10) == 0 && (n[10] == 0 || n[10] == '@')) {
+			parse_net(p, child, idx, pc);
 		}
 	}
 	if (strlen(name) >= CFG_NAME_MAX || strchr(name, '@'))
@@ -542,7 +715,8 @@ int config_parse(const void *fdt, size_t fdt_size, const struct platform_desc *p
 {
 	static const char *root_props[] = { "compatible", "#address-cells", "#size-cells",
 					    "model", NULL };
-	static const char *root_nodes[] = { "hypervisor", "storage", "partitions", NULL };
+	static const char *root_nodes[] = { "hypervisor", "storage", "network", "partitions",
+					    NULL };
 	struct parser p = { .fdt = fdt, .plat = plat, .errs = errs, .cfg = out,
 			    .blob_size = blob_size, .blob_ctx = blob_ctx };
 	int parts, child;
@@ -566,6 +740,7 @@ int config_parse(const void *fdt, size_t fdt_size, const struct platform_desc *p
 
 	parse_hypervisor(&p, fdt_subnode_offset(fdt, 0, "hypervisor"));
 	parse_storage(&p, fdt_subnode_offset(fdt, 0, "storage"));
+	parse_network(&p, fdt_subnode_offset(fdt, 0, "network"));
 
 	parts = fdt_subnode_offset(fdt, 0, "partitions");
 	if (parts < 0) {
@@ -584,6 +759,8 @@ int config_parse(const void *fdt, size_t fdt_size, const struct platform_desc *p
 		perr(&p, parts, NULL, "no partition defined");
 	out->nparts = n;
 	check_disk_overlaps(&p);
+	check_ram_images(&p);
+	check_macs(&p);
 out:
 	if (errs->count > CFG_MAX_ERRORS)
 		errs->count = CFG_MAX_ERRORS;

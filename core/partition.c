@@ -141,6 +141,11 @@ static int add_disks(struct partition *p, const struct part_config *pc)
 			    (unsigned long long)be->sectors);
 			return -1;
 		}
+		if ((prm.start | prm.sectors) & (be->blk_size / BLK_SECTOR - 1)) {
+			ERR("%s/%s: window: not aligned to %s's %u-byte blocks", pc->name, dc->name,
+			    be->name, be->blk_size);
+			return -1;
+		}
 		prm.inflight = be->slots - be->reserved < VBLK_INFLIGHT ? be->slots - be->reserved
 									  : VBLK_INFLIGHT;
 		if (prm.inflight == 0) {
@@ -150,7 +155,8 @@ static int add_disks(struct partition *p, const struct part_config *pc)
 		}
 		be->reserved += prm.inflight;
 		snprintf(p->disk_name[i], sizeof(p->disk_name[i]), "%s/%s", pc->name, dc->name);
-		snprintf(serial, sizeof(serial), "%s-%u", pc->name, i);
+		/* "<partition>-<n>"; a long name is cut so the number stays. */
+		snprintf(serial, sizeof(serial), "%.*s-%u", VBLK_SERIAL_LEN - 2, pc->name, i);
 		prm.serial = serial;
 		struct irq_line irq = { vgic_line, &p->vgic, GUEST_VIRTIO_INTID(p->nvirtio) };
 		virtio_blk_init(&p->vblk[i], p->disk_name[i], &prm, &p->gmem, &irq);
@@ -280,13 +286,20 @@ static void partition_all_stopped(struct partition *p)
 		/* Devices first: CPU 0's console input cannot then raise an
 		 * interrupt into the fresh vGIC from the old rings. Disks
 		 * first of all: no DMA may land in the images loaded below. */
+		bool quiet = true;
 		for (unsigned i = 0; i < p->ndisks; i++)
-			virtio_blk_quiesce(&p->vblk[i]);
+			quiet &= virtio_blk_quiesce(&p->vblk[i]);
+		if (!quiet) {
+			ERR("partition %s: a disk's requests never finished; not restarted",
+			    p->cfg->name);
+			p->state = PART_STOPPED;
+		}
 		for (unsigned i = 0; i < p->nvirtio; i++)
 			virtio_dev_reset(p->virtio[i]);
 		vpl011_reset(&p->uart);
 		vgic_init(&p->vgic, p->nvcpus);
-		p->state = load_images(p) ? PART_STOPPED : PART_RUNNING;
+		if (p->state == PART_RESETTING)
+			p->state = load_images(p) ? PART_STOPPED : PART_RUNNING;
 		if (p->state == PART_RUNNING) {
 			p->boots++;
 			if (p->boots <= 10 || p->boots % 1000 == 0) /* a reset loop must not flood */

@@ -8,7 +8,8 @@
  * already checked by the virtual disk), the ranges, and a status byte the
  * hypervisor owns. What the device returns is checked: an unknown or idle
  * id is ignored, a status other than OK/IOERR/UNSUPP counts as IOERR.
- * Lock order: leaf (sync_lock, then lock). */
+ * Lock order: sync_lock, then lock. Completions (done()) are called with
+ * neither held, except that a sync() waiting holds sync_lock. */
 #include <arch/sysreg.h>
 #include <drivers/drivers.h>
 #include <drivers/virtio_drv.h>
@@ -17,25 +18,20 @@
 #include <hv/log.h>
 #include <stdio.h>
 #include <string.h>
-#include <vdev/virtio.h>
+#include <vdev/virtio_blk.h>
 
 #define PQ 64            /* queue entries = slots */
 #define PHYS_MAX 4       /* physical devices driven */
 #define SYNC_SPINS 50000000UL
 
-#define F_SEG_MAX 2
-#define F_RO 5
-#define F_BLK_SIZE 6
-#define F_FLUSH 9
-#define F_DISCARD 13
-#define F_WRITE_ZEROES 14
+enum slot_state { SLOT_FREE, SLOT_BUSY, SLOT_ABANDONED };
 
 struct pslot {
 	struct virtq_desc ind[BLK_MAX_SEGS + 3]; /* header, data or ranges, status */
 	struct { uint32_t type, reserved; uint64_t sector; } hdr;
 	struct blk_req *req;
 	uint8_t status;
-	bool busy;
+	uint8_t state; /* enum slot_state; ABANDONED: the device may still own it */
 } __attribute__((aligned(16)));
 
 struct pdisk {
@@ -73,25 +69,29 @@ static void set_desc(struct virtq_desc *d, const void *p, uint32_t len, uint16_t
 
 static int phys_submit(struct blkdev *b, struct blk_req *r)
 {
-	static const uint32_t type[] = { [BLK_READ] = 0, [BLK_WRITE] = 1, [BLK_FLUSH] = 4,
-					 [BLK_DISCARD] = 11, [BLK_WRITE_ZEROES] = 13 };
+	static const uint32_t type[] = {
+		[BLK_READ] = VIRTIO_BLK_T_IN, [BLK_WRITE] = VIRTIO_BLK_T_OUT,
+		[BLK_FLUSH] = VIRTIO_BLK_T_FLUSH, [BLK_DISCARD] = VIRTIO_BLK_T_DISCARD,
+		[BLK_WRITE_ZEROES] = VIRTIO_BLK_T_WRITE_ZEROES,
+	};
 	struct pdisk *p = b->priv;
 	struct pslot *s = NULL;
 	unsigned n = 0, i;
 
-	if ((r->op == BLK_FLUSH && !has(p, F_FLUSH)) ||
-	    (r->op == BLK_DISCARD && !has(p, F_DISCARD)) ||
-	    (r->op == BLK_WRITE_ZEROES && !has(p, F_WRITE_ZEROES)) || r->op > BLK_WRITE_ZEROES) {
+	if ((r->op == BLK_FLUSH && !has(p, VIRTIO_BLK_F_FLUSH)) ||
+	    (r->op == BLK_DISCARD && !has(p, VIRTIO_BLK_F_DISCARD)) ||
+	    (r->op == BLK_WRITE_ZEROES && !has(p, VIRTIO_BLK_F_WRITE_ZEROES)) ||
+	    r->op > BLK_WRITE_ZEROES) {
 		r->status = r->op == BLK_FLUSH ? BLK_OK : BLK_UNSUPP;
 		return 0;
 	}
-	if (r->nseg > BLK_MAX_SEGS || r->nrange > BLK_MAX_RANGES) {
+	if (r->nseg > b->seg_max || r->nrange > BLK_MAX_RANGES) {
 		r->status = BLK_IOERR;
 		return 0;
 	}
 	spin_lock(&p->lock);
 	for (i = 0; i < p->qsz && !s; i++)
-		if (!p->slot[i].busy)
+		if (p->slot[i].state == SLOT_FREE)
 			s = &p->slot[i];
 	if (p->failed || !s) {
 		spin_unlock(&p->lock);
@@ -104,7 +104,7 @@ static int phys_submit(struct blkdev *b, struct blk_req *r)
 	s->hdr.sector = r->op == BLK_READ || r->op == BLK_WRITE ? r->sector : 0;
 	s->status = 0xff;
 	s->req = r;
-	s->busy = true;
+	s->state = SLOT_BUSY;
 	set_desc(&s->ind[n], &s->hdr, sizeof(s->hdr), VIRTQ_DESC_F_NEXT, (uint16_t)(n + 1));
 	n++;
 	for (unsigned k = 0; k < r->nseg; k++, n++)
@@ -130,31 +130,33 @@ static int phys_submit(struct blkdev *b, struct blk_req *r)
 	return 1;
 }
 
-/* Collect what the device finished; call the owners with no lock held. */
+/* Collect what the device finished; call the owners with no lock held.
+ * At most a queue's worth per call, however the device moves its index. */
 static void harvest(struct pdisk *p)
 {
 	struct blk_req *done[PQ];
 	unsigned n = 0;
+	uint16_t end;
 
 	spin_lock(&p->lock);
-	while (p->last_used != *(volatile uint16_t *)&p->used.idx) {
-		uint32_t id;
+	end = *(volatile uint16_t *)&p->used.idx;
+	dsb(sy); /* the entries after the index */
+	for (unsigned k = 0; p->last_used != end && k < p->qsz; k++) {
+		uint32_t id = p->used.ring[p->last_used % p->qsz].id;
 		struct pslot *s;
-		dsb(sy); /* the entry after the index */
-		id = p->used.ring[p->last_used % p->qsz].id;
 		p->last_used++;
-		if (id >= p->qsz || !p->slot[id].busy) {
-			if (!p->warned)
+		if (p->failed || id >= p->qsz || p->slot[id].state != SLOT_BUSY) {
+			if (!p->warned && !p->failed)
 				WARN("%s: device returned unknown request %u; ignored", p->name, id);
 			p->warned = true;
 			continue;
 		}
 		s = &p->slot[id];
-		s->busy = false;
+		s->state = SLOT_FREE;
 		s->req->status = s->status <= BLK_UNSUPP ? s->status : BLK_IOERR;
 		if (s->req == &p->sync_req)
 			p->sync_done = true;
-		else if (n < PQ)
+		else
 			done[n++] = s->req;
 	}
 	spin_unlock(&p->lock);
@@ -162,27 +164,29 @@ static void harvest(struct pdisk *p)
 		done[i]->done(done[i]);
 }
 
-/* The device gave up (DEVICE_NEEDS_RESET): every request in flight ends
- * with IOERR, and new ones get IOERR at once. */
-static void fail_all(struct pdisk *p)
+/* The device gave up (DEVICE_NEEDS_RESET) or stopped answering: every
+ * request in flight ends with IOERR, and new ones get IOERR at once. The
+ * slots are abandoned, never reused: the device may still own the buffers
+ * they point to. */
+static void fail_all(struct pdisk *p, const char *why)
 {
 	struct blk_req *done[PQ];
 	unsigned n = 0;
 
 	spin_lock(&p->lock);
 	if (!p->failed)
-		ERR("%s: the device failed; its disks now return I/O errors", p->name);
+		ERR("%s: %s; its disks now return I/O errors", p->name, why);
 	p->failed = true;
 	for (unsigned i = 0; i < p->qsz; i++) {
 		struct pslot *s = &p->slot[i];
-		if (!s->busy)
+		if (s->state != SLOT_BUSY)
 			continue;
+		s->state = SLOT_ABANDONED;
 		s->req->status = BLK_IOERR;
 		if (s->req == &p->sync_req)
 			p->sync_done = true;
 		else
 			done[n++] = s->req;
-		/* The slot stays busy: the device may still own its buffers. */
 	}
 	spin_unlock(&p->lock);
 	for (unsigned i = 0; i < n; i++)
@@ -194,10 +198,11 @@ static void phys_irq(void *ctx)
 	struct pdisk *p = ctx;
 	uint32_t isr = vdrv_rd(&p->dev, VDRV_INT_STATUS);
 
-	vdrv_wr(&p->dev, VDRV_INT_ACK, isr); /* before harvesting: nothing is missed */
+	vdrv_wr(&p->dev, VDRV_INT_ACK, isr);
+	dsb(sy); /* acknowledged before the ring is read: nothing is missed */
 	harvest(p);
-	if ((isr & 2) && (vdrv_rd(&p->dev, VDRV_STATUS) & 64) && !p->failed)
-		fail_all(p);
+	if ((isr & 2) && (vdrv_rd(&p->dev, VDRV_STATUS) & 64))
+		fail_all(p, "the device needs a reset");
 }
 
 static void phys_poll(struct blkdev *b)
@@ -210,7 +215,7 @@ static int phys_sync(struct blkdev *b)
 	struct pdisk *p = b->priv;
 	int rc = -1;
 
-	if (!has(p, F_FLUSH))
+	if (!has(p, VIRTIO_BLK_F_FLUSH))
 		return 0;
 	spin_lock(&p->sync_lock);
 	p->sync_done = false;
@@ -220,8 +225,9 @@ static int phys_sync(struct blkdev *b)
 	} else {
 		for (unsigned long spin = 0; spin < SYNC_SPINS && !p->sync_done; spin++)
 			phys_poll(b);
-		/* Unanswered: the slot stays busy for ever, so nothing reuses it. */
-		rc = p->sync_done && p->sync_req.status == BLK_OK ? 0 : -1;
+		if (!p->sync_done) /* its slot is abandoned with the rest */
+			fail_all(p, "the device did not answer a flush");
+		rc = p->sync_req.status == BLK_OK ? 0 : -1;
 	}
 	spin_unlock(&p->sync_lock);
 	return rc;
@@ -238,8 +244,9 @@ static uint32_t clamp_nz(uint32_t v, uint32_t max)
 struct blkdev *blk_phys_open(unsigned index)
 {
 	struct pdisk *p;
-	uint64_t want = BIT(F_SEG_MAX) | BIT(F_RO) | BIT(F_BLK_SIZE) | BIT(F_FLUSH) |
-			BIT(F_DISCARD) | BIT(F_WRITE_ZEROES);
+	uint64_t want = BIT(VIRTIO_BLK_F_SIZE_MAX) | BIT(VIRTIO_BLK_F_SEG_MAX) |
+			BIT(VIRTIO_BLK_F_RO) | BIT(VIRTIO_BLK_F_BLK_SIZE) | BIT(VIRTIO_BLK_F_FLUSH) |
+			BIT(VIRTIO_BLK_F_DISCARD) | BIT(VIRTIO_BLK_F_WRITE_ZEROES);
 
 	if (index >= PHYS_MAX)
 		return NULL;
@@ -267,30 +274,38 @@ struct blkdev *blk_phys_open(unsigned index)
 		.ops = &phys_ops,
 		.name = p->name,
 		.sectors = vdrv_config64(&p->dev, 0),
-		.blk_size = has(p, F_BLK_SIZE) ? vdrv_config32(&p->dev, 20) : BLK_SECTOR,
-		.seg_max = has(p, F_SEG_MAX) ? clamp_nz(vdrv_config32(&p->dev, 12), BLK_MAX_SEGS)
-					    : 1,
-		.can_flush = has(p, F_FLUSH),
+		.blk_size = has(p, VIRTIO_BLK_F_BLK_SIZE) ? vdrv_config32(&p->dev, 20) : BLK_SECTOR,
+		/* An indirect table is header, data, ranges, status: no longer
+		 * than the queue ([VIRTIO] 2.7.5.3.1). */
+		.seg_max = has(p, VIRTIO_BLK_F_SEG_MAX)
+				   ? clamp_nz(vdrv_config32(&p->dev, 12), p->qsz - 3 < BLK_MAX_SEGS
+									     ? p->qsz - 3 : BLK_MAX_SEGS)
+				   : 1,
+		.size_max = has(p, VIRTIO_BLK_F_SIZE_MAX) ? vdrv_config32(&p->dev, 8) : 0,
+		.read_only = has(p, VIRTIO_BLK_F_RO),
+		.can_flush = has(p, VIRTIO_BLK_F_FLUSH),
 		.slots = p->qsz - 1, /* one kept for sync() */
 		.priv = p,
 	};
 	if (p->bd.blk_size < BLK_SECTOR || p->bd.blk_size > 65536 ||
 	    (p->bd.blk_size & (p->bd.blk_size - 1)))
 		p->bd.blk_size = BLK_SECTOR;
-	if (has(p, F_DISCARD)) {
+	if (p->bd.size_max && p->bd.size_max < BLK_SECTOR)
+		p->bd.size_max = BLK_SECTOR;
+	if (has(p, VIRTIO_BLK_F_DISCARD)) {
 		p->bd.can_discard = true;
 		p->bd.max_discard_sectors = clamp_nz(vdrv_config32(&p->dev, 36), 0x400000);
 		p->bd.max_discard_seg = clamp_nz(vdrv_config32(&p->dev, 40), BLK_MAX_RANGES);
 		p->bd.discard_align = vdrv_config32(&p->dev, 44);
 	}
-	if (has(p, F_WRITE_ZEROES)) {
+	if (has(p, VIRTIO_BLK_F_WRITE_ZEROES)) {
 		p->bd.can_write_zeroes = true;
 		p->bd.max_wz_sectors = clamp_nz(vdrv_config32(&p->dev, 48), 0x400000);
 		p->bd.max_wz_seg = clamp_nz(vdrv_config32(&p->dev, 52), BLK_MAX_RANGES);
 		p->bd.wz_may_unmap = vdrv_config32(&p->dev, 56) & 0xff;
 	}
-	if (has(p, F_RO))
-		WARN("%s: the device is read-only; writes will fail", p->name);
+	if (p->bd.read_only)
+		WARN("%s: the device is read-only; its disks are offered read-only", p->name);
 	hv_irq_register(VDRV_INTID(p->dev.slot), phys_irq, p);
 	vdrv_driver_ok(&p->dev);
 	INFO("%s: %llu sectors, block size %u, %u in flight%s%s%s", p->name,

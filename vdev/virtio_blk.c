@@ -48,6 +48,13 @@ static unsigned seg_max(const struct virtio_blk *vb)
 /* Bytes [off, off + len) of the chain's segments seg[0..n) as backend
  * segments; false when they need more than seg_max() or a segment is
  * larger than offered. */
+/* Bytes per data segment offered: ours, or the backend's if smaller. */
+static uint32_t size_max(const struct virtio_blk *vb)
+{
+	uint32_t m = vb->be->size_max;
+	return m && m < VBLK_SIZE_MAX ? m : VBLK_SIZE_MAX;
+}
+
 static bool slice(const struct virtio_blk *vb, const struct vq_seg *seg, unsigned n, uint64_t off,
 		  uint64_t len, struct blk_req *b)
 {
@@ -59,7 +66,7 @@ static bool slice(const struct virtio_blk *vb, const struct vq_seg *seg, unsigne
 			continue;
 		}
 		take = seg[i].len - off < len ? seg[i].len - off : len;
-		if (b->nseg >= seg_max(vb) || take > VBLK_SIZE_MAX)
+		if (b->nseg >= seg_max(vb) || take > size_max(vb))
 			return false;
 		b->seg[b->nseg++] = (struct blk_seg){ seg[i].p + off, (uint32_t)take };
 		len -= take;
@@ -170,9 +177,11 @@ static uint8_t decode(struct virtio_blk *vb, const struct vq_chain *c, struct vb
 
 static void finish(struct virtio_blk *vb, struct vblk_req *r)
 {
-	if (r->gen == vb->gen) {
+	/* Only into the ring the request came from: not after a reset, nor
+	 * after the driver disabled (perhaps resized or moved) the queue. */
+	if (r->gen == vb->gen && vq_live(&vb->dev, r->q, r->epoch)) {
 		*r->status = r->b.status;
-		vq_push(&vb->dev, r->q, r->head, r->used + 1);
+		vq_push(&vb->dev, r->q, r->head, (r->b.status == BLK_OK ? r->used : 0) + 1);
 	}
 	r->busy = false;
 	vb->inflight--;
@@ -185,16 +194,27 @@ static void run(struct virtio_blk *vb, struct vblk_req *r, bool completed)
 	for (;;) {
 		if (!completed) {
 			if (r->b.op == BLK_FLUSH) {
-				if (!vb->be->can_flush) {
+				/* Nothing of this disk's to make durable: a read-only
+				 * disk, a device without a cache, or no write completed
+				 * since the last flush, which has finished. So a guest
+				 * cannot load a shared device with needless flushes. */
+				if (vb->read_only || !vb->be->can_flush ||
+				    (!vb->dirty && !vb->flushing)) {
 					r->b.status = BLK_OK;
 					break;
 				}
 				vb->dirty = false; /* what completed so far is covered */
+				vb->flushing++;
+				r->flushing = true;
 			}
 			if (vb->be->ops->submit(vb->be, &r->b) == 1)
 				return;
 		}
 		completed = false;
+		if (r->flushing) {
+			r->flushing = false;
+			vb->flushing--;
+		}
 		if (r->b.status != BLK_OK) {
 			if (r->b.op == BLK_FLUSH) /* covered nothing: quiesce syncs */
 				vb->dirty = true;
@@ -218,18 +238,28 @@ static void run(struct virtio_blk *vb, struct vblk_req *r, bool completed)
 
 static void process(struct virtio_blk *vb, unsigned q);
 
-/* From the backend's completion interrupt, no backend lock held. */
+/* From the backend's completion interrupt, or its poll() on any CPU (a
+ * reset or quiesce waiting); no lock of the backend's held. */
 static void blk_done(struct blk_req *b)
 {
 	struct vblk_req *r = b->ctx;
 	struct virtio_blk *vb = r->vb;
 
 	spin_lock(&vb->dev.lock);
+	if (!r->busy) { /* a backend must not complete a request twice */
+		spin_unlock(&vb->dev.lock);
+		return;
+	}
 	run(vb, r, true);
-	while (vb->stalled && vb->inflight < vb->nslots) {
-		unsigned q = (unsigned)__builtin_ctz(vb->stalled);
-		vb->stalled &= ~(1u << q);
-		process(vb, q);
+	/* Queues waiting for a slot, in turn from the one after the last
+	 * served, so no queue starves another. */
+	for (unsigned k = 0; vb->stalled && vb->inflight < vb->nslots && k < VIRTIO_MAX_QUEUES; k++) {
+		unsigned q = (vb->next_stalled + k) % VIRTIO_MAX_QUEUES;
+		if (vb->stalled & (1u << q)) {
+			vb->stalled &= ~(1u << q);
+			vb->next_stalled = q + 1;
+			process(vb, q);
+		}
 	}
 	spin_unlock(&vb->dev.lock);
 }
@@ -251,8 +281,10 @@ static void start(struct virtio_blk *vb, struct vblk_req *r, unsigned q, const s
 	r->head = c->head;
 	r->q = (uint8_t)q;
 	r->gen = vb->gen;
+	r->epoch = vb->dev.vq[q].epoch;
 	r->busy = true;
 	r->then_flush = false;
+	r->flushing = false;
 	vb->inflight++;
 	/* The status byte: the last byte the driver lets the device write. */
 	r->status = c->seg[c->nr + c->nw - 1].p + c->seg[c->nr + c->nw - 1].len - 1;
@@ -378,7 +410,7 @@ void virtio_blk_init(struct virtio_blk *vb, const char *name, const struct vblk_
 	vb->be = be;
 	vb->start = prm->start;
 	vb->sectors = prm->sectors;
-	vb->read_only = prm->read_only;
+	vb->read_only = prm->read_only || be->read_only;
 	vb->reliable = prm->reliable;
 	vb->nslots = prm->inflight < VBLK_INFLIGHT ? prm->inflight : VBLK_INFLIGHT;
 	for (unsigned i = 0; i < VBLK_INFLIGHT; i++)
@@ -393,10 +425,9 @@ void virtio_blk_init(struct virtio_blk *vb, const char *name, const struct vblk_
 		f |= BIT(VIRTIO_BLK_F_WRITE_ZEROES);
 
 	put_le(cf + C_CAPACITY, vb->sectors, 8);
-	put_le(cf + C_SIZE_MAX, VBLK_SIZE_MAX, 4);
+	put_le(cf + C_SIZE_MAX, size_max(vb), 4);
 	put_le(cf + C_SEG_MAX, min32(VBLK_SEG_MAX, be->seg_max), 4);
 	put_le(cf + C_BLK_SIZE, be->blk_size, 4);
-	put_le(cf + C_NUM_QUEUES, prm->nqueues, 2);
 	put_le(cf + C_MAX_DISCARD_SECTORS, min32(be->max_discard_sectors, vb->sectors), 4);
 	put_le(cf + C_MAX_DISCARD_SEG, min32(be->max_discard_seg, BLK_MAX_RANGES), 4);
 	put_le(cf + C_DISCARD_ALIGN, be->discard_align, 4);
@@ -412,9 +443,9 @@ void virtio_blk_init(struct virtio_blk *vb, const char *name, const struct vblk_
 	blk_reset(&vb->dev);
 }
 
-void virtio_blk_quiesce(struct virtio_blk *vb)
+bool virtio_blk_quiesce(struct virtio_blk *vb)
 {
-	bool dirty;
+	bool dirty, drained;
 
 	/* No more requests from the stopped guest's rings, not even those
 	 * waiting for a slot; the device reset that follows clears this. */
@@ -422,9 +453,11 @@ void virtio_blk_quiesce(struct virtio_blk *vb)
 	vb->stopping = true;
 	vb->stalled = 0;
 	drain(vb);
+	drained = vb->inflight == 0;
 	dirty = vb->dirty;
 	vb->dirty = false;
 	spin_unlock(&vb->dev.lock);
 	if (dirty && vb->be->can_flush && vb->be->ops->sync(vb->be))
 		WARN("%s: the backend did not confirm its flush", vb->dev.name);
+	return drained;
 }

@@ -45,9 +45,14 @@ static void device_reset(struct virtio_dev *d)
 	d->dev_features_sel = d->drv_features_sel = d->queue_sel = 0;
 	d->driver_features = 0;
 	for (unsigned i = 0; i < VIRTIO_MAX_QUEUES; i++)
-		d->vq[i] = (struct virtq){ 0 };
+		d->vq[i] = (struct virtq){ .epoch = d->vq[i].epoch + 1 };
+	/* A device model may drop d->lock in its reset to wait for its
+	 * backend; meanwhile every register access is ignored (Status reads 0
+	 * only once the reset is complete: [VIRTIO] 2.4). */
+	d->resetting = true;
 	if (d->ops->reset)
 		d->ops->reset(d);
+	d->resetting = false;
 	update_line(d);
 }
 
@@ -72,6 +77,7 @@ static void queue_enable(struct virtio_dev *d, struct virtq *q)
 	}
 	q->last_avail = q->used_idx = 0;
 	q->ready = true;
+	q->epoch++;
 }
 
 /* FEATURES_OK only for a subset of what was offered that includes
@@ -187,8 +193,9 @@ static void reg_write(void *dev, uint32_t off, unsigned w, uint64_t v)
 		if (x & 1) {
 			if (!q->ready)
 				queue_enable(d, q);
-		} else {
+		} else if (q->ready) {
 			q->ready = false;
+			q->epoch++;
 		}
 		break;
 	case R_QUEUE_NOTIFY:
@@ -272,7 +279,13 @@ static int virtio_access(void *dev, uint64_t off, unsigned width, bool write, ui
 	int r;
 
 	spin_lock(&d->lock);
-	r = reg_bank_access(&virtio_bank, d, (uint32_t)off, width, write, val);
+	if (d->resetting) { /* another vCPU is inside a reset */
+		if (!write)
+			*val = off == R_STATUS ? VIRTIO_S_ACKNOWLEDGE : 0;
+		r = 0;
+	} else {
+		r = reg_bank_access(&virtio_bank, d, (uint32_t)off, width, write, val);
+	}
 	spin_unlock(&d->lock);
 	return r;
 }

@@ -123,13 +123,23 @@ int vq_pop(struct virtio_dev *d, unsigned qi, struct vq_chain *c)
 	return 1;
 }
 
+bool vq_live(const struct virtio_dev *d, unsigned q, uint32_t epoch)
+{
+	return q < VIRTIO_MAX_QUEUES && d->vq[q].ready && d->vq[q].u && d->vq[q].epoch == epoch;
+}
+
 void vq_push(struct virtio_dev *d, unsigned qi, uint16_t head, uint32_t len)
 {
 	struct virtq *q = &d->vq[qi];
-	volatile uint32_t *e = (volatile uint32_t *)(q->u + 4 + 8 * (q->used_idx % q->num));
+	volatile uint32_t *e;
 	uint16_t old = q->used_idx;
 	bool notify;
 
+	/* Only a ready queue: its num and areas are the checked ones (the
+	 * driver can change them only while it is not ready). */
+	if (!q->ready || !q->u || !q->num)
+		return;
+	e = (volatile uint32_t *)(q->u + 4 + 8 * (q->used_idx % q->num));
 	e[0] = head;
 	e[1] = len;
 	__atomic_thread_fence(__ATOMIC_RELEASE); /* the entry before the index */

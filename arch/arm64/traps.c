@@ -6,6 +6,7 @@
 #include <arch/esr.h>
 #include <arch/sysreg.h>
 #include <drivers/drivers.h>
+#include <hv/boot.h>
 #include <hv/log.h>
 #include <platform.h>
 
@@ -215,13 +216,28 @@ static struct {
 	void *ctx;
 } hv_irqs[HV_IRQ_COUNT];
 
+/* Where the drivers' interrupts go: the first CPU no partition owns, so no
+ * partition pays for another's completions; CPU 0 when every CPU is owned. */
+static unsigned irq_cpu(void)
+{
+	for (unsigned cpu = 0; hv_config && cpu < CONFIG_NR_CPUS_PLATFORM; cpu++) {
+		bool owned = false;
+		for (unsigned i = 0; i < hv_config->nparts; i++)
+			for (unsigned j = 0; j < hv_config->parts[i].ncpus; j++)
+				owned |= hv_config->parts[i].cpus[j] == cpu;
+		if (!owned)
+			return cpu;
+	}
+	return 0;
+}
+
 void hv_irq_register(uint32_t intid, void (*fn)(void *ctx), void *ctx)
 {
 	if (intid < HV_IRQ_FIRST || intid >= HV_IRQ_FIRST + HV_IRQ_COUNT)
 		PANIC("interrupt %u cannot be registered", intid);
 	hv_irqs[intid - HV_IRQ_FIRST].ctx = ctx;
 	__atomic_store_n(&hv_irqs[intid - HV_IRQ_FIRST].fn, fn, __ATOMIC_RELEASE);
-	gicv3_enable_spi(intid, PLATFORM_CPU_MPIDR(0));
+	gicv3_enable_spi(intid, PLATFORM_CPU_MPIDR(irq_cpu()));
 }
 
 /* Physical interrupts at EL2. EOImode 1: EOIR drops priority, DIR
@@ -261,11 +277,15 @@ void irq_handle(void)
 		case SGI_KICK:
 			break;
 		default:
-			if (intid >= HV_IRQ_FIRST && intid < HV_IRQ_FIRST + HV_IRQ_COUNT &&
-			    hv_irqs[intid - HV_IRQ_FIRST].fn)
-				hv_irqs[intid - HV_IRQ_FIRST].fn(hv_irqs[intid - HV_IRQ_FIRST].ctx);
-			else
-				WARN("unexpected interrupt %u", intid);
+			if (intid >= HV_IRQ_FIRST && intid < HV_IRQ_FIRST + HV_IRQ_COUNT) {
+				void (*fn)(void *) = __atomic_load_n(&hv_irqs[intid - HV_IRQ_FIRST].fn,
+								       __ATOMIC_ACQUIRE);
+				if (fn) {
+					fn(hv_irqs[intid - HV_IRQ_FIRST].ctx);
+					break;
+				}
+			}
+			WARN("unexpected interrupt %u", intid);
 		}
 		gicv3_deactivate(intid);
 	}

@@ -67,6 +67,8 @@ struct blkdev {
 	uint64_t sectors;  /* capacity, 512-byte sectors */
 	uint32_t blk_size; /* the device's logical block size */
 	uint32_t seg_max;  /* data segments per request */
+	uint32_t size_max; /* bytes per data segment, 0: no limit */
+	bool read_only;    /* the device refuses writes */
 	bool can_flush;    /* has a volatile cache to flush */
 	bool can_discard, can_write_zeroes, wz_may_unmap;
 	uint32_t max_discard_sectors, max_discard_seg, discard_align;

@@ -57,6 +57,27 @@ struct disk_config {
 	bool shared;   /* may overlap other partitions' windows */
 };
 
+/* Networking ([REQUIREMENTS] NET-5): static segments of the hypervisor's
+ * L2 switch; a partition's virtio-net is a port on one segment, and a
+ * physical NIC may be a segment's uplink. */
+#define CFG_MAX_SEGMENTS 4
+#define CFG_NET_MTU_MAX 1500
+#define CFG_NET_MTU_MIN 68
+#define CFG_NO_UPLINK 0xffffffffu
+
+struct segment_config {
+	char name[CFG_NAME_MAX];
+	uint32_t uplink; /* physical virtio-net number, or CFG_NO_UPLINK */
+};
+
+struct net_config {
+	bool present;
+	uint32_t segment;  /* index in hv_config.segment */
+	uint8_t mac[6];    /* configured, or derived from the partition name */
+	uint16_t mtu;
+	bool mac_change;   /* the guest may set another MAC (control queue) */
+};
+
 struct part_config {
 	char name[CFG_NAME_MAX];
 	uint32_t ncpus;
@@ -71,6 +92,7 @@ struct part_config {
 	bool virtio_rng; /* a virtio-rng { }; node */
 	uint32_t ndisks;
 	struct disk_config disk[CFG_MAX_DISKS];
+	struct net_config net;
 };
 
 struct hv_config {
@@ -79,6 +101,8 @@ struct hv_config {
 	struct part_config parts[CONFIG_MAX_PARTITIONS];
 	uint32_t nbackends;
 	struct backend_config backend[CFG_MAX_BACKENDS];
+	uint32_t nsegments;
+	struct segment_config segment[CFG_MAX_SEGMENTS];
 };
 
 /* Errors are collected, each "<node path>: <property>: <what>". */

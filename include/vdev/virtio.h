@@ -80,6 +80,10 @@ struct virtq {
 	volatile uint16_t *a; /* flags, idx, ring[num], used_event */
 	volatile uint8_t *u;  /* flags, idx, ring[num] of {id, len}, avail_event */
 	uint16_t last_avail, used_idx;
+	/* Counts every enable and disable, across resets: a device model that
+	 * completes a request later pushes it only into the ring it came from
+	 * (the driver may have disabled, resized or moved the queue since). */
+	uint32_t epoch;
 };
 
 struct virtio_dev;
@@ -112,6 +116,7 @@ struct virtio_dev {
 	uint64_t driver_features;
 	struct virtq vq[VIRTIO_MAX_QUEUES];
 	uint32_t errors; /* malformed requests seen */
+	bool resetting;  /* ops->reset is waiting for the backend: registers frozen */
 	bool warned;     /* one log line per device, ever: no flood by resets */
 };
 
@@ -126,7 +131,8 @@ void virtio_dev_reset(struct virtio_dev *d);
  * (the device is now in NEEDS_RESET). */
 int vq_pop(struct virtio_dev *d, unsigned q, struct vq_chain *c);
 /* Return a chain with len bytes written; raises the used-buffer interrupt
- * unless the driver suppressed it. */
+ * unless the driver suppressed it. Nothing happens when the queue is not
+ * ready. */
 void vq_push(struct virtio_dev *d, unsigned q, uint16_t head, uint32_t len);
 /* Copy from / into a chain's readable / writable segments. */
 size_t vq_read(const struct vq_chain *c, void *buf, size_t len);
@@ -135,5 +141,7 @@ size_t vq_write(const struct vq_chain *c, const void *buf, size_t len);
 void virtio_needs_reset(struct virtio_dev *d, const char *why);
 bool virtio_driver_ok(const struct virtio_dev *d);
 bool virtio_has(const struct virtio_dev *d, unsigned feature);
+/* True while queue q is still the ready ring of the given epoch. */
+bool vq_live(const struct virtio_dev *d, unsigned q, uint32_t epoch);
 
 #endif

@@ -43,10 +43,12 @@ struct vblk_req {
 	uint8_t *status; /* the guest's status byte */
 	uint32_t used;   /* bytes written into the guest's buffers, status excluded */
 	uint32_t gen;    /* device generation when taken: a reset orphans it */
+	uint32_t epoch;  /* its queue's epoch: the queue was not reconfigured */
 	uint16_t head;
 	uint8_t q;
 	bool busy;
 	bool then_flush; /* write-through: a FLUSH follows before completion */
+	bool flushing;   /* a FLUSH of it is at the backend */
 };
 
 struct vblk_params {
@@ -69,6 +71,8 @@ struct virtio_blk {
 	uint32_t gen;
 	unsigned nslots, inflight;
 	uint32_t stalled;     /* queues that wait for a free slot */
+	unsigned next_stalled;
+	unsigned flushing;    /* FLUSHes at the backend */
 	char serial[VBLK_SERIAL_LEN];
 	uint8_t config[VBLK_CONFIG_SIZE];
 	uint64_t nreq, nerr;  /* for the log and tests */
@@ -78,9 +82,10 @@ struct virtio_blk {
 void virtio_blk_init(struct virtio_blk *vb, const char *name, const struct vblk_params *prm,
 		     const struct guest_mem *mem, const struct irq_line *irq);
 /* Before a partition restarts or stops (no vCPU runs, d->lock not held):
- * wait for its requests at the backend, then make its completed writes
- * durable. */
-void virtio_blk_quiesce(struct virtio_blk *vb);
+ * wait (bounded) for its requests at the backend, then make its completed
+ * writes durable. False when requests are still at the backend: it may
+ * still write into the partition's RAM. */
+bool virtio_blk_quiesce(struct virtio_blk *vb);
 extern const struct virtio_dev_ops virtio_blk_ops;
 
 #endif

@@ -1298,19 +1298,55 @@ static void test_flush_request(void **state)
 
 	dev_init(&p);
 	drv_start(1, F_ALL);
+	/* Nothing written yet: nothing to make durable, answered at once
+	 * without loading the (maybe shared) device. */
+	req(0, 0, T_FLUSH, 0, 0);
+	kick(0);
+	assert_int_equal(fk.nlog, 0);
+	assert_int_equal(used_idx(0), 1);
+	assert_int_equal(status(0), ST_OK);
+	/* After a completed write, FLUSH reaches the backend and completes
+	 * only once the backend's flush has. */
+	req(0, 0, T_OUT, 3, 512);
+	kick(0);
+	fk_complete(0, BLK_OK);
+	assert_int_equal(used_idx(0), 2);
 	req(0, 0, T_FLUSH, 12345, 0); /* the sector field means nothing */
 	kick(0);
-	assert_int_equal(fk.nlog, 1);
-	assert_int_equal(fk.log[0].op, BLK_FLUSH);
-	assert_int_equal(used_idx(0), 0); /* complete only once the backend is */
+	assert_int_equal(fk.nlog, 2);
+	assert_int_equal(fk.log[1].op, BLK_FLUSH);
+	assert_int_equal(used_idx(0), 2); /* complete only once the backend is */
 	fk_complete(0, BLK_OK);
-	assert_int_equal(used_idx(0), 1);
-	assert_int_equal(used_len(0, 0), 1);
+	assert_int_equal(used_idx(0), 3);
+	assert_int_equal(used_len(0, 2), 1);
 	assert_int_equal(status(0), ST_OK);
+	/* Covered: the next FLUSH has nothing to do. */
+	req(0, 0, T_FLUSH, 0, 0);
+	kick(0);
+	assert_int_equal(fk.nlog, 2);
+	assert_int_equal(used_idx(0), 4);
+	/* A failed device flush fails the FLUSH, and the writes stay
+	 * uncovered: the next FLUSH goes to the device again. */
+	req(0, 0, T_OUT, 3, 512);
+	kick(0);
+	fk_complete(0, BLK_OK);
 	req(0, 0, T_FLUSH, 0, 0);
 	kick(0);
 	fk_complete(0, BLK_IOERR);
 	assert_int_equal(status(0), ST_IOERR);
+	req(0, 0, T_FLUSH, 0, 0);
+	kick(0);
+	assert_int_equal(fk.log[fk.nlog - 1].op, BLK_FLUSH);
+	fk_complete(0, BLK_OK);
+	assert_int_equal(status(0), ST_OK);
+
+	/* A read-only disk has written nothing: FLUSH never reaches the device. */
+	p.read_only = true;
+	fk_init();
+	dev_init(&p);
+	drv_start(1, F_ALL);
+	assert_int_equal(one(T_FLUSH, 0, 0, NULL), ST_OK);
+	assert_int_equal(fk.nlog, 0);
 
 	/* A backend with no volatile cache (the RAM disk): done at once. */
 	p = params(&ramdev);

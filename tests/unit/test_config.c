@@ -274,6 +274,9 @@ static const struct bad_case bad_cases[] = {
 	{ "50-disk-whole-overlaps-window.dts",
 	  "/partitions/beta/virtio-blk: window: overlaps /partitions/alpha/virtio-blk on backend disk0, "
 	  "and one of them can write (mark both shared to allow it)" },
+	{ "51-storage-ram-image-is-initrd.dts",
+	  "/storage/ram0: image: 'tests/configs/bad/ram-4096-bytes.img' is also the initrd of "
+	  "/partitions/alpha" },
 };
 #define N_BAD ARRAY_SIZE(bad_cases)
 
@@ -832,12 +835,15 @@ static void test_storage_backend_nodes(void **state)
 	chk(fdt_end_node(fdt));
 	finish(fdt);
 	rc = parse_guarded(fdt, &g);
-	if (rc != 3)
+	if (rc != 4)
 		print_errors(&g.e);
-	assert_int_equal(rc, 3);
+	assert_int_equal(rc, 4);
 	assert_string_equal(g.e.msg[0], "/storage/disk0: backend name used twice");
 	assert_string_equal(g.e.msg[1], "/storage/ram1: index: only a virtio-blk backend has an index");
 	assert_string_equal(g.e.msg[2], "/storage/disk2: image: only a ram backend has an image");
+	/* Two RAM disks written in place over one image would share bytes. */
+	assert_string_equal(g.e.msg[3], "/storage/ram1: image: 'images/disk.img' is also backend "
+					 "disk0's image");
 	free(fdt);
 }
 
