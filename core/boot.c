@@ -2,6 +2,7 @@
 #include <hv/boot.h>
 #include <hv/image.h>
 #include <hv/log.h>
+#include <hv/netswitch.h>
 #include <hv/drbg.h>
 #include <hv/partition.h>
 #include <string.h>
@@ -48,6 +49,25 @@ static int storage_open(const struct hv_config *cfg, const struct payload_header
 	return 0;
 }
 
+/* The switch's segments, and the physical NICs that are their uplinks. */
+static int network_open(const struct hv_config *cfg)
+{
+	net_segments_init(cfg->nsegments);
+	for (unsigned i = 0; i < cfg->nsegments; i++) {
+		const struct segment_config *s = &cfg->segment[i];
+		struct net_port *up;
+		if (s->uplink == CFG_NO_UPLINK)
+			continue;
+		up = net_phys_open(s->uplink);
+		if (!up || net_port_attach(up, i)) {
+			ERR("/network/%s: uplink: no physical virtio-net number %u", s->name, s->uplink);
+			return -1;
+		}
+		INFO("network %s: uplink %s", s->name, up->name);
+	}
+	return 0;
+}
+
 int core_setup(const void *payload, size_t avail, struct page_pool *pool)
 {
 	static struct cfg_errors errs;
@@ -80,7 +100,7 @@ int core_setup(const void *payload, size_t avail, struct page_pool *pool)
 	else
 		ERR("crypto self-test FAILED: virtio-rng devices serve no data");
 	hv_set_log_level((enum log_level)config.log_level);
-	if (storage_open(&config, ph))
+	if (storage_open(&config, ph) || network_open(&config))
 		return -1;
 	return partitions_create(&config, ph, pool);
 }

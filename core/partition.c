@@ -209,6 +209,20 @@ static int partition_create(struct partition *p, unsigned id, const struct part_
 	}
 	if (add_disks(p, pc))
 		return -1;
+	if (pc->net.present) {
+		const struct net_config *nc = &pc->net;
+		struct vnet_params prm = { nc->mac, nc->mtu, nc->mac_change };
+		struct irq_line irq = { vgic_line, &p->vgic, GUEST_VIRTIO_INTID(p->nvirtio) };
+		snprintf(p->net_name, sizeof(p->net_name), "%s/virtio-net", pc->name);
+		virtio_net_init(&p->vnet, p->net_name, &prm, &p->gmem, &irq);
+		if (add_virtio(p, &p->vnet.dev) || net_port_attach(&p->vnet.port, nc->segment)) {
+			ERR("%s: cannot attach virtio-net to segment %u", pc->name, nc->segment);
+			return -1;
+		}
+		INFO("%s: %02x:%02x:%02x:%02x:%02x:%02x on segment %u, MTU %u, MAC change %s",
+		     p->net_name, nc->mac[0], nc->mac[1], nc->mac[2], nc->mac[3], nc->mac[4],
+		     nc->mac[5], nc->segment, nc->mtu, nc->mac_change ? "allowed" : "refused");
+	}
 	if (mmio_bus_add(&p->mmio, GUEST_GICD_IPA, VGIC_DIST_SIZE, &vgic_dist_ops, &p->vgic) ||
 	    mmio_bus_add(&p->mmio, GUEST_GICR_IPA, (uint64_t)p->nvcpus * VGIC_RDIST_STRIDE,
 			 &vgic_rdist_ops, &p->vgic))

@@ -68,6 +68,7 @@ if [ ! -s "$L/initrd.cpio.gz" ] || [ -n "$(find "${inputs[@]}" -newer "$L/initrd
 	M=lib/modules/$kver
 	for m in drivers/virtio/virtio_mmio.ko drivers/char/hw_random/virtio-rng.ko \
 		drivers/char/virtio_console.ko drivers/block/virtio_blk.ko \
+		net/core/failover.ko drivers/net/net_failover.ko drivers/net/virtio_net.ko \
 		lib/crc16.ko fs/mbcache.ko fs/jbd2/jbd2.ko fs/ext4/ext4.ko \
 		crypto/crc32c_generic.ko; do
 		mkdir -p "$R/$M/kernel/$(dirname "$m")"

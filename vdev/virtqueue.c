@@ -123,6 +123,15 @@ int vq_pop(struct virtio_dev *d, unsigned qi, struct vq_chain *c)
 	return 1;
 }
 
+void vq_unpop(struct virtio_dev *d, unsigned qi, unsigned n)
+{
+	struct virtq *q = &d->vq[qi];
+
+	q->last_avail = (uint16_t)(q->last_avail - n);
+	if (q->ready && virtio_has(d, VIRTIO_F_EVENT_IDX))
+		*(volatile uint16_t *)(q->u + 4 + 8 * q->num) = q->last_avail;
+}
+
 bool vq_live(const struct virtio_dev *d, unsigned q, uint32_t epoch)
 {
 	return q < VIRTIO_MAX_QUEUES && d->vq[q].ready && d->vq[q].u && d->vq[q].epoch == epoch;

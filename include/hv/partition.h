@@ -14,6 +14,7 @@
 #include <vdev/pl011.h>
 #include <vdev/virtio_console.h>
 #include <vdev/virtio_blk.h>
+#include <vdev/virtio_net.h>
 #include <vdev/virtio_rng.h>
 
 /* The guest physical map every partition sees (QEMU virt's addresses, so
@@ -75,6 +76,8 @@ struct partition {
 	unsigned ndisks;
 	struct virtio_blk vblk[CFG_MAX_DISKS];
 	char disk_name[CFG_MAX_DISKS][2 * CFG_NAME_MAX];
+	struct virtio_net vnet;
+	char net_name[CFG_NAME_MAX + 16];
 	unsigned nvirtio;
 	struct virtio_dev *virtio[GUEST_VIRTIO_SLOTS]; /* by slot */
 	unsigned nvcpus;

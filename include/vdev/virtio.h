@@ -130,6 +130,9 @@ void virtio_dev_reset(struct virtio_dev *d);
 /* 1: a chain was taken; 0: the queue is empty; -1: the ring is malformed
  * (the device is now in NEEDS_RESET). */
 int vq_pop(struct virtio_dev *d, unsigned q, struct vq_chain *c);
+/* Give back the last n chains taken (not yet returned): the driver still
+ * owns them, and the next vq_pop() takes them again. */
+void vq_unpop(struct virtio_dev *d, unsigned q, unsigned n);
 /* Return a chain with len bytes written; raises the used-buffer interrupt
  * unless the driver suppressed it. Nothing happens when the queue is not
  * ready. */
