@@ -5,7 +5,7 @@
  * only through its virtio-mmio registers, the way a guest driver does, over
  * a fake guest RAM in which the test lays out rings and requests by hand
  * (the approach of test_virtio.c).
- * proves: BLK-1, BLK-2, BLK-3, BLK-4, BLK-5, BLK-6, BLK-7
+ * proves: BLK-1, BLK-2, BLK-3, BLK-4, BLK-5, BLK-6, BLK-7, PLATFORM-5
  *
  * Request layout and types, status values, feature bits and config space
  * offsets are written out here from [VIRTIO] 1.2 5.2, not taken from the
@@ -1755,6 +1755,336 @@ static void test_quiesce(void **state)
 	assert_int_equal(fk.syncs, 0);
 }
 
+/* ============ a driver that reconfigures, a backend that misbehaves ============ */
+
+/* The driver disables queue 0 while one of its requests is at the backend
+ * and, with no reset, sets a new size ([VIRTIO] 4.2.2: QueueNum is
+ * writable again once QueueReady reads 0). The used ring ends at the very
+ * end of guest RAM and the device has used 100 entries of it: through the
+ * old ring and the new size, the late completion's entry would land 284
+ * bytes past the end of guest RAM. It goes nowhere: no byte written
+ * anywhere, no interrupt, the slot freed, and the device serves again
+ * after a reset.
+ * proves: BLK-1, PLATFORM-5 */
+static void test_queue_resized_under_request(void **state)
+{
+	struct vblk_params p = params(&fk.bd);
+	const uint64_t used = RAM_IPA + RAM_SIZE - ((6 + 8 * QS + 3) & ~3ULL);
+	uint16_t h;
+	(void)state;
+
+	dev_init(&p);
+	wr(STATUS, 0);
+	drv_features(F_ALL);
+	memset(gp(desc_ipa(0)), 0, 0x3000);
+	memset(gp(used), 0, RAM_IPA + RAM_SIZE - used);
+	queue_at(0, QS, desc_ipa(0), avail_ipa(0), used);
+	assert_int_equal(rd(QUEUE_READY), 1);
+	drv_ok();
+	assert_int_equal(rd(STATUS), S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
+	for (unsigned i = 0; i < 100; i++) {
+		req(0, 0, T_IN, 0, 512);
+		kick(0);
+		fk_complete(0, BLK_OK);
+	}
+	assert_int_equal(ring_idx(used), 100);
+	fill_pattern(gp(BUF(1)), 512, 31);
+	req(0, 1, T_OUT, 4, 512);
+	kick(0);
+	assert_int_equal(fk.npend, 1);
+	wr(QUEUE_SEL, 0);
+	wr(QUEUE_READY, 0);
+	assert_int_equal(rd(QUEUE_READY), 0);
+	wr(QUEUE_NUM, 0xffff);
+	wr(INT_ACK, 1);
+	assert_false(level);
+	snapshot_ram();
+	fk_complete(0, BLK_OK); /* the completion interrupt */
+	assert_int_equal(guard_bytes_written(), 0);
+	assert_true(ram_unchanged()); /* neither the used ring nor the status byte */
+	assert_int_equal(ring_idx(used), 100);
+	assert_false(level);
+	assert_int_equal(vb.inflight, 0);
+	/* The write itself was done. */
+	assert_memory_equal(dsect(WSTART + 4), gp(BUF(1)), 512);
+
+	/* The device works again after a reset. */
+	drv_start(1, F_ALL);
+	h = req(0, 2, T_IN, 4, 512);
+	kick(0);
+	fk_complete(0, BLK_OK);
+	assert_int_equal(used_idx(0), 1);
+	assert_int_equal(used_id(0, 0), h);
+	assert_int_equal(status(2), ST_OK);
+	assert_memory_equal(gp(BUF(2)), dsect(WSTART + 4), 512);
+	assert_int_equal(guard_bytes_written(), 0);
+}
+
+/* The driver disables the queue under a request at the backend, moves its
+ * used ring outside guest RAM and enables it again: refused (NEEDS_RESET),
+ * so the queue has no used ring at all. The late completion writes
+ * nothing and does not bring the hypervisor down; a reset recovers.
+ * proves: BLK-1, PLATFORM-5 */
+static void test_queue_moved_outside_ram_under_request(void **state)
+{
+	struct vblk_params p = params(&fk.bd);
+	uint16_t h;
+	(void)state;
+
+	dev_init(&p);
+	drv_start(1, F_ALL);
+	req(0, 1, T_OUT, 5, 512);
+	kick(0);
+	assert_int_equal(fk.npend, 1);
+	wr(QUEUE_SEL, 0);
+	wr(QUEUE_READY, 0);
+	wr(QUEUE_DEVICE_LO, 0x1000); /* not guest RAM */
+	wr(QUEUE_DEVICE_HI, 0);
+	wr(QUEUE_READY, 1);
+	assert_int_equal(rd(QUEUE_READY), 0);
+	assert_true(rd(STATUS) & S_NEEDS_RESET);
+	snapshot_ram();
+	fk_complete(0, BLK_OK);
+	assert_int_equal(guard_bytes_written(), 0);
+	assert_true(ram_unchanged());
+	assert_int_equal(vb.inflight, 0);
+
+	drv_start(1, F_ALL);
+	h = req(0, 2, T_IN, 5, 512);
+	kick(0);
+	fk_complete(0, BLK_OK);
+	assert_int_equal(used_idx(0), 1);
+	assert_int_equal(used_id(0, 0), h);
+	assert_memory_equal(gp(BUF(2)), dsect(WSTART + 5), 512);
+}
+
+/* The driver disables the queue under a request at the backend and enables
+ * it again at a new, valid ring (laid out where queue 1's would be). The
+ * old request's completion belongs to the old ring: it appears in neither,
+ * and its status byte is not written; the new ring serves from entry 0.
+ * proves: BLK-1, PLATFORM-5 */
+static void test_queue_moved_under_request(void **state)
+{
+	struct vblk_params p = params(&fk.bd);
+	uint16_t h;
+	(void)state;
+
+	dev_init(&p);
+	drv_start(1, F_ALL);
+	fill_pattern(gp(BUF(1)), 512, 32);
+	req(0, 1, T_OUT, 6, 512);
+	kick(0);
+	assert_int_equal(fk.npend, 1);
+	wr(QUEUE_SEL, 0);
+	wr(QUEUE_READY, 0);
+	memset(gp(desc_ipa(1)), 0, 0x3000);
+	queue_at(0, QS, desc_ipa(1), avail_ipa(1), used_ipa(1));
+	assert_int_equal(rd(QUEUE_READY), 1);
+	assert_int_equal(rd(STATUS), S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
+	wr(INT_ACK, 1);
+	snapshot_ram();
+	fk_complete(0, BLK_OK);
+	assert_true(ram_unchanged()); /* neither ring, nor the status byte */
+	assert_int_equal(used_idx(0), 0);
+	assert_int_equal(used_idx(1), 0);
+	assert_false(level);
+	assert_int_equal(vb.inflight, 0);
+	assert_memory_equal(dsect(WSTART + 6), gp(BUF(1)), 512);
+
+	/* The new ring serves; its first entry is the new request's. */
+	h = req(1, 2, T_IN, 6, 512);
+	kick(0);
+	fk_complete(0, BLK_OK);
+	assert_int_equal(used_idx(1), 1);
+	assert_int_equal(used_id(1, 0), h);
+	assert_int_equal(used_len(1, 0), 513);
+	assert_int_equal(status(2), ST_OK);
+	assert_memory_equal(gp(BUF(2)), dsect(WSTART + 6), 512);
+	assert_int_equal(used_idx(0), 0);
+}
+
+/* A physical disk that fails synchronously, as a failed physical driver
+ * does: every request completes at once with an error. */
+static int failing_submit(struct blkdev *b, struct blk_req *r)
+{
+	(void)b;
+	r->status = BLK_IOERR;
+	return 0;
+}
+static const struct blkdev_ops failing_ops = { .submit = failing_submit, .poll = fk_poll,
+					       .sync = fk_sync };
+
+/* A backend that calls done() twice for one request (what a misbehaving
+ * physical device, or a driver's failure path racing its completion
+ * interrupt, could cause): the second call is ignored, also after another
+ * request has used and freed the slot. No second used entry, no status
+ * byte rewritten, no interrupt, the in-flight count does not wrap; later
+ * requests, every slot of them, still work, and a reset has nothing to
+ * wait for.
+ * proves: BLK-1, PLATFORM-5 */
+static void test_done_twice(void **state)
+{
+	struct vblk_params p = params(&fk.bd);
+	struct blk_req *r;
+	uint16_t h;
+	(void)state;
+
+	dev_init(&p);
+	drv_start(1, F_ALL);
+	h = req(0, 0, T_IN, 0, 512);
+	kick(0);
+	r = fk.pend[0];
+	fk_complete(0, BLK_IOERR);
+	assert_int_equal(used_idx(0), 1);
+	assert_int_equal(used_id(0, 0), h);
+	assert_int_equal(status(0), ST_IOERR);
+	assert_int_equal(vb.inflight, 0);
+	wr(INT_ACK, 1);
+	snapshot_ram();
+	r->status = BLK_OK;
+	r->done(r); /* again */
+	assert_int_equal(vb.inflight, 0);
+	assert_int_equal(used_idx(0), 1);
+	assert_true(ram_unchanged());
+	assert_false(level);
+
+	/* The slot taken and finished by another request (the failed disk
+	 * answers at once), then the stale done() once more. */
+	fk.bd.ops = &failing_ops;
+	h = req(0, 1, T_OUT, 1, 512);
+	kick(0);
+	assert_int_equal(used_idx(0), 2);
+	assert_int_equal(used_id(0, 1), h);
+	assert_int_equal(status(1), ST_IOERR);
+	wr(INT_ACK, 1);
+	snapshot_ram();
+	r->status = BLK_OK;
+	r->done(r);
+	assert_int_equal(vb.inflight, 0);
+	assert_int_equal(used_idx(0), 2);
+	assert_true(ram_unchanged());
+	assert_false(level);
+
+	/* Later requests: more than there are slots, each completed once. */
+	fk.bd.ops = &fk_ops;
+	for (unsigned i = 0; i < VBLK_INFLIGHT + 2; i++)
+		req(0, i, T_IN, i, 512);
+	kick(0);
+	assert_int_equal(fk.npend, VBLK_INFLIGHT);
+	while (fk.npend)
+		fk_complete(0, BLK_OK);
+	assert_int_equal(used_idx(0), 2 + VBLK_INFLIGHT + 2);
+	assert_int_equal(vb.inflight, 0);
+	for (unsigned i = 0; i < VBLK_INFLIGHT + 2; i++) {
+		assert_int_equal(used_id(0, 2 + i), 3 * i);
+		assert_int_equal(status(i), ST_OK);
+		assert_memory_equal(gp(BUF(i)), dsect(WSTART + i), 512);
+	}
+	fk.polls = 0;
+	wr(STATUS, 0);
+	assert_int_equal(rd(STATUS), 0);
+	assert_int_equal(fk.polls, 0);
+}
+
+/* A backend whose poll() plays a second vCPU of the guest: once armed,
+ * the first poll (from the reset's wait) re-initialises the device the way
+ * a driver that does not wait for Status to read 0 would, switches to
+ * write-through and submits a request, recording what it read. */
+static int other_vcpu; /* 1: armed, 2: has run */
+static struct {
+	bool resetting, resetting_after;
+	uint32_t status, status_after, ready_after;
+} seen;
+
+static void poll_other_vcpu(struct blkdev *b)
+{
+	(void)b;
+	if (other_vcpu == 1) {
+		other_vcpu = 2;
+		seen.resetting = vb.dev.resetting;
+		seen.status = rd(STATUS);
+		wr(STATUS, 0);
+		drv_features(F_ALL);
+		queue_at(0, QS, desc_ipa(0), avail_ipa(0), used_ipa(0));
+		cfg_wr8(C_WRITEBACK, 0);
+		drv_ok();
+		req(0, 1, T_IN, 1, 512);
+		kick(0);
+		seen.status_after = rd(STATUS);
+		wr(QUEUE_SEL, 0);
+		seen.ready_after = rd(QUEUE_READY);
+		seen.resetting_after = vb.dev.resetting;
+	}
+	fk_poll(b);
+}
+static const struct blkdev_ops other_vcpu_ops = { .submit = fk_submit, .poll = poll_other_vcpu,
+						  .sync = fk_sync };
+
+/* A reset with a request at the backend waits for it with the device lock
+ * dropped, so another vCPU can reach the registers meanwhile. Until the
+ * reset is complete every write is ignored (Status, features, QueueSel,
+ * QueueNum, the ring addresses, QueueReady, the writeback byte, a notify)
+ * and Status reads ACKNOWLEDGE, not 0, so a driver waiting for the reset
+ * ([VIRTIO] 2.4) keeps waiting. After it, Status reads 0, nothing of the
+ * other vCPU's setup is left, and the device initialises normally.
+ * proves: BLK-1, BLK-3, PLATFORM-5 */
+static void test_registers_frozen_during_reset(void **state)
+{
+	struct vblk_params p = params(&fk.bd);
+	unsigned n;
+	uint16_t h;
+	(void)state;
+
+	fk.bd.ops = &other_vcpu_ops;
+	other_vcpu = 0;
+	memset(&seen, 0, sizeof(seen));
+	dev_init(&p);
+	drv_start(1, F_ALL);
+	req(0, 0, T_IN, 0, 512);
+	kick(0);
+	assert_int_equal(fk.npend, 1);
+	n = fk.nlog;
+	other_vcpu = 1;
+	wr(STATUS, 0);
+	assert_int_equal(other_vcpu, 2); /* it ran inside the reset */
+	assert_true(seen.resetting);
+	assert_int_equal(seen.status, S_ACK);
+	assert_int_equal(seen.status_after, S_ACK);
+	assert_int_equal(seen.ready_after, 0);
+	assert_true(seen.resetting_after);
+	assert_false(vb.dev.resetting);
+
+	/* The reset is complete: nothing of the other vCPU's setup survived,
+	 * its request never reached the backend, the orphan has no entry. */
+	assert_int_equal(rd(STATUS), 0);
+	assert_int_equal(vb.dev.driver_features, 0);
+	wr(QUEUE_SEL, 0);
+	assert_int_equal(rd(QUEUE_READY), 0);
+	assert_int_equal(vb.dev.vq[0].num, 0);
+	assert_int_equal(vb.dev.vq[0].used, 0);
+	assert_int_equal(cfg(C_WRITEBACK, 1), 1); /* writeback after a reset */
+	assert_int_equal(fk.nlog, n);
+	assert_int_equal(fk.npend, 0);
+	assert_int_equal(vb.inflight, 0);
+	assert_int_equal(used_idx(0), 0);
+
+	/* Initialised normally, write-through now taken: a write is followed
+	 * by a FLUSH before it completes. */
+	drv_start(1, F_ALL);
+	cfg_wr8(C_WRITEBACK, 0);
+	assert_int_equal(cfg(C_WRITEBACK, 1), 0);
+	h = req(0, 2, T_OUT, 2, 512);
+	kick(0);
+	fk_complete(0, BLK_OK);
+	assert_int_equal(fk.log[fk.nlog - 1].op, BLK_FLUSH);
+	assert_int_equal(used_idx(0), 0);
+	fk_complete(0, BLK_OK);
+	assert_int_equal(used_idx(0), 1);
+	assert_int_equal(used_id(0, 0), h);
+	assert_int_equal(status(2), ST_OK);
+	assert_int_equal(other_vcpu, 2);
+}
+
 /* ================= limits ================= */
 
 /* No more data segments than seg_max offers: a backend that takes fewer
@@ -1895,6 +2225,11 @@ int main(void)
 		T(test_slots),
 		T(test_reset_orphans_request),
 		T(test_quiesce),
+		T(test_queue_resized_under_request),
+		T(test_queue_moved_outside_ram_under_request),
+		T(test_queue_moved_under_request),
+		T(test_done_twice),
+		T(test_registers_frozen_during_reset),
 		T(test_seg_max),
 		T(test_ram_backend_bounds),
 		T(test_multiqueue),

@@ -3,7 +3,7 @@
  * driver does, over a fake guest RAM in which the test lays out rings and
  * buffers by hand. Hostile rings end in DEVICE_NEEDS_RESET without a byte
  * written anywhere; guard zones around the RAM catch stray writes.
- * proves: PLATFORM-7, RNG-1, CON-1
+ * proves: PLATFORM-5, PLATFORM-7, RNG-1, CON-1
  *
  * Register offsets, status and feature bits are written out here from
  * [VIRTIO] 1.2 (2.1, 2.7, 4.2.2, 5.3, 5.4), not taken from the code. */
@@ -662,6 +662,96 @@ static void test_queue_registers_frozen_while_ready(void **state)
 		assert_int_equal(used_len(&v, 0, i), 8 + i);
 	}
 	assert_int_equal(rd(&rng.dev, STATUS), 0xf);
+}
+
+/* vq_push() completes only into a ready queue, whose size and areas are
+ * the ones checked when it was enabled: a device model that completes a
+ * request late (a block backend's interrupt) must not write through a
+ * queue the driver has since disabled, resized or failed to re-enable.
+ * vq_live() tells it whether the queue is still the ring it took the
+ * chain from: not after a disable, a re-enable elsewhere or a reset.
+ * proves: PLATFORM-5, PLATFORM-7 */
+static void test_push_needs_ready_queue(void **state)
+{
+	struct drv v;
+	struct range r[2];
+	uint32_t ep, ep2;
+	(void)state;
+	drv_start(&v, &rng.dev, IRQ_RNG, 0, 1, QS, F_V1);
+	ep = rng.dev.vq[0].epoch;
+	assert_true(vq_live(&rng.dev, 0, ep));
+	/* The control: a ready queue takes the entry. */
+	snapshot();
+	vq_push(&rng.dev, 0, 5, 16);
+	used_ranges(&v, 0, 0, r);
+	assert_int_equal(stray_write(r, 2), -1);
+	assert_int_equal(used_idx(&v, 0), 1);
+	assert_int_equal(used_id(&v, 0, 0), 5);
+	assert_int_equal(used_len(&v, 0, 0), 16);
+	assert_int_equal(rd(&rng.dev, INT_STATUS), 1);
+	wr(&rng.dev, INT_ACK, 1);
+	assert_false(level[IRQ_RNG]);
+
+	/* Disabled, then resized to the largest size and to 0: nothing
+	 * written, no interrupt. */
+	wr(&rng.dev, QUEUE_SEL, 0);
+	wr(&rng.dev, QUEUE_READY, 0);
+	assert_int_equal(rd(&rng.dev, QUEUE_READY), 0);
+	assert_false(vq_live(&rng.dev, 0, ep));
+	snapshot();
+	vq_push(&rng.dev, 0, 5, 16);
+	assert_int_equal(stray_write(NULL, 0), -1);
+	wr(&rng.dev, QUEUE_NUM, 0xffff);
+	vq_push(&rng.dev, 0, 6, 16);
+	assert_int_equal(stray_write(NULL, 0), -1);
+	wr(&rng.dev, QUEUE_NUM, 0);
+	vq_push(&rng.dev, 0, 7, 16);
+	assert_int_equal(stray_write(NULL, 0), -1);
+	assert_int_equal(rd(&rng.dev, INT_STATUS), 0);
+	assert_false(level[IRQ_RNG]);
+
+	/* Enabled again with its used ring moved (where queue 1's would be): a
+	 * new ring, so the old one is not live; pushes go to the new one. */
+	memset(used(&v, 1), 0, 0x1000);
+	wr(&rng.dev, QUEUE_NUM, QS);
+	wr(&rng.dev, QUEUE_DEVICE_LO, (uint32_t)used_ipa(&v, 1));
+	wr(&rng.dev, QUEUE_DEVICE_HI, (uint32_t)(used_ipa(&v, 1) >> 32));
+	wr(&rng.dev, QUEUE_READY, 1);
+	assert_int_equal(rd(&rng.dev, QUEUE_READY), 1);
+	ep2 = rng.dev.vq[0].epoch;
+	assert_false(vq_live(&rng.dev, 0, ep));
+	assert_true(vq_live(&rng.dev, 0, ep2));
+	snapshot();
+	vq_push(&rng.dev, 0, 3, 8);
+	used_ranges(&v, 1, 0, r);
+	assert_int_equal(stray_write(r, 2), -1);
+	assert_int_equal(used_idx(&v, 1), 1);
+	assert_int_equal(used_id(&v, 1, 0), 3);
+	assert_int_equal(used_idx(&v, 0), 1);
+	wr(&rng.dev, INT_ACK, 1);
+
+	/* Disabled and enabled again with the used ring outside guest RAM:
+	 * refused (NEEDS_RESET), the queue has no used ring; a push writes
+	 * nothing. */
+	wr(&rng.dev, QUEUE_READY, 0);
+	wr(&rng.dev, QUEUE_DEVICE_LO, 0x1000);
+	wr(&rng.dev, QUEUE_DEVICE_HI, 0);
+	wr(&rng.dev, QUEUE_READY, 1);
+	assert_int_equal(rd(&rng.dev, QUEUE_READY), 0);
+	assert_true(rd(&rng.dev, STATUS) & S_NEEDS_RESET);
+	assert_false(vq_live(&rng.dev, 0, ep2));
+	assert_false(vq_live(&rng.dev, 0, rng.dev.vq[0].epoch));
+	snapshot();
+	vq_push(&rng.dev, 0, 4, 8);
+	assert_int_equal(stray_write(NULL, 0), -1);
+	assert_int_equal(rd(&rng.dev, INT_STATUS), 2); /* the configuration change only */
+
+	/* A reset ends every ring: the same queue set up again is a new one. */
+	drv_start(&v, &rng.dev, IRQ_RNG, 0, 1, QS, F_V1);
+	assert_false(vq_live(&rng.dev, 0, ep));
+	assert_false(vq_live(&rng.dev, 0, ep2));
+	assert_true(vq_live(&rng.dev, 0, rng.dev.vq[0].epoch));
+	assert_false(vq_live(&rng.dev, VIRTIO_MAX_QUEUES, rng.dev.vq[0].epoch));
 }
 
 /* QueueNotify before DRIVER_OK, or for a queue that does not exist,
@@ -1468,6 +1558,7 @@ int main(void)
 		T(test_reset_clears_everything),
 		T(test_queue_setup_refused),
 		T(test_queue_registers_frozen_while_ready),
+		T(test_push_needs_ready_queue),
 		T(test_notify_before_driver_ok),
 		T(test_rng_request),
 		T(test_rng_skips_readable),
