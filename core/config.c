@@ -466,6 +466,11 @@ static void parse_network(struct parser *p, int node)
 		}
 		if (c) {
 			sg->uplink = fdt32_to_cpu(*c);
+			if (sg->uplink >= CFG_MAX_UPLINKS) {
+				perr(p, child, "uplink", "%u: at most %d physical NICs are driven",
+				     sg->uplink, CFG_MAX_UPLINKS);
+				continue;
+			}
 			for (unsigned i = 0; i < cfg->nsegments; i++)
 				if (cfg->segment[i].uplink == sg->uplink)
 					perr(p, child, "uplink", "physical virtio-net %u is already the uplink "

@@ -14,6 +14,7 @@ struct segment {
 	spinlock_t lock;
 	unsigned nports;
 	struct net_port *port[NET_MAX_PORTS];
+	uint8_t home[NET_MAX_PORTS][6]; /* a guest port's address when attached */
 	struct fdb_entry fdb[NET_FDB_SIZE];
 	uint32_t clock;
 };
@@ -67,11 +68,22 @@ static void fdb_learn(struct segment *s, const uint8_t *mac, struct net_port *po
 	victim->used = ++s->clock;
 }
 
-static void fdb_forget(struct segment *s, const uint8_t *mac)
+static void fdb_forget(struct segment *s, const uint8_t *mac, const struct net_port *port)
 {
 	struct fdb_entry *e = fdb_find(s, mac);
-	if (e)
+	if (e && e->port == port)
 		memset(e, 0, sizeof(*e));
+}
+
+/* mac is another guest port's: its address now, or the one it was
+ * attached with (which its reset restores). */
+static bool mac_taken(const struct segment *s, const struct net_port *port, const uint8_t *mac)
+{
+	for (unsigned i = 0; i < s->nports; i++)
+		if (s->port[i] != port && s->port[i]->guest &&
+		    (memcmp(s->port[i]->mac, mac, 6) == 0 || memcmp(s->home[i], mac, 6) == 0))
+			return true;
+	return false;
 }
 
 int net_port_attach(struct net_port *port, unsigned segment)
@@ -84,20 +96,27 @@ int net_port_attach(struct net_port *port, unsigned segment)
 	if (s->nports >= NET_MAX_PORTS)
 		return -1;
 	port->segment = segment;
+	memcpy(s->home[s->nports], port->mac, 6);
 	s->port[s->nports++] = port;
 	if (port->guest)
 		fdb_learn(s, port->mac, port, true);
 	return 0;
 }
 
+/* Refused (port->mac unchanged) when mac is another guest port's, now or
+ * by configuration: a partition allowed to change its address must not
+ * take another's traffic, nor keep it from getting its address back at
+ * its reset. The caller sees the refusal in port->mac. */
 void net_port_set_mac(struct net_port *port, const uint8_t mac[6])
 {
 	struct segment *s = &segments[port->segment];
 
 	spin_lock(&s->lock);
-	fdb_forget(s, port->mac);
-	memcpy(port->mac, mac, 6);
-	fdb_learn(s, port->mac, port, true);
+	if (!mac_taken(s, port, mac)) {
+		fdb_forget(s, port->mac, port);
+		memcpy(port->mac, mac, 6);
+		fdb_learn(s, port->mac, port, true);
+	}
 	spin_unlock(&s->lock);
 }
 

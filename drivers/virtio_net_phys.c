@@ -11,6 +11,7 @@
 #include <drivers/drivers.h>
 #include <drivers/virtio_drv.h>
 #include <hv/arch.h>
+#include <hv/config.h>
 #include <hv/log.h>
 #include <hv/netswitch.h>
 #include <stdio.h>
@@ -19,7 +20,7 @@
 
 #define NQ 32           /* entries per queue */
 #define BUF 2048        /* header and one frame */
-#define NET_PHYS_MAX 2
+#define NET_PHYS_MAX CFG_MAX_UPLINKS
 
 struct ring {
 	struct virtq_desc desc[NQ] __attribute__((aligned(16)));
@@ -38,7 +39,7 @@ struct nic {
 	bool tx_busy[NQ];
 	uint8_t rxbuf[NQ][BUF] __attribute__((aligned(64)));
 	uint8_t txbuf[NQ][BUF] __attribute__((aligned(64)));
-	uint64_t tx_dropped, rx_errors;
+	uint64_t rx_errors;
 	char name[24];
 };
 
@@ -86,7 +87,7 @@ static void nic_tx(struct net_port *port, const uint8_t *frame, size_t len)
 	for (i = 0; i < NQ && p->tx_busy[i]; i++)
 		;
 	if (p->failed || i == NQ || len + VNET_HDR_LEN > BUF) {
-		p->tx_dropped++;
+		port->rx_dropped++;
 		spin_unlock(&p->lock);
 		return;
 	}

@@ -97,6 +97,7 @@ unpop:
 		vq_unpop(d, VNET_RXQ, nb);
 drop:
 	n->rx_dropped++;
+	port->rx_dropped++;
 	spin_unlock(&d->lock);
 }
 
@@ -152,12 +153,21 @@ static void vnet_ctrl(struct virtio_net *n)
 		vq_read(&c, cmd, sizeof(cmd));
 		if (cmd[0] == CTRL_CLASS_MAC && cmd[1] == CTRL_MAC_ADDR_SET && c.rlen == sizeof(cmd)) {
 			static const uint8_t zero[6];
-			if (n->mac_change && !net_mac_multicast(cmd + 2) && memcmp(cmd + 2, zero, 6)) {
+			bool ok = n->mac_change && !net_mac_multicast(cmd + 2) &&
+				  memcmp(cmd + 2, zero, 6) != 0;
+			if (ok) { /* the switch refuses another guest port's address */
 				net_port_set_mac(&n->port, cmd + 2);
+				ok = memcmp(n->port.mac, cmd + 2, 6) == 0;
+			}
+			if (ok) {
+				/* config space shows it before the command is used
+				 * ([VIRTIO] 5.1.6.5.2) */
+				d->config_gen++;
 				ack = CTRL_OK;
 			} else if (n->ctrl_refused++ == 0) {
-				WARN("%s: MAC change refused (the partition file does not allow it)",
-				     d->name);
+				WARN("%s: MAC change refused (%s)", d->name,
+				     n->mac_change ? "not a unicast address of its own"
+						   : "the partition file does not allow it");
 			}
 		}
 		vq_write(&c, &ack, 1);
@@ -182,7 +192,7 @@ static uint64_t vnet_config_read(struct virtio_dev *d, uint32_t off, unsigned w)
 	uint8_t cf[VNET_CONFIG_SIZE];
 	uint64_t v = 0;
 
-	memcpy(cf, n->mac, 6);
+	memcpy(cf, n->port.mac, 6); /* as MAC_ADDR_SET left it ([VIRTIO] 5.1.6.5.2) */
 	cf[6] = 1; /* status: VIRTIO_NET_S_LINK_UP */
 	cf[7] = 0;
 	cf[8] = 1; /* max_virtqueue_pairs */
@@ -200,8 +210,10 @@ static void vnet_reset(struct virtio_dev *d)
 {
 	struct virtio_net *n = d->priv;
 
-	if (n && memcmp(n->port.mac, n->mac, 6) != 0)
+	if (n && memcmp(n->port.mac, n->mac, 6) != 0) {
 		net_port_set_mac(&n->port, n->mac);
+		d->config_gen++;
+	}
 }
 
 const struct virtio_dev_ops virtio_net_ops = {
@@ -221,7 +233,8 @@ void virtio_net_init(struct virtio_net *n, const char *name, const struct vnet_p
 {
 	memset(n, 0, sizeof(*n));
 	memcpy(n->mac, prm->mac, 6);
-	n->mtu = prm->mtu;
+	/* The transmit buffer holds NET_MAX_FRAME: no larger MTU. */
+	n->mtu = prm->mtu > NET_MAX_FRAME - NET_HDR_ETH - 4 ? NET_MAX_FRAME - NET_HDR_ETH - 4 : prm->mtu;
 	n->mac_change = prm->mac_change;
 	n->port = (struct net_port){ .name = name, .guest = true, .rx = vnet_rx, .ctx = n };
 	memcpy(n->port.mac, prm->mac, 6);

@@ -64,6 +64,7 @@ struct disk_config {
 #define CFG_NET_MTU_MAX 1500
 #define CFG_NET_MTU_MIN 68
 #define CFG_NO_UPLINK 0xffffffffu
+#define CFG_MAX_UPLINKS 2 /* physical NICs the hypervisor drives */
 
 struct segment_config {
 	char name[CFG_NAME_MAX];

@@ -38,7 +38,9 @@ struct net_port {
  * run). -1 when the segment is full. */
 void net_segments_init(unsigned n);
 int net_port_attach(struct net_port *port, unsigned segment);
-/* A guest port's address changed (the partition file allowed it). */
+/* A guest port asks for another address (the partition file allowed it).
+ * Refused when the address is another guest port's, current or
+ * configured; port->mac says which address the port has now. */
 void net_port_set_mac(struct net_port *port, const uint8_t mac[6]);
 /* A frame sent by src: to the ports of src's segment. Called with no
  * device lock held. Frames shorter than an Ethernet header or longer than

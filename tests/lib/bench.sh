@@ -135,3 +135,49 @@ if [ -n "$bh" ] && [ -n "$bn" ]; then
 else
 	echo "virtio-blk: no figure (see $T/blk-hv.log, $T/blk-native.log)"
 fi
+
+echo "== virtio-net: 4 MiB over TCP between two partitions; 4 MiB from the host through the uplink, against QEMU's own virtio-net-device"
+# The host's side of the uplink figure: a server that sends 4 MiB to each
+# connection (QEMU's user network maps the guest's 10.0.2.2:47123 to it).
+"${PY:-python3}" - <<'PYEOF' &
+import socket, threading, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", 47123)); s.listen(4); s.settimeout(1200)
+def serve(c):
+    c.sendall(bytes(4 << 20)); c.close()
+for _ in range(2):
+    try:
+        c, _a = s.accept()
+    except OSError:
+        break
+    threading.Thread(target=serve, args=(c,)).start()
+time.sleep(2)
+PYEOF
+srv=$!
+pack tests/configs/good/net-bench.dts "$T/net-bench-hv.img" || exit 1
+QEMU_EXTRA="-global virtio-mmio.force-legacy=false -netdev user,id=n0 -device virtio-net-device,netdev=n0" \
+	run_qemu "$T/net-bench-hv.img" "$T/net-hv.log" 900
+timeout -k 5 900 "$QEMU" "${NATIVE_FLAGS[@]}" -smp 1 -m 256 -kernel "$L/Image" -initrd "$L/initrd.cpio.gz" \
+	-global virtio-mmio.force-legacy=false -netdev user,id=n0 -device virtio-net-device,netdev=n0 \
+	-append "console=ttyAMA0 panic=-1 bulkhead.ip=10.0.2.15 bulkhead.netbench=uplink:10.0.2.2:47123 bulkhead.name=native" \
+	</dev/null >"$T/net-native.log" 2>&1
+kill "$srv" 2>/dev/null
+read -r pb pt < <(sed -n 's/.*net-bench received bytes=\([0-9]*\) ticks=\([0-9]*\).*/\1 \2/p' "$T/net-hv.log" | head -1)
+if [ -n "${pt:-}" ] && [ "${pb:-0}" -gt 0 ]; then
+	awk -v t="$pt" -v n="$pb" -v f="${freq:-62500000}" 'BEGIN {
+		printf "virtio-net partition to partition: %.0f instructions per MiB over TCP (%d bytes)\n",
+			t * 1e9 / f / (n / 1048576), n }'
+else
+	echo "virtio-net partition to partition: no figure (see $T/net-hv.log)"
+fi
+uh=$(sed -n 's/.*net-bench uplink bytes=\([0-9]*\) ticks=\([0-9]*\).*/\1 \2/p' "$T/net-hv.log" | head -1)
+un=$(sed -n 's/.*net-bench uplink bytes=\([0-9]*\) ticks=\([0-9]*\).*/\1 \2/p' "$T/net-native.log" | head -1)
+if [ -n "$uh" ] && [ -n "$un" ]; then
+	awk -v h="$uh" -v n="$un" -v f="${freq:-62500000}" 'BEGIN {
+		split(h, a, " "); split(n, b, " ")
+		hi = a[2] * 1e9 / f / (a[1] / 1048576); ni = b[2] * 1e9 / f / (b[1] / 1048576)
+		printf "virtio-net uplink: %.0f instructions per MiB under the hypervisor, %.0f on QEMU'"'"'s device: ratio %.3f (%d and %d bytes)\n",
+			hi, ni, hi / ni, a[1], b[1] }'
+else
+	echo "virtio-net uplink: no figure (see $T/net-hv.log, $T/net-native.log)"
+fi

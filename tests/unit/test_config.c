@@ -3,7 +3,9 @@
  * is reported once, with its node path and property, and nothing crashes.
  * proves: PLATFORM-4, PLATFORM-3
  * The storage part (backends, disks, windows, the cross-partition overlap
- * check) proves: BLK-6, BLK-7 */
+ * check) proves: BLK-6, BLK-7
+ * The network part (segments, uplinks, virtio-net nodes, MACs) proves:
+ * NET-5, NET-6, NET-7, NET-8 */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -277,6 +279,25 @@ static const struct bad_case bad_cases[] = {
 	{ "51-storage-ram-image-is-initrd.dts",
 	  "/storage/ram0: image: 'tests/configs/bad/ram-4096-bytes.img' is also the initrd of "
 	  "/partitions/alpha" },
+	/* Network (NET-5..NET-8). */
+	{ "52-net-segment-missing.dts", "/partitions/alpha/virtio-net: segment: missing" },
+	{ "53-net-segment-unknown.dts",
+	  "/partitions/alpha/virtio-net: segment: 'wan' is not a node of /network" },
+	{ "54-net-mac-length.dts", "/partitions/alpha/virtio-net: mac-address: must be 6 bytes, got 5" },
+	{ "55-net-mac-multicast.dts",
+	  "/partitions/alpha/virtio-net: mac-address: must be a unicast address, not zero" },
+	{ "56-net-mac-zero.dts",
+	  "/partitions/alpha/virtio-net: mac-address: must be a unicast address, not zero" },
+	{ "57-net-mtu-range.dts", "/partitions/alpha/virtio-net: mtu: must be 1 cell from 68 to 1500" },
+	{ "58-net-mac-change-invalid.dts",
+	  "/partitions/alpha/virtio-net: mac-change: 'sometimes' is not one of allow, deny" },
+	{ "59-net-two-devices.dts",
+	  "/partitions/alpha/virtio-net@1: a partition has at most one virtio-net" },
+	{ "60-net-mac-duplicate.dts",
+	  "/partitions/beta/virtio-net: mac-address: the same as /partitions/alpha's on segment lan" },
+	{ "61-network-uplink-twice.dts",
+	  "/network/dmz: uplink: physical virtio-net 0 is already the uplink of lan" },
+	{ "62-network-unknown-property.dts", "/network/lan: vlan: unknown property" },
 };
 #define N_BAD ARRAY_SIZE(bad_cases)
 
@@ -847,6 +868,252 @@ static void test_storage_backend_nodes(void **state)
 	free(fdt);
 }
 
+/* ---- network: segments and virtio-net nodes ---- */
+
+static void assert_mac(const uint8_t *mac, const uint8_t *want)
+{
+	assert_memory_equal(mac, want, 6);
+}
+
+/* A locally administered unicast address: bit 1 of the first byte set,
+ * bit 0 clear, and not all zero. */
+static void assert_local_unicast(const uint8_t *mac)
+{
+	static const uint8_t zero[6];
+	assert_int_equal(mac[0] & 1, 0);
+	assert_int_equal(mac[0] & 2, 2);
+	assert_memory_not_equal(mac, zero, 6);
+}
+
+/* Two segments, one with an uplink; a MAC, MTU and policy as written, and
+ * the defaults (MTU 1500, MAC change denied, a MAC derived from the
+ * partition's name) where nothing is written.
+ * proves: NET-5, NET-6, NET-7, NET-8 */
+static void test_good_network(void **state)
+{
+	static const uint8_t alpha_mac[6] = { 0x02, 0x00, 0x5e, 0x10, 0x00, 0x01 };
+	uint8_t beta_mac[6];
+	int rc;
+	(void)state;
+
+	rc = parse_file("tests/configs/good/net-segments.dts");
+	if (rc)
+		print_errors(&errs);
+	assert_int_equal(rc, 0);
+	assert_int_equal(cfg.nsegments, 2);
+	assert_string_equal(cfg.segment[0].name, "lan");
+	assert_int_equal(cfg.segment[0].uplink, 1);
+	assert_string_equal(cfg.segment[1].name, "dmz");
+	assert_int_equal(cfg.segment[1].uplink, CFG_NO_UPLINK);
+	assert_int_equal(cfg.nparts, 3);
+
+	const struct net_config *a = &cfg.parts[0].net, *b = &cfg.parts[1].net,
+				*g = &cfg.parts[2].net;
+	assert_true(a->present);
+	assert_int_equal(a->segment, 0);
+	assert_mac(a->mac, alpha_mac);
+	assert_int_equal(a->mtu, 1280);
+	assert_true(a->mac_change);
+
+	assert_true(b->present);
+	assert_int_equal(b->segment, 0);
+	assert_int_equal(b->mtu, CFG_NET_MTU_MAX);
+	assert_false(b->mac_change);
+	assert_local_unicast(b->mac);
+	memcpy(beta_mac, b->mac, 6);
+
+	assert_true(g->present);
+	assert_int_equal(g->segment, 1);
+	assert_int_equal(g->mtu, 1500);
+	assert_false(g->mac_change);
+	assert_local_unicast(g->mac);
+	assert_memory_not_equal(g->mac, beta_mac, 6);
+
+	/* The same file again: the same addresses (the next boot). */
+	assert_int_equal(parse_file("tests/configs/good/net-segments.dts"), 0);
+	assert_mac(cfg.parts[1].net.mac, beta_mac);
+
+	/* The system test's file. */
+	rc = parse_file("tests/configs/good/linux-net.dts");
+	if (rc)
+		print_errors(&errs);
+	assert_int_equal(rc, 0);
+	assert_int_equal(cfg.nsegments, 2);
+	assert_int_equal(cfg.parts[0].net.mtu, 1400);
+	assert_true(cfg.parts[0].net.mac_change);
+	assert_false(cfg.parts[1].net.mac_change);
+	assert_int_equal(cfg.parts[2].net.segment, 1);
+	/* No virtio-net node: no device. */
+	assert_int_equal(parse_file("tests/configs/good/hello-pair.dts"), 0);
+	assert_false(cfg.parts[0].net.present);
+	assert_int_equal(cfg.nsegments, 0);
+}
+
+/* One virtio-net on segment "lan" per partition listed (name, then its
+ * properties as NULL-terminated name/value pairs, values given raw). */
+struct nprop {
+	const char *name;
+	const void *val;
+	int len;
+};
+
+static void add_net_part(void *fdt, const char *name, uint32_t cpu, uint64_t base,
+			 const struct nprop *props, unsigned n)
+{
+	begin_part(fdt, name, cpu, base);
+	chk(fdt_begin_node(fdt, "virtio-net"));
+	chk(fdt_property_string(fdt, "segment", "lan"));
+	for (unsigned i = 0; i < n; i++)
+		chk(fdt_property(fdt, props[i].name, props[i].val, props[i].len));
+	chk(fdt_end_node(fdt));
+	chk(fdt_end_node(fdt));
+}
+
+/* Partitions named names[i] (0 < n <= 3), one virtio-net each on "lan";
+ * the first gets the given properties. */
+static int parse_net(const char *const *names, unsigned n, const struct nprop *props,
+		     unsigned nprops, struct guarded_errors *g)
+{
+	void *fdt = calloc(1, BUILD_CAP);
+	int rc;
+
+	assert_non_null(fdt);
+	begin_root(fdt, true);
+	chk(fdt_begin_node(fdt, "network"));
+	chk(fdt_begin_node(fdt, "lan"));
+	chk(fdt_end_node(fdt));
+	chk(fdt_end_node(fdt));
+	chk(fdt_begin_node(fdt, "partitions"));
+	for (unsigned i = 0; i < n; i++)
+		add_net_part(fdt, names[i], 1 + i, 0x50000000 + 0x4000000ULL * i, i ? NULL : props,
+			     i ? 0 : nprops);
+	chk(fdt_end_node(fdt));
+	finish(fdt);
+	rc = parse_guarded(fdt, g);
+	free(fdt);
+	return rc;
+}
+
+/* A MAC derived from the partition's name is a locally administered
+ * unicast address, depends on the name alone (the same for another file
+ * with that name: stable across reboots and edits of other properties),
+ * and differs between names.
+ * proves: NET-7 */
+static void test_net_derived_mac(void **state)
+{
+	static const char *const names[] = { "alpha", "beta", "gamma", "a", "b", "web", "web2",
+					     "db", "p0", "p1", "partition-with-a-long-name" };
+	static struct guarded_errors g;
+	uint8_t mac[ARRAY_SIZE(names)][6];
+	(void)state;
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		assert_int_equal(parse_net(&names[i], 1, NULL, 0, &g), 0);
+		assert_true(cfg.parts[0].net.present);
+		assert_local_unicast(cfg.parts[0].net.mac);
+		memcpy(mac[i], cfg.parts[0].net.mac, 6);
+		for (size_t j = 0; j < i; j++)
+			if (memcmp(mac[i], mac[j], 6) == 0)
+				fail_msg("'%s' and '%s' derive the same MAC", names[i], names[j]);
+	}
+	/* Same name, other CPU, memory and MTU: the same address. */
+	const fdt32_t mtu = cpu_to_fdt32(1400);
+	const struct nprop p[] = { { "mtu", &mtu, 4 } };
+	const char *const two[] = { "x", "beta" };
+	assert_int_equal(parse_net(two, 2, p, 1, &g), 0);
+	assert_memory_equal(cfg.parts[1].net.mac, mac[1], 6);
+	assert_int_equal(cfg.parts[1].cpus[0], 2);
+	/* Derived beside configured: a configured address may not be another
+	 * partition's derived one. */
+	const struct nprop q[] = { { "mac-address", mac[1], 6 } };
+	assert_int_equal(parse_net(two, 2, q, 1, &g), 1);
+	assert_string_equal(g.e.msg[0], "/partitions/beta/virtio-net: mac-address: the same as "
+					 "/partitions/x's on segment lan");
+}
+
+/* Property edge cases: MTU bounds and cells, the policy's two values, an
+ * uplink of two cells; the same MAC on two segments is fine.
+ * proves: NET-5, NET-6, NET-8 */
+static void test_net_properties(void **state)
+{
+	static struct guarded_errors g;
+	static const char *const one[] = { "alpha" };
+	static const struct {
+		uint32_t mtu;
+		bool ok;
+	} mtus[] = { { 0, false }, { 67, false }, { 68, true }, { 1280, true }, { 1500, true },
+		     { 1501, false }, { 9000, false }, { 0xffffffff, false } };
+	(void)state;
+
+	for (size_t i = 0; i < ARRAY_SIZE(mtus); i++) {
+		fdt32_t m = cpu_to_fdt32(mtus[i].mtu);
+		const struct nprop p[] = { { "mtu", &m, 4 } };
+		int rc = parse_net(one, 1, p, 1, &g);
+		if (rc != (mtus[i].ok ? 0 : 1)) {
+			print_message("  mtu %u: %d error(s)\n", mtus[i].mtu, rc);
+			print_errors(&g.e);
+			fail();
+		}
+		if (mtus[i].ok)
+			assert_int_equal(cfg.parts[0].net.mtu, mtus[i].mtu);
+		else
+			assert_string_equal(g.e.msg[0], "/partitions/alpha/virtio-net: mtu: must be "
+							 "1 cell from 68 to 1500");
+	}
+	fdt64_t m64 = cpu_to_fdt64(1500);
+	const struct nprop two_cells[] = { { "mtu", &m64, 8 } };
+	assert_int_equal(parse_net(one, 1, two_cells, 1, &g), 1);
+
+	const struct nprop allow[] = { { "mac-change", "allow", 6 } },
+			   deny[] = { { "mac-change", "deny", 5 } },
+			   empty[] = { { "mac-change", "", 1 } },
+			   colour[] = { { "colour", "red", 4 } };
+	assert_int_equal(parse_net(one, 1, allow, 1, &g), 0);
+	assert_true(cfg.parts[0].net.mac_change);
+	assert_int_equal(parse_net(one, 1, deny, 1, &g), 0);
+	assert_false(cfg.parts[0].net.mac_change);
+	assert_int_equal(parse_net(one, 1, empty, 1, &g), 1);
+	assert_int_equal(parse_net(one, 1, colour, 1, &g), 1);
+	assert_string_equal(g.e.msg[0], "/partitions/alpha/virtio-net: colour: unknown property");
+
+	/* The same MAC on two segments; an uplink of two cells; an
+	 * unknown node under a segment. */
+	void *fdt = calloc(1, BUILD_CAP);
+	static const uint8_t mac[6] = { 0x02, 1, 2, 3, 4, 5 };
+	assert_non_null(fdt);
+	begin_root(fdt, true);
+	chk(fdt_begin_node(fdt, "network"));
+	chk(fdt_begin_node(fdt, "lan"));
+	chk(fdt_end_node(fdt));
+	chk(fdt_begin_node(fdt, "dmz"));
+	chk(fdt_property_u64(fdt, "uplink", 0));
+	chk(fdt_end_node(fdt));
+	chk(fdt_begin_node(fdt, "lab"));
+	chk(fdt_begin_node(fdt, "port"));
+	chk(fdt_end_node(fdt));
+	chk(fdt_end_node(fdt));
+	chk(fdt_end_node(fdt));
+	chk(fdt_begin_node(fdt, "partitions"));
+	for (unsigned i = 0; i < 2; i++) {
+		begin_part(fdt, i ? "beta" : "alpha", 1 + i, 0x50000000 + 0x4000000ULL * i);
+		chk(fdt_begin_node(fdt, "virtio-net"));
+		chk(fdt_property_string(fdt, "segment", i ? "lab" : "lan"));
+		chk(fdt_property(fdt, "mac-address", mac, 6));
+		chk(fdt_end_node(fdt));
+		chk(fdt_end_node(fdt));
+	}
+	chk(fdt_end_node(fdt));
+	finish(fdt);
+	int rc = parse_guarded(fdt, &g);
+	free(fdt);
+	if (rc != 2)
+		print_errors(&g.e);
+	assert_int_equal(rc, 2);
+	assert_string_equal(g.e.msg[0], "/network/dmz: uplink: must be 1 cell (the physical "
+					 "virtio-net number)");
+	assert_string_equal(g.e.msg[1], "/network/lab/port: unknown node");
+}
+
 int main(void)
 {
 	static const struct CMUnitTest fixed[] = {
@@ -864,6 +1131,9 @@ int main(void)
 		cmocka_unit_test(test_good_storage),
 		cmocka_unit_test(test_storage_overlaps),
 		cmocka_unit_test(test_storage_backend_nodes),
+		cmocka_unit_test(test_good_network),
+		cmocka_unit_test(test_net_derived_mac),
+		cmocka_unit_test(test_net_properties),
 	};
 	static struct CMUnitTest tests[ARRAY_SIZE(fixed) + N_BAD];
 
