@@ -80,7 +80,7 @@ fuzz: $(O)/fuzz/fuzz_virtqueue
 # ---- test guests (aarch64, EL1, position independent) ----
 GUEST_CFLAGS := -std=c11 -O2 $(WARN) -ffreestanding -nostdlib -fpie -mgeneral-regs-only \
 	-mbranch-protection=none -fno-stack-protector -static -no-pie -Wl,--no-warn-rwx-segments -Wl,--build-id=none
-GUESTS := hello attack bench hostile blkattack
+GUESTS := hello attack bench hostile blkattack netattack
 GUEST_BINS := $(patsubst %,$(O)/guests/%.bin,$(GUESTS))
 
 IMAGE := $(O)/bulkhead.img
@@ -160,14 +160,16 @@ $(IMAGE): $(O)/bulkhead.bin $(DEMO) $(GUEST_BINS) $(O)/guests/ramdisk.img $(LINU
 image: $(IMAGE)
 
 # ---- run and test ----
-# The demo's physical disk: kept in the cache, so what the partitions
-# write survives from one `make run` to the next.
+# The demo's physical disk (kept in the cache, so what the partitions
+# write survives from one `make run` to the next) and NIC (QEMU's user
+# network, the uplink of the partitions' segment).
 DEMO_DISK ?= $(CACHE)/demo-disk.img
-DISK_FLAGS = -global virtio-mmio.force-legacy=false \
-	-drive file=$(DEMO_DISK),if=none,id=d0,format=raw,discard=unmap -device virtio-blk-device,drive=d0
+DEMO_DEVICES = -global virtio-mmio.force-legacy=false \
+	-drive file=$(DEMO_DISK),if=none,id=d0,format=raw,discard=unmap -device virtio-blk-device,drive=d0 \
+	-netdev user,id=n0 -device virtio-net-device,netdev=n0
 run: $(IMAGE)
 	@[ -f $(DEMO_DISK) ] || { mkdir -p $(dir $(DEMO_DISK)) && truncate -s 256M $(DEMO_DISK); }
-	$(QEMU) $(QEMU_FLAGS) $(DISK_FLAGS) -kernel $(IMAGE)
+	$(QEMU) $(QEMU_FLAGS) $(DEMO_DEVICES) -kernel $(IMAGE)
 
 export O CACHE QEMU QEMU_FLAGS PY
 test: all guests unit

@@ -5,6 +5,8 @@ Each reaches userspace and sees its own vCPU count, its timer interrupts
 and IPIs rise, console input switches with Ctrl-], `reboot -f` restarts
 only that partition, `poweroff -f` stops only that one, and QEMU exits 0
 when both are off.
+Both also get a disk, a virtio-rng and a virtio-net on one segment with
+an uplink.
 proves: PLATFORM-3, PLATFORM-6, PLATFORM-8, CON-1
 """
 import os
@@ -45,6 +47,14 @@ for name, sectors in (("alpha", 262144), ("beta", 131072)):
     t.check(r is not None and int(r.group(1)) == sectors and r.group(3).startswith("virtio_rng"),
             "%s: its disk (%d sectors) and virtio-rng are attached" % (name, sectors),
             r.group(0) if r else "no answer")
+
+for name, ip, other in (("alpha", "10.0.2.15", "10.0.2.16"), ("beta", "10.0.2.16", "10.0.2.15")):
+    r = m.run(name, "ip addr add %s/24 dev eth0 && ip link set eth0 up; echo E\"\"TH=$?" % ip, r"ETH=(\d+)[\r\n]")
+    t.check(r is not None and r.group(1) == "0", "%s: its virtio-net (eth0) comes up" % name)
+r = m.run("alpha", "ping -c 2 -W 5 10.0.2.16 >/dev/null; echo P\"\"ING=$?", r"PING=(\d+)[\r\n]", 120)
+t.check(r is not None and r.group(1) == "0", "alpha pings beta through the switch")
+r = m.run("beta", "ping -c 2 -W 5 10.0.2.2 >/dev/null; echo P\"\"ING=$?", r"PING=(\d+)[\r\n]", 120)
+t.check(r is not None and r.group(1) == "0", "beta reaches QEMU's user network through the uplink")
 
 for name, cpus in (("alpha", 2), ("beta", 1)):
     r = m.run(name, "echo NPROC=$(nproc)", r"NPROC=(\d+)[\r\n]")

@@ -9,8 +9,8 @@ hypervisor drives itself; c alone on segment "island".
 - c reaches neither a nor b (nor the uplink's gateway);
 - a reaches QEMU's user-network gateway 10.0.2.2 through the uplink;
 - the MAC is the partition file's, the MTU shows in `ip link`;
-- a may change its MAC (and is then reachable at the new one), b may not:
-  `ip link set address` fails;
+- a may change its MAC (and is then reachable at the new one), though not
+  to b's; b may not change its MAC at all: `ip link set address` fails;
 - after `reboot -f`, a has the partition file's MAC again and b its same MAC.
 proves: NET-1, NET-3, NET-5, NET-6, NET-7, NET-8
 """
@@ -90,6 +90,11 @@ t.check(sh("a", "ping -c 3 -W 5 10.0.2.2 >/dev/null") == 0,
 rc = sh("a", "ip link set eth0 down && ip link set eth0 address 02:00:00:00:01:0a && ip link set eth0 up")
 mac, _ = link("a")
 t.check(rc == 0 and mac == "02:00:00:00:01:0a", "a: ip link set address works (policy allow)",
+        "rc %s, mac %s" % (rc, mac))
+rc = sh("a", "ip link set eth0 down; ip link set eth0 address %s; r=$?; ip link set eth0 up; [ $r = 0 ]" % MAC["b"])
+mac, _ = link("a")
+t.check(rc == 1 and mac == "02:00:00:00:01:0a",
+        "a may change its MAC, but not to b's (the switch refuses another port's address)",
         "rc %s, mac %s" % (rc, mac))
 sh("b", "ip neigh flush dev eth0")
 t.check(sh("b", "ping -c 3 -W 5 %s >/dev/null" % IP["a"]) == 0, "b reaches a at its new MAC")
