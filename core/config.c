@@ -276,6 +276,21 @@ static void parse_blob(struct parser *p, int node, const char *prop, struct blob
 	b->present = true;
 }
 
+/* A node's name as the name of a partition, backend or segment: at most
+ * CFG_NAME_MAX - 1 characters, no unit address. */
+static bool take_name(struct parser *p, int node, const char *what, char out[CFG_NAME_MAX])
+{
+	const char *name = fdt_get_name(p->fdt, node, NULL);
+
+	if (!name || strlen(name) >= CFG_NAME_MAX || strchr(name, '@')) {
+		perr(p, node, NULL, "%s name must be at most %d characters, without '@'", what,
+		     CFG_NAME_MAX - 1);
+		return false;
+	}
+	strcpy(out, name);
+	return true;
+}
+
 /* A boolean property: present and empty. */
 static bool get_flag(struct parser *p, int node, const char *prop)
 {
@@ -298,7 +313,7 @@ static void parse_storage(struct parser *p, int node)
 		return;
 	check_known(p, node, (const char *[]){ NULL }, ANY_NODE);
 	fdt_for_each_subnode(child, p->fdt, node) {
-		const char *name = fdt_get_name(p->fdt, child, NULL), *t;
+		const char *t;
 		struct backend_config *b;
 		const fdt32_t *c;
 		int len;
@@ -309,12 +324,8 @@ static void parse_storage(struct parser *p, int node)
 		}
 		b = &cfg->backend[cfg->nbackends];
 		check_known(p, child, props, NULL);
-		if (strlen(name) >= CFG_NAME_MAX || strchr(name, '@')) {
-			perr(p, child, NULL, "backend name must be at most %d characters, without '@'",
-			     CFG_NAME_MAX - 1);
+		if (!take_name(p, child, "backend", b->name))
 			continue;
-		}
-		strcpy(b->name, name);
 		t = get_string(p, child, "type", 16, true);
 		if (!t)
 			continue;
@@ -441,7 +452,6 @@ static void parse_network(struct parser *p, int node)
 		return;
 	check_known(p, node, (const char *[]){ NULL }, ANY_NODE);
 	fdt_for_each_subnode(child, p->fdt, node) {
-		const char *name = fdt_get_name(p->fdt, child, NULL);
 		struct segment_config *sg;
 		const fdt32_t *c;
 		int len;
@@ -452,12 +462,8 @@ static void parse_network(struct parser *p, int node)
 		}
 		sg = &cfg->segment[cfg->nsegments];
 		check_known(p, child, props, NULL);
-		if (strlen(name) >= CFG_NAME_MAX || strchr(name, '@')) {
-			perr(p, child, NULL, "segment name must be at most %d characters, without '@'",
-			     CFG_NAME_MAX - 1);
+		if (!take_name(p, child, "segment", sg->name))
 			continue;
-		}
-		strcpy(sg->name, name);
 		sg->uplink = CFG_NO_UPLINK;
 		c = fdt_getprop(p->fdt, child, "uplink", &len);
 		if (c && len != 4) {
@@ -631,7 +637,6 @@ static void parse_partition(struct parser *p, int node, unsigned idx)
 	static const char *props[] = { "cpus", "memory", "kernel", "kernel-offset", "initrd",
 				       "bootargs", "console", NULL };
 	struct part_config *pc = &p->cfg->parts[idx];
-	const char *name = fdt_get_name(p->fdt, node, NULL);
 	const char *s;
 	int len;
 
@@ -651,11 +656,7 @@ static void parse_partition(struct parser *p, int node, unsigned idx)
 			parse_net(p, child, idx, pc);
 		}
 	}
-	if (strlen(name) >= CFG_NAME_MAX || strchr(name, '@'))
-		perr(p, node, NULL, "partition name must be at most %d characters, without '@'",
-		     CFG_NAME_MAX - 1);
-	else
-		strcpy(pc->name, name);
+	take_name(p, node, "partition", pc->name);
 	for (unsigned q = 0; q < idx; q++)
 		if (strcmp(p->cfg->parts[q].name, pc->name) == 0 && pc->name[0])
 			perr(p, node, NULL, "partition name used twice");
