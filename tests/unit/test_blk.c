@@ -4,34 +4,16 @@
  * it, so the order of WRITE and FLUSH can be asserted. The device is driven
  * only through its virtio-mmio registers, the way a guest driver does, over
  * a fake guest RAM in which the test lays out rings and requests by hand
- * (the approach of test_virtio.c).
+ * (virtio_harness.h).
  * proves: BLK-1, BLK-2, BLK-3, BLK-4, BLK-5, BLK-6, BLK-7, PLATFORM-5
  *
  * Request layout and types, status values, feature bits and config space
  * offsets are written out here from [VIRTIO] 1.2 5.2, not taken from the
  * code. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <cmocka.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "arch_fake.h"
+#include "virtio_harness.h"
 #include <hv/blkdev.h>
-#include <vdev/virtio.h>
 #include <vdev/virtio_blk.h>
-
-/* virtio-mmio v2 registers ([VIRTIO] 4.2.2) */
-enum {
-	DEVICE_ID = 0x008, DEV_FEAT = 0x010, DEV_FEAT_SEL = 0x014, DRV_FEAT = 0x020,
-	DRV_FEAT_SEL = 0x024, QUEUE_SEL = 0x030, QUEUE_NUM_MAX = 0x034, QUEUE_NUM = 0x038,
-	QUEUE_READY = 0x044, QUEUE_NOTIFY = 0x050, INT_STATUS = 0x060, INT_ACK = 0x064,
-	STATUS = 0x070, QUEUE_DESC_LO = 0x080, QUEUE_DESC_HI = 0x084, QUEUE_DRIVER_LO = 0x090,
-	QUEUE_DRIVER_HI = 0x094, QUEUE_DEVICE_LO = 0x0a0, QUEUE_DEVICE_HI = 0x0a4, CONFIG = 0x100,
-};
-enum { S_ACK = 1, S_DRIVER = 2, S_DRIVER_OK = 4, S_FEATURES_OK = 8, S_NEEDS_RESET = 0x40 };
-enum { D_NEXT = 1, D_WRITE = 2 };
 
 /* virtio-blk ([VIRTIO] 5.2.3, 5.2.4, 5.2.6) */
 #define F_SIZE_MAX (1ULL << 1)
@@ -43,7 +25,6 @@ enum { D_NEXT = 1, D_WRITE = 2 };
 #define F_MQ (1ULL << 12)
 #define F_DISCARD (1ULL << 13)
 #define F_WZ (1ULL << 14)
-#define F_V1 (1ULL << 32)
 #define F_ALL (F_V1 | F_SIZE_MAX | F_SEG_MAX | F_BLK_SIZE | F_FLUSH | F_CONFIG_WCE | F_MQ | \
 	       F_DISCARD | F_WZ)
 enum { T_IN = 0, T_OUT = 1, T_FLUSH = 4, T_GET_ID = 8, T_DISCARD = 11, T_WZ = 13 };
@@ -56,15 +37,6 @@ enum {
 	C_END = 60,
 };
 
-/* ---- the fake guest RAM: 1 MiB at IPA 0x40000000, guard zones around ---- */
-#define RAM_IPA 0x40000000ULL
-#define RAM_SIZE 0x100000ULL
-#define GUARD 0x10000ULL
-#define HOST_SIZE (GUARD + RAM_SIZE + GUARD)
-#define FILL 0xa5
-static uint8_t *host, *ram, *snap;
-static struct guest_mem gm;
-
 /* Queue q at RAM_IPA + 0x4000*q (descriptors, avail ring at +0x1000, used
  * ring at +0x2000); request slot i has its header at HDR(i), its status
  * byte at ST(i) and 8 KiB of data buffer at BUF(i). */
@@ -72,11 +44,6 @@ static struct guest_mem gm;
 #define HDR(i) (RAM_IPA + 0x40000 + 0x100ULL * (i))
 #define ST(i) (RAM_IPA + 0x48000 + 0x10ULL * (i))
 #define BUF(i) (RAM_IPA + 0x80000 + 0x2000ULL * (i))
-
-static void *gp(uint64_t ipa)
-{
-	return ram + (ipa - RAM_IPA);
-}
 
 /* ---- the backing disk: 256 sectors, the virtual disk's window in the middle ---- */
 #define DISK_SECTORS 256
@@ -222,136 +189,31 @@ static void dev_init(const struct vblk_params *p)
 	virtio_blk_init(&vb, "vd0", p, &gm, &l);
 }
 
-/* ---- register access, as a driver does it ---- */
-static int acc(uint32_t off, unsigned w, bool write, uint64_t *v)
-{
-	return virtio_mmio_ops.access(&vb.dev, off, w, write, v);
-}
-
-static uint32_t rd(uint32_t off)
-{
-	uint64_t v = 0xdeadbeefcafeULL;
-	assert_int_equal(acc(off, 4, false, &v), 0);
-	assert_true(v <= 0xffffffffULL);
-	return (uint32_t)v;
-}
-
-static void wr(uint32_t off, uint32_t v)
-{
-	uint64_t x = v;
-	assert_int_equal(acc(off, 4, true, &x), 0);
-}
-
+/* ---- the configuration space ---- */
 static uint64_t cfg(uint32_t off, unsigned w)
 {
-	uint64_t v = 0x5555555555ULL;
-	assert_int_equal(acc(CONFIG + off, w, false, &v), 0);
-	return v;
+	return cfg_rd(&vb.dev, off, w);
 }
 
 static void cfg_wr8(uint32_t off, uint8_t x)
 {
 	uint64_t v = x;
-	assert_int_equal(acc(CONFIG + off, 1, true, &v), 0);
+	assert_int_equal(acc(&vb.dev, CONFIG + off, 1, true, &v), 0);
 }
 
-static uint64_t offered(void)
-{
-	uint64_t f;
-	wr(DEV_FEAT_SEL, 0);
-	f = rd(DEV_FEAT);
-	wr(DEV_FEAT_SEL, 1);
-	return f | (uint64_t)rd(DEV_FEAT) << 32;
-}
-
-/* ---- the driver side ---- */
-struct drv {
-	unsigned nq;
-};
-
-static uint64_t desc_ipa(unsigned q)
-{
-	return RAM_IPA + 0x4000ULL * q;
-}
-static uint64_t avail_ipa(unsigned q)
-{
-	return desc_ipa(q) + 0x1000;
-}
-static uint64_t used_ipa(unsigned q)
-{
-	return desc_ipa(q) + 0x2000;
-}
-static uint16_t *avail(unsigned q)
-{
-	return gp(avail_ipa(q));
-}
-static uint16_t used_idx(unsigned q)
-{
-	uint16_t x;
-	memcpy(&x, (uint8_t *)gp(used_ipa(q)) + 2, 2);
-	return x;
-}
-static uint32_t used_id(unsigned q, unsigned i)
-{
-	uint32_t x;
-	memcpy(&x, (uint8_t *)gp(used_ipa(q)) + 4 + 8 * (i % QS), 4);
-	return x;
-}
-static uint32_t used_len(unsigned q, unsigned i)
-{
-	uint32_t x;
-	memcpy(&x, (uint8_t *)gp(used_ipa(q)) + 8 + 8 * (i % QS), 4);
-	return x;
-}
-
-/* Steps of the driver's initialisation ([VIRTIO] 3.1.1), no checks:
- * features, then one queue of num entries at the given areas made ready,
- * then DRIVER_OK. */
-static void drv_features(uint64_t features)
-{
-	wr(STATUS, S_ACK);
-	wr(STATUS, S_ACK | S_DRIVER);
-	wr(DRV_FEAT_SEL, 0);
-	wr(DRV_FEAT, (uint32_t)features);
-	wr(DRV_FEAT_SEL, 1);
-	wr(DRV_FEAT, (uint32_t)(features >> 32));
-	wr(STATUS, S_ACK | S_DRIVER | S_FEATURES_OK);
-}
-
-static void queue_at(unsigned q, uint16_t num, uint64_t desc, uint64_t drv, uint64_t dev)
-{
-	wr(QUEUE_SEL, q);
-	wr(QUEUE_NUM, num);
-	wr(QUEUE_DESC_LO, (uint32_t)desc);
-	wr(QUEUE_DESC_HI, (uint32_t)(desc >> 32));
-	wr(QUEUE_DRIVER_LO, (uint32_t)drv);
-	wr(QUEUE_DRIVER_HI, (uint32_t)(drv >> 32));
-	wr(QUEUE_DEVICE_LO, (uint32_t)dev);
-	wr(QUEUE_DEVICE_HI, (uint32_t)(dev >> 32));
-	wr(QUEUE_READY, 1);
-}
-
-static void drv_ok(void)
-{
-	wr(STATUS, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
-}
+/* ---- the driver side: slot 0, QS entries a queue ---- */
+static struct drv dv = { .d = &vb.dev, .slot = 0, .num = QS };
 
 /* Reset, negotiate features, set up nq queues, DRIVER_OK ([VIRTIO] 3.1.1). */
 static void drv_start(unsigned nq, uint64_t features)
 {
-	wr(STATUS, 0);
-	assert_int_equal(rd(STATUS), 0);
-	drv_features(features);
-	assert_int_equal(rd(STATUS), S_ACK | S_DRIVER | S_FEATURES_OK);
+	drv_begin(&dv, &vb.dev, 0, QS, features);
 	for (unsigned q = 0; q < nq; q++) {
-		memset(gp(desc_ipa(q)), 0, 0x3000);
-		wr(QUEUE_SEL, q);
-		assert_true(rd(QUEUE_NUM_MAX) >= QS);
-		queue_at(q, QS, desc_ipa(q), avail_ipa(q), used_ipa(q));
-		assert_int_equal(rd(QUEUE_READY), 1);
+		wr(&vb.dev, QUEUE_SEL, q);
+		assert_true(rd(&vb.dev, QUEUE_NUM_MAX) >= QS);
+		drv_queue(&dv, q);
 	}
-	drv_ok();
-	assert_int_equal(rd(STATUS), S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
+	drv_live(&dv);
 }
 
 /* One buffer of a chain. */
@@ -365,21 +227,12 @@ struct bseg {
  * (no notification). */
 static uint16_t chain(unsigned q, unsigned first, const struct bseg *s, unsigned n)
 {
-	struct virtq_desc *t = gp(desc_ipa(q));
-	uint16_t *a = avail(q);
 	for (unsigned i = 0; i < n; i++)
-		t[(first + i) % QS] = (struct virtq_desc){
-			s[i].ipa, s[i].len,
-			(uint16_t)((s[i].w ? D_WRITE : 0) | (i + 1 < n ? D_NEXT : 0)),
-			(uint16_t)((first + i + 1) % QS) };
-	a[2 + a[1] % QS] = (uint16_t)(first % QS);
-	a[1]++;
+		setd(&dv, q, (first + i) % QS, s[i].ipa, s[i].len,
+		     (uint16_t)((s[i].w ? D_WRITE : 0) | (i + 1 < n ? D_NEXT : 0)),
+		     (uint16_t)((first + i + 1) % QS));
+	post(&dv, q, (uint16_t)(first % QS));
 	return (uint16_t)(first % QS);
-}
-
-static void kick(unsigned q)
-{
-	wr(QUEUE_NOTIFY, q);
 }
 
 static void put_hdr(uint64_t ipa, uint32_t type, uint64_t sector)
@@ -435,47 +288,27 @@ static uint16_t req_ranges(unsigned q, unsigned i, uint32_t type, const struct b
  * used ring entry. */
 static uint8_t one(uint32_t type, uint64_t sector, uint32_t len, uint32_t *ulen)
 {
-	uint16_t before_idx = used_idx(0);
+	uint16_t before_idx = used_idx(&dv, 0);
 	uint16_t head = req(0, 0, type, sector, len);
-	kick(0);
-	assert_int_equal(used_idx(0), (uint16_t)(before_idx + 1));
-	assert_int_equal(used_id(0, before_idx), head);
+	kick(&dv, 0);
+	assert_int_equal(used_idx(&dv, 0), (uint16_t)(before_idx + 1));
+	assert_int_equal(used_id(&dv, 0, before_idx), head);
 	if (ulen)
-		*ulen = used_len(0, before_idx);
+		*ulen = used_len(&dv, 0, before_idx);
 	return status(0);
 }
 
 static uint8_t one_ranges(uint32_t type, const struct blk_range *r, unsigned n)
 {
-	uint16_t before_idx = used_idx(0);
+	uint16_t before_idx = used_idx(&dv, 0);
 	req_ranges(0, 0, type, r, n);
-	kick(0);
-	assert_int_equal(used_idx(0), (uint16_t)(before_idx + 1));
-	assert_int_equal(used_len(0, before_idx), 1);
+	kick(&dv, 0);
+	assert_int_equal(used_idx(&dv, 0), (uint16_t)(before_idx + 1));
+	assert_int_equal(used_len(&dv, 0, before_idx), 1);
 	return status(0);
 }
 
 /* ---- fixtures ---- */
-static int group_setup(void **state)
-{
-	(void)state;
-	host = aligned_alloc(4096, HOST_SIZE);
-	snap = malloc(HOST_SIZE);
-	if (!host || !snap)
-		return -1;
-	ram = host + GUARD;
-	gm = (struct guest_mem){ 1, { { RAM_IPA, RAM_SIZE, ram } } };
-	return 0;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	free(host);
-	free(snap);
-	return 0;
-}
-
 /* Default device: a read-write, normal-policy window on the RAM disk. */
 static int setup(void **state)
 {
@@ -498,34 +331,6 @@ static void snapshot_disk(void)
 	memcpy(before, disk, DISK_BYTES);
 }
 
-static void snapshot_ram(void)
-{
-	memcpy(snap, host, HOST_SIZE);
-}
-
-static bool ram_unchanged(void)
-{
-	return memcmp(snap, host, HOST_SIZE) == 0;
-}
-
-/* Bytes of the guard zones around guest RAM no longer as setup() left
- * them: written by the device outside the guest's memory. */
-static size_t guard_bytes_written(void)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < GUARD; i++)
-		n += (host[i] != FILL) + (host[GUARD + RAM_SIZE + i] != FILL);
-	return n;
-}
-
-/* The index of a used ring at any address. */
-static uint16_t ring_idx(uint64_t used)
-{
-	uint16_t x;
-	memcpy(&x, (uint8_t *)gp(used) + 2, 2);
-	return x;
-}
-
 /* ================= identification, features, config space ================= */
 
 /* proves: BLK-1, BLK-2, BLK-3, BLK-4, BLK-5 */
@@ -535,8 +340,8 @@ static void test_features_offered(void **state)
 	uint64_t f;
 	(void)state;
 
-	assert_int_equal(rd(DEVICE_ID), 2);
-	f = offered();
+	assert_int_equal(rd(&vb.dev, DEVICE_ID), 2);
+	f = dev_features(&vb.dev);
 	assert_true(f & F_V1);
 	assert_int_equal(f & (F_FLUSH | F_CONFIG_WCE | F_DISCARD | F_WZ | F_MQ | F_SEG_MAX |
 			      F_BLK_SIZE | F_SIZE_MAX),
@@ -547,14 +352,14 @@ static void test_features_offered(void **state)
 
 	p.read_only = true;
 	dev_init(&p);
-	assert_true(offered() & F_RO);
+	assert_true(dev_features(&vb.dev) & F_RO);
 	drv_start(1, F_ALL | F_RO);
 
 	/* Reliable or not, the same features. */
 	p.read_only = false;
 	p.reliable = true;
 	dev_init(&p);
-	f = offered();
+	f = dev_features(&vb.dev);
 	assert_true(f & F_FLUSH);
 	assert_true(f & F_CONFIG_WCE);
 	assert_false(f & F_RO);
@@ -563,7 +368,7 @@ static void test_features_offered(void **state)
 	fk.bd.can_discard = fk.bd.can_write_zeroes = false;
 	p = params(&fk.bd);
 	dev_init(&p);
-	f = offered();
+	f = dev_features(&vb.dev);
 	assert_false(f & F_DISCARD);
 	assert_false(f & F_WZ);
 	assert_true(f & F_FLUSH);
@@ -687,8 +492,8 @@ static void test_split_and_merged_buffers(void **state)
 	      (struct bseg[]){ { HDR(0), 3, false }, { HDR(0) + 3, 13, false }, { BUF(0), 100, false },
 			       { BUF(1), 412, false }, { BUF(2), 1024, false }, { ST(0), 1, true } },
 	      6);
-	kick(0);
-	assert_int_equal(used_idx(0), 1);
+	kick(&dv, 0);
+	assert_int_equal(used_idx(&dv, 0), 1);
 	assert_int_equal(status(0), ST_OK);
 	assert_memory_equal(dsect(WSTART + 10), pat, sizeof(pat));
 
@@ -701,9 +506,9 @@ static void test_split_and_merged_buffers(void **state)
 	      (struct bseg[]){ { HDR(0), 8, false }, { HDR(0) + 8, 8, false }, { BUF(3), 700, true },
 			       { BUF(4), 324, true }, { ST(0), 1, true } },
 	      5);
-	kick(0);
-	assert_int_equal(used_idx(0), 2);
-	assert_int_equal(used_len(0, 1), 1024 + 1);
+	kick(&dv, 0);
+	assert_int_equal(used_idx(&dv, 0), 2);
+	assert_int_equal(used_len(&dv, 0, 1), 1024 + 1);
 	assert_int_equal(status(0), ST_OK);
 	assert_memory_equal(gp(BUF(3)), pat, 700);
 	assert_memory_equal(gp(BUF(4)), pat + 700, 324);
@@ -713,8 +518,8 @@ static void test_split_and_merged_buffers(void **state)
 	memcpy((uint8_t *)gp(BUF(5)) + 16, pat + 512, 512);
 	*(uint8_t *)gp(ST(0)) = 0xee;
 	chain(0, 16, (struct bseg[]){ { BUF(5), 16 + 512, false }, { ST(0), 1, true } }, 2);
-	kick(0);
-	assert_int_equal(used_idx(0), 3);
+	kick(&dv, 0);
+	assert_int_equal(used_idx(&dv, 0), 3);
 	assert_int_equal(status(0), ST_OK);
 	assert_memory_equal(dsect(WSTART + 20), pat + 512, 512);
 
@@ -726,7 +531,7 @@ static void test_split_and_merged_buffers(void **state)
 	chain(0, 20,
 	      (struct bseg[]){ { BUF(6), 16 + 200, false }, { BUF(7), 824, false }, { ST(0), 1, true } },
 	      3);
-	kick(0);
+	kick(&dv, 0);
 	assert_int_equal(status(0), ST_OK);
 	assert_memory_equal(dsect(WSTART + 21), pat, 1024);
 
@@ -734,9 +539,9 @@ static void test_split_and_merged_buffers(void **state)
 	memset(gp(BUF(8)), 0x77, 1024 + 1);
 	put_hdr(HDR(1), T_IN, 21);
 	chain(0, 24, (struct bseg[]){ { HDR(1), 16, false }, { BUF(8), 1024 + 1, true } }, 2);
-	kick(0);
-	assert_int_equal(used_idx(0), 5);
-	assert_int_equal(used_len(0, 4), 1024 + 1);
+	kick(&dv, 0);
+	assert_int_equal(used_idx(&dv, 0), 5);
+	assert_int_equal(used_len(&dv, 0, 4), 1024 + 1);
 	assert_memory_equal(gp(BUF(8)), pat, 1024);
 	assert_int_equal(*(uint8_t *)gp(BUF(8) + 1024), ST_OK);
 }
@@ -809,7 +614,7 @@ static void test_outside_window(void **state)
 		assert_int_equal(checksum(disk, DISK_BYTES), sum);
 	}
 	assert_true(vb.nerr > 0);
-	assert_false(rd(STATUS) & S_NEEDS_RESET); /* refused, not broken */
+	assert_false(rd(&vb.dev, STATUS) & S_NEEDS_RESET); /* refused, not broken */
 
 	/* The same requests never reached an asynchronous backend either. */
 	struct vblk_params p = params(&fk.bd);
@@ -878,17 +683,17 @@ static void test_no_status_byte(void **state)
 	fill_pattern(gp(BUF(0)), 512, 1);
 	chain(0, 0, (struct bseg[]){ { HDR(0), 16, false }, { BUF(0), 512, false } }, 2);
 	snapshot_ram();
-	kick(0);
-	assert_true(rd(STATUS) & S_NEEDS_RESET);
-	assert_int_equal(used_idx(0), 0);
+	kick(&dv, 0);
+	assert_true(rd(&vb.dev, STATUS) & S_NEEDS_RESET);
+	assert_int_equal(used_idx(&dv, 0), 0);
 	assert_int_equal(checksum(disk, DISK_BYTES), sum);
 	/* Nothing written in guest RAM; only the configuration interrupt. */
 	assert_true(ram_unchanged());
-	assert_int_equal(rd(INT_STATUS), 2);
+	assert_int_equal(rd(&vb.dev, INT_STATUS), 2);
 	/* Nothing more is served until a reset. */
 	req(0, 1, T_OUT, 0, 512);
-	kick(0);
-	assert_int_equal(used_idx(0), 0);
+	kick(&dv, 0);
+	assert_int_equal(used_idx(&dv, 0), 0);
 	assert_int_equal(checksum(disk, DISK_BYTES), sum);
 	drv_start(1, F_ALL);
 	assert_int_equal(one(T_OUT, 0, 512, NULL), ST_OK);
@@ -899,9 +704,9 @@ static void test_no_status_byte(void **state)
 	chain(0, 0, (struct bseg[]){ { HDR(0), 16, false } }, 1);
 	snapshot_ram();
 	sum = checksum(disk, DISK_BYTES);
-	kick(0);
-	assert_true(rd(STATUS) & S_NEEDS_RESET);
-	assert_int_equal(used_idx(0), 0);
+	kick(&dv, 0);
+	assert_true(rd(&vb.dev, STATUS) & S_NEEDS_RESET);
+	assert_int_equal(used_idx(&dv, 0), 0);
 	assert_true(ram_unchanged());
 	assert_int_equal(checksum(disk, DISK_BYTES), sum);
 }
@@ -925,10 +730,10 @@ static void test_unknown_type_and_short_header(void **state)
 	put_hdr(HDR(0), T_OUT, 0);
 	*(uint8_t *)gp(ST(0)) = 0xee;
 	chain(0, 0, (struct bseg[]){ { HDR(0), 15, false }, { ST(0), 1, true } }, 2);
-	kick(0);
+	kick(&dv, 0);
 	assert_int_equal(status(0), ST_IOERR);
 	assert_int_equal(checksum(disk, DISK_BYTES), sum);
-	assert_false(rd(STATUS) & S_NEEDS_RESET);
+	assert_false(rd(&vb.dev, STATUS) & S_NEEDS_RESET);
 }
 
 /* proves: BLK-1 */
@@ -965,11 +770,11 @@ static void test_get_id(void **state)
 	memset(b, FILL, 64);
 	put_hdr(HDR(0), T_GET_ID, 0);
 	chain(0, 0, (struct bseg[]){ { HDR(0), 16, false }, { BUF(0), 6, true } }, 2);
-	kick(0);
+	kick(&dv, 0);
 	assert_memory_equal(b, "bulkh", 5);
 	assert_int_equal(b[5], ST_OK);
 	assert_int_equal(b[6], FILL);
-	assert_int_equal(used_len(0, used_idx(0) - 1), 6);
+	assert_int_equal(used_len(&dv, 0, used_idx(&dv, 0) - 1), 6);
 	/* 12 + 8 bytes split over two buffers. */
 	memset(b, FILL, 64);
 	memset(gp(BUF(1)), FILL, 64);
@@ -978,7 +783,7 @@ static void test_get_id(void **state)
 	      (struct bseg[]){ { HDR(0), 16, false }, { BUF(0), 12, true }, { BUF(1), 8, true },
 			       { ST(0), 1, true } },
 	      4);
-	kick(0);
+	kick(&dv, 0);
 	assert_memory_equal(b, want, 12);
 	assert_memory_equal(gp(BUF(1)), want + 12, 8);
 	assert_int_equal(status(0), ST_OK);
@@ -1035,7 +840,7 @@ static void test_discard(void **state)
 	dev_init(&p);
 	drv_start(1, F_ALL);
 	req_ranges(0, 0, T_DISCARD, r, 2);
-	kick(0);
+	kick(&dv, 0);
 	assert_int_equal(fk.nlog, 1);
 	assert_int_equal(fk.log[0].op, BLK_DISCARD);
 	assert_int_equal(fk.log[0].nrange, 2);
@@ -1044,9 +849,9 @@ static void test_discard(void **state)
 	assert_int_equal(fk.log[0].range[0].flags, 0);
 	assert_int_equal(fk.log[0].range[1].sector, WSTART + 40);
 	assert_int_equal(fk.log[0].range[1].nsect, 1);
-	assert_int_equal(used_idx(0), 0);
+	assert_int_equal(used_idx(&dv, 0), 0);
 	fk_complete(0, BLK_OK);
-	assert_int_equal(used_idx(0), 1);
+	assert_int_equal(used_idx(&dv, 0), 1);
 	assert_int_equal(status(0), ST_OK);
 	/* UNMAP on an asynchronous backend: refused before it. */
 	assert_int_equal(one_ranges(T_DISCARD, &bad[0], 1), ST_UNSUPP);
@@ -1100,11 +905,11 @@ static void test_write_zeroes(void **state)
 	assert_int_equal(one_ranges(T_WZ, five, 5), ST_IOERR);
 	put_ranges(0, T_WZ, r, 1);
 	chain(0, 0, (struct bseg[]){ { HDR(0), 16 + 8, false }, { ST(0), 1, true } }, 2);
-	kick(0);
+	kick(&dv, 0);
 	assert_int_equal(status(0), ST_IOERR);
 	put_ranges(0, T_WZ, r, 2);
 	chain(0, 0, (struct bseg[]){ { HDR(0), 16 + 16 + 15, false }, { ST(0), 1, true } }, 2);
-	kick(0);
+	kick(&dv, 0);
 	assert_int_equal(status(0), ST_IOERR);
 	assert_int_equal(one_ranges(T_WZ, r, 0), ST_IOERR);
 	assert_int_equal(one_ranges(T_WZ, &(struct blk_range){ 0, 1, 2 }, 1), ST_UNSUPP);
@@ -1116,7 +921,7 @@ static void test_write_zeroes(void **state)
 	      (struct bseg[]){ { HDR(0), 10, false }, { HDR(0) + 10, 20, false },
 			       { HDR(0) + 30, 18, false }, { ST(0), 1, true } },
 	      4);
-	kick(0);
+	kick(&dv, 0);
 	assert_int_equal(status(0), ST_OK);
 	assert_int_equal(dsect(WSTART + 10)[0], 0);
 	assert_int_equal(dsect(WSTART + 22)[511], 0);
@@ -1128,7 +933,7 @@ static void test_write_zeroes(void **state)
 	dev_init(&p);
 	drv_start(1, F_ALL);
 	req_ranges(0, 0, T_WZ, &ru, 1);
-	kick(0);
+	kick(&dv, 0);
 	assert_int_equal(fk.nlog, 1);
 	assert_int_equal(fk.log[0].op, BLK_WRITE_ZEROES);
 	assert_int_equal(fk.log[0].nrange, 1);
@@ -1166,7 +971,7 @@ static void test_reliable_flush_after_write(void **state)
 
 	fill_pattern(gp(BUF(0)), 1024, 4);
 	req(0, 0, T_OUT, 4, 1024);
-	kick(0);
+	kick(&dv, 0);
 	assert_int_equal(fk.nlog, 1);
 	assert_int_equal(fk.log[0].op, BLK_WRITE);
 	assert_int_equal(fk.log[0].sector, WSTART + 4);
@@ -1177,62 +982,62 @@ static void test_reliable_flush_after_write(void **state)
 	assert_int_equal(fk.log[1].op, BLK_FLUSH);
 	assert_int_equal(fk.log[1].nseg, 0);
 	assert_int_equal(fk.log[1].nrange, 0);
-	assert_int_equal(used_idx(0), 0);
+	assert_int_equal(used_idx(&dv, 0), 0);
 	assert_int_equal(status(0), 0xee);
 	assert_false(level);
 	fk_complete(0, BLK_OK);
-	assert_int_equal(used_idx(0), 1);
-	assert_int_equal(used_len(0, 0), 1);
+	assert_int_equal(used_idx(&dv, 0), 1);
+	assert_int_equal(used_len(&dv, 0, 0), 1);
 	assert_int_equal(status(0), ST_OK);
 	assert_true(level);
 	assert_memory_equal(dsect(WSTART + 4), gp(BUF(0)), 1024);
 
 	/* Write-zeroes and discard too; a read needs no flush. */
 	req_ranges(0, 0, T_WZ, &r, 1);
-	kick(0);
+	kick(&dv, 0);
 	fk_complete(0, BLK_OK);
 	assert_int_equal(fk.log[fk.nlog - 1].op, BLK_FLUSH);
-	assert_int_equal(used_idx(0), 1);
+	assert_int_equal(used_idx(&dv, 0), 1);
 	fk_complete(0, BLK_OK);
-	assert_int_equal(used_idx(0), 2);
+	assert_int_equal(used_idx(&dv, 0), 2);
 	req_ranges(0, 0, T_DISCARD, &r, 1);
-	kick(0);
+	kick(&dv, 0);
 	fk_complete(0, BLK_OK);
 	assert_int_equal(fk.log[fk.nlog - 1].op, BLK_FLUSH);
 	fk_complete(0, BLK_OK);
-	assert_int_equal(used_idx(0), 3);
+	assert_int_equal(used_idx(&dv, 0), 3);
 	unsigned n = fk.nlog;
 	req(0, 0, T_IN, 4, 512);
-	kick(0);
+	kick(&dv, 0);
 	fk_complete(0, BLK_OK);
 	assert_int_equal(fk.nlog, n + 1);
-	assert_int_equal(used_idx(0), 4);
+	assert_int_equal(used_idx(&dv, 0), 4);
 
 	/* A failed write: IOERR, no flush. */
 	n = fk.nlog;
 	req(0, 0, T_OUT, 4, 512);
-	kick(0);
+	kick(&dv, 0);
 	fk_complete(0, BLK_IOERR);
 	assert_int_equal(fk.nlog, n + 1);
-	assert_int_equal(used_idx(0), 5);
+	assert_int_equal(used_idx(&dv, 0), 5);
 	assert_int_equal(status(0), ST_IOERR);
 	/* A failed flush after a good write: IOERR. */
 	req(0, 0, T_OUT, 4, 512);
-	kick(0);
+	kick(&dv, 0);
 	fk_complete(0, BLK_OK);
 	fk_complete(0, BLK_IOERR);
-	assert_int_equal(used_idx(0), 6);
+	assert_int_equal(used_idx(&dv, 0), 6);
 	assert_int_equal(status(0), ST_IOERR);
 
 	/* Even a driver that negotiated neither FLUSH nor CONFIG_WCE. */
 	drv_start(1, F_V1);
 	n = fk.nlog;
 	req(0, 0, T_OUT, 4, 512);
-	kick(0);
+	kick(&dv, 0);
 	fk_complete(0, BLK_OK);
 	assert_int_equal(fk.log[n + 1].op, BLK_FLUSH);
 	fk_complete(0, BLK_OK);
-	assert_int_equal(used_idx(0), 1);
+	assert_int_equal(used_idx(&dv, 0), 1);
 	assert_int_equal(fk.npend, 0);
 }
 
@@ -1248,9 +1053,9 @@ static void test_normal_writeback(void **state)
 	drv_start(1, F_ALL);
 	assert_int_equal(cfg(C_WRITEBACK, 1), 1);
 	req(0, 0, T_OUT, 0, 512);
-	kick(0);
+	kick(&dv, 0);
 	fk_complete(0, BLK_OK);
-	assert_int_equal(used_idx(0), 1); /* done, no flush */
+	assert_int_equal(used_idx(&dv, 0), 1); /* done, no flush */
 	assert_int_equal(fk.nlog, 1);
 	assert_int_equal(fk.npend, 0);
 
@@ -1258,34 +1063,34 @@ static void test_normal_writeback(void **state)
 	cfg_wr8(C_WRITEBACK, 0);
 	assert_int_equal(cfg(C_WRITEBACK, 1), 0);
 	req(0, 0, T_OUT, 1, 512);
-	kick(0);
+	kick(&dv, 0);
 	fk_complete(0, BLK_OK);
 	assert_int_equal(fk.nlog, 3);
 	assert_int_equal(fk.log[1].op, BLK_WRITE);
 	assert_int_equal(fk.log[2].op, BLK_FLUSH);
-	assert_int_equal(used_idx(0), 1);
+	assert_int_equal(used_idx(&dv, 0), 1);
 	fk_complete(0, BLK_OK);
-	assert_int_equal(used_idx(0), 2);
+	assert_int_equal(used_idx(&dv, 0), 2);
 	/* Write-zeroes too. */
 	req_ranges(0, 0, T_WZ, &(struct blk_range){ 0, 1, 0 }, 1);
-	kick(0);
+	kick(&dv, 0);
 	fk_complete(0, BLK_OK);
 	assert_int_equal(fk.log[fk.nlog - 1].op, BLK_FLUSH);
 	fk_complete(0, BLK_OK);
-	assert_int_equal(used_idx(0), 3);
+	assert_int_equal(used_idx(&dv, 0), 3);
 
 	/* Writeback again. Only byte writes of the field count. */
 	cfg_wr8(C_WRITEBACK, 1);
 	assert_int_equal(cfg(C_WRITEBACK, 1), 1);
 	uint64_t v = 0;
-	assert_int_equal(acc(CONFIG + C_WRITEBACK, 2, true, &v), 0);
+	assert_int_equal(acc(&vb.dev, CONFIG + C_WRITEBACK, 2, true, &v), 0);
 	assert_int_equal(cfg(C_WRITEBACK, 1), 1);
 	n = fk.nlog;
 	req(0, 0, T_OUT, 2, 512);
-	kick(0);
+	kick(&dv, 0);
 	fk_complete(0, BLK_OK);
 	assert_int_equal(fk.nlog, n + 1);
-	assert_int_equal(used_idx(0), 4);
+	assert_int_equal(used_idx(&dv, 0), 4);
 
 	/* A reset brings writeback back. */
 	cfg_wr8(C_WRITEBACK, 0);
@@ -1298,10 +1103,10 @@ static void test_normal_writeback(void **state)
 	assert_int_equal(cfg(C_WRITEBACK, 1), 1);
 	n = fk.nlog;
 	req(0, 0, T_OUT, 2, 512);
-	kick(0);
+	kick(&dv, 0);
 	fk_complete(0, BLK_OK);
 	assert_int_equal(fk.nlog, n + 1);
-	assert_int_equal(used_idx(0), 1);
+	assert_int_equal(used_idx(&dv, 0), 1);
 
 	/* A driver without FLUSH cannot flush: its writes must be stable when
 	 * they complete ([VIRTIO] 5.2.6.2), and with CONFIG_WCE the field reads
@@ -1310,21 +1115,21 @@ static void test_normal_writeback(void **state)
 	assert_int_equal(cfg(C_WRITEBACK, 1), 0);
 	n = fk.nlog;
 	req(0, 0, T_OUT, 2, 512);
-	kick(0);
+	kick(&dv, 0);
 	fk_complete(0, BLK_OK);
 	assert_int_equal(fk.nlog, n + 2);
 	assert_int_equal(fk.log[n + 1].op, BLK_FLUSH);
-	assert_int_equal(used_idx(0), 0);
+	assert_int_equal(used_idx(&dv, 0), 0);
 	fk_complete(0, BLK_OK);
-	assert_int_equal(used_idx(0), 1);
+	assert_int_equal(used_idx(&dv, 0), 1);
 	drv_start(1, F_V1);
 	n = fk.nlog;
 	req(0, 0, T_OUT, 2, 512);
-	kick(0);
+	kick(&dv, 0);
 	fk_complete(0, BLK_OK);
 	assert_int_equal(fk.log[n + 1].op, BLK_FLUSH);
 	fk_complete(0, BLK_OK);
-	assert_int_equal(used_idx(0), 1);
+	assert_int_equal(used_idx(&dv, 0), 1);
 }
 
 /* proves: BLK-2 */
@@ -1338,41 +1143,41 @@ static void test_flush_request(void **state)
 	/* Nothing written yet: nothing to make durable, answered at once
 	 * without loading the (maybe shared) device. */
 	req(0, 0, T_FLUSH, 0, 0);
-	kick(0);
+	kick(&dv, 0);
 	assert_int_equal(fk.nlog, 0);
-	assert_int_equal(used_idx(0), 1);
+	assert_int_equal(used_idx(&dv, 0), 1);
 	assert_int_equal(status(0), ST_OK);
 	/* After a completed write, FLUSH reaches the backend and completes
 	 * only once the backend's flush has. */
 	req(0, 0, T_OUT, 3, 512);
-	kick(0);
+	kick(&dv, 0);
 	fk_complete(0, BLK_OK);
-	assert_int_equal(used_idx(0), 2);
+	assert_int_equal(used_idx(&dv, 0), 2);
 	req(0, 0, T_FLUSH, 12345, 0); /* the sector field means nothing */
-	kick(0);
+	kick(&dv, 0);
 	assert_int_equal(fk.nlog, 2);
 	assert_int_equal(fk.log[1].op, BLK_FLUSH);
-	assert_int_equal(used_idx(0), 2); /* complete only once the backend is */
+	assert_int_equal(used_idx(&dv, 0), 2); /* complete only once the backend is */
 	fk_complete(0, BLK_OK);
-	assert_int_equal(used_idx(0), 3);
-	assert_int_equal(used_len(0, 2), 1);
+	assert_int_equal(used_idx(&dv, 0), 3);
+	assert_int_equal(used_len(&dv, 0, 2), 1);
 	assert_int_equal(status(0), ST_OK);
 	/* Covered: the next FLUSH has nothing to do. */
 	req(0, 0, T_FLUSH, 0, 0);
-	kick(0);
+	kick(&dv, 0);
 	assert_int_equal(fk.nlog, 2);
-	assert_int_equal(used_idx(0), 4);
+	assert_int_equal(used_idx(&dv, 0), 4);
 	/* A failed device flush fails the FLUSH, and the writes stay
 	 * uncovered: the next FLUSH goes to the device again. */
 	req(0, 0, T_OUT, 3, 512);
-	kick(0);
+	kick(&dv, 0);
 	fk_complete(0, BLK_OK);
 	req(0, 0, T_FLUSH, 0, 0);
-	kick(0);
+	kick(&dv, 0);
 	fk_complete(0, BLK_IOERR);
 	assert_int_equal(status(0), ST_IOERR);
 	req(0, 0, T_FLUSH, 0, 0);
-	kick(0);
+	kick(&dv, 0);
 	assert_int_equal(fk.log[fk.nlog - 1].op, BLK_FLUSH);
 	fk_complete(0, BLK_OK);
 	assert_int_equal(status(0), ST_OK);
@@ -1410,72 +1215,72 @@ static void test_flush_only_when_needed(void **state)
 	drv_start(1, F_ALL);
 	/* A write, covered by a completed device flush. */
 	req(0, 0, T_OUT, 3, 512);
-	kick(0);
+	kick(&dv, 0);
 	fk_complete(0, BLK_OK);
 	req(0, 1, T_FLUSH, 0, 0);
-	kick(0);
+	kick(&dv, 0);
 	assert_int_equal(fk.nlog, 2);
 	assert_int_equal(fk.log[1].op, BLK_FLUSH);
 	fk_complete(0, BLK_OK);
-	assert_int_equal(used_idx(0), 2);
+	assert_int_equal(used_idx(&dv, 0), 2);
 	/* Two FLUSHes with a read between them: nothing new to make durable,
 	 * both answered at once, only the read reaches the device. */
 	ha = req(0, 2, T_FLUSH, 0, 0);
 	req(0, 3, T_IN, 3, 512);
 	hb = req(0, 4, T_FLUSH, 0, 0);
-	kick(0);
+	kick(&dv, 0);
 	assert_int_equal(fk.nlog, 3);
 	assert_int_equal(fk.log[2].op, BLK_READ);
-	assert_int_equal(used_idx(0), 4);
-	assert_int_equal(used_id(0, 2), ha);
-	assert_int_equal(used_id(0, 3), hb);
+	assert_int_equal(used_idx(&dv, 0), 4);
+	assert_int_equal(used_id(&dv, 0, 2), ha);
+	assert_int_equal(used_id(&dv, 0, 3), hb);
 	assert_int_equal(status(2), ST_OK);
 	assert_int_equal(status(4), ST_OK);
 	fk_complete(0, BLK_OK);
-	assert_int_equal(used_idx(0), 5);
+	assert_int_equal(used_idx(&dv, 0), 5);
 
 	/* A new write; FLUSH A goes to the device. Nothing is written while it
 	 * is in flight, yet FLUSH B is not answered early: it goes to the
 	 * device too, and each completes with its own device flush. */
 	req(0, 0, T_OUT, 4, 512);
-	kick(0);
+	kick(&dv, 0);
 	fk_complete(0, BLK_OK);
 	n = fk.nlog;
 	ha = req(0, 1, T_FLUSH, 0, 0);
-	kick(0);
+	kick(&dv, 0);
 	assert_int_equal(fk.nlog, n + 1);
 	assert_int_equal(fk.log[n].op, BLK_FLUSH);
 	hb = req(0, 2, T_FLUSH, 0, 0);
-	kick(0);
+	kick(&dv, 0);
 	assert_int_equal(fk.nlog, n + 2);
 	assert_int_equal(fk.log[n + 1].op, BLK_FLUSH);
 	assert_int_equal(fk.npend, 2);
-	assert_int_equal(used_idx(0), 6);
+	assert_int_equal(used_idx(&dv, 0), 6);
 	assert_int_equal(status(2), 0xee);
 	fk_complete(0, BLK_OK);
-	assert_int_equal(used_idx(0), 7);
-	assert_int_equal(used_id(0, 6), ha);
+	assert_int_equal(used_idx(&dv, 0), 7);
+	assert_int_equal(used_id(&dv, 0, 6), ha);
 	assert_int_equal(status(1), ST_OK);
 	assert_int_equal(status(2), 0xee); /* B waits for its own */
 	fk_complete(0, BLK_OK);
-	assert_int_equal(used_idx(0), 8);
-	assert_int_equal(used_id(0, 7), hb);
+	assert_int_equal(used_idx(&dv, 0), 8);
+	assert_int_equal(used_id(&dv, 0, 7), hb);
 	assert_int_equal(status(2), ST_OK);
 	/* Both done: the next FLUSH has nothing to do. */
 	req(0, 3, T_FLUSH, 0, 0);
-	kick(0);
+	kick(&dv, 0);
 	assert_int_equal(fk.nlog, n + 2);
-	assert_int_equal(used_idx(0), 9);
+	assert_int_equal(used_idx(&dv, 0), 9);
 
 	/* Why B must not be answered early: the flush in flight fails. A
 	 * reports the failure, B its own device flush's success. */
 	req(0, 0, T_OUT, 5, 512);
-	kick(0);
+	kick(&dv, 0);
 	fk_complete(0, BLK_OK);
 	n = fk.nlog;
 	req(0, 1, T_FLUSH, 0, 0);
 	req(0, 2, T_FLUSH, 0, 0);
-	kick(0);
+	kick(&dv, 0);
 	assert_int_equal(fk.nlog, n + 2);
 	assert_int_equal(fk.log[n + 1].op, BLK_FLUSH);
 	fk_complete(0, BLK_IOERR);
@@ -1483,7 +1288,7 @@ static void test_flush_only_when_needed(void **state)
 	assert_int_equal(status(2), 0xee);
 	fk_complete(0, BLK_OK);
 	assert_int_equal(status(2), ST_OK);
-	assert_int_equal(used_idx(0), 12);
+	assert_int_equal(used_idx(&dv, 0), 12);
 	assert_int_equal(vb.inflight, 0);
 }
 
@@ -1503,22 +1308,22 @@ static void test_slots(void **state)
 	drv_start(1, F_ALL);
 	for (unsigned i = 0; i < N; i++)
 		req(0, i, T_IN, i, 512);
-	kick(0);
+	kick(&dv, 0);
 	assert_int_equal(fk.npend, VBLK_INFLIGHT);
-	assert_int_equal(used_idx(0), 0);
+	assert_int_equal(used_idx(&dv, 0), 0);
 	fk_complete(3, BLK_OK); /* out of order */
-	assert_int_equal(used_idx(0), 1);
-	assert_int_equal(used_id(0, 0), 9);
+	assert_int_equal(used_idx(&dv, 0), 1);
+	assert_int_equal(used_id(&dv, 0, 0), 9);
 	assert_int_equal(fk.npend, VBLK_INFLIGHT); /* a waiting one took the slot */
 	while (fk.npend)
 		fk_complete(fk.npend - 1, BLK_OK);
-	assert_int_equal(used_idx(0), N);
+	assert_int_equal(used_idx(&dv, 0), N);
 	for (unsigned i = 0; i < N; i++) {
-		uint32_t id = used_id(0, i);
+		uint32_t id = used_id(&dv, 0, i);
 		assert_true(id % 3 == 0 && id / 3 < N);
 		assert_false(seen[id]);
 		seen[id] = true;
-		assert_int_equal(used_len(0, i), 513);
+		assert_int_equal(used_len(&dv, 0, i), 513);
 		assert_int_equal(status(id / 3), ST_OK);
 		assert_memory_equal(gp(BUF(id / 3)), dsect(WSTART + id / 3), 512);
 	}
@@ -1534,15 +1339,15 @@ static void test_slots(void **state)
 		req(0, i, T_IN, i, 512);
 	for (unsigned i = 5; i < 10; i++) /* own slots: own headers and buffers */
 		req(1, i, T_OUT, 5 + i, 512);
-	kick(0);
-	kick(1);
+	kick(&dv, 0);
+	kick(&dv, 1);
 	assert_int_equal(fk.npend, 2);
 	while (fk.npend) {
 		assert_true(fk.npend <= 2);
 		fk_complete(0, BLK_OK);
 	}
-	assert_int_equal(used_idx(0), 5);
-	assert_int_equal(used_idx(1), 5);
+	assert_int_equal(used_idx(&dv, 0), 5);
+	assert_int_equal(used_idx(&dv, 1), 5);
 	assert_int_equal(vb.inflight, 0);
 	/* Requests of queue 1 landed. */
 	for (unsigned i = 5; i < 10; i++)
@@ -1563,14 +1368,14 @@ static void test_reset_orphans_request(void **state)
 	drv_start(1, F_ALL);
 	fill_pattern(gp(BUF(0)), 512, 8);
 	req(0, 0, T_OUT, 7, 512);
-	kick(0);
+	kick(&dv, 0);
 	assert_int_equal(fk.npend, 1);
 	snapshot_ram();
 	/* Reset while it is at the backend: the reset waits for it (polling
 	 * the backend), so the device no longer touches guest memory once
 	 * Status reads 0 ([VIRTIO] 2.4). */
-	wr(STATUS, 0);
-	assert_int_equal(rd(STATUS), 0);
+	wr(&vb.dev, STATUS, 0);
+	assert_int_equal(rd(&vb.dev, STATUS), 0);
 	assert_int_equal(fk.npend, 0);
 	assert_true(fk.polls > 0);
 	/* The used ring, the status byte: untouched. */
@@ -1585,10 +1390,10 @@ static void test_reset_orphans_request(void **state)
 	/* The device works again after the reset, from a fresh ring. */
 	drv_start(1, F_ALL);
 	uint16_t head = req(0, 1, T_IN, 7, 512);
-	kick(0);
+	kick(&dv, 0);
 	fk_complete(0, BLK_OK);
-	assert_int_equal(used_idx(0), 1);
-	assert_int_equal(used_id(0, 0), head);
+	assert_int_equal(used_idx(&dv, 0), 1);
+	assert_int_equal(used_id(&dv, 0, 0), head);
 	assert_memory_equal(gp(BUF(1)), dsect(WSTART + 7), 512);
 
 	/* Reliable: the orphan's flush is not sent, quiesce syncs instead; and a
@@ -1598,7 +1403,7 @@ static void test_reset_orphans_request(void **state)
 	dev_init(&p);
 	drv_start(1, F_ALL);
 	req(0, 0, T_OUT, 7, 512);
-	kick(0);
+	kick(&dv, 0);
 	fk_complete(0, BLK_OK);
 	assert_int_equal(fk.log[1].op, BLK_FLUSH);
 	snapshot_ram();
@@ -1606,9 +1411,9 @@ static void test_reset_orphans_request(void **state)
 	assert_int_equal(fk.npend, 0);
 	assert_int_equal(vb.inflight, 0);
 	req(0, 0, T_OUT, 7, 512);
-	kick(0);
+	kick(&dv, 0);
 	snapshot_ram();
-	wr(STATUS, 0);
+	wr(&vb.dev, STATUS, 0);
 	assert_int_equal(fk.npend, 0);
 	assert_int_equal(fk.nlog, 3); /* no flush for the orphan */
 	assert_true(ram_unchanged());
@@ -1632,14 +1437,14 @@ static void test_quiesce(void **state)
 	/* Reads only: no sync. */
 	drv_start(1, F_ALL);
 	req(0, 0, T_IN, 0, 512);
-	kick(0);
+	kick(&dv, 0);
 	fk_complete(0, BLK_OK);
 	virtio_blk_quiesce(&vb);
 	assert_int_equal(fk.syncs, 0);
 	/* A completed write: one sync, then none. */
 	drv_start(1, F_ALL);
 	req(0, 0, T_OUT, 0, 512);
-	kick(0);
+	kick(&dv, 0);
 	fk_complete(0, BLK_OK);
 	virtio_blk_quiesce(&vb);
 	assert_int_equal(fk.syncs, 1);
@@ -1648,17 +1453,17 @@ static void test_quiesce(void **state)
 	/* A write the driver flushed itself: no sync. */
 	drv_start(1, F_ALL);
 	req(0, 0, T_OUT, 0, 512);
-	kick(0);
+	kick(&dv, 0);
 	fk_complete(0, BLK_OK);
 	req(0, 1, T_FLUSH, 0, 0);
-	kick(0);
+	kick(&dv, 0);
 	fk_complete(0, BLK_OK);
 	virtio_blk_quiesce(&vb);
 	assert_int_equal(fk.syncs, 1);
 	/* A discard counts as a write. */
 	drv_start(1, F_ALL);
 	req_ranges(0, 0, T_DISCARD, &(struct blk_range){ 0, 1, 0 }, 1);
-	kick(0);
+	kick(&dv, 0);
 	fk_complete(0, BLK_OK);
 	virtio_blk_quiesce(&vb);
 	assert_int_equal(fk.syncs, 2);
@@ -1666,10 +1471,10 @@ static void test_quiesce(void **state)
 	 * when quiesce starts: that flush covers it, no sync. */
 	drv_start(1, F_ALL);
 	req(0, 0, T_OUT, 0, 512);
-	kick(0);
+	kick(&dv, 0);
 	fk_complete(0, BLK_OK);
 	req(0, 1, T_FLUSH, 0, 0);
-	kick(0);
+	kick(&dv, 0);
 	assert_int_equal(fk.npend, 1);
 	virtio_blk_quiesce(&vb);
 	assert_int_equal(fk.npend, 0);
@@ -1677,10 +1482,10 @@ static void test_quiesce(void **state)
 	/* But a flush that failed covered nothing: quiesce syncs. */
 	drv_start(1, F_ALL);
 	req(0, 0, T_OUT, 0, 512);
-	kick(0);
+	kick(&dv, 0);
 	fk_complete(0, BLK_OK);
 	req(0, 1, T_FLUSH, 0, 0);
-	kick(0);
+	kick(&dv, 0);
 	fk_complete(0, BLK_IOERR);
 	assert_int_equal(status(1), ST_IOERR);
 	virtio_blk_quiesce(&vb);
@@ -1692,7 +1497,7 @@ static void test_quiesce(void **state)
 	req(0, 0, T_OUT, 1, 512);
 	req(0, 1, T_IN, 2, 512);
 	req(0, 2, T_OUT, 3, 512);
-	kick(0);
+	kick(&dv, 0);
 	assert_int_equal(fk.npend, 3);
 	fk.polls = 0;
 	virtio_blk_quiesce(&vb);
@@ -1700,32 +1505,32 @@ static void test_quiesce(void **state)
 	assert_int_equal(vb.inflight, 0);
 	assert_int_equal(fk.polls, 3);
 	assert_int_equal(fk.syncs, 4);
-	assert_int_equal(used_idx(0), 3);
+	assert_int_equal(used_idx(&dv, 0), 3);
 
 	/* More requests than slots: those waiting for a slot are not started
 	 * by the stopping partition's quiesce; the reset drops them. */
 	drv_start(1, F_ALL);
 	for (unsigned i = 0; i < VBLK_INFLIGHT + 2; i++)
 		req(0, i, T_IN, i, 512);
-	kick(0);
+	kick(&dv, 0);
 	assert_int_equal(fk.npend, VBLK_INFLIGHT);
 	unsigned n = fk.nlog;
 	virtio_blk_quiesce(&vb);
 	assert_int_equal(fk.nlog, n);
 	assert_int_equal(fk.npend, 0);
 	assert_int_equal(vb.inflight, 0);
-	assert_int_equal(used_idx(0), VBLK_INFLIGHT);
+	assert_int_equal(used_idx(&dv, 0), VBLK_INFLIGHT);
 	/* Nor anything the guest posts after it. */
 	req(0, 12, T_OUT, 9, 512);
-	kick(0);
+	kick(&dv, 0);
 	assert_int_equal(fk.nlog, n);
 	drv_start(1, F_ALL);
 	assert_int_equal(fk.nlog, n);
 	req(0, 0, T_IN, 0, 512);
-	kick(0);
+	kick(&dv, 0);
 	assert_int_equal(fk.nlog, n + 1);
 	fk_complete(0, BLK_OK);
-	assert_int_equal(used_idx(0), 1);
+	assert_int_equal(used_idx(&dv, 0), 1);
 
 	/* Reliable: writes are flushed as they go; quiesce has nothing to sync. */
 	p.reliable = true;
@@ -1733,12 +1538,12 @@ static void test_quiesce(void **state)
 	dev_init(&p);
 	drv_start(1, F_ALL);
 	req(0, 0, T_OUT, 1, 512);
-	kick(0);
+	kick(&dv, 0);
 	virtio_blk_quiesce(&vb); /* polls the write, then its flush */
 	assert_int_equal(fk.polls, 2);
 	assert_int_equal(fk.nlog, 2);
 	assert_int_equal(fk.log[1].op, BLK_FLUSH);
-	assert_int_equal(used_idx(0), 1);
+	assert_int_equal(used_idx(&dv, 0), 1);
 	assert_int_equal(fk.syncs, 0);
 
 	/* A write-through normal disk likewise. */
@@ -1748,7 +1553,7 @@ static void test_quiesce(void **state)
 	drv_start(1, F_ALL);
 	cfg_wr8(C_WRITEBACK, 0);
 	req(0, 0, T_OUT, 1, 512);
-	kick(0);
+	kick(&dv, 0);
 	fk_complete(0, BLK_OK);
 	fk_complete(0, BLK_OK);
 	virtio_blk_quiesce(&vb);
@@ -1774,29 +1579,29 @@ static void test_queue_resized_under_request(void **state)
 	(void)state;
 
 	dev_init(&p);
-	wr(STATUS, 0);
-	drv_features(F_ALL);
-	memset(gp(desc_ipa(0)), 0, 0x3000);
+	wr(&vb.dev, STATUS, 0);
+	drv_features(&vb.dev, F_ALL);
+	memset(gp(desc_ipa(&dv, 0)), 0, 0x3000);
 	memset(gp(used), 0, RAM_IPA + RAM_SIZE - used);
-	queue_at(0, QS, desc_ipa(0), avail_ipa(0), used);
-	assert_int_equal(rd(QUEUE_READY), 1);
-	drv_ok();
-	assert_int_equal(rd(STATUS), S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
+	queue_at(&vb.dev, 0, QS, desc_ipa(&dv, 0), avail_ipa(&dv, 0), used);
+	assert_int_equal(rd(&vb.dev, QUEUE_READY), 1);
+	drv_ok(&vb.dev);
+	assert_int_equal(rd(&vb.dev, STATUS), S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
 	for (unsigned i = 0; i < 100; i++) {
 		req(0, 0, T_IN, 0, 512);
-		kick(0);
+		kick(&dv, 0);
 		fk_complete(0, BLK_OK);
 	}
 	assert_int_equal(ring_idx(used), 100);
 	fill_pattern(gp(BUF(1)), 512, 31);
 	req(0, 1, T_OUT, 4, 512);
-	kick(0);
+	kick(&dv, 0);
 	assert_int_equal(fk.npend, 1);
-	wr(QUEUE_SEL, 0);
-	wr(QUEUE_READY, 0);
-	assert_int_equal(rd(QUEUE_READY), 0);
-	wr(QUEUE_NUM, 0xffff);
-	wr(INT_ACK, 1);
+	wr(&vb.dev, QUEUE_SEL, 0);
+	wr(&vb.dev, QUEUE_READY, 0);
+	assert_int_equal(rd(&vb.dev, QUEUE_READY), 0);
+	wr(&vb.dev, QUEUE_NUM, 0xffff);
+	wr(&vb.dev, INT_ACK, 1);
 	assert_false(level);
 	snapshot_ram();
 	fk_complete(0, BLK_OK); /* the completion interrupt */
@@ -1811,10 +1616,10 @@ static void test_queue_resized_under_request(void **state)
 	/* The device works again after a reset. */
 	drv_start(1, F_ALL);
 	h = req(0, 2, T_IN, 4, 512);
-	kick(0);
+	kick(&dv, 0);
 	fk_complete(0, BLK_OK);
-	assert_int_equal(used_idx(0), 1);
-	assert_int_equal(used_id(0, 0), h);
+	assert_int_equal(used_idx(&dv, 0), 1);
+	assert_int_equal(used_id(&dv, 0, 0), h);
 	assert_int_equal(status(2), ST_OK);
 	assert_memory_equal(gp(BUF(2)), dsect(WSTART + 4), 512);
 	assert_int_equal(guard_bytes_written(), 0);
@@ -1834,15 +1639,15 @@ static void test_queue_moved_outside_ram_under_request(void **state)
 	dev_init(&p);
 	drv_start(1, F_ALL);
 	req(0, 1, T_OUT, 5, 512);
-	kick(0);
+	kick(&dv, 0);
 	assert_int_equal(fk.npend, 1);
-	wr(QUEUE_SEL, 0);
-	wr(QUEUE_READY, 0);
-	wr(QUEUE_DEVICE_LO, 0x1000); /* not guest RAM */
-	wr(QUEUE_DEVICE_HI, 0);
-	wr(QUEUE_READY, 1);
-	assert_int_equal(rd(QUEUE_READY), 0);
-	assert_true(rd(STATUS) & S_NEEDS_RESET);
+	wr(&vb.dev, QUEUE_SEL, 0);
+	wr(&vb.dev, QUEUE_READY, 0);
+	wr(&vb.dev, QUEUE_DEVICE_LO, 0x1000); /* not guest RAM */
+	wr(&vb.dev, QUEUE_DEVICE_HI, 0);
+	wr(&vb.dev, QUEUE_READY, 1);
+	assert_int_equal(rd(&vb.dev, QUEUE_READY), 0);
+	assert_true(rd(&vb.dev, STATUS) & S_NEEDS_RESET);
 	snapshot_ram();
 	fk_complete(0, BLK_OK);
 	assert_int_equal(guard_bytes_written(), 0);
@@ -1851,10 +1656,10 @@ static void test_queue_moved_outside_ram_under_request(void **state)
 
 	drv_start(1, F_ALL);
 	h = req(0, 2, T_IN, 5, 512);
-	kick(0);
+	kick(&dv, 0);
 	fk_complete(0, BLK_OK);
-	assert_int_equal(used_idx(0), 1);
-	assert_int_equal(used_id(0, 0), h);
+	assert_int_equal(used_idx(&dv, 0), 1);
+	assert_int_equal(used_id(&dv, 0, 0), h);
 	assert_memory_equal(gp(BUF(2)), dsect(WSTART + 5), 512);
 }
 
@@ -1873,34 +1678,34 @@ static void test_queue_moved_under_request(void **state)
 	drv_start(1, F_ALL);
 	fill_pattern(gp(BUF(1)), 512, 32);
 	req(0, 1, T_OUT, 6, 512);
-	kick(0);
+	kick(&dv, 0);
 	assert_int_equal(fk.npend, 1);
-	wr(QUEUE_SEL, 0);
-	wr(QUEUE_READY, 0);
-	memset(gp(desc_ipa(1)), 0, 0x3000);
-	queue_at(0, QS, desc_ipa(1), avail_ipa(1), used_ipa(1));
-	assert_int_equal(rd(QUEUE_READY), 1);
-	assert_int_equal(rd(STATUS), S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
-	wr(INT_ACK, 1);
+	wr(&vb.dev, QUEUE_SEL, 0);
+	wr(&vb.dev, QUEUE_READY, 0);
+	memset(gp(desc_ipa(&dv, 1)), 0, 0x3000);
+	queue_at(&vb.dev, 0, QS, desc_ipa(&dv, 1), avail_ipa(&dv, 1), used_ipa(&dv, 1));
+	assert_int_equal(rd(&vb.dev, QUEUE_READY), 1);
+	assert_int_equal(rd(&vb.dev, STATUS), S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
+	wr(&vb.dev, INT_ACK, 1);
 	snapshot_ram();
 	fk_complete(0, BLK_OK);
 	assert_true(ram_unchanged()); /* neither ring, nor the status byte */
-	assert_int_equal(used_idx(0), 0);
-	assert_int_equal(used_idx(1), 0);
+	assert_int_equal(used_idx(&dv, 0), 0);
+	assert_int_equal(used_idx(&dv, 1), 0);
 	assert_false(level);
 	assert_int_equal(vb.inflight, 0);
 	assert_memory_equal(dsect(WSTART + 6), gp(BUF(1)), 512);
 
 	/* The new ring serves; its first entry is the new request's. */
 	h = req(1, 2, T_IN, 6, 512);
-	kick(0);
+	kick(&dv, 0);
 	fk_complete(0, BLK_OK);
-	assert_int_equal(used_idx(1), 1);
-	assert_int_equal(used_id(1, 0), h);
-	assert_int_equal(used_len(1, 0), 513);
+	assert_int_equal(used_idx(&dv, 1), 1);
+	assert_int_equal(used_id(&dv, 1, 0), h);
+	assert_int_equal(used_len(&dv, 1, 0), 513);
 	assert_int_equal(status(2), ST_OK);
 	assert_memory_equal(gp(BUF(2)), dsect(WSTART + 6), 512);
-	assert_int_equal(used_idx(0), 0);
+	assert_int_equal(used_idx(&dv, 0), 0);
 }
 
 /* A physical disk that fails synchronously, as a failed physical driver
@@ -1932,19 +1737,19 @@ static void test_done_twice(void **state)
 	dev_init(&p);
 	drv_start(1, F_ALL);
 	h = req(0, 0, T_IN, 0, 512);
-	kick(0);
+	kick(&dv, 0);
 	r = fk.pend[0];
 	fk_complete(0, BLK_IOERR);
-	assert_int_equal(used_idx(0), 1);
-	assert_int_equal(used_id(0, 0), h);
+	assert_int_equal(used_idx(&dv, 0), 1);
+	assert_int_equal(used_id(&dv, 0, 0), h);
 	assert_int_equal(status(0), ST_IOERR);
 	assert_int_equal(vb.inflight, 0);
-	wr(INT_ACK, 1);
+	wr(&vb.dev, INT_ACK, 1);
 	snapshot_ram();
 	r->status = BLK_OK;
 	r->done(r); /* again */
 	assert_int_equal(vb.inflight, 0);
-	assert_int_equal(used_idx(0), 1);
+	assert_int_equal(used_idx(&dv, 0), 1);
 	assert_true(ram_unchanged());
 	assert_false(level);
 
@@ -1952,16 +1757,16 @@ static void test_done_twice(void **state)
 	 * answers at once), then the stale done() once more. */
 	fk.bd.ops = &failing_ops;
 	h = req(0, 1, T_OUT, 1, 512);
-	kick(0);
-	assert_int_equal(used_idx(0), 2);
-	assert_int_equal(used_id(0, 1), h);
+	kick(&dv, 0);
+	assert_int_equal(used_idx(&dv, 0), 2);
+	assert_int_equal(used_id(&dv, 0, 1), h);
 	assert_int_equal(status(1), ST_IOERR);
-	wr(INT_ACK, 1);
+	wr(&vb.dev, INT_ACK, 1);
 	snapshot_ram();
 	r->status = BLK_OK;
 	r->done(r);
 	assert_int_equal(vb.inflight, 0);
-	assert_int_equal(used_idx(0), 2);
+	assert_int_equal(used_idx(&dv, 0), 2);
 	assert_true(ram_unchanged());
 	assert_false(level);
 
@@ -1969,20 +1774,20 @@ static void test_done_twice(void **state)
 	fk.bd.ops = &fk_ops;
 	for (unsigned i = 0; i < VBLK_INFLIGHT + 2; i++)
 		req(0, i, T_IN, i, 512);
-	kick(0);
+	kick(&dv, 0);
 	assert_int_equal(fk.npend, VBLK_INFLIGHT);
 	while (fk.npend)
 		fk_complete(0, BLK_OK);
-	assert_int_equal(used_idx(0), 2 + VBLK_INFLIGHT + 2);
+	assert_int_equal(used_idx(&dv, 0), 2 + VBLK_INFLIGHT + 2);
 	assert_int_equal(vb.inflight, 0);
 	for (unsigned i = 0; i < VBLK_INFLIGHT + 2; i++) {
-		assert_int_equal(used_id(0, 2 + i), 3 * i);
+		assert_int_equal(used_id(&dv, 0, 2 + i), 3 * i);
 		assert_int_equal(status(i), ST_OK);
 		assert_memory_equal(gp(BUF(i)), dsect(WSTART + i), 512);
 	}
 	fk.polls = 0;
-	wr(STATUS, 0);
-	assert_int_equal(rd(STATUS), 0);
+	wr(&vb.dev, STATUS, 0);
+	assert_int_equal(rd(&vb.dev, STATUS), 0);
 	assert_int_equal(fk.polls, 0);
 }
 
@@ -2002,17 +1807,17 @@ static void poll_other_vcpu(struct blkdev *b)
 	if (other_vcpu == 1) {
 		other_vcpu = 2;
 		seen.resetting = vb.dev.resetting;
-		seen.status = rd(STATUS);
-		wr(STATUS, 0);
-		drv_features(F_ALL);
-		queue_at(0, QS, desc_ipa(0), avail_ipa(0), used_ipa(0));
+		seen.status = rd(&vb.dev, STATUS);
+		wr(&vb.dev, STATUS, 0);
+		drv_features(&vb.dev, F_ALL);
+		queue_at(&vb.dev, 0, QS, desc_ipa(&dv, 0), avail_ipa(&dv, 0), used_ipa(&dv, 0));
 		cfg_wr8(C_WRITEBACK, 0);
-		drv_ok();
+		drv_ok(&vb.dev);
 		req(0, 1, T_IN, 1, 512);
-		kick(0);
-		seen.status_after = rd(STATUS);
-		wr(QUEUE_SEL, 0);
-		seen.ready_after = rd(QUEUE_READY);
+		kick(&dv, 0);
+		seen.status_after = rd(&vb.dev, STATUS);
+		wr(&vb.dev, QUEUE_SEL, 0);
+		seen.ready_after = rd(&vb.dev, QUEUE_READY);
 		seen.resetting_after = vb.dev.resetting;
 	}
 	fk_poll(b);
@@ -2041,11 +1846,11 @@ static void test_registers_frozen_during_reset(void **state)
 	dev_init(&p);
 	drv_start(1, F_ALL);
 	req(0, 0, T_IN, 0, 512);
-	kick(0);
+	kick(&dv, 0);
 	assert_int_equal(fk.npend, 1);
 	n = fk.nlog;
 	other_vcpu = 1;
-	wr(STATUS, 0);
+	wr(&vb.dev, STATUS, 0);
 	assert_int_equal(other_vcpu, 2); /* it ran inside the reset */
 	assert_true(seen.resetting);
 	assert_int_equal(seen.status, S_ACK);
@@ -2056,17 +1861,17 @@ static void test_registers_frozen_during_reset(void **state)
 
 	/* The reset is complete: nothing of the other vCPU's setup survived,
 	 * its request never reached the backend, the orphan has no entry. */
-	assert_int_equal(rd(STATUS), 0);
+	assert_int_equal(rd(&vb.dev, STATUS), 0);
 	assert_int_equal(vb.dev.driver_features, 0);
-	wr(QUEUE_SEL, 0);
-	assert_int_equal(rd(QUEUE_READY), 0);
+	wr(&vb.dev, QUEUE_SEL, 0);
+	assert_int_equal(rd(&vb.dev, QUEUE_READY), 0);
 	assert_int_equal(vb.dev.vq[0].num, 0);
 	assert_int_equal(vb.dev.vq[0].used, 0);
 	assert_int_equal(cfg(C_WRITEBACK, 1), 1); /* writeback after a reset */
 	assert_int_equal(fk.nlog, n);
 	assert_int_equal(fk.npend, 0);
 	assert_int_equal(vb.inflight, 0);
-	assert_int_equal(used_idx(0), 0);
+	assert_int_equal(used_idx(&dv, 0), 0);
 
 	/* Initialised normally, write-through now taken: a write is followed
 	 * by a FLUSH before it completes. */
@@ -2074,13 +1879,13 @@ static void test_registers_frozen_during_reset(void **state)
 	cfg_wr8(C_WRITEBACK, 0);
 	assert_int_equal(cfg(C_WRITEBACK, 1), 0);
 	h = req(0, 2, T_OUT, 2, 512);
-	kick(0);
+	kick(&dv, 0);
 	fk_complete(0, BLK_OK);
 	assert_int_equal(fk.log[fk.nlog - 1].op, BLK_FLUSH);
-	assert_int_equal(used_idx(0), 0);
+	assert_int_equal(used_idx(&dv, 0), 0);
 	fk_complete(0, BLK_OK);
-	assert_int_equal(used_idx(0), 1);
-	assert_int_equal(used_id(0, 0), h);
+	assert_int_equal(used_idx(&dv, 0), 1);
+	assert_int_equal(used_id(&dv, 0, 0), h);
 	assert_int_equal(status(2), ST_OK);
 	assert_int_equal(other_vcpu, 2);
 }
@@ -2108,7 +1913,7 @@ static void test_seg_max(void **state)
 		put_hdr(HDR(0), T_OUT, 0);
 		*(uint8_t *)gp(ST(0)) = 0xee;
 		chain(0, 0, s, n + 2);
-		kick(0);
+		kick(&dv, 0);
 		if (n == 4) {
 			assert_int_equal(fk.nlog, 1);
 			assert_int_equal(fk.log[0].nseg, 4);
@@ -2126,10 +1931,10 @@ static void test_seg_max(void **state)
 	s[6] = (struct bseg){ ST(0), 1, true };
 	put_hdr(HDR(0), T_IN, 0);
 	chain(0, 0, s, 7);
-	kick(0);
+	kick(&dv, 0);
 	assert_int_equal(status(0), ST_IOERR);
 	assert_int_equal(fk.nlog, 1);
-	assert_int_equal(used_idx(0), 3);
+	assert_int_equal(used_idx(&dv, 0), 3);
 }
 
 /* The RAM disk's own bounds: a request past its end (including one whose
@@ -2186,20 +1991,20 @@ static void test_multiqueue(void **state)
 	p.nqueues = 3;
 	dev_init(&p);
 	assert_int_equal(cfg(C_NUM_QUEUES, 2), 3);
-	wr(QUEUE_SEL, 2);
-	assert_int_equal(rd(QUEUE_NUM_MAX), VQ_MAX_SIZE);
-	wr(QUEUE_SEL, 3);
-	assert_int_equal(rd(QUEUE_NUM_MAX), 0);
+	wr(&vb.dev, QUEUE_SEL, 2);
+	assert_int_equal(rd(&vb.dev, QUEUE_NUM_MAX), VQ_MAX_SIZE);
+	wr(&vb.dev, QUEUE_SEL, 3);
+	assert_int_equal(rd(&vb.dev, QUEUE_NUM_MAX), 0);
 	drv_start(3, F_ALL);
 	fill_pattern(gp(BUF(0)), 512, 21);
 	req(2, 0, T_OUT, 5, 512);
-	kick(2);
-	assert_int_equal(used_idx(2), 1);
-	assert_int_equal(used_idx(0), 0);
+	kick(&dv, 2);
+	assert_int_equal(used_idx(&dv, 2), 1);
+	assert_int_equal(used_idx(&dv, 0), 0);
 	assert_int_equal(status(0), ST_OK);
 	assert_memory_equal(dsect(WSTART + 5), gp(BUF(0)), 512);
-	wr(QUEUE_NOTIFY, 3); /* ignored */
-	assert_false(rd(STATUS) & S_NEEDS_RESET);
+	wr(&vb.dev, QUEUE_NOTIFY, 3); /* ignored */
+	assert_false(rd(&vb.dev, STATUS) & S_NEEDS_RESET);
 }
 
 #define T(f) cmocka_unit_test_setup(f, setup)

@@ -1,7 +1,7 @@
 /* virtio-net (vdev/virtio_net.c) on the hypervisor's L2 switch
  * (core/netswitch.c). Three devices, driven only through their virtio-mmio
  * registers over a fake guest RAM in which the test lays out rings and
- * buffers by hand (the approach of test_virtio.c), and fake switch ports
+ * buffers by hand (virtio_harness.h), and fake switch ports
  * that record what reaches them:
  *
  *   segment 0: A (virtio-net, MTU 1500, MAC change allowed),
@@ -17,30 +17,11 @@
  * Feature bits, config-space offsets, the header layout and the control
  * commands are written out here from [VIRTIO] 1.2 5.1, not taken from the
  * code. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <cmocka.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "arch_fake.h"
+#include "virtio_harness.h"
 #include <hv/config.h>
 #include <hv/netswitch.h>
-#include <vdev/virtio.h>
 #include <vdev/virtio_net.h>
-
-/* virtio-mmio v2 registers ([VIRTIO] 4.2.2) */
-enum {
-	VERSION = 0x004, DEVICE_ID = 0x008, DEV_FEAT = 0x010, DEV_FEAT_SEL = 0x014, DRV_FEAT = 0x020,
-	DRV_FEAT_SEL = 0x024, QUEUE_SEL = 0x030, QUEUE_NUM_MAX = 0x034, QUEUE_NUM = 0x038,
-	QUEUE_READY = 0x044, QUEUE_NOTIFY = 0x050, INT_STATUS = 0x060, STATUS = 0x070,
-	QUEUE_DESC_LO = 0x080, QUEUE_DESC_HI = 0x084, QUEUE_DRIVER_LO = 0x090,
-	QUEUE_DRIVER_HI = 0x094, QUEUE_DEVICE_LO = 0x0a0, QUEUE_DEVICE_HI = 0x0a4,
-	CONFIG_GEN = 0x0fc, CONFIG = 0x100,
-};
-enum { S_ACK = 1, S_DRIVER = 2, S_DRIVER_OK = 4, S_FEATURES_OK = 8, S_NEEDS_RESET = 0x40 };
-enum { D_NEXT = 1, D_WRITE = 2 };
 
 /* virtio-net ([VIRTIO] 5.1.3, 5.1.4, 5.1.6) */
 #define F_CSUM (1ULL << 0)
@@ -55,30 +36,13 @@ enum { D_NEXT = 1, D_WRITE = 2 };
 #define F_CTRL_RX (1ULL << 18)
 #define F_MQ (1ULL << 22)
 #define F_CTRL_MAC (1ULL << 23)
-#define F_INDIRECT (1ULL << 28)
-#define F_EVENT_IDX (1ULL << 29)
-#define F_V1 (1ULL << 32)
 #define F_BASE (F_V1 | F_MTU | F_MAC | F_STATUS | F_CTRL_VQ | F_CTRL_MAC)
 enum { RXQ = 0, TXQ = 1, CTRLQ = 2 };
 enum { C_MAC = 0, C_STATUS = 6, C_PAIRS = 8, C_MTU = 10, C_END = 12 };
 #define S_LINK_UP 1
 #define HDR 12 /* struct virtio_net_hdr, num_buffers at 10 */
 enum { CLASS_RX = 0, CLASS_MAC = 1, MAC_TABLE_SET = 0, MAC_ADDR_SET = 1, ACK_OK = 0, ACK_ERR = 1 };
-
-/* ---- the fake guest RAM: 1 MiB at IPA 0x40000000, guard zones around ---- */
-#define RAM_IPA 0x40000000ULL
-#define RAM_SIZE 0x100000ULL
-#define GUARD 0x10000ULL
-#define HOST_SIZE (GUARD + RAM_SIZE + GUARD)
-#define FILL 0xa5
-#define QS 16
-static uint8_t *host, *ram, *snap;
-static struct guest_mem gm;
-
-static void *gp(uint64_t ipa)
-{
-	return ram + (ipa - RAM_IPA);
-}
+#define QS 16 /* entries in each queue */
 
 /* ---- interrupt lines ---- */
 enum { IRQ_A = 48, IRQ_B = 49, IRQ_C = 50 };
@@ -110,14 +74,7 @@ struct rec {
 static struct rec U, V, W1, W2, W3;
 static unsigned lock_checks;
 
-struct drv {
-	struct virtio_dev *d;
-	unsigned slot;
-	uint16_t num;
-	uint16_t nd[3]; /* next free descriptor per queue */
-};
 static struct drv dA, dB, dC;
-static void kick(const struct drv *v, unsigned q);
 
 static void rec_rx(struct net_port *p, const uint8_t *frame, size_t len)
 {
@@ -161,32 +118,6 @@ static uint64_t got(const struct virtio_net *n)
 	return n->port.rx_frames + n->rx_dropped;
 }
 
-/* ---- register access, as a driver does it ---- */
-static int acc(struct virtio_dev *d, uint32_t off, unsigned w, bool write, uint64_t *v)
-{
-	return virtio_mmio_ops.access(d, off, w, write, v);
-}
-
-static uint32_t rd(struct virtio_dev *d, uint32_t off)
-{
-	uint64_t v = 0;
-	assert_int_equal(acc(d, off, 4, false, &v), 0);
-	return (uint32_t)v;
-}
-
-static void wr(struct virtio_dev *d, uint32_t off, uint32_t v)
-{
-	uint64_t x = v;
-	assert_int_equal(acc(d, off, 4, true, &x), 0);
-}
-
-static uint64_t cfg_rd(struct virtio_dev *d, uint32_t off, unsigned w)
-{
-	uint64_t v = 0xdeadbeef;
-	assert_int_equal(acc(d, CONFIG + off, w, false, &v), 0);
-	return v;
-}
-
 static void cfg_mac(struct virtio_dev *d, uint8_t mac[6])
 {
 	for (unsigned i = 0; i < 6; i++)
@@ -194,18 +125,6 @@ static void cfg_mac(struct virtio_dev *d, uint8_t mac[6])
 }
 
 /* ---- the driver side ---- */
-static uint64_t desc_ipa(const struct drv *v, unsigned q)
-{
-	return RAM_IPA + 0x10000ULL * v->slot + 0x4000ULL * q;
-}
-static uint64_t avail_ipa(const struct drv *v, unsigned q)
-{
-	return desc_ipa(v, q) + 0x1000;
-}
-static uint64_t used_ipa(const struct drv *v, unsigned q)
-{
-	return desc_ipa(v, q) + 0x2000;
-}
 /* Buffers: 256 KiB per device from RAM_IPA + 0x40000; receive buffer i
  * (i < 32) at +0x800*i, transmit buffer i at +0x10000, control at +0x20000. */
 static uint64_t rxbuf(const struct drv *v, unsigned i)
@@ -220,93 +139,17 @@ static uint64_t ctlbuf(const struct drv *v, unsigned i)
 {
 	return rxbuf(v, 0) + 0x20000 + 0x100ULL * i;
 }
-static uint16_t used_idx(const struct drv *v, unsigned q)
-{
-	uint16_t x;
-	memcpy(&x, (uint8_t *)gp(used_ipa(v, q)) + 2, 2);
-	return x;
-}
-static uint32_t used_id(const struct drv *v, unsigned q, unsigned i)
-{
-	uint32_t x;
-	memcpy(&x, (uint8_t *)gp(used_ipa(v, q)) + 4 + 8 * (i % v->num), 4);
-	return x;
-}
-static uint32_t used_len(const struct drv *v, unsigned q, unsigned i)
-{
-	uint32_t x;
-	memcpy(&x, (uint8_t *)gp(used_ipa(v, q)) + 8 + 8 * (i % v->num), 4);
-	return x;
-}
-static uint16_t avail_event(const struct drv *v, unsigned q)
-{
-	uint16_t x;
-	memcpy(&x, (uint8_t *)gp(used_ipa(v, q)) + 4 + 8 * v->num, 2);
-	return x;
-}
-
-static void setd(const struct drv *v, unsigned q, unsigned i, uint64_t addr, uint32_t len,
-		 uint16_t flags, uint16_t next)
-{
-	((struct virtq_desc *)gp(desc_ipa(v, q)))[i] = (struct virtq_desc){ addr, len, flags, next };
-}
-
-/* n consecutive descriptors, from 0 again when they would not fit. */
-static uint16_t alloc_desc(struct drv *v, unsigned q, unsigned n)
-{
-	uint16_t i;
-	if (v->nd[q] + n > v->num)
-		v->nd[q] = 0;
-	i = v->nd[q];
-	v->nd[q] = (uint16_t)(v->nd[q] + n);
-	return i;
-}
-
-static void post(const struct drv *v, unsigned q, uint16_t head)
-{
-	uint16_t *a = gp(avail_ipa(v, q));
-	a[2 + a[1] % v->num] = head;
-	a[1]++;
-}
-
-static void kick(const struct drv *v, unsigned q)
-{
-	wr(v->d, QUEUE_NOTIFY, q);
-}
 
 /* Reset, negotiate, set up the three queues, then DRIVER_OK unless told
  * not to ([VIRTIO] 3.1.1). */
 static void drv_init(struct drv *v, struct virtio_dev *d, unsigned slot, uint64_t features,
 		     bool driver_ok)
 {
-	*v = (struct drv){ d, slot, QS, { 0, 0, 0 } };
-	wr(d, STATUS, 0);
-	assert_int_equal(rd(d, STATUS), 0);
-	wr(d, STATUS, S_ACK);
-	wr(d, STATUS, S_ACK | S_DRIVER);
-	wr(d, DRV_FEAT_SEL, 0);
-	wr(d, DRV_FEAT, (uint32_t)features);
-	wr(d, DRV_FEAT_SEL, 1);
-	wr(d, DRV_FEAT, (uint32_t)(features >> 32));
-	wr(d, STATUS, S_ACK | S_DRIVER | S_FEATURES_OK);
-	assert_int_equal(rd(d, STATUS), S_ACK | S_DRIVER | S_FEATURES_OK);
-	for (unsigned q = 0; q < 3; q++) {
-		memset(gp(desc_ipa(v, q)), 0, 0x3000);
-		wr(d, QUEUE_SEL, q);
-		wr(d, QUEUE_NUM, QS);
-		wr(d, QUEUE_DESC_LO, (uint32_t)desc_ipa(v, q));
-		wr(d, QUEUE_DESC_HI, (uint32_t)(desc_ipa(v, q) >> 32));
-		wr(d, QUEUE_DRIVER_LO, (uint32_t)avail_ipa(v, q));
-		wr(d, QUEUE_DRIVER_HI, (uint32_t)(avail_ipa(v, q) >> 32));
-		wr(d, QUEUE_DEVICE_LO, (uint32_t)used_ipa(v, q));
-		wr(d, QUEUE_DEVICE_HI, (uint32_t)(used_ipa(v, q) >> 32));
-		wr(d, QUEUE_READY, 1);
-		assert_int_equal(rd(d, QUEUE_READY), 1);
-	}
-	if (driver_ok) {
-		wr(d, STATUS, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
-		assert_int_equal(rd(d, STATUS), S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
-	}
+	drv_begin(v, d, slot, QS, features);
+	for (unsigned q = 0; q < 3; q++)
+		drv_queue(v, q);
+	if (driver_ok)
+		drv_live(v);
 }
 
 static void drv_start(struct drv *v, struct virtio_dev *d, unsigned slot, uint64_t features)
@@ -429,26 +272,6 @@ static uint8_t set_mac(struct drv *v, const uint8_t mac[6])
 }
 
 /* ---- fixtures ---- */
-static int group_setup(void **state)
-{
-	(void)state;
-	host = aligned_alloc(4096, HOST_SIZE);
-	snap = malloc(HOST_SIZE);
-	if (!host || !snap)
-		return -1;
-	ram = host + GUARD;
-	gm = (struct guest_mem){ 1, { { RAM_IPA, RAM_SIZE, ram } } };
-	return 0;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	free(host);
-	free(snap);
-	return 0;
-}
-
 static int setup(void **state)
 {
 	(void)state;
@@ -499,10 +322,7 @@ static void test_identity_features_config(void **state)
 
 		assert_int_equal(rd(d, VERSION), 2);
 		assert_int_equal(rd(d, DEVICE_ID), 1);
-		wr(d, DEV_FEAT_SEL, 0);
-		feat = rd(d, DEV_FEAT);
-		wr(d, DEV_FEAT_SEL, 1);
-		feat |= (uint64_t)rd(d, DEV_FEAT) << 32;
+		feat = dev_features(d);
 		assert_int_equal(feat, F_MTU | F_MAC | F_MRG | F_STATUS | F_CTRL_VQ | F_CTRL_MAC | F_V1 |
 					       F_INDIRECT | F_EVENT_IDX);
 		assert_int_equal(feat & (F_CSUM | F_GUEST_CSUM | F_GUEST_TSO4 | F_HOST_TSO4 | F_MQ |
@@ -861,7 +681,7 @@ static void test_rx_driver_not_ready(void **state)
 	/* Reset. */
 	rx_post(&dA, 0x800);
 	wr(&A.dev, STATUS, 0);
-	memcpy(snap, host, HOST_SIZE);
+	snapshot_ram();
 	net_forward(&U.port, f, 100);
 	assert_int_equal(A.rx_dropped, 1);
 	assert_memory_equal(snap, host, HOST_SIZE);
@@ -869,7 +689,7 @@ static void test_rx_driver_not_ready(void **state)
 	/* Queues set up, DRIVER_OK not yet written. */
 	drv_init(&dA, &A.dev, 0, F_BASE, false);
 	rx_post(&dA, 0x800);
-	memcpy(snap, host, HOST_SIZE);
+	snapshot_ram();
 	net_forward(&U.port, f, 100);
 	assert_int_equal(A.rx_dropped, 2);
 	assert_memory_equal(snap, host, HOST_SIZE);
@@ -879,7 +699,7 @@ static void test_rx_driver_not_ready(void **state)
 	rx_post(&dA, 0x800);
 	wr(&A.dev, QUEUE_SEL, RXQ);
 	wr(&A.dev, QUEUE_READY, 0);
-	memcpy(snap, host, HOST_SIZE);
+	snapshot_ram();
 	net_forward(&U.port, f, 100);
 	assert_int_equal(A.rx_dropped, 3);
 	assert_memory_equal(snap, host, HOST_SIZE);
@@ -892,7 +712,7 @@ static void test_rx_driver_not_ready(void **state)
 	post(&dA, CTRLQ, 0);
 	kick(&dA, CTRLQ);
 	assert_true(rd(&A.dev, STATUS) & S_NEEDS_RESET);
-	memcpy(snap, host, HOST_SIZE);
+	snapshot_ram();
 	net_forward(&U.port, f, 100);
 	assert_int_equal(A.rx_dropped, 4);
 	assert_memory_equal(snap, host, HOST_SIZE);

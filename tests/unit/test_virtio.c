@@ -1,62 +1,24 @@
 /* The virtio-mmio v2 transport, the split virtqueue engine, virtio-rng and
  * virtio-console, driven only through their registers the way a guest
  * driver does, over a fake guest RAM in which the test lays out rings and
- * buffers by hand. Hostile rings end in DEVICE_NEEDS_RESET without a byte
- * written anywhere; guard zones around the RAM catch stray writes.
+ * buffers by hand (virtio_harness.h). Hostile rings end in
+ * DEVICE_NEEDS_RESET without a byte written anywhere; guard zones around
+ * the RAM catch stray writes.
  * proves: PLATFORM-5, PLATFORM-7, RNG-1, CON-1
  *
- * Register offsets, status and feature bits are written out here from
- * [VIRTIO] 1.2 (2.1, 2.7, 4.2.2, 5.3, 5.4), not taken from the code. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <cmocka.h>
-#include <stdlib.h>
-#include <string.h>
-
+ * Register offsets, status and feature bits are written out here and in
+ * virtio_harness.h from [VIRTIO] 1.2 (2.1, 2.7, 4.2.2, 5.3, 5.4), not taken
+ * from the code. */
 #include "arch_fake.h"
-#include <vdev/virtio.h>
+#include "virtio_harness.h"
 #include <vdev/virtio_console.h>
 #include <vdev/virtio_rng.h>
 
-/* virtio-mmio v2 registers ([VIRTIO] 4.2.2) */
-enum {
-	MAGIC = 0x000, VERSION = 0x004, DEVICE_ID = 0x008, VENDOR_ID = 0x00c,
-	DEV_FEAT = 0x010, DEV_FEAT_SEL = 0x014, DRV_FEAT = 0x020, DRV_FEAT_SEL = 0x024,
-	QUEUE_SEL = 0x030, QUEUE_NUM_MAX = 0x034, QUEUE_NUM = 0x038, QUEUE_READY = 0x044,
-	QUEUE_NOTIFY = 0x050, INT_STATUS = 0x060, INT_ACK = 0x064, STATUS = 0x070,
-	QUEUE_DESC_LO = 0x080, QUEUE_DESC_HI = 0x084, QUEUE_DRIVER_LO = 0x090,
-	QUEUE_DRIVER_HI = 0x094, QUEUE_DEVICE_LO = 0x0a0, QUEUE_DEVICE_HI = 0x0a4,
-	SHM_SEL = 0x0ac, SHM_LEN_LO = 0x0b0, SHM_LEN_HI = 0x0b4, SHM_BASE_LO = 0x0b8,
-	SHM_BASE_HI = 0x0bc, CONFIG_GEN = 0x0fc, CONFIG = 0x100,
-};
-enum { S_ACK = 1, S_DRIVER = 2, S_DRIVER_OK = 4, S_FEATURES_OK = 8, S_NEEDS_RESET = 0x40 };
-#define F_INDIRECT (1ULL << 28)
-#define F_EVENT_IDX (1ULL << 29)
-#define F_V1 (1ULL << 32)
-#define F_ACCESS_PLATFORM (1ULL << 33)
-enum { D_NEXT = 1, D_WRITE = 2, D_INDIRECT = 4 };
-
-/* ---- the fake guest RAM: 1 MiB at IPA 0x40000000, guard zones around ---- */
-#define RAM_IPA 0x40000000ULL
-#define RAM_SIZE 0x100000ULL
-#define GUARD 0x10000ULL
-#define HOST_SIZE (GUARD + RAM_SIZE + GUARD)
-#define FILL 0xa5
-static uint8_t *host, *ram, *snap;
-static struct guest_mem gm;
-
 /* Layout: device slot s has its queue q at RAM_IPA + 0x10000*s + 0x4000*q
- * (descriptor table, avail ring at +0x1000, used ring at +0x2000);
- * indirect tables from IND, data buffers from BUF. */
+ * (struct drv); indirect tables from IND, data buffers from BUF. */
 #define IND (RAM_IPA + 0x40000)
 #define BUF (RAM_IPA + 0x80000)
 #define QS 8
-
-static void *gp(uint64_t ipa)
-{
-	return ram + (ipa - RAM_IPA);
-}
 
 /* ---- interrupt lines ---- */
 static bool level[64];
@@ -73,168 +35,19 @@ static struct virtio_rng rng, rng2;
 static struct virtio_console con;
 enum { IRQ_RNG = 40, IRQ_RNG2 = 41, IRQ_CON = 42 };
 
-/* ---- register access, as a driver does it ---- */
-static int acc(struct virtio_dev *d, uint32_t off, unsigned w, bool write, uint64_t *v)
-{
-	return virtio_mmio_ops.access(d, off, w, write, v);
-}
-
-static uint32_t rd(struct virtio_dev *d, uint32_t off)
-{
-	uint64_t v = 0xdeadbeefcafeULL;
-	assert_int_equal(acc(d, off, 4, false, &v), 0);
-	assert_true(v <= 0xffffffffULL);
-	return (uint32_t)v;
-}
-
-static void wr(struct virtio_dev *d, uint32_t off, uint32_t v)
-{
-	uint64_t x = v;
-	assert_int_equal(acc(d, off, 4, true, &x), 0);
-}
-
-/* ---- the driver side ---- */
-struct drv {
-	struct virtio_dev *d;
-	uint32_t intid;
-	unsigned nq;
-	uint16_t num;
-	uint64_t base;
-};
-
-static uint64_t desc_ipa(const struct drv *v, unsigned q)
-{
-	return v->base + 0x4000ULL * q;
-}
-static uint64_t avail_ipa(const struct drv *v, unsigned q)
-{
-	return desc_ipa(v, q) + 0x1000;
-}
-static uint64_t used_ipa(const struct drv *v, unsigned q)
-{
-	return desc_ipa(v, q) + 0x2000;
-}
-static uint16_t *avail(const struct drv *v, unsigned q)
-{
-	return gp(avail_ipa(v, q));
-}
-static uint8_t *used(const struct drv *v, unsigned q)
-{
-	return gp(used_ipa(v, q));
-}
-static uint16_t used_idx(const struct drv *v, unsigned q)
-{
-	uint16_t x;
-	memcpy(&x, used(v, q) + 2, 2);
-	return x;
-}
-static uint32_t used_id(const struct drv *v, unsigned q, unsigned i)
-{
-	uint32_t x;
-	memcpy(&x, used(v, q) + 4 + 8 * (i % v->num), 4);
-	return x;
-}
-static uint32_t used_len(const struct drv *v, unsigned q, unsigned i)
-{
-	uint32_t x;
-	memcpy(&x, used(v, q) + 8 + 8 * (i % v->num), 4);
-	return x;
-}
-static uint16_t avail_event(const struct drv *v, unsigned q)
-{
-	uint16_t x;
-	memcpy(&x, used(v, q) + 4 + 8 * v->num, 2);
-	return x;
-}
-static void set_used_event(const struct drv *v, unsigned q, uint16_t e)
-{
-	avail(v, q)[2 + v->num] = e;
-}
-
-static void set_desc(struct virtq_desc *t, unsigned i, uint64_t addr, uint32_t len, uint16_t flags,
-		     uint16_t next)
-{
-	t[i] = (struct virtq_desc){ addr, len, flags, next };
-}
-static void setd(const struct drv *v, unsigned q, unsigned i, uint64_t addr, uint32_t len,
-		 uint16_t flags, uint16_t next)
-{
-	set_desc(gp(desc_ipa(v, q)), i, addr, len, flags, next);
-}
-
-/* Put head in the next avail slot and publish it. */
-static void post(const struct drv *v, unsigned q, uint16_t head)
-{
-	uint16_t *a = avail(v, q);
-	a[2 + a[1] % v->num] = head;
-	a[1]++;
-}
-
-static void kick(const struct drv *v, unsigned q)
-{
-	wr(v->d, QUEUE_NOTIFY, q);
-}
-
 /* Reset, negotiate features, set up every queue, DRIVER_OK ([VIRTIO] 3.1.1). */
-static void drv_start(struct drv *v, struct virtio_dev *d, uint32_t intid, unsigned slot,
-		      unsigned nq, uint16_t num, uint64_t features)
+static void drv_start(struct drv *v, struct virtio_dev *d, unsigned slot, unsigned nq,
+		      uint16_t num, uint64_t features)
 {
-	*v = (struct drv){ d, intid, nq, num, RAM_IPA + 0x10000ULL * slot };
-	wr(d, STATUS, 0);
-	assert_int_equal(rd(d, STATUS), 0);
-	wr(d, STATUS, S_ACK);
-	wr(d, STATUS, S_ACK | S_DRIVER);
-	wr(d, DRV_FEAT_SEL, 0);
-	wr(d, DRV_FEAT, (uint32_t)features);
-	wr(d, DRV_FEAT_SEL, 1);
-	wr(d, DRV_FEAT, (uint32_t)(features >> 32));
-	wr(d, STATUS, S_ACK | S_DRIVER | S_FEATURES_OK);
-	assert_int_equal(rd(d, STATUS), S_ACK | S_DRIVER | S_FEATURES_OK);
+	drv_begin(v, d, slot, num, features);
 	for (unsigned q = 0; q < nq; q++) {
-		memset(gp(desc_ipa(v, q)), 0, 0x3000);
 		wr(d, QUEUE_SEL, q);
 		assert_true(rd(d, QUEUE_NUM_MAX) >= num);
 		assert_int_equal(rd(d, QUEUE_READY), 0);
-		wr(d, QUEUE_NUM, num);
-		wr(d, QUEUE_DESC_LO, (uint32_t)desc_ipa(v, q));
-		wr(d, QUEUE_DESC_HI, (uint32_t)(desc_ipa(v, q) >> 32));
-		wr(d, QUEUE_DRIVER_LO, (uint32_t)avail_ipa(v, q));
-		wr(d, QUEUE_DRIVER_HI, (uint32_t)(avail_ipa(v, q) >> 32));
-		wr(d, QUEUE_DEVICE_LO, (uint32_t)used_ipa(v, q));
-		wr(d, QUEUE_DEVICE_HI, (uint32_t)(used_ipa(v, q) >> 32));
-		wr(d, QUEUE_READY, 1);
-		assert_int_equal(rd(d, QUEUE_READY), 1);
+		drv_queue(v, q);
 	}
-	wr(d, STATUS, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
-	assert_int_equal(rd(d, STATUS), S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
+	drv_live(v);
 	assert_int_equal(rd(d, INT_STATUS), 0);
-}
-
-/* ---- what changed in memory ---- */
-struct range {
-	uint64_t ipa, len;
-};
-static void snapshot(void)
-{
-	memcpy(snap, host, HOST_SIZE);
-}
-/* -1 when nothing but the given guest ranges changed since the snapshot,
- * else the host-buffer offset of the first stray byte (negative offsets
- * are in the guard below the RAM). */
-static long stray_write(const struct range *ok, unsigned n)
-{
-	for (unsigned i = 0; i < n; i++)
-		memcpy(snap + GUARD + (ok[i].ipa - RAM_IPA), gp(ok[i].ipa), ok[i].len);
-	for (size_t i = 0; i < HOST_SIZE; i++)
-		if (host[i] != snap[i])
-			return (long)i - (long)GUARD;
-	return -1;
-}
-/* The used-ring bytes one completion in slot i may change. */
-static void used_ranges(const struct drv *v, unsigned q, unsigned i, struct range r[2])
-{
-	r[0] = (struct range){ used_ipa(v, q) + 2, 2 };
-	r[1] = (struct range){ used_ipa(v, q) + 4 + 8 * (i % v->num), 8 };
 }
 
 static unsigned distinct(const uint8_t *p, size_t n)
@@ -250,26 +63,6 @@ static unsigned distinct(const uint8_t *p, size_t n)
 }
 
 /* ---- fixtures ---- */
-static int group_setup(void **state)
-{
-	(void)state;
-	host = aligned_alloc(4096, HOST_SIZE);
-	snap = malloc(HOST_SIZE);
-	if (!host || !snap)
-		return -1;
-	ram = host + GUARD;
-	gm = (struct guest_mem){ 1, { { RAM_IPA, RAM_SIZE, ram } } };
-	return 0;
-}
-
-static int group_teardown(void **state)
-{
-	(void)state;
-	free(host);
-	free(snap);
-	return 0;
-}
-
 static int setup(void **state)
 {
 	(void)state;
@@ -403,28 +196,20 @@ static void test_console_config(void **state)
 
 /* ========================= feature negotiation ========================= */
 
+/* Both feature words, and nothing in a third. */
 static uint64_t device_features(struct virtio_dev *d)
 {
-	wr(d, DEV_FEAT_SEL, 0);
-	uint64_t f = rd(d, DEV_FEAT);
-	wr(d, DEV_FEAT_SEL, 1);
-	f |= (uint64_t)rd(d, DEV_FEAT) << 32;
+	uint64_t f = dev_features(d);
 	wr(d, DEV_FEAT_SEL, 2);
 	assert_int_equal(rd(d, DEV_FEAT), 0);
 	return f;
 }
 
-/* ACK, DRIVER, the features, FEATURES_OK: the status read back. */
+/* Reset, ACK, DRIVER, the features, FEATURES_OK: the status read back. */
 static uint32_t try_features(struct virtio_dev *d, uint64_t f)
 {
 	wr(d, STATUS, 0);
-	wr(d, STATUS, S_ACK);
-	wr(d, STATUS, S_ACK | S_DRIVER);
-	wr(d, DRV_FEAT_SEL, 0);
-	wr(d, DRV_FEAT, (uint32_t)f);
-	wr(d, DRV_FEAT_SEL, 1);
-	wr(d, DRV_FEAT, (uint32_t)(f >> 32));
-	wr(d, STATUS, S_ACK | S_DRIVER | S_FEATURES_OK);
+	drv_features(d, f);
 	return rd(d, STATUS);
 }
 
@@ -481,7 +266,7 @@ static void test_features_ok_accepted(void **state)
  * is not in force (the device does not write avail_event). */
 static void test_features_frozen_after_features_ok(void **state)
 {
-	struct drv v = { &rng.dev, IRQ_RNG, 1, QS, RAM_IPA };
+	struct drv v = { .d = &rng.dev, .slot = 0, .num = QS };
 	(void)state;
 	assert_int_equal(try_features(&rng.dev, F_V1), S_ACK | S_DRIVER | S_FEATURES_OK);
 	wr(&rng.dev, DRV_FEAT_SEL, 0);
@@ -540,7 +325,7 @@ static void test_reset_clears_everything(void **state)
 {
 	struct drv v;
 	(void)state;
-	drv_start(&v, &rng.dev, IRQ_RNG, 0, 1, QS, F_V1 | F_EVENT_IDX);
+	drv_start(&v, &rng.dev, 0, 1, QS, F_V1 | F_EVENT_IDX);
 	setd(&v, 0, 0, BUF, 16, D_WRITE, 0);
 	post(&v, 0, 0);
 	kick(&v, 0);
@@ -558,7 +343,7 @@ static void test_reset_clears_everything(void **state)
 	assert_int_equal(rng.dev.vq[0].desc, 0);
 	/* Nothing is served any more. */
 	post(&v, 0, 0);
-	snapshot();
+	snapshot_ram();
 	kick(&v, 0);
 	assert_int_equal(stray_write(NULL, 0), -1);
 	/* The DRBG state was wiped with it. */
@@ -638,7 +423,7 @@ static void test_queue_registers_frozen_while_ready(void **state)
 {
 	struct drv v;
 	(void)state;
-	drv_start(&v, &rng.dev, IRQ_RNG, 0, 1, QS, F_V1);
+	drv_start(&v, &rng.dev, 0, 1, QS, F_V1);
 	wr(&rng.dev, QUEUE_SEL, 0);
 	wr(&rng.dev, QUEUE_NUM, 2);
 	wr(&rng.dev, QUEUE_DESC_LO, (uint32_t)(RAM_IPA + RAM_SIZE));
@@ -677,11 +462,11 @@ static void test_push_needs_ready_queue(void **state)
 	struct range r[2];
 	uint32_t ep, ep2;
 	(void)state;
-	drv_start(&v, &rng.dev, IRQ_RNG, 0, 1, QS, F_V1);
+	drv_start(&v, &rng.dev, 0, 1, QS, F_V1);
 	ep = rng.dev.vq[0].epoch;
 	assert_true(vq_live(&rng.dev, 0, ep));
 	/* The control: a ready queue takes the entry. */
-	snapshot();
+	snapshot_ram();
 	vq_push(&rng.dev, 0, 5, 16);
 	used_ranges(&v, 0, 0, r);
 	assert_int_equal(stray_write(r, 2), -1);
@@ -698,7 +483,7 @@ static void test_push_needs_ready_queue(void **state)
 	wr(&rng.dev, QUEUE_READY, 0);
 	assert_int_equal(rd(&rng.dev, QUEUE_READY), 0);
 	assert_false(vq_live(&rng.dev, 0, ep));
-	snapshot();
+	snapshot_ram();
 	vq_push(&rng.dev, 0, 5, 16);
 	assert_int_equal(stray_write(NULL, 0), -1);
 	wr(&rng.dev, QUEUE_NUM, 0xffff);
@@ -721,7 +506,7 @@ static void test_push_needs_ready_queue(void **state)
 	ep2 = rng.dev.vq[0].epoch;
 	assert_false(vq_live(&rng.dev, 0, ep));
 	assert_true(vq_live(&rng.dev, 0, ep2));
-	snapshot();
+	snapshot_ram();
 	vq_push(&rng.dev, 0, 3, 8);
 	used_ranges(&v, 1, 0, r);
 	assert_int_equal(stray_write(r, 2), -1);
@@ -741,13 +526,13 @@ static void test_push_needs_ready_queue(void **state)
 	assert_true(rd(&rng.dev, STATUS) & S_NEEDS_RESET);
 	assert_false(vq_live(&rng.dev, 0, ep2));
 	assert_false(vq_live(&rng.dev, 0, rng.dev.vq[0].epoch));
-	snapshot();
+	snapshot_ram();
 	vq_push(&rng.dev, 0, 4, 8);
 	assert_int_equal(stray_write(NULL, 0), -1);
 	assert_int_equal(rd(&rng.dev, INT_STATUS), 2); /* the configuration change only */
 
 	/* A reset ends every ring: the same queue set up again is a new one. */
-	drv_start(&v, &rng.dev, IRQ_RNG, 0, 1, QS, F_V1);
+	drv_start(&v, &rng.dev, 0, 1, QS, F_V1);
 	assert_false(vq_live(&rng.dev, 0, ep));
 	assert_false(vq_live(&rng.dev, 0, ep2));
 	assert_true(vq_live(&rng.dev, 0, rng.dev.vq[0].epoch));
@@ -758,7 +543,7 @@ static void test_push_needs_ready_queue(void **state)
  * does nothing. */
 static void test_notify_before_driver_ok(void **state)
 {
-	struct drv v = { &rng.dev, IRQ_RNG, 1, QS, RAM_IPA };
+	struct drv v = { .d = &rng.dev, .slot = 0, .num = QS };
 	(void)state;
 	assert_int_equal(try_features(&rng.dev, F_V1), S_ACK | S_DRIVER | S_FEATURES_OK);
 	memset(gp(RAM_IPA), 0, 0x3000);
@@ -771,7 +556,7 @@ static void test_notify_before_driver_ok(void **state)
 	assert_int_equal(rd(&rng.dev, QUEUE_READY), 1);
 	setd(&v, 0, 0, BUF, 32, D_WRITE, 0);
 	post(&v, 0, 0);
-	snapshot();
+	snapshot_ram();
 	kick(&v, 0);
 	assert_int_equal(stray_write(NULL, 0), -1);
 	assert_int_equal(rd(&rng.dev, INT_STATUS), 0);
@@ -795,11 +580,11 @@ static void test_rng_request(void **state)
 	struct range ok[4];
 	uint8_t first[164];
 	(void)state;
-	drv_start(&v, &rng.dev, IRQ_RNG, 0, 1, QS, F_V1);
+	drv_start(&v, &rng.dev, 0, 1, QS, F_V1);
 	setd(&v, 0, 3, BUF, 64, D_WRITE | D_NEXT, 5);
 	setd(&v, 0, 5, BUF + 0x100, 100, D_WRITE, 0);
 	post(&v, 0, 3);
-	snapshot();
+	snapshot_ram();
 	kick(&v, 0);
 	assert_int_equal(used_idx(&v, 0), 1);
 	assert_int_equal(used_id(&v, 0, 0), 3);
@@ -837,11 +622,11 @@ static void test_rng_skips_readable(void **state)
 	struct drv v;
 	struct range ok[3];
 	(void)state;
-	drv_start(&v, &rng.dev, IRQ_RNG, 0, 1, QS, F_V1);
+	drv_start(&v, &rng.dev, 0, 1, QS, F_V1);
 	setd(&v, 0, 0, BUF, 32, D_NEXT, 1);
 	setd(&v, 0, 1, BUF + 0x100, 48, D_WRITE, 0);
 	post(&v, 0, 0);
-	snapshot();
+	snapshot_ram();
 	kick(&v, 0);
 	assert_int_equal(used_len(&v, 0, 0), 48);
 	used_ranges(&v, 0, 0, ok);
@@ -859,11 +644,11 @@ static void test_rng_large_request(void **state)
 	struct range ok[3];
 	const uint32_t seg = 0x20000; /* 3 x 128 KiB */
 	(void)state;
-	drv_start(&v, &rng.dev, IRQ_RNG, 0, 1, QS, F_V1);
+	drv_start(&v, &rng.dev, 0, 1, QS, F_V1);
 	for (unsigned i = 0; i < 3; i++)
 		setd(&v, 0, i, BUF + seg * i, seg, (uint16_t)(D_WRITE | (i < 2 ? D_NEXT : 0)), i + 1);
 	post(&v, 0, 0);
-	snapshot();
+	snapshot_ram();
 	kick(&v, 0);
 	assert_int_equal(used_idx(&v, 0), 1);
 	uint32_t n = used_len(&v, 0, 0);
@@ -896,7 +681,7 @@ static void test_rng_partitions_differ(void **state)
 	(void)state;
 	for (int i = 0; i < 3; i++) {
 		virtio_rng_init(&rng, names[i], 7, &gm, &l1, const_entropy);
-		drv_start(&a, &rng.dev, IRQ_RNG, 0, 1, QS, F_V1);
+		drv_start(&a, &rng.dev, 0, 1, QS, F_V1);
 		setd(&a, 0, 0, BUF, 48, D_WRITE, 0);
 		memset(gp(BUF), 0, 48);
 		post(&a, 0, 0);
@@ -909,8 +694,8 @@ static void test_rng_partitions_differ(void **state)
 	/* Two live devices with the real (fake) source: different bytes. */
 	virtio_rng_init(&rng, "alpha", 1, &gm, &l1, arch_entropy);
 	virtio_rng_init(&rng2, "beta", 2, &gm, &l2, arch_entropy);
-	drv_start(&a, &rng.dev, IRQ_RNG, 0, 1, QS, F_V1);
-	drv_start(&b, &rng2.dev, IRQ_RNG2, 1, 1, QS, F_V1);
+	drv_start(&a, &rng.dev, 0, 1, QS, F_V1);
+	drv_start(&b, &rng2.dev, 1, 1, QS, F_V1);
 	setd(&a, 0, 0, BUF, 48, D_WRITE, 0);
 	setd(&b, 0, 0, BUF + 0x100, 48, D_WRITE, 0);
 	post(&a, 0, 0);
@@ -931,11 +716,11 @@ static void test_rng_entropy_failure(void **state)
 	struct drv v;
 	struct range ok[2];
 	(void)state;
-	drv_start(&v, &rng.dev, IRQ_RNG, 0, 1, QS, F_V1);
+	drv_start(&v, &rng.dev, 0, 1, QS, F_V1);
 	fake_entropy_fail = true;
 	setd(&v, 0, 0, BUF, 64, D_WRITE, 0);
 	post(&v, 0, 0);
-	snapshot();
+	snapshot_ram();
 	kick(&v, 0);
 	assert_int_equal(used_idx(&v, 0), 1);
 	assert_int_equal(used_id(&v, 0, 0), 0);
@@ -960,11 +745,11 @@ static void test_console_output(void **state)
 	struct drv v;
 	struct range ok[2];
 	(void)state;
-	drv_start(&v, &con.dev, IRQ_CON, 2, 2, QS, F_V1);
+	drv_start(&v, &con.dev, 2, 2, QS, F_V1);
 	memcpy(gp(BUF), "hi\n", 3);
 	setd(&v, 1, 0, BUF, 3, 0, 0);
 	post(&v, 1, 0);
-	snapshot();
+	snapshot_ram();
 	kick(&v, 1);
 	assert_int_equal(used_idx(&v, 1), 1);
 	assert_int_equal(used_id(&v, 1, 0), 0);
@@ -1006,7 +791,7 @@ static void test_console_input(void **state)
 {
 	struct drv v;
 	(void)state;
-	drv_start(&v, &con.dev, IRQ_CON, 2, 2, QS, F_V1);
+	drv_start(&v, &con.dev, 2, 2, QS, F_V1);
 	/* Typed before the driver posted receive buffers: kept. */
 	assert_true(virtio_console_rx(&con, 'l'));
 	assert_true(virtio_console_rx(&con, 's'));
@@ -1047,7 +832,7 @@ static void test_console_input(void **state)
  * than the buffers take waits for the next buffers. */
 static void test_console_input_during_setup(void **state)
 {
-	struct drv v = { &con.dev, IRQ_CON, 2, QS, RAM_IPA + 0x20000 };
+	struct drv v = { .d = &con.dev, .slot = 2, .num = QS };
 	(void)state;
 	assert_int_equal(try_features(&con.dev, F_V1), S_ACK | S_DRIVER | S_FEATURES_OK);
 	for (const char *p = "hello"; *p; p++)
@@ -1083,9 +868,9 @@ static void test_console_reset_drops_input(void **state)
 {
 	struct drv v;
 	(void)state;
-	drv_start(&v, &con.dev, IRQ_CON, 2, 2, QS, F_V1);
+	drv_start(&v, &con.dev, 2, 2, QS, F_V1);
 	assert_true(virtio_console_rx(&con, 'z'));
-	drv_start(&v, &con.dev, IRQ_CON, 2, 2, QS, F_V1);
+	drv_start(&v, &con.dev, 2, 2, QS, F_V1);
 	setd(&v, 0, 0, BUF, 16, D_WRITE, 0);
 	post(&v, 0, 0);
 	kick(&v, 0);
@@ -1350,9 +1135,9 @@ static void run_hostile(void **state)
 	struct range ok[3];
 	unsigned good = h->build == h_second_request;
 
-	drv_start(&v, &rng.dev, IRQ_RNG, 0, 1, QS, h->features);
+	drv_start(&v, &rng.dev, 0, 1, QS, h->features);
 	h->build(&v);
-	snapshot();
+	snapshot_ram();
 	kick(&v, 0);
 	assert_int_equal(rd(&rng.dev, STATUS), 0xf | S_NEEDS_RESET);
 	assert_int_equal(rd(&rng.dev, INT_STATUS) & 2, 2);
@@ -1373,7 +1158,7 @@ static void run_hostile(void **state)
 	for (unsigned i = 0; i < QS; i++)
 		avail(&v, 0)[2 + i] = 0;
 	avail(&v, 0)[1] = (uint16_t)(rng.dev.vq[0].last_avail + 1);
-	snapshot();
+	snapshot_ram();
 	kick(&v, 0);
 	wr(&rng.dev, STATUS, 0xf);
 	kick(&v, 0);
@@ -1386,7 +1171,7 @@ static void run_hostile(void **state)
 	/* Reset: works again. */
 	wr(&rng.dev, STATUS, 0);
 	assert_int_equal(rd(&rng.dev, STATUS), 0);
-	drv_start(&v, &rng.dev, IRQ_RNG, 0, 1, QS, h->features);
+	drv_start(&v, &rng.dev, 0, 1, QS, h->features);
 	setd(&v, 0, 0, BUF, 16, D_WRITE, 0);
 	post(&v, 0, 0);
 	kick(&v, 0);
@@ -1400,7 +1185,7 @@ static void test_good_chains_at_the_limits(void **state)
 {
 	struct drv v;
 	(void)state;
-	drv_start(&v, &rng.dev, IRQ_RNG, 0, 1, QS, ALL);
+	drv_start(&v, &rng.dev, 0, 1, QS, ALL);
 	/* 64 buffers via indirect. */
 	ind_table(VQ_MAX_SEGS, 1, D_WRITE);
 	setd(&v, 0, 0, IND, 16 * VQ_MAX_SEGS, D_INDIRECT, 0);
@@ -1452,7 +1237,7 @@ static void test_event_idx(void **state)
 {
 	struct drv v;
 	(void)state;
-	drv_start(&v, &rng.dev, IRQ_RNG, 0, 1, QS, F_V1 | F_EVENT_IDX);
+	drv_start(&v, &rng.dev, 0, 1, QS, F_V1 | F_EVENT_IDX);
 	setd(&v, 0, 0, BUF, 8, D_WRITE, 0);
 	set_used_event(&v, 0, 2); /* interrupt me when entry 2 is used */
 	for (unsigned i = 1; i <= 2; i++) {
@@ -1501,7 +1286,7 @@ static void test_no_interrupt_flag(void **state)
 {
 	struct drv v;
 	(void)state;
-	drv_start(&v, &rng.dev, IRQ_RNG, 0, 1, QS, F_V1);
+	drv_start(&v, &rng.dev, 0, 1, QS, F_V1);
 	setd(&v, 0, 0, BUF, 8, D_WRITE, 0);
 	avail(&v, 0)[0] = 1;
 	set_used_event(&v, 0, 0);
@@ -1524,7 +1309,7 @@ static void test_interrupt_ack(void **state)
 {
 	struct drv v;
 	(void)state;
-	drv_start(&v, &rng.dev, IRQ_RNG, 0, 1, QS, F_V1);
+	drv_start(&v, &rng.dev, 0, 1, QS, F_V1);
 	setd(&v, 0, 0, BUF, 8, D_WRITE, 0);
 	post(&v, 0, 0);
 	kick(&v, 0);

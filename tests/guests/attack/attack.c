@@ -3,44 +3,33 @@
  * (tests/configs/good/two-guests.dts and linux-attack.dts), the
  * hypervisor's image at 0x40080000. It runs with one vCPU.
  * proves: PLATFORM-3, PLATFORM-5 */
+#define GUEST_NAME "attack"
 #include "../common/guest.h"
+#include "../common/cases.h"
 
 #define VICTIM_RAM 0x50000000UL
 #define HV_RAM 0x40080000UL
 #define HV_TABLES 0x4fff0000UL
 
-static unsigned attempts, refused;
-
-static void report(const char *what, int ok, uint64_t detail)
+/* A data access that must be refused with an injected abort. */
+static void try_access(const char *what, uintptr_t addr, unsigned width, int write)
 {
-	attempts++;
-	refused += ok ? 1 : 0;
-	puts_(ok ? "attack: refused: " : "attack: NOT REFUSED: ");
-	puts_(what);
-	puts_(" (");
-	put_hex(detail);
-	puts_(")\n");
-}
-
-/* A data abort injected by the hypervisor: EC 0x25 (from EL1), DFSC 0x10. */
-static int was_sea(uint64_t before, uint64_t addr)
-{
-	return n_exceptions == before + 1 && (last_esr >> 26) == 0x25 &&
-	       (last_esr & 0x3f) == 0x10 && last_far == addr;
+	uint64_t before = n_exceptions;
+	probe(addr, width, write, ~0ULL);
+	report(what, took_sea(before, addr), last_esr);
 }
 
 static void try_read(const char *what, uintptr_t addr)
 {
-	uint64_t before = n_exceptions;
-	(void)*(volatile uint64_t *)addr;
-	report(what, was_sea(before, addr), last_esr);
+	try_access(what, addr, 8, 0);
 }
 
+/* A 64-bit write, refused with an abort that says it was one (WnR). */
 static void try_write(const char *what, uintptr_t addr)
 {
 	uint64_t before = n_exceptions;
-	*(volatile uint64_t *)addr = 0xbadbadbadbadULL;
-	report(what, was_sea(before, addr) && (last_esr & (1u << 6)), last_esr);
+	probe(addr, 8, 1, 0xbadbadbadbadULL);
+	report(what, took_sea(before, addr) && (last_esr & (1u << 6)), last_esr);
 }
 
 #define GICD 0x08000000UL
@@ -76,23 +65,6 @@ static uint32_t wait_irq(uint32_t before)
 	for (int i = 0; i < 20000 && n_irqs == before; i++)
 		__asm__ volatile("yield");
 	return n_irqs == before ? 1023 : last_irq;
-}
-
-/* A data access that must be refused with an injected abort. */
-static void try_access(const char *what, uintptr_t addr, unsigned width, int write)
-{
-	uint64_t before = n_exceptions;
-	switch (width * 2 + (write ? 1 : 0)) {
-	case 2: (void)*(volatile uint8_t *)addr; break;
-	case 3: *(volatile uint8_t *)addr = 0xff; break;
-	case 4: (void)*(volatile uint16_t *)addr; break;
-	case 5: *(volatile uint16_t *)addr = 0xffff; break;
-	case 8: (void)*(volatile uint32_t *)addr; break;
-	case 9: *(volatile uint32_t *)addr = 0xffffffff; break;
-	case 16: (void)*(volatile uint64_t *)addr; break;
-	case 17: *(volatile uint64_t *)addr = ~0ULL; break;
-	}
-	report(what, was_sea(before, addr), last_esr);
 }
 
 static uint64_t psci(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3)
@@ -219,19 +191,14 @@ void guest_main(uint64_t x0, uint64_t first_counter)
 
 	before = n_exceptions;
 	(void)*(volatile uint64_t *)(UART_BASE + 0x18); /* 64-bit read of a 32-bit register */
-	report("64-bit access to the emulated UART", was_sea(before, UART_BASE + 0x18), last_esr);
+	report("64-bit access to the emulated UART", took_sea(before, UART_BASE + 0x18), last_esr);
 	before = n_exceptions;
 	(void)*(volatile uint32_t *)(UART_BASE + 0x100); /* hole in the register map */
-	report("read of an unassigned UART offset", was_sea(before, UART_BASE + 0x100), last_esr);
+	report("read of an unassigned UART offset", took_sea(before, UART_BASE + 0x100), last_esr);
 
 	sysreg_attacks();
 	gic_attacks();
 
-	puts_("attack: still alive after ");
-	put_dec(attempts);
-	puts_(" attempts\nattack: done: ");
-	put_dec(refused);
-	putc_('/');
-	put_dec(attempts);
-	puts_(" refused\n");
+	report_alive("attempts");
+	report_done();
 }

@@ -10,43 +10,11 @@
  * Results are printed as "bench: ..." lines for tests/lib/bench.sh, which
  * converts counter ticks to instructions (under -icount shift=0). */
 #include "../common/guest.h"
+#include "../common/vtimer.h"
 
 #define MMIO_READS 20000u
 #define VIRQS 50u
 #define VIRQ_DELAY 2000u /* counter ticks from arming to the deadline */
-
-#define GICD_BASE 0x08000000UL
-#define GICD_CTLR (GICD_BASE + 0x0000)
-#define GICR_BASE 0x080a0000UL /* vCPU 0's redistributor */
-#define GICR_WAKER (GICR_BASE + 0x0014)
-#define GICR_SGI (GICR_BASE + 0x10000)
-#define GICR_ISENABLER0 (GICR_SGI + 0x0100)
-#define GICR_IPRIORITYR (GICR_SGI + 0x0400)
-
-#define PPI_VTIMER 27u
-#define CNTV_CTL_ENABLE 1u
-#define CNTV_CTL_IMASK 2u
-
-#define sysreg_read(r)                                          \
-	({                                                      \
-		uint64_t v_;                                    \
-		__asm__ volatile("mrs %0, " #r : "=r"(v_));    \
-		v_;                                             \
-	})
-#define sysreg_write(r, v) __asm__ volatile("msr " #r ", %0" : : "r"((uint64_t)(v)) : "memory")
-
-/* GICv3 CPU interface system registers, by encoding. */
-#define ICC_PMR_EL1 S3_0_C4_C6_0
-#define ICC_IAR1_EL1 S3_0_C12_C12_0
-#define ICC_EOIR1_EL1 S3_0_C12_C12_1
-#define ICC_SRE_EL1 S3_0_C12_C12_5
-#define ICC_IGRPEN1_EL1 S3_0_C12_C12_7
-
-static inline uint64_t counter(void)
-{
-	__asm__ volatile("isb" : : : "memory");
-	return sysreg_read(cntvct_el0);
-}
 
 static uint32_t ram_word;
 
@@ -93,27 +61,6 @@ void guest_irq(void)
 	__asm__ volatile("isb");
 }
 
-static void gic_enable(void)
-{
-	mmio_write32(GICD_CTLR, 0x2); /* EnableGrp1 (ARE is always on) */
-	mmio_write32(GICR_WAKER, mmio_read32(GICR_WAKER) & ~(1u << 1));
-	while (mmio_read32(GICR_WAKER) & (1u << 2))
-		;
-	/* Byte lane 3 of the word for INTIDs 24..27, by a 32-bit access:
-	 * the vGIC refuses byte writes to IPRIORITYR bytes 1..3 of a word. */
-	uintptr_t prio = GICR_IPRIORITYR + (PPI_VTIMER & ~3u);
-	unsigned sh = 8 * (PPI_VTIMER & 3u);
-	mmio_write32(prio, (mmio_read32(prio) & ~(0xffu << sh)) | (0x80u << sh));
-	mmio_write32(GICR_ISENABLER0, 1u << PPI_VTIMER);
-
-	sysreg_write(ICC_SRE_EL1, sysreg_read(ICC_SRE_EL1) | 1);
-	__asm__ volatile("isb");
-	sysreg_write(ICC_PMR_EL1, 0xff);
-	sysreg_write(ICC_IGRPEN1_EL1, 1);
-	__asm__ volatile("isb");
-	__asm__ volatile("msr daifclr, #2" : : : "memory");
-}
-
 struct lat {
 	uint64_t n, min, max, total, lost;
 };
@@ -156,7 +103,8 @@ void guest_main(uint64_t x0, uint64_t first_counter)
 	 * hypervisor that could land inside a measurement. */
 	ram = read_loop((uintptr_t)&ram_word, MMIO_READS);
 	mmio = read_loop(UART_BASE + 0x18, MMIO_READS);
-	gic_enable();
+	gic_enable_vtimer();
+	__asm__ volatile("msr daifclr, #2" : : : "memory");
 	virq_latency(&l);
 	__asm__ volatile("msr daifset, #2" : : : "memory");
 

@@ -21,7 +21,9 @@
  * 0x50000000; the hypervisor's image is at 0x40080000. The disk holds the
  * pattern of pat_word() (tests/qemu/test_blk_hostile.sh writes it).
  * proves: BLK-1, BLK-6, PLATFORM-5 */
+#define GUEST_NAME "blkattack"
 #include "../common/guest.h"
+#include "../common/cases.h"
 #include "../common/virtio_mmio.h"
 
 #define VBLK_RW 0x0a000000UL
@@ -90,38 +92,12 @@ struct dev {
 };
 
 static struct dev rw, ro;
-static unsigned attempts, refused, controls, controls_ok;
 static int reads_after = 1;
-static uint64_t detail;
 static uint32_t used_id, used_len;
 static unsigned long slowest; /* polls of the slowest answer */
 
-static void barrier(void) { __asm__ volatile("dsb sy" ::: "memory"); }
 static uint32_t rd(const struct dev *d, uint32_t off) { return mmio_read32(d->base + off); }
 static void wr(const struct dev *d, uint32_t off, uint32_t v) { mmio_write32(d->base + off, v); }
-
-static uint8_t r8(uintptr_t a) { return *(volatile uint8_t *)a; }
-static void w8(uintptr_t a, uint8_t v) { *(volatile uint8_t *)a = v; }
-static void w16(uintptr_t a, uint16_t v) { *(volatile uint16_t *)a = v; }
-static uint16_t r16(uintptr_t a) { return *(volatile uint16_t *)a; }
-static void w32(uintptr_t a, uint32_t v) { *(volatile uint32_t *)a = v; }
-static uint32_t r32(uintptr_t a) { return *(volatile uint32_t *)a; }
-static void w64(uintptr_t a, uint64_t v) { *(volatile uint64_t *)a = v; }
-static uint64_t r64(uintptr_t a) { return *(volatile uint64_t *)a; }
-
-static void fill(uintptr_t a, uintptr_t end, uint8_t v)
-{
-	for (; a < end; a++)
-		w8(a, v);
-}
-
-static int all_are(uintptr_t a, uintptr_t end, uint8_t v)
-{
-	for (; a < end; a++)
-		if (r8(a) != v)
-			return 0;
-	return 1;
-}
 
 /* The disk's contents: 64-bit little-endian word w of the image (byte
  * offset 8w) is w * 0x9e3779b97f4a7c15 + 0x0123456789abcdef. */
@@ -143,30 +119,11 @@ static int pattern_at(uintptr_t buf, uint64_t abs_sector, uint32_t len)
 #define USED(d) ((d)->ring + 0x1000)
 #define ITAB(d) ((d)->ring + 0x1800)
 
-static void set_desc(uintptr_t table, unsigned i, uint64_t addr, uint32_t len, uint16_t flags,
-		     uint16_t next)
-{
-	uintptr_t e = table + 16 * (uintptr_t)i;
-	w64(e, addr);
-	w32(e + 8, len);
-	w16(e + 12, flags);
-	w16(e + 14, next);
-}
-
 static void dev_reset(struct dev *d)
 {
 	wr(d, R_STATUS, 0);
 	d->avail = d->used = 0;
 	d->feat = 0;
-}
-
-static uint64_t dev_features(const struct dev *d)
-{
-	uint64_t f;
-	wr(d, R_DEV_FEAT_SEL, 1);
-	f = (uint64_t)rd(d, R_DEV_FEAT) << 32;
-	wr(d, R_DEV_FEAT_SEL, 0);
-	return f | rd(d, R_DEV_FEAT);
 }
 
 static uint32_t cfg32(const struct dev *d, uint32_t off) { return rd(d, R_CONFIG + off); }
@@ -179,30 +136,13 @@ static int dev_init(struct dev *d)
 
 	dev_reset(d);
 	fill(d->ring, d->ring + 0x2000, 0);
-	barrier();
-	wr(d, R_STATUS, S_ACK);
-	wr(d, R_STATUS, S_ACK | S_DRIVER);
-	f = dev_features(d) & F_WANT;
-	wr(d, R_DRV_FEAT_SEL, 0);
-	wr(d, R_DRV_FEAT, (uint32_t)f);
-	wr(d, R_DRV_FEAT_SEL, 1);
-	wr(d, R_DRV_FEAT, (uint32_t)(f >> 32));
-	wr(d, R_STATUS, S_ACK | S_DRIVER | S_FEATURES_OK);
-	if (!(rd(d, R_STATUS) & S_FEATURES_OK))
-		return 0;
-	wr(d, R_QUEUE_SEL, 0);
-	if (rd(d, R_QUEUE_NUM_MAX) < QNUM)
-		return 0;
-	wr(d, R_QUEUE_NUM, QNUM);
-	wr(d, R_QUEUE_DESC, (uint32_t)DESC(d));
-	wr(d, R_QUEUE_DESC + 4, (uint32_t)((uint64_t)DESC(d) >> 32));
-	wr(d, R_QUEUE_DRIVER, (uint32_t)AVAIL(d));
-	wr(d, R_QUEUE_DRIVER + 4, (uint32_t)((uint64_t)AVAIL(d) >> 32));
-	wr(d, R_QUEUE_DEVICE, (uint32_t)USED(d));
-	wr(d, R_QUEUE_DEVICE + 4, (uint32_t)((uint64_t)USED(d) >> 32));
 	w16(AVAIL(d), 1); /* VIRTQ_AVAIL_F_NO_INTERRUPT: we poll */
 	barrier();
-	wr(d, R_QUEUE_READY, 1);
+	f = vmmio_negotiate(d->base, F_WANT, 1);
+	if (!(rd(d, R_STATUS) & S_FEATURES_OK))
+		return 0;
+	if (!vmmio_queue_setup(d->base, 0, QNUM, DESC(d), AVAIL(d), USED(d)))
+		return 0;
 	wr(d, R_STATUS, S_LIVE);
 	d->feat = f;
 	return rd(d, R_STATUS) == S_LIVE && rd(d, R_QUEUE_READY) == 1;
@@ -225,10 +165,7 @@ static void send(struct dev *d, const struct sg *s, unsigned n, int indirect)
 			 (uint16_t)(i + 1));
 	if (indirect)
 		set_desc(DESC(d), 0, ITAB(d), 16 * n, D_INDIRECT, 0);
-	w16(AVAIL(d) + 4 + 2 * (d->avail % QNUM), 0);
-	barrier();
-	w16(AVAIL(d) + 2, ++d->avail);
-	barrier();
+	vq_publish(AVAIL(d), &d->avail, QNUM, 0);
 	wr(d, R_QUEUE_NOTIFY, 0);
 }
 
@@ -237,13 +174,7 @@ static void send(struct dev *d, const struct sg *s, unsigned n, int indirect)
 static int wait_used(struct dev *d)
 {
 	for (unsigned long i = 0; i < WAIT_SPINS; i++) {
-		barrier();
-		if (r16(USED(d) + 2) != d->used) {
-			uintptr_t e = USED(d) + 4 + 8 * (uintptr_t)(d->used % QNUM);
-			barrier();
-			used_id = r32(e);
-			used_len = r32(e + 4);
-			d->used++;
+		if (vq_take_used(USED(d), &d->used, QNUM, &used_id, &used_len)) {
 			if (i > slowest)
 				slowest = i;
 			return 1;
@@ -437,29 +368,21 @@ static int c_discard_unmap(void)
 	return range_req(&rw, T_DISCARD, 1, 0, B_UNSUPP);
 }
 
-static int c_wz_too_many(void)
+/* One range more than the limit in the configuration space at max_seg. */
+static int too_many_ranges(uint32_t type, uint32_t max_seg)
 {
-	uint32_t n = cfg32(&rw, C_MAX_WZ_SEG) + 1;
+	uint32_t n = cfg32(&rw, max_seg) + 1;
 	detail = n;
 	if (n < 2 || n > 16)
 		return 0;
-	header(T_WRITE_ZEROES, 0);
+	header(type, 0);
 	for (unsigned i = 0; i < n; i++)
 		range(i, 8 * i, 8, 0); /* each one in the window */
-	return range_req(&rw, T_WRITE_ZEROES, n, 0, B_IOERR);
+	return range_req(&rw, type, n, 0, B_IOERR);
 }
 
-static int c_discard_too_many(void)
-{
-	uint32_t n = cfg32(&rw, C_MAX_DISCARD_SEG) + 1;
-	detail = n;
-	if (n < 2 || n > 16)
-		return 0;
-	header(T_DISCARD, 0);
-	for (unsigned i = 0; i < n; i++)
-		range(i, 8 * i, 8, 0);
-	return range_req(&rw, T_DISCARD, n, 0, B_IOERR);
-}
+static int c_wz_too_many(void) { return too_many_ranges(T_WRITE_ZEROES, C_MAX_WZ_SEG); }
+static int c_discard_too_many(void) { return too_many_ranges(T_DISCARD, C_MAX_DISCARD_SEG); }
 
 static int c_discard_no_range(void)
 {
@@ -659,13 +582,9 @@ static int c_reset_in_flight(void)
 static int aborted(uintptr_t addr, int write, uint32_t v)
 {
 	uint64_t before = n_exceptions;
-	if (write)
-		mmio_write32(addr, v);
-	else
-		(void)mmio_read32(addr);
+	probe(addr, 4, write, v);
 	detail = last_esr;
-	return n_exceptions == before + 1 && (last_esr >> 26) == 0x25 && (last_esr & 0x3f) == 0x10 &&
-	       last_far == addr;
+	return took_sea(before, addr);
 }
 
 /* The hypervisor drives the physical disk at PHYS_BLK; the guest sees its
@@ -687,28 +606,6 @@ static int c_phys_regs(void)
 
 /* ---- the harness ---- */
 
-static void control(const char *what, int ok)
-{
-	controls++;
-	controls_ok += ok ? 1 : 0;
-	puts_(ok ? "blkattack: control ok: " : "blkattack: control FAILED: ");
-	puts_(what);
-	puts_(" (");
-	put_hex(detail);
-	puts_(")\n");
-}
-
-static void report(const char *what, int ok)
-{
-	attempts++;
-	refused += ok ? 1 : 0;
-	puts_(ok ? "blkattack: refused: " : "blkattack: NOT REFUSED: ");
-	puts_(what);
-	puts_(" (");
-	put_hex(detail);
-	puts_(")\n");
-}
-
 /* Each case starts on freshly initialised disks; after it, both serve a
  * valid READ again (without a reset unless the case put one in
  * NEEDS_RESET). */
@@ -719,9 +616,7 @@ static void run_case(const char *what, int (*fn)(void))
 
 	if (!dev_init(&rw) || !dev_init(&ro)) {
 		reads_after = 0;
-		puts_("blkattack: the disks cannot be set up before: ");
-		puts_(what);
-		putc_('\n');
+		case_note("the disks cannot be set up before: ", what);
 	}
 	detail = 0;
 	ok = fn();
@@ -731,17 +626,15 @@ static void run_case(const char *what, int (*fn)(void))
 	    !read_ok(&rw, 1, RW_START + 1, 512, 0) || !read_ok(&ro, 2, RO_START + 2, 512, 0)) {
 		reads_after = 0;
 		ok = 0;
-		puts_("blkattack: a disk does not serve reads after: ");
-		puts_(what);
-		putc_('\n');
+		case_note("a disk does not serve reads after: ", what);
 	}
 	detail = det;
-	report(what, ok);
+	report_case(what, ok);
 }
 
 static int identity(const struct dev *d, int read_only)
 {
-	uint64_t f = dev_features(d);
+	uint64_t f = vmmio_dev_features(d->base);
 	uint64_t cap = cfg32(d, C_CAPACITY) | (uint64_t)cfg32(d, C_CAPACITY + 4) << 32;
 
 	detail = f;
@@ -842,22 +735,12 @@ void guest_main(uint64_t x0, uint64_t first_counter)
 
 	dev_reset(&rw);
 	dev_reset(&ro);
-	puts_("blkattack: still alive after ");
-	put_dec(attempts);
-	puts_(" cases\n");
+	report_alive("cases");
 	puts_("blkattack: slowest answer after ");
 	put_dec(slowest);
 	puts_(" polls\n");
-	puts_("blkattack: controls: ");
-	put_dec(controls_ok);
-	putc_('/');
-	put_dec(controls);
-	puts_(" served\n");
+	report_served();
 	if (reads_after)
 		puts_("blkattack: both disks serve reads after every case\n");
-	puts_("blkattack: done: ");
-	put_dec(refused);
-	putc_('/');
-	put_dec(attempts);
-	puts_(" refused\n");
+	report_done();
 }

@@ -14,6 +14,32 @@
 static inline void mmio_write32(uintptr_t a, uint32_t v) { *(volatile uint32_t *)a = v; }
 static inline uint32_t mmio_read32(uintptr_t a) { return *(volatile uint32_t *)a; }
 
+/* Memory a device also sees: every access done, as written, in order. */
+static inline void barrier(void) { __asm__ volatile("dsb sy" ::: "memory"); }
+static inline uint8_t r8(uintptr_t a) { return *(volatile uint8_t *)a; }
+static inline void w8(uintptr_t a, uint8_t v) { *(volatile uint8_t *)a = v; }
+static inline uint16_t r16(uintptr_t a) { return *(volatile uint16_t *)a; }
+static inline void w16(uintptr_t a, uint16_t v) { *(volatile uint16_t *)a = v; }
+static inline uint32_t r32(uintptr_t a) { return *(volatile uint32_t *)a; }
+static inline void w32(uintptr_t a, uint32_t v) { *(volatile uint32_t *)a = v; }
+static inline uint64_t r64(uintptr_t a) { return *(volatile uint64_t *)a; }
+static inline void w64(uintptr_t a, uint64_t v) { *(volatile uint64_t *)a = v; }
+
+GFN void fill(uintptr_t a, uintptr_t end, uint8_t v)
+{
+	for (; a < end; a++)
+		w8(a, v);
+}
+
+/* Every byte of [a, end) is v. */
+GFN int all_are(uintptr_t a, uintptr_t end, uint8_t v)
+{
+	for (; a < end; a++)
+		if (r8(a) != v)
+			return 0;
+	return 1;
+}
+
 GFN void putc_(char c)
 {
 	while (mmio_read32(UART_BASE + 0x18) & (1u << 5))

@@ -8,7 +8,9 @@
  * size 0x4000000; the other partition's RAM is at 0x50000000, the
  * hypervisor's image at 0x40080000. tests/qemu/test_hostile_virtio.sh.
  * proves: PLATFORM-5, PLATFORM-7 */
+#define GUEST_NAME "hostile"
 #include "../common/guest.h"
+#include "../common/cases.h"
 #include "../common/virtio_mmio.h"
 
 #define VIRTIO 0x0a000000UL
@@ -34,48 +36,11 @@ static uintptr_t A;
 #define BUFS_END (BUFS + NBUF * 128 + 64)
 #define BUF(k) (BUFS + 64 + (uintptr_t)(k) * 128)
 
-static unsigned attempts, refused, controls_failed;
+static unsigned controls_failed;
 static uint16_t qnum, avail_shadow, used_seen;
-static uint64_t detail;
 
 static uint32_t rd(uint32_t off) { return mmio_read32(VIRTIO + off); }
 static void wr(uint32_t off, uint32_t v) { mmio_write32(VIRTIO + off, v); }
-static void barrier(void) { __asm__ volatile("dsb sy" ::: "memory"); }
-
-static uint8_t r8(uintptr_t a) { return *(volatile uint8_t *)a; }
-static void w16(uintptr_t a, uint16_t v) { *(volatile uint16_t *)a = v; }
-static uint16_t r16(uintptr_t a) { return *(volatile uint16_t *)a; }
-static void w32(uintptr_t a, uint32_t v) { *(volatile uint32_t *)a = v; }
-static uint32_t r32(uintptr_t a) { return *(volatile uint32_t *)a; }
-static void w64(uintptr_t a, uint64_t v) { *(volatile uint64_t *)a = v; }
-
-static void fill(uintptr_t a, uintptr_t end, uint8_t v)
-{
-	uint64_t x = 0x0101010101010101ULL * v;
-	for (; a < end; a += 8)
-		w64(a, x);
-}
-
-static void report(const char *what, int ok)
-{
-	attempts++;
-	refused += ok ? 1 : 0;
-	puts_(ok ? "hostile: refused: " : "hostile: NOT REFUSED: ");
-	puts_(what);
-	puts_(" (");
-	put_hex(detail);
-	puts_(")\n");
-}
-
-static void set_desc(uintptr_t table, unsigned i, uint64_t addr, uint32_t len, uint16_t flags,
-		     uint16_t next)
-{
-	uintptr_t e = table + 16 * (uintptr_t)i;
-	w64(e, addr);
-	w32(e + 8, len);
-	w16(e + 12, flags);
-	w16(e + 14, next);
-}
 
 /* ---- buffers and their guards ---- */
 
@@ -123,25 +88,6 @@ static void dev_reset(void)
 	avail_shadow = used_seen = 0;
 }
 
-static void set_features(uint64_t f)
-{
-	wr(R_DRV_FEAT_SEL, 0);
-	wr(R_DRV_FEAT, (uint32_t)f);
-	wr(R_DRV_FEAT_SEL, 1);
-	wr(R_DRV_FEAT, (uint32_t)(f >> 32));
-}
-
-static void queue_regs(uint32_t num, uint64_t desc, uint64_t avail, uint64_t used)
-{
-	wr(R_QUEUE_NUM, num);
-	wr(R_QUEUE_DESC, (uint32_t)desc);
-	wr(R_QUEUE_DESC + 4, (uint32_t)(desc >> 32));
-	wr(R_QUEUE_DRIVER, (uint32_t)avail);
-	wr(R_QUEUE_DRIVER + 4, (uint32_t)(avail >> 32));
-	wr(R_QUEUE_DEVICE, (uint32_t)used);
-	wr(R_QUEUE_DEVICE + 4, (uint32_t)(used >> 32));
-}
-
 /* Reset and initialise up to (and with driver_ok including) DRIVER_OK;
  * returns the status the device shows. */
 static uint32_t dev_setup(uint64_t feat, uint32_t num, uint64_t desc, uint64_t avail,
@@ -150,15 +96,12 @@ static uint32_t dev_setup(uint64_t feat, uint32_t num, uint64_t desc, uint64_t a
 	dev_reset();
 	fill(DESC, A + 0x3000, 0); /* our own ring area, whatever is used */
 	barrier();
-	wr(R_STATUS, S_ACK);
-	wr(R_STATUS, S_ACK | S_DRIVER);
-	set_features(feat);
-	wr(R_STATUS, S_ACK | S_DRIVER | S_FEATURES_OK);
+	vmmio_negotiate(VIRTIO, feat, 0);
 	if (!(rd(R_STATUS) & S_FEATURES_OK))
 		return rd(R_STATUS);
 	wr(R_QUEUE_SEL, 0);
 	qnum = (uint16_t)num;
-	queue_regs(num, desc, avail, used);
+	vmmio_queue_regs(VIRTIO, num, desc, avail, used);
 	wr(R_QUEUE_READY, 1);
 	if (driver_ok)
 		wr(R_STATUS, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
@@ -174,10 +117,7 @@ static int dev_init(uint64_t feat)
 /* Put head in the next avail slot and publish; notify if asked. */
 static void submit(uint16_t head, int notify)
 {
-	w16(AVAIL + 4 + 2 * (avail_shadow % qnum), head);
-	barrier();
-	w16(AVAIL + 2, ++avail_shadow);
-	barrier();
+	vq_publish(AVAIL, &avail_shadow, qnum, head);
 	if (notify)
 		wr(R_QUEUE_NOTIFY, 0);
 }
@@ -201,7 +141,7 @@ static int answered(uint16_t head, unsigned k)
 
 /* Positive control: one valid request into buffer k, direct or through an
  * indirect table. */
-static int control(int indirect, unsigned k)
+static int serve_one(int indirect, unsigned k)
 {
 	fill(BUF(k), BUF(k) + BUF_LEN, 0);
 	if (indirect) {
@@ -457,7 +397,7 @@ static int c_queue_regs_after_ready(void)
 	int ok = 1;
 
 	fill(RINGB, RINGB + 0x1000, 0x5a);
-	queue_regs(4, RINGB, RINGB + 0x400, RINGB + 0x800);
+	vmmio_queue_regs(VIRTIO, 4, RINGB, RINGB + 0x400, RINGB + 0x800);
 	wr(R_QUEUE_READY, 1);
 	w16(AVAIL + 4, 0xffff);
 	for (unsigned i = 0; i < 5; i++) {
@@ -477,9 +417,9 @@ static int c_queue_regs_after_ready(void)
  * then does not stop an indirect request from being served. */
 static int c_features_after_ok(void)
 {
-	set_features(0);
+	vmmio_set_features(VIRTIO, 0);
 	detail = rd(R_STATUS);
-	return control(1, 3) && !(rd(R_STATUS) & S_NEEDS_RESET);
+	return serve_one(1, 3) && !(rd(R_STATUS) & S_NEEDS_RESET);
 }
 
 /* FEATURES_OK refused: status keeps neither it nor DRIVER_OK, the queue
@@ -490,17 +430,14 @@ static int bad_features(uint64_t feat)
 
 	dev_reset();
 	fill(DESC, A + 0x3000, 0);
-	wr(R_STATUS, S_ACK);
-	wr(R_STATUS, S_ACK | S_DRIVER);
-	set_features(feat);
-	wr(R_STATUS, S_ACK | S_DRIVER | S_FEATURES_OK);
+	vmmio_negotiate(VIRTIO, feat, 0);
 	s = rd(R_STATUS);
 	detail = s;
 	if (s & S_FEATURES_OK)
 		return 0;
 	wr(R_QUEUE_SEL, 0);
 	qnum = QNUM;
-	queue_regs(QNUM, DESC, AVAIL, USED);
+	vmmio_queue_regs(VIRTIO, QNUM, DESC, AVAIL, USED);
 	wr(R_QUEUE_READY, 1);
 	wr(R_STATUS, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
 	s = rd(R_STATUS);
@@ -556,37 +493,24 @@ static int c_queue1(void)
 
 	wr(R_QUEUE_SEL, 1);
 	ok = rd(R_QUEUE_NUM_MAX) == 0;
-	queue_regs(QNUM, RINGB, RINGB + 0x400, RINGB + 0x800);
+	vmmio_queue_regs(VIRTIO, QNUM, RINGB, RINGB + 0x400, RINGB + 0x800);
 	wr(R_QUEUE_READY, 1);
 	ok &= rd(R_QUEUE_READY) == 0;
 	wr(R_QUEUE_NOTIFY, 1);
 	wr(R_QUEUE_SEL, 0);
 	detail = rd(R_STATUS);
-	return ok && !(detail & S_NEEDS_RESET) && control(0, 2);
+	return ok && !(detail & S_NEEDS_RESET) && serve_one(0, 2);
 }
 
 /* ---- register access cases: an abort must be injected ---- */
 
-static int was_abort(uint64_t before, uintptr_t addr)
-{
-	detail = last_esr;
-	return n_exceptions == before + 1 && (last_esr >> 26) == 0x25 && last_far == addr;
-}
-
+/* A write stores 0, or (64-bit) an address in the other partition. */
 static int access(uintptr_t addr, unsigned width, int write)
 {
 	uint64_t before = n_exceptions;
-	switch (width * 2 + (write ? 1 : 0)) {
-	case 2: (void)*(volatile uint8_t *)addr; break;
-	case 3: *(volatile uint8_t *)addr = 0; break;
-	case 4: (void)*(volatile uint16_t *)addr; break;
-	case 5: *(volatile uint16_t *)addr = 0; break;
-	case 8: (void)*(volatile uint32_t *)addr; break;
-	case 9: *(volatile uint32_t *)addr = 0; break;
-	case 16: (void)*(volatile uint64_t *)addr; break;
-	case 17: *(volatile uint64_t *)addr = OTHER_RAM; break;
-	}
-	return was_abort(before, addr);
+	probe(addr, width, write, width == 8 ? OTHER_RAM : 0);
+	detail = last_esr;
+	return took_abort(before, addr);
 }
 
 static int c_status_read8(void) { return access(VIRTIO + R_STATUS, 1, 0); }
@@ -620,19 +544,16 @@ static int c_qdesc_write64(void)
 
 	dev_reset();
 	fill(DESC, A + 0x3000, 0);
-	wr(R_STATUS, S_ACK);
-	wr(R_STATUS, S_ACK | S_DRIVER);
-	set_features(F_VERSION_1);
-	wr(R_STATUS, S_ACK | S_DRIVER | S_FEATURES_OK);
+	vmmio_negotiate(VIRTIO, F_VERSION_1, 0);
 	wr(R_QUEUE_SEL, 0);
 	wr(R_QUEUE_NUM, QNUM);
 	ok = access(VIRTIO + R_QUEUE_DESC, 8, 1);
 	qnum = QNUM;
-	queue_regs(QNUM, DESC, AVAIL, USED);
+	vmmio_queue_regs(VIRTIO, QNUM, DESC, AVAIL, USED);
 	wr(R_QUEUE_READY, 1);
 	wr(R_STATUS, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
 	return ok && rd(R_STATUS) == (S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK) &&
-	       control(0, 1);
+	       serve_one(0, 1);
 }
 
 static int c_status_unaligned(void) { return access(VIRTIO + R_STATUS + 2, 4, 0); }
@@ -648,11 +569,9 @@ static void run_case(const char *what, int (*fn)(void), uint64_t feat)
 	int ok;
 
 	/* Before: a working device, one request served. */
-	if (!dev_init(feat) || !control(0, 0) || ((feat & F_INDIRECT) && !control(1, 0))) {
+	if (!dev_init(feat) || !serve_one(0, 0) || ((feat & F_INDIRECT) && !serve_one(1, 0))) {
 		controls_failed++;
-		puts_("hostile: positive control failed before: ");
-		puts_(what);
-		putc_('\n');
+		case_note("positive control failed before: ", what);
 	}
 	bufs_prepare();
 	detail = 0;
@@ -660,14 +579,12 @@ static void run_case(const char *what, int (*fn)(void), uint64_t feat)
 	ok &= guards_ok();
 	/* After: reset, and the device serves random bytes again. */
 	bufs_prepare();
-	if (!dev_init(F_VERSION_1) || !control(0, 0)) {
+	if (!dev_init(F_VERSION_1) || !serve_one(0, 0)) {
 		rng_ok_after = 0;
 		ok = 0;
-		puts_("hostile: rng does not work after reset: ");
-		puts_(what);
-		putc_('\n');
+		case_note("rng does not work after reset: ", what);
 	}
-	report(what, ok);
+	report_case(what, ok);
 }
 
 void guest_main(uint64_t x0, uint64_t first_counter)
@@ -683,10 +600,8 @@ void guest_main(uint64_t x0, uint64_t first_counter)
 		puts_("hostile: no virtio-rng at 0x0a000000\n");
 		return;
 	}
-	wr(R_DEV_FEAT_SEL, 1);
-	uint32_t hi = rd(R_DEV_FEAT);
-	wr(R_DEV_FEAT_SEL, 0);
-	if (!(hi & 1) || !(rd(R_DEV_FEAT) & (1u << 28)))
+	uint64_t offered = vmmio_dev_features(VIRTIO);
+	if (!(offered & F_VERSION_1) || !(offered & F_INDIRECT))
 		puts_("hostile: warning: VERSION_1 or INDIRECT_DESC not offered\n");
 	bufs_prepare();
 
@@ -744,14 +659,8 @@ void guest_main(uint64_t x0, uint64_t first_counter)
 	run_case("write past the device's 0x200 window", c_past_window_w, V);
 
 	dev_reset();
-	puts_("hostile: still alive after ");
-	put_dec(attempts);
-	puts_(" cases\n");
+	report_alive("cases");
 	if (rng_ok_after && !controls_failed)
 		puts_("hostile: rng works after every reset\n");
-	puts_("hostile: done: ");
-	put_dec(refused);
-	putc_('/');
-	put_dec(attempts);
-	puts_(" refused\n");
+	report_done();
 }

@@ -46,8 +46,11 @@
  * in WFI for its virtual timer (1 ms), so that QEMU's virtual clock
  * (icount) runs ahead while Linux is idle.
  * proves: NET-1, NET-5, NET-6, NET-8, PLATFORM-5 */
+#define GUEST_NAME "netattack"
 #include "../common/guest.h"
+#include "../common/cases.h"
 #include "../common/virtio_mmio.h"
+#include "../common/vtimer.h"
 
 #define VNET 0x0a000000UL
 #define OTHER_RAM 0x50000000UL /* a's */
@@ -94,28 +97,8 @@
 #define WINDOW_MS 300    /* no answer within this: not delivered */
 #define ANSWER_MS 3000   /* an answer expected within this */
 
-/* GICv3 (the vGIC), for the virtual timer that ends each WFI */
-#define GICD_CTLR 0x08000000UL
-#define GICR_BASE 0x080a0000UL
-#define GICR_WAKER (GICR_BASE + 0x0014)
-#define GICR_ISENABLER0 (GICR_BASE + 0x10000 + 0x0100)
-#define GICR_IPRIORITYR (GICR_BASE + 0x10000 + 0x0400)
-#define PPI_VTIMER 27u
 #define UART_FR (UART_BASE + 0x18)
 #define UART_FR_RXFE (1u << 4)
-
-#define sysreg_read(r)                                          \
-	({                                                      \
-		uint64_t v_;                                    \
-		__asm__ volatile("mrs %0, " #r : "=r"(v_));    \
-		v_;                                             \
-	})
-#define sysreg_write(r, v) __asm__ volatile("msr " #r ", %0" : : "r"((uint64_t)(v)) : "memory")
-#define ICC_PMR_EL1 S3_0_C4_C6_0
-#define ICC_IAR1_EL1 S3_0_C12_C12_0
-#define ICC_EOIR1_EL1 S3_0_C12_C12_1
-#define ICC_SRE_EL1 S3_0_C12_C12_5
-#define ICC_IGRPEN1_EL1 S3_0_C12_C12_7
 
 #define NETW 0x0a000200u
 #define IP(x) (NETW | (uint32_t)(x))
@@ -158,8 +141,7 @@ struct vq {
 static struct vq rxq, txq, cq;
 static uint64_t feat, tick;
 static int rx_normal; /* the receive ring holds RXB(0..255): rx_poll() serves it */
-static unsigned attempts, refused, controls, controls_ok, works_after = 1;
-static uint64_t detail;
+static unsigned works_after = 1;
 static uint32_t used_id, used_len;
 
 /* What arrived (rx_poll): ARP replies to us by the last byte of the
@@ -171,16 +153,8 @@ static unsigned rx_frames, rx_bcast, rx_bad, rx_oversize, rx_largest;
 static unsigned arp_answered, bcast_arp_for_me, echo_answered, auto_bad;
 static int keys[256];
 
-static void barrier(void) { __asm__ volatile("dsb sy" ::: "memory"); }
 static uint32_t rd(uint32_t off) { return mmio_read32(VNET + off); }
 static void wr(uint32_t off, uint32_t v) { mmio_write32(VNET + off, v); }
-static uint8_t r8(uintptr_t a) { return *(volatile uint8_t *)a; }
-static void w8(uintptr_t a, uint8_t v) { *(volatile uint8_t *)a = v; }
-static uint16_t r16(uintptr_t a) { return *(volatile uint16_t *)a; }
-static void w16(uintptr_t a, uint16_t v) { *(volatile uint16_t *)a = v; }
-static uint32_t r32(uintptr_t a) { return *(volatile uint32_t *)a; }
-static void w32(uintptr_t a, uint32_t v) { *(volatile uint32_t *)a = v; }
-static void w64(uintptr_t a, uint64_t v) { *(volatile uint64_t *)a = v; }
 static uint16_t be16(uintptr_t a) { return (uint16_t)(r8(a) << 8 | r8(a + 1)); }
 static uint32_t be32(uintptr_t a) { return (uint32_t)be16(a) << 16 | be16(a + 2); }
 static void be16w(uintptr_t a, uint16_t v)
@@ -192,20 +166,6 @@ static void be32w(uintptr_t a, uint32_t v)
 {
 	be16w(a, (uint16_t)(v >> 16));
 	be16w(a + 2, (uint16_t)v);
-}
-
-static void fill(uintptr_t a, uintptr_t end, uint8_t v)
-{
-	for (; a < end; a++)
-		w8(a, v);
-}
-
-static int all_are(uintptr_t a, uintptr_t end, uint8_t v)
-{
-	for (; a < end; a++)
-		if (r8(a) != v)
-			return 0;
-	return 1;
 }
 
 static void put_mac(uintptr_t a, const uint8_t *m)
@@ -230,12 +190,6 @@ static int mac_is(uintptr_t a, const uint8_t *m)
 
 /* ---- time, keys and waiting ---- */
 
-static uint64_t now(void)
-{
-	__asm__ volatile("isb" ::: "memory");
-	return sysreg_read(cntvct_el0);
-}
-
 void guest_irq(void)
 {
 	uint64_t iar = sysreg_read(ICC_IAR1_EL1);
@@ -248,30 +202,12 @@ void guest_irq(void)
 	__asm__ volatile("isb");
 }
 
-static void gic_enable(void)
-{
-	uintptr_t prio = GICR_IPRIORITYR + (PPI_VTIMER & ~3u);
-	unsigned sh = 8 * (PPI_VTIMER & 3u);
-
-	mmio_write32(GICD_CTLR, 0x2);
-	mmio_write32(GICR_WAKER, mmio_read32(GICR_WAKER) & ~(1u << 1));
-	while (mmio_read32(GICR_WAKER) & (1u << 2))
-		;
-	mmio_write32(prio, (mmio_read32(prio) & ~(0xffu << sh)) | (0x80u << sh));
-	mmio_write32(GICR_ISENABLER0, 1u << PPI_VTIMER);
-	sysreg_write(ICC_SRE_EL1, sysreg_read(ICC_SRE_EL1) | 1);
-	__asm__ volatile("isb");
-	sysreg_write(ICC_PMR_EL1, 0xff);
-	sysreg_write(ICC_IGRPEN1_EL1, 1);
-	__asm__ volatile("isb");
-}
-
 /* Sleep until the virtual timer fires (about 1 ms): IRQs masked across
  * arming and WFI (a pending one still ends the WFI), then taken. */
 static void idle_tick(void)
 {
 	__asm__ volatile("msr daifset, #2" ::: "memory");
-	sysreg_write(cntv_cval_el0, now() + tick);
+	sysreg_write(cntv_cval_el0, counter() + tick);
 	sysreg_write(cntv_ctl_el0, 1);
 	__asm__ volatile("isb; dsb sy; wfi" ::: "memory");
 	sysreg_write(cntv_ctl_el0, 0);
@@ -290,13 +226,13 @@ static void rx_poll(void);
  * reaches at least want. Returns the milliseconds waited. */
 static uint64_t serve_until(volatile unsigned *flag, unsigned want, uint64_t ms)
 {
-	uint64_t t0 = now(), end = t0 + ms * tick;
+	uint64_t t0 = counter(), end = t0 + ms * tick;
 
 	for (;;) {
 		rx_poll();
 		poll_keys();
-		if ((flag && *flag >= want) || now() >= end)
-			return (now() - t0) / tick;
+		if ((flag && *flag >= want) || counter() >= end)
+			return (counter() - t0) / tick;
 		idle_tick();
 	}
 }
@@ -305,34 +241,12 @@ static void serve(uint64_t ms) { serve_until(0, 0, ms); }
 
 /* ---- the driver ---- */
 
-static void set_desc(uintptr_t table, unsigned i, uint64_t addr, uint32_t len, uint16_t flags,
-		     uint16_t next)
-{
-	uintptr_t e = table + 16 * (uintptr_t)i;
-	w64(e, addr);
-	w32(e + 8, len);
-	w16(e + 12, flags);
-	w16(e + 14, next);
-}
-
 static void publish(struct vq *q, uint16_t head)
 {
-	w16(AVAIL(q) + 4 + 2 * (uintptr_t)(q->avail % q->num), head);
-	barrier();
-	w16(AVAIL(q) + 2, ++q->avail);
-	barrier();
+	vq_publish(AVAIL(q), &q->avail, q->num, head);
 }
 
 static void notify(const struct vq *q) { wr(R_QUEUE_NOTIFY, q->sel); }
-
-static uint64_t dev_features(void)
-{
-	uint64_t f;
-	wr(R_DEV_FEAT_SEL, 1);
-	f = (uint64_t)rd(R_DEV_FEAT) << 32;
-	wr(R_DEV_FEAT_SEL, 0);
-	return f | rd(R_DEV_FEAT);
-}
 
 static uint8_t cfg8(uint32_t off) { return *(volatile uint8_t *)(VNET + R_CONFIG + off); }
 static uint16_t cfg16(uint32_t off) { return *(volatile uint16_t *)(VNET + R_CONFIG + off); }
@@ -343,18 +257,8 @@ static int queue_setup(struct vq *q)
 	fill(q->ring, q->ring + 0x4000, 0);
 	w16(AVAIL(q), 1); /* VIRTQ_AVAIL_F_NO_INTERRUPT: we poll */
 	barrier();
-	wr(R_QUEUE_SEL, q->sel);
-	if (rd(R_QUEUE_NUM_MAX) < q->num)
-		return 0;
-	wr(R_QUEUE_NUM, q->num);
-	wr(R_QUEUE_DESC, (uint32_t)DESC(q));
-	wr(R_QUEUE_DESC + 4, (uint32_t)((uint64_t)DESC(q) >> 32));
-	wr(R_QUEUE_DRIVER, (uint32_t)AVAIL(q));
-	wr(R_QUEUE_DRIVER + 4, (uint32_t)((uint64_t)AVAIL(q) >> 32));
-	wr(R_QUEUE_DEVICE, (uint32_t)USED(q));
-	wr(R_QUEUE_DEVICE + 4, (uint32_t)((uint64_t)USED(q) >> 32));
-	wr(R_QUEUE_READY, 1);
-	return rd(R_QUEUE_READY) == 1;
+	return vmmio_queue_setup(VNET, q->sel, q->num, DESC(q), AVAIL(q), USED(q)) &&
+	       rd(R_QUEUE_READY) == 1;
 }
 
 /* Every receive buffer to the device: descriptor i is RXB(i). */
@@ -382,14 +286,7 @@ static int dev_init(int post)
 	wr(R_STATUS, 0);
 	if (rd(R_STATUS) != 0)
 		return 0;
-	wr(R_STATUS, S_ACK);
-	wr(R_STATUS, S_ACK | S_DRIVER);
-	f = dev_features() & F_WANT;
-	wr(R_DRV_FEAT_SEL, 0);
-	wr(R_DRV_FEAT, (uint32_t)f);
-	wr(R_DRV_FEAT_SEL, 1);
-	wr(R_DRV_FEAT, (uint32_t)(f >> 32));
-	wr(R_STATUS, S_ACK | S_DRIVER | S_FEATURES_OK);
+	f = vmmio_negotiate(VNET, F_WANT, 1);
 	if (!(rd(R_STATUS) & S_FEATURES_OK))
 		return 0;
 	if (!queue_setup(&rxq) || !queue_setup(&txq) || !queue_setup(&cq))
@@ -434,21 +331,14 @@ static void send(struct vq *q, const struct sg *s, unsigned n, int indirect)
  * is in NEEDS_RESET; -1: nothing within ms. */
 static int wait_used(struct vq *q, uint64_t ms)
 {
-	uint64_t end = now() + ms * tick;
+	uint64_t end = counter() + ms * tick;
 
 	for (unsigned long i = 0;; i++) {
-		barrier();
-		if (r16(USED(q) + 2) != q->used) {
-			uintptr_t e = USED(q) + 4 + 8 * (uintptr_t)(q->used % q->num);
-			barrier();
-			used_id = r32(e);
-			used_len = r32(e + 4);
-			q->used++;
+		if (vq_take_used(USED(q), &q->used, q->num, &used_id, &used_len))
 			return 1;
-		}
 		if (rd(R_STATUS) & S_NEEDS_RESET)
 			return 0;
-		if (now() >= end)
+		if (counter() >= end)
 			return -1;
 		if (i > 100)
 			idle_tick();
@@ -589,7 +479,7 @@ static void handle_frame(uintptr_t f, uint32_t flen)
 			   (tpa & 0xffffff00u) == NETW) {
 			replies[tpa & 0xff]++;
 			get_mac(reply_from[tpa & 0xff], f + 22);
-			reply_at[tpa & 0xff] = now();
+			reply_at[tpa & 0xff] = counter();
 		}
 	} else if (be16(f + 12) == 0x0800 && mac_is(f, MYMAC)) {
 		echo_answer(f, flen);
@@ -605,16 +495,11 @@ static int hdr_ok(uintptr_t p, unsigned nbufs)
 /* Frames in the receive ring: handled, their buffers given back. */
 static void rx_poll(void)
 {
+	uint32_t id, len;
+
 	if (!rx_normal)
 		return;
-	barrier();
-	while (r16(USED(&rxq) + 2) != rxq.used) {
-		uintptr_t e = USED(&rxq) + 4 + 8 * (uintptr_t)(rxq.used % QN);
-		uint32_t id, len;
-		barrier();
-		id = r32(e);
-		len = r32(e + 4);
-		rxq.used++;
+	while (vq_take_used(USED(&rxq), &rxq.used, QN, &id, &len)) {
 		if (id >= QN) {
 			rx_bad++;
 			continue;
@@ -651,7 +536,7 @@ static int answered(const uint8_t *dst, unsigned tag, uint32_t tpa, uint32_t fle
 	send(&txq, &(struct sg){ TXB(0), arp_req(TXB(0), dst, MYMAC, tag, tpa, flen), 0 }, 1, 0);
 	if (!tx_consumed())
 		return 0;
-	t0 = now();
+	t0 = counter();
 	serve_until(&replies[tag], 1, ANSWER_MS);
 	detail = replies[tag] ? (reply_at[tag] - t0) * 1000 / tick : ~0ULL;
 	return replies[tag] > 0 && (uint32_t)(reply_from[tag][5]) == (tpa == A_IP ? 0x0a : 0x0b);
@@ -1168,28 +1053,6 @@ static int c_rx_mergeable(void)
 
 /* ---- the harness ---- */
 
-static void control(const char *what, int ok)
-{
-	controls++;
-	controls_ok += ok ? 1 : 0;
-	puts_(ok ? "netattack: control ok: " : "netattack: control FAILED: ");
-	puts_(what);
-	puts_(" (");
-	put_hex(detail);
-	puts_(")\n");
-}
-
-static void report(const char *what, int ok)
-{
-	attempts++;
-	refused += ok ? 1 : 0;
-	puts_(ok ? "netattack: refused: " : "netattack: NOT REFUSED: ");
-	puts_(what);
-	puts_(" (");
-	put_hex(detail);
-	puts_(")\n");
-}
-
 /* Each case starts on a freshly initialised port; after it, the port
  * answers an ARP request to a again (after a reset if the case left the
  * device in NEEDS_RESET or without its receive buffers). */
@@ -1200,9 +1063,7 @@ static void run(const char *what, int (*fn)(void), int is_control)
 
 	if (!dev_init(1)) {
 		works_after = 0;
-		puts_("netattack: the port cannot be set up before: ");
-		puts_(what);
-		putc_('\n');
+		case_note("the port cannot be set up before: ", what);
 	}
 	detail = 0;
 	ok = fn();
@@ -1210,15 +1071,13 @@ static void run(const char *what, int (*fn)(void), int is_control)
 	if (((!live() || !rx_normal) && !dev_init(1)) || !answered(AMAC, 99, A_IP, 42)) {
 		works_after = 0;
 		ok = 0;
-		puts_("netattack: the port does not work after: ");
-		puts_(what);
-		putc_('\n');
+		case_note("the port does not work after: ", what);
 	}
 	detail = det;
 	if (is_control)
 		control(what, ok);
 	else
-		report(what, ok);
+		report_case(what, ok);
 }
 
 static void run_case(const char *what, int (*fn)(void)) { run(what, fn, 0); }
@@ -1226,7 +1085,7 @@ static void run_control(const char *what, int (*fn)(void)) { run(what, fn, 1); }
 
 static int identity(void)
 {
-	uint64_t f = dev_features();
+	uint64_t f = vmmio_dev_features(VNET);
 	detail = f;
 	return rd(R_MAGIC) == 0x74726976 && rd(R_VERSION) == 2 && rd(R_DEVICE_ID) == 1 &&
 	       (f & F_NET) == F_NET && (f & F_VERSION_1) && (f & F_INDIRECT) && (f & F_EVENT_IDX);
@@ -1293,7 +1152,7 @@ void guest_main(uint64_t x0, uint64_t first_counter)
 	txq = (struct vq){ 1, QN, RING(1), 0, 0 };
 	cq = (struct vq){ 2, CQN, RING(2), 0, 0 };
 	tick = sysreg_read(cntfrq_el0) / 1000;
-	gic_enable();
+	gic_enable_vtimer();
 	puts_("netattack: starting, rings at ");
 	put_hex(A);
 	putc_('\n');
@@ -1305,8 +1164,8 @@ void guest_main(uint64_t x0, uint64_t first_counter)
 	control("the port initialises: three queues, DRIVER_OK", dev_init(0));
 	puts_("netattack: no receive buffers posted; waiting for g\n");
 	wait_key('g');
-	report("no receive buffers while Linux talked: its frames dropped, nothing written, "
-	       "no interrupt, device live", no_rx_buffers());
+	report_case("no receive buffers while Linux talked: its frames dropped, nothing written, "
+		    "no interrupt, device live", no_rx_buffers());
 	detail = 0;
 	control("receive buffers posted", dev_init(1));
 	puts_("netattack: receive buffers posted; waiting for pings from Linux\n");
@@ -1317,8 +1176,8 @@ void guest_main(uint64_t x0, uint64_t first_counter)
 	detail = echo_answered;
 	control("three pings from Linux answered", echo_answered >= 3);
 	detail = (uint64_t)rx_oversize << 32 | rx_largest;
-	report("frames from Linux longer than this port's MTU + 18 never delivered to it "
-	       "(largest received in the detail)", rx_oversize == 0 && rx_largest > 1200);
+	report_case("frames from Linux longer than this port's MTU + 18 never delivered to it "
+		    "(largest received in the detail)", rx_oversize == 0 && rx_largest > 1200);
 
 	puts_("netattack: running the cases\n");
 	dev_init(1);
@@ -1420,16 +1279,8 @@ void guest_main(uint64_t x0, uint64_t first_counter)
 	puts_(" ARP requests and ");
 	put_dec(echo_answered);
 	puts_(" pings\n");
-	puts_("netattack: controls: ");
-	put_dec(controls_ok);
-	putc_('/');
-	put_dec(controls);
-	puts_(" served\n");
+	report_served();
 	if (works_after)
 		puts_("netattack: the port works after every case\n");
-	puts_("netattack: done: ");
-	put_dec(refused);
-	putc_('/');
-	put_dec(attempts);
-	puts_(" refused\n");
+	report_done();
 }
