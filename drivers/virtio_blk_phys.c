@@ -130,6 +130,19 @@ static int phys_submit(struct blkdev *b, struct blk_req *r)
 	return 1;
 }
 
+/* End slot s's request with status, the slot now in state (lock held);
+ * the request joins done[] unless it is the hypervisor's own flush. */
+static void slot_end(struct pdisk *p, struct pslot *s, uint8_t status, uint8_t state,
+		     struct blk_req **done, unsigned *n)
+{
+	s->state = state;
+	s->req->status = status;
+	if (s->req == &p->sync_req)
+		p->sync_done = true;
+	else
+		done[(*n)++] = s->req;
+}
+
 /* Collect what the device finished; call the owners with no lock held.
  * At most a queue's worth per call, however the device moves its index. */
 static void harvest(struct pdisk *p)
@@ -152,12 +165,7 @@ static void harvest(struct pdisk *p)
 			continue;
 		}
 		s = &p->slot[id];
-		s->state = SLOT_FREE;
-		s->req->status = s->status <= BLK_UNSUPP ? s->status : BLK_IOERR;
-		if (s->req == &p->sync_req)
-			p->sync_done = true;
-		else
-			done[n++] = s->req;
+		slot_end(p, s, s->status <= BLK_UNSUPP ? s->status : BLK_IOERR, SLOT_FREE, done, &n);
 	}
 	spin_unlock(&p->lock);
 	for (unsigned i = 0; i < n; i++)
@@ -178,15 +186,8 @@ static void fail_all(struct pdisk *p, const char *why)
 		ERR("%s: %s; its disks now return I/O errors", p->name, why);
 	p->failed = true;
 	for (unsigned i = 0; i < p->qsz; i++) {
-		struct pslot *s = &p->slot[i];
-		if (s->state != SLOT_BUSY)
-			continue;
-		s->state = SLOT_ABANDONED;
-		s->req->status = BLK_IOERR;
-		if (s->req == &p->sync_req)
-			p->sync_done = true;
-		else
-			done[n++] = s->req;
+		if (p->slot[i].state == SLOT_BUSY)
+			slot_end(p, &p->slot[i], BLK_IOERR, SLOT_ABANDONED, done, &n);
 	}
 	spin_unlock(&p->lock);
 	for (unsigned i = 0; i < n; i++)

@@ -45,9 +45,6 @@ static unsigned seg_max(const struct virtio_blk *vb)
 	return vb->be->seg_max < VBLK_SEG_MAX ? vb->be->seg_max : VBLK_SEG_MAX;
 }
 
-/* Bytes [off, off + len) of the chain's segments seg[0..n) as backend
- * segments; false when they need more than seg_max() or a segment is
- * larger than offered. */
 /* Bytes per data segment offered: ours, or the backend's if smaller. */
 static uint32_t size_max(const struct virtio_blk *vb)
 {
@@ -55,6 +52,9 @@ static uint32_t size_max(const struct virtio_blk *vb)
 	return m && m < VBLK_SIZE_MAX ? m : VBLK_SIZE_MAX;
 }
 
+/* Bytes [off, off + len) of the chain's segments seg[0..n) as backend
+ * segments; false when they need more than seg_max() or a segment is
+ * larger than offered. */
 static bool slice(const struct virtio_blk *vb, const struct vq_seg *seg, unsigned n, uint64_t off,
 		  uint64_t len, struct blk_req *b)
 {
@@ -426,7 +426,7 @@ void virtio_blk_init(struct virtio_blk *vb, const char *name, const struct vblk_
 
 	put_le(cf + C_CAPACITY, vb->sectors, 8);
 	put_le(cf + C_SIZE_MAX, size_max(vb), 4);
-	put_le(cf + C_SEG_MAX, min32(VBLK_SEG_MAX, be->seg_max), 4);
+	put_le(cf + C_SEG_MAX, seg_max(vb), 4);
 	put_le(cf + C_BLK_SIZE, be->blk_size, 4);
 	put_le(cf + C_MAX_DISCARD_SECTORS, min32(be->max_discard_sectors, vb->sectors), 4);
 	put_le(cf + C_MAX_DISCARD_SEG, min32(be->max_discard_seg, BLK_MAX_RANGES), 4);
@@ -440,7 +440,6 @@ void virtio_blk_init(struct virtio_blk *vb, const char *name, const struct vblk_
 	vb->dev.nqueues = prm->nqueues < 1 ? 1 : prm->nqueues > VIRTIO_MAX_QUEUES ? VIRTIO_MAX_QUEUES
 										     : prm->nqueues;
 	put_le(cf + C_NUM_QUEUES, vb->dev.nqueues, 2);
-	blk_reset(&vb->dev);
 }
 
 bool virtio_blk_quiesce(struct virtio_blk *vb)
