@@ -42,7 +42,9 @@ HV_OBJ := $(patsubst %,$(O)/hv/%.o,$(HV_SRC) $(HV_ASM))
 # ---- host builds: tools and unit tests share core/ with the hypervisor ----
 HOST_CFLAGS := -std=c11 -O1 -g $(WARN) $(INC) -D_DEFAULT_SOURCE -MMD -MP
 HOST_LIBFDT := /usr/lib/x86_64-linux-gnu/libfdt.so.1
-TOOL_CORE := core/config.c core/image.c core/platform_desc.c
+# The tools run the hypervisor's own parser, layout, device types and guest
+# device-tree builder: they link core/ and vdev/ with a host arch layer.
+TOOL_CORE := $(filter-out core/boot.c,$(CORE_SRC)) tools/host_arch.c
 TOOLS := $(O)/tools/hvcheck $(O)/tools/hvpack
 
 # ---- unit tests: cmocka, host, core/ and vdev/ with tests/fake/ ----
@@ -132,7 +134,7 @@ $(O)/bulkhead.bin: $(O)/bulkhead.elf
 hypervisor: $(O)/bulkhead.bin
 
 # ---- host tools ----
-$(O)/tools/%: tools/%.c tools/toolutil.c $(TOOL_CORE) $(AUTOCONF)
+$(O)/tools/%: tools/%.c tools/toolutil.c $(TOOL_CORE) $(wildcard include/*/*.h) $(AUTOCONF)
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOST_CFLAGS) -Itools $< tools/toolutil.c $(TOOL_CORE) $(HOST_LIBFDT) -o $@
 tools: $(TOOLS)

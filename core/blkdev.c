@@ -1,5 +1,6 @@
 /* Block backend helpers and the RAM disk backend. */
 #include <hv/blkdev.h>
+#include <hv/config.h>
 #include <string.h>
 
 /* The RAM disk: the image's bytes in hypervisor memory. It persists across
@@ -86,4 +87,18 @@ void blk_ram_init(struct blkdev *b, const char *name, uint8_t *mem, uint64_t siz
 		.slots = 0xffffffffu, /* nothing is ever in flight */
 		.priv = mem,
 	};
+}
+
+/* The partition file's backends, by their index in hv_config.backend. */
+static struct blkdev *backends[CFG_MAX_BACKENDS];
+
+struct blkdev *blk_backend(unsigned idx)
+{
+	return idx < CFG_MAX_BACKENDS ? backends[idx] : NULL;
+}
+
+void blk_backend_set(unsigned idx, struct blkdev *b)
+{
+	if (idx < CFG_MAX_BACKENDS)
+		backends[idx] = b;
 }

@@ -12,11 +12,20 @@
 static struct hv_config config __attribute__((section(".ro_after_init"), aligned(4096)));
 const struct hv_config *hv_config;
 
-static int64_t payload_blob_size(void *ctx, const char *name)
+static int64_t payload_blob_size(void *ctx, const char *name, void *head, size_t head_len)
 {
 	const struct payload_blob *b = payload_find(ctx, name);
-	return b ? (int64_t)b->size : -1;
+
+	if (!b)
+		return -1;
+	if (head) {
+		size_t n = head_len < b->size ? head_len : (size_t)b->size;
+		memset(head, 0, head_len);
+		memcpy(head, (const uint8_t *)ctx + b->offset, n);
+	}
+	return (int64_t)b->size;
 }
+
 
 /* Open every backend the partition file names: a RAM disk over its image
  * in the payload (written in place: it outlives partition restarts), or the
@@ -35,16 +44,16 @@ static int storage_open(const struct hv_config *cfg, const struct payload_header
 				return -1;
 			}
 			blk_ram_init(&ram[i], b->name, (uint8_t *)ph + blob->offset, blob->size);
-			hv_backends[i] = &ram[i];
+			blk_backend_set(i, &ram[i]);
 		} else {
-			hv_backends[i] = blk_phys_open(b->index);
-			if (!hv_backends[i]) {
+			blk_backend_set(i, blk_phys_open(b->index));
+			if (!blk_backend(i)) {
 				ERR("/storage/%s: index: no physical virtio-blk device number %u",
 				    b->name, b->index);
 				return -1;
 			}
 		}
-		INFO("storage %s: %llu sectors", b->name, (unsigned long long)hv_backends[i]->sectors);
+		INFO("storage %s: %llu sectors", b->name, (unsigned long long)blk_backend(i)->sectors);
 	}
 	return 0;
 }

@@ -1,76 +1,57 @@
-/* The device tree a partition boots with, generated from its configuration:
- * memory, CPUs with PSCI, the GICv3, the timer, its console UART, chosen
- * (bootargs, initrd). Nothing it was not given is described. */
-#include <hv/partition.h>
+/* The device tree a partition boots with, generated from its configuration
+ * and guest layout: memory, CPUs with PSCI, the GICv3, the timer, chosen
+ * (bootargs, initrd), then each device as its type describes it. Nothing
+ * the partition was not given is described. */
+#include <hv/guest_fdt.h>
+#include <hv/vdev.h>
 #include <libfdt.h>
 #include <stdio.h>
 #include <string.h>
 
-#define PH_GIC 1
-#define PH_CLK 2
-
-/* GIC_SPI/GIC_PPI cells and flags as in the GIC binding. */
-#define GIC_SPI 0
-#define GIC_PPI 1
-#define IRQ_EDGE_RISING 1
-#define IRQ_LEVEL_HIGH 4
-#define IRQ_LEVEL_LOW 8
-
 #define TRY(x) do { int _e = (x); if (_e) return _e; } while (0)
 
-static int prop_u64_pair(void *fdt, const char *name, uint64_t a, uint64_t b)
+int gfdt_reg(void *fdt, uint64_t base, uint64_t size)
 {
-	fdt64_t v[2] = { cpu_to_fdt64(a), cpu_to_fdt64(b) };
-	return fdt_property(fdt, name, v, sizeof(v));
+	fdt64_t v[2] = { cpu_to_fdt64(base), cpu_to_fdt64(size) };
+	return fdt_property(fdt, "reg", v, sizeof(v));
 }
 
-static int prop_cells(void *fdt, const char *name, const uint32_t *c, unsigned n)
+int gfdt_cells(void *fdt, const char *name, const uint32_t *c, unsigned n)
 {
 	fdt32_t v[16];
-	for (unsigned i = 0; i < n && i < 16; i++)
+	if (n > 16)
+		return -FDT_ERR_BADVALUE;
+	for (unsigned i = 0; i < n; i++)
 		v[i] = cpu_to_fdt32(c[i]);
 	return fdt_property(fdt, name, v, n * sizeof(v[0]));
 }
 
-static int node_at(void *fdt, const char *name, uint64_t addr)
+int gfdt_spi(void *fdt, uint32_t intid, uint32_t flags)
+{
+	uint32_t irq[3] = { GIC_SPI, intid - 32, flags };
+	return gfdt_cells(fdt, "interrupts", irq, 3);
+}
+
+int gfdt_begin_node_at(void *fdt, const char *name, uint64_t addr)
 {
 	char n[48];
 	snprintf(n, sizeof(n), "%s@%llx", name, (unsigned long long)addr);
 	return fdt_begin_node(fdt, n);
 }
 
-int guest_fdt_build(struct partition *p, void *buf, size_t size)
+int gfdt_virtio_mmio(void *fdt, const struct layout_region *r)
 {
-	const struct part_config *pc = p->cfg;
-	void *fdt = buf;
-	char bootargs[CFG_BOOTARGS_MAX + 64];
+	TRY(gfdt_begin_node_at(fdt, "virtio_mmio", r->base));
+	TRY(fdt_property_string(fdt, "compatible", "virtio,mmio"));
+	TRY(gfdt_reg(fdt, r->base, r->size));
+	TRY(gfdt_spi(fdt, r->intid, IRQ_LEVEL_HIGH));
+	TRY(fdt_property(fdt, "dma-coherent", NULL, 0));
+	return fdt_end_node(fdt);
+}
 
-	TRY(fdt_create(fdt, (int)size));
-	TRY(fdt_finish_reservemap(fdt));
-	TRY(fdt_begin_node(fdt, ""));
-	TRY(fdt_property_string(fdt, "compatible", "bulkhead,partition"));
-	TRY(fdt_property_string(fdt, "model", pc->name));
-	TRY(fdt_property_u32(fdt, "#address-cells", 2));
-	TRY(fdt_property_u32(fdt, "#size-cells", 2));
-	TRY(fdt_property_u32(fdt, "interrupt-parent", PH_GIC));
-
-	TRY(fdt_begin_node(fdt, "chosen"));
-	snprintf(bootargs, sizeof(bootargs), "%s bulkhead.name=%s", pc->bootargs, pc->name);
-	TRY(fdt_property_string(fdt, "bootargs", bootargs));
-	if (pc->console == CONSOLE_UART)
-		TRY(fdt_property_string(fdt, "stdout-path", "/pl011@9000000"));
-	if (pc->initrd.present) {
-		TRY(fdt_property_u64(fdt, "linux,initrd-start", p->initrd));
-		TRY(fdt_property_u64(fdt, "linux,initrd-end", p->initrd + pc->initrd.size));
-	}
-	TRY(fdt_end_node(fdt));
-
-	for (unsigned i = 0; i < pc->nmem; i++) {
-		TRY(node_at(fdt, "memory", pc->mem[i].base));
-		TRY(fdt_property_string(fdt, "device_type", "memory"));
-		TRY(prop_u64_pair(fdt, "reg", pc->mem[i].base, pc->mem[i].size));
-		TRY(fdt_end_node(fdt));
-	}
+static int cpus_and_gic(void *fdt, const struct part_config *pc)
+{
+	const struct layout_region *gicd = NULL, *gicr = NULL;
 
 	TRY(fdt_begin_node(fdt, "psci"));
 	TRY(fdt_property(fdt, "compatible", "arm,psci-1.0\0arm,psci-0.2",
@@ -81,8 +62,8 @@ int guest_fdt_build(struct partition *p, void *buf, size_t size)
 	TRY(fdt_begin_node(fdt, "cpus"));
 	TRY(fdt_property_u32(fdt, "#address-cells", 1));
 	TRY(fdt_property_u32(fdt, "#size-cells", 0));
-	for (unsigned i = 0; i < p->nvcpus; i++) {
-		TRY(node_at(fdt, "cpu", i));
+	for (unsigned i = 0; i < pc->ncpus; i++) {
+		TRY(gfdt_begin_node_at(fdt, "cpu", i));
 		TRY(fdt_property_string(fdt, "device_type", "cpu"));
 		TRY(fdt_property_string(fdt, "compatible", "arm,armv8"));
 		TRY(fdt_property_u32(fdt, "reg", i));
@@ -91,18 +72,25 @@ int guest_fdt_build(struct partition *p, void *buf, size_t size)
 	}
 	TRY(fdt_end_node(fdt));
 
-	TRY(node_at(fdt, "interrupt-controller", GUEST_GICD_IPA));
+	for (unsigned i = 0; i < pc->layout.n; i++) {
+		if (pc->layout.r[i].kind == REGION_GICD)
+			gicd = &pc->layout.r[i];
+		if (pc->layout.r[i].kind == REGION_GICR)
+			gicr = &pc->layout.r[i];
+	}
+	if (!gicd || !gicr)
+		return -FDT_ERR_INTERNAL;
+	TRY(gfdt_begin_node_at(fdt, "interrupt-controller", gicd->base));
 	TRY(fdt_property_string(fdt, "compatible", "arm,gic-v3"));
 	TRY(fdt_property_u32(fdt, "#interrupt-cells", 3));
 	TRY(fdt_property(fdt, "interrupt-controller", NULL, 0));
 	TRY(fdt_property_u32(fdt, "#redistributor-regions", 1));
 	{
-		fdt64_t reg[4] = { cpu_to_fdt64(GUEST_GICD_IPA), cpu_to_fdt64(VGIC_DIST_SIZE),
-				   cpu_to_fdt64(GUEST_GICR_IPA),
-				   cpu_to_fdt64((uint64_t)p->nvcpus * VGIC_RDIST_STRIDE) };
+		fdt64_t reg[4] = { cpu_to_fdt64(gicd->base), cpu_to_fdt64(gicd->size),
+				   cpu_to_fdt64(gicr->base), cpu_to_fdt64(gicr->size) };
 		TRY(fdt_property(fdt, "reg", reg, sizeof(reg)));
 	}
-	TRY(fdt_property_u32(fdt, "phandle", PH_GIC));
+	TRY(fdt_property_u32(fdt, "phandle", GFDT_PH_GIC));
 	TRY(fdt_end_node(fdt));
 
 	/* Secure, non-secure physical, virtual, hypervisor timer PPIs. */
@@ -112,43 +100,52 @@ int guest_fdt_build(struct partition *p, void *buf, size_t size)
 		static const uint32_t irqs[12] = { GIC_PPI, 13, IRQ_LEVEL_LOW, GIC_PPI, 14,
 						   IRQ_LEVEL_LOW, GIC_PPI, 11, IRQ_LEVEL_LOW,
 						   GIC_PPI, 10, IRQ_LEVEL_LOW };
-		TRY(prop_cells(fdt, "interrupts", irqs, 12));
+		TRY(gfdt_cells(fdt, "interrupts", irqs, 12));
 	}
 	TRY(fdt_property(fdt, "always-on", NULL, 0));
+	return fdt_end_node(fdt);
+}
+
+int guest_fdt_build(const struct part_config *pc, void *buf, size_t size)
+{
+	void *fdt = buf;
+	char bootargs[CFG_BOOTARGS_MAX + 64];
+
+	TRY(fdt_create(fdt, (int)size));
+	TRY(fdt_finish_reservemap(fdt));
+	TRY(fdt_begin_node(fdt, ""));
+	TRY(fdt_property_string(fdt, "compatible", "bulkhead,partition"));
+	TRY(fdt_property_string(fdt, "model", pc->name));
+	TRY(fdt_property_u32(fdt, "#address-cells", 2));
+	TRY(fdt_property_u32(fdt, "#size-cells", 2));
+	TRY(fdt_property_u32(fdt, "interrupt-parent", GFDT_PH_GIC));
+
+	TRY(fdt_begin_node(fdt, "chosen"));
+	snprintf(bootargs, sizeof(bootargs), "%s bulkhead.name=%s", pc->bootargs, pc->name);
+	TRY(fdt_property_string(fdt, "bootargs", bootargs));
+	if (pc->console == CONSOLE_UART) {
+		char path[48];
+		snprintf(path, sizeof(path), "/pl011@%lx", GUEST_UART_IPA);
+		TRY(fdt_property_string(fdt, "stdout-path", path));
+	}
+	if (pc->initrd.present) {
+		TRY(fdt_property_u64(fdt, "linux,initrd-start", pc->initrd_ipa));
+		TRY(fdt_property_u64(fdt, "linux,initrd-end", pc->initrd_ipa + pc->initrd.size));
+	}
 	TRY(fdt_end_node(fdt));
 
-	if (pc->console == CONSOLE_UART) {
-		TRY(fdt_begin_node(fdt, "apb-pclk"));
-		TRY(fdt_property_string(fdt, "compatible", "fixed-clock"));
-		TRY(fdt_property_u32(fdt, "#clock-cells", 0));
-		TRY(fdt_property_u32(fdt, "clock-frequency", 24000000));
-		TRY(fdt_property_string(fdt, "clock-output-names", "clk24mhz"));
-		TRY(fdt_property_u32(fdt, "phandle", PH_CLK));
-		TRY(fdt_end_node(fdt));
-
-		TRY(node_at(fdt, "pl011", GUEST_UART_IPA));
-		TRY(fdt_property(fdt, "compatible", "arm,pl011\0arm,primecell",
-				 sizeof("arm,pl011\0arm,primecell")));
-		TRY(prop_u64_pair(fdt, "reg", GUEST_UART_IPA, VPL011_SIZE));
-		{
-			uint32_t irq[3] = { GIC_SPI, VGIC_SPI_UART - 32, IRQ_LEVEL_HIGH };
-			uint32_t clks[2] = { PH_CLK, PH_CLK };
-			TRY(prop_cells(fdt, "interrupts", irq, 3));
-			TRY(prop_cells(fdt, "clocks", clks, 2));
-		}
-		TRY(fdt_property(fdt, "clock-names", "uartclk\0apb_pclk",
-				 sizeof("uartclk\0apb_pclk")));
+	for (unsigned i = 0; i < pc->nmem; i++) {
+		TRY(gfdt_begin_node_at(fdt, "memory", pc->mem[i].base));
+		TRY(fdt_property_string(fdt, "device_type", "memory"));
+		TRY(gfdt_reg(fdt, pc->mem[i].base, pc->mem[i].size));
 		TRY(fdt_end_node(fdt));
 	}
+	TRY(cpus_and_gic(fdt, pc));
 
-	for (unsigned i = 0; i < p->nvirtio; i++) {
-		uint32_t irq[3] = { GIC_SPI, GUEST_VIRTIO_INTID(i) - 32, IRQ_LEVEL_HIGH };
-		TRY(node_at(fdt, "virtio_mmio", GUEST_VIRTIO_IPA(i)));
-		TRY(fdt_property_string(fdt, "compatible", "virtio,mmio"));
-		TRY(prop_u64_pair(fdt, "reg", GUEST_VIRTIO_IPA(i), VIRTIO_MMIO_SIZE));
-		TRY(prop_cells(fdt, "interrupts", irq, 3));
-		TRY(fdt_property(fdt, "dma-coherent", NULL, 0));
-		TRY(fdt_end_node(fdt));
+	for (unsigned i = 0; i < pc->ndevs; i++) {
+		const struct dev_config *dc = &pc->dev[i];
+		const struct layout_region *r = &pc->layout.r[dc->region];
+		TRY(dc->type->fdt_node ? dc->type->fdt_node(fdt, pc, dc, r) : gfdt_virtio_mmio(fdt, r));
 	}
 
 	TRY(fdt_end_node(fdt));

@@ -80,12 +80,21 @@ const char *search_find(const struct search_path *sp, const char *name)
 	return NULL;
 }
 
-int64_t search_blob_size(void *ctx, const char *name)
+int64_t search_blob_size(void *ctx, const char *name, void *head, size_t head_len)
 {
 	const char *p = search_find(ctx, name);
 	struct stat st;
 
 	if (!p || stat(p, &st) != 0)
 		return -1;
+	if (head) {
+		FILE *f = fopen(p, "rb");
+		memset(head, 0, head_len);
+		if (f) {
+			if (fread(head, 1, head_len, f) == 0)
+				memset(head, 0, head_len);
+			fclose(f);
+		}
+	}
 	return (int64_t)st.st_size;
 }

@@ -17,6 +17,6 @@ struct search_path {
 int search_add(struct search_path *sp, const char *dir);
 /* Full path of name in the search path, or NULL. */
 const char *search_find(const struct search_path *sp, const char *name);
-int64_t search_blob_size(void *ctx, const char *name);
+int64_t search_blob_size(void *ctx, const char *name, void *head, size_t head_len);
 
 #endif

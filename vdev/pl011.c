@@ -1,3 +1,6 @@
+#include <hv/guest_fdt.h>
+#include <hv/vdev.h>
+#include <libfdt.h>
 #include <vdev/pl011.h>
 
 enum {
@@ -200,3 +203,78 @@ void vpl011_init(struct vpl011 *u, const char *name, const struct irq_line *irq)
 		u->irq = *irq;
 	console_port_init(&u->port, name);
 }
+
+/* ---- the device type: the partition's console = "uart" ---- */
+
+VDEV_POOL(struct vpl011, vpl011_pool, 1);
+
+static int pl011_create(struct vdev_inst *d)
+{
+	struct vpl011 *u = &vpl011_pool[d->part_id][d->cfg->nth];
+
+	vpl011_init(u, d->part_name, &d->irq);
+	d->priv = u;
+	d->mmio_ops = &vpl011_ops;
+	d->mmio_dev = u;
+	d->con = &u->port;
+	return 0;
+}
+
+static void pl011_reset(struct vdev_inst *d)
+{
+	vpl011_reset(d->priv);
+}
+
+static void pl011_stop(struct vdev_inst *d)
+{
+	(void)d; /* output already flushed by the partition's stop */
+}
+
+static void pl011_rx(struct vdev_inst *d, uint8_t c)
+{
+	vpl011_rx(d->priv, c);
+}
+
+#define TRY(x) do { int _e = (x); if (_e) return _e; } while (0)
+
+/* The PL011 with its 24 MHz clock, as QEMU virt describes its own. */
+static int pl011_fdt(void *fdt, const struct part_config *pc, const struct dev_config *dc,
+		     const struct layout_region *r)
+{
+	static const uint32_t clks[2] = { GFDT_PH_CLK, GFDT_PH_CLK };
+	(void)pc;
+	(void)dc;
+
+	TRY(fdt_begin_node(fdt, "apb-pclk"));
+	TRY(fdt_property_string(fdt, "compatible", "fixed-clock"));
+	TRY(fdt_property_u32(fdt, "#clock-cells", 0));
+	TRY(fdt_property_u32(fdt, "clock-frequency", 24000000));
+	TRY(fdt_property_string(fdt, "clock-output-names", "clk24mhz"));
+	TRY(fdt_property_u32(fdt, "phandle", GFDT_PH_CLK));
+	TRY(fdt_end_node(fdt));
+
+	TRY(gfdt_begin_node_at(fdt, "pl011", r->base));
+	TRY(fdt_property(fdt, "compatible", "arm,pl011\0arm,primecell",
+			 sizeof("arm,pl011\0arm,primecell")));
+	TRY(gfdt_reg(fdt, r->base, r->size));
+	TRY(gfdt_spi(fdt, r->intid, IRQ_LEVEL_HIGH));
+	TRY(gfdt_cells(fdt, "clocks", clks, 2));
+	TRY(fdt_property(fdt, "clock-names", "uartclk\0apb_pclk", sizeof("uartclk\0apb_pclk")));
+	return fdt_end_node(fdt);
+}
+
+const struct vdev_type pl011_type = {
+	.name = "pl011",
+	.console = CONSOLE_UART,
+	.max = 1,
+	.too_many = "a partition has at most one console",
+	.place = VDEV_FIXED,
+	.base = GUEST_UART_IPA,
+	.size = VPL011_SIZE,
+	.intid = GUEST_UART_INTID,
+	.fdt_node = pl011_fdt,
+	.create = pl011_create,
+	.reset = pl011_reset,
+	.stop = pl011_stop,
+	.console_rx = pl011_rx,
+};

@@ -2,7 +2,11 @@
  * request is decoded from the guest's chain into the hypervisor's own
  * blk_req (header and ranges copied once, sectors moved into the window,
  * every limit checked) and only then handed to the backend. */
+#include <hv/config_schema.h>
 #include <hv/log.h>
+#include <hv/vdev.h>
+#include <libfdt.h>
+#include <stdio.h>
 #include <string.h>
 #include <vdev/virtio_blk.h>
 
@@ -460,3 +464,168 @@ bool virtio_blk_quiesce(struct virtio_blk *vb)
 		WARN("%s: the backend did not confirm its flush", vb->dev.name);
 	return drained;
 }
+
+/* ---- the device type: partition file, creation, stop and restart ---- */
+
+VDEV_CFG_FITS(struct disk_config);
+VDEV_POOL(struct virtio_blk, vblk_pool, CFG_MAX_DISKS);
+
+static void blk_parse(struct cfg_parser *p, int node, struct part_config *pc, struct dev_config *dc)
+{
+	static const char *const props[] = { "backend", "window", "read-only", "write-policy",
+					     "shared", NULL };
+	static const char *const policies[] = { "reliable", "normal", NULL };
+	struct disk_config *d = VDEV_CFG(struct disk_config, dc);
+	const fdt32_t *c;
+	const char *s;
+	int len, b;
+
+	(void)pc;
+	check_known(p, node, props, NULL);
+	s = get_string(p, node, "backend", CFG_NAME_MAX, true);
+	if (!s)
+		return;
+	b = cfg_backend(p->cfg, s);
+	if (b < 0) {
+		perr(p, node, "backend", "'%s' is not a node of /storage", s);
+		return;
+	}
+	d->backend = (uint32_t)b;
+	d->read_only = cfg_flag(p, node, "read-only");
+	d->shared = cfg_flag(p, node, "shared");
+	d->reliable = cfg_choice(p, node, "write-policy", policies, 1) == 0;
+	c = fdt_getprop(p->fdt, node, "window", &len);
+	if (!c) {
+		d->whole = true;
+	} else if (len != 16) {
+		perr(p, node, "window", "must be <first-sector sectors>, 2 cells each, got %d bytes",
+		     len);
+	} else {
+		const struct backend_config *be = &p->cfg->backend[d->backend];
+		/* Known now for a RAM disk; a physical disk is checked at boot. */
+		uint64_t size = be->kind == BACKEND_RAM && be->image.present ? be->image.size / CFG_SECTOR : 0;
+		d->start = be_cells(c, 2);
+		d->sectors = be_cells(c + 2, 2);
+		if (d->sectors == 0 || d->start + d->sectors < d->start)
+			perr(p, node, "window", "empty or wrapping window");
+		else if (size && d->start + d->sectors > size)
+			perr(p, node, "window", "sectors [%llu, +%llu) go past the end of backend %s "
+			     "(%llu sectors)", (unsigned long long)d->start,
+			     (unsigned long long)d->sectors, be->name, (unsigned long long)size);
+	}
+}
+
+/* Request slots a disk gets from its backend at boot: its fair share, or
+ * what is left. The checker runs the same sums for physical disks with
+ * BLK_PHYS_SLOTS. */
+static unsigned slots_for(uint32_t slots, uint32_t reserved)
+{
+	return slots - reserved < VBLK_INFLIGHT ? slots - reserved : VBLK_INFLIGHT;
+}
+
+/* Two partitions' windows on one backend may overlap only when neither can
+ * write, or when both are marked shared (BLK-6). A physical backend has
+ * request slots for so many disks. */
+static void blk_check(struct cfg_parser *p)
+{
+	const struct hv_config *cfg = p->cfg;
+	uint32_t reserved[CFG_MAX_BACKENDS] = { 0 };
+
+	for (unsigned a = 0; a < cfg->nparts; a++)
+		for (unsigned i = 0; i < cfg->parts[a].ndevs; i++) {
+			const struct dev_config *dx = &cfg->parts[a].dev[i];
+			const struct disk_config *x = VDEV_CFG(const struct disk_config, dx);
+			if (dx->type != &virtio_blk_type || x->backend >= cfg->nbackends)
+				continue;
+			if (cfg->backend[x->backend].kind == BACKEND_VIRTIO_BLK) {
+				unsigned n = slots_for(BLK_PHYS_SLOTS, reserved[x->backend]);
+				if (n == 0)
+					perr(p, dx->node, "backend",
+					     "%s has no request slots left for another disk",
+					     cfg->backend[x->backend].name);
+				reserved[x->backend] += n;
+			}
+			for (unsigned b = 0; b < a; b++)
+				for (unsigned j = 0; j < cfg->parts[b].ndevs; j++) {
+					const struct dev_config *dy = &cfg->parts[b].dev[j];
+					const struct disk_config *y = VDEV_CFG(const struct disk_config, dy);
+					char other[CFG_PATH_MAX];
+					if (dy->type != &virtio_blk_type || x->backend != y->backend ||
+					    (x->read_only && y->read_only) || (x->shared && y->shared))
+						continue;
+					if (!x->whole && !y->whole &&
+					    !range_overlaps(x->start, x->sectors, y->start, y->sectors))
+						continue;
+					node_path(p->fdt, dy->node, other);
+					perr(p, dx->node, "window",
+					     "overlaps %s on backend %s, and one of them can write "
+					     "(mark both shared to allow it)",
+					     other, cfg->backend[x->backend].name);
+				}
+		}
+}
+
+/* The window checked against the backend's real size, its share of the
+ * backend's request slots reserved. */
+static int blk_create(struct vdev_inst *d)
+{
+	const struct disk_config *dc = VDEV_CFG(const struct disk_config, d->cfg);
+	struct virtio_blk *vb = &vblk_pool[d->part_id][d->cfg->nth];
+	struct blkdev *be = blk_backend(dc->backend);
+	struct vblk_params prm = { .be = be, .start = dc->start, .sectors = dc->sectors,
+				   .read_only = dc->read_only, .reliable = dc->reliable,
+				   .nqueues = d->nvcpus };
+	char serial[VBLK_SERIAL_LEN + 1];
+
+	if (!be) {
+		vdev_refuse(d, "backend", "not available");
+		return -1;
+	}
+	if (dc->whole) {
+		prm.start = 0;
+		prm.sectors = be->sectors;
+	} else if (dc->start > be->sectors || dc->sectors > be->sectors - dc->start) {
+		vdev_refuse(d, "window", "sectors [%llu, +%llu) go past the end of backend %s "
+			    "(%llu sectors)", (unsigned long long)dc->start,
+			    (unsigned long long)dc->sectors, be->name, (unsigned long long)be->sectors);
+		return -1;
+	}
+	if ((prm.start | prm.sectors) & (be->blk_size / BLK_SECTOR - 1)) {
+		vdev_refuse(d, "window", "not aligned to %s's %u-byte blocks", be->name, be->blk_size);
+		return -1;
+	}
+	prm.inflight = slots_for(be->slots, be->reserved);
+	if (prm.inflight == 0) {
+		vdev_refuse(d, "backend", "%s has no request slots left for another disk", be->name);
+		return -1;
+	}
+	be->reserved += prm.inflight;
+	/* "<partition>-<n>"; a long name is cut so the number stays. */
+	snprintf(serial, sizeof(serial), "%.*s-%u", VBLK_SERIAL_LEN - 2, d->part_name,
+		 (unsigned)d->cfg->nth);
+	prm.serial = serial;
+	virtio_blk_init(vb, d->name, &prm, d->mem, &d->irq);
+	d->priv = vb;
+	d->vdev = &vb->dev;
+	INFO("%s: %llu sectors at %llu on %s, %s%s", d->name, (unsigned long long)prm.sectors,
+	     (unsigned long long)prm.start, be->name, dc->read_only ? "read-only" : "read-write",
+	     dc->read_only ? "" : dc->reliable ? ", reliable (write-through)" : ", normal (writeback)");
+	return 0;
+}
+
+static bool blk_quiesce(struct vdev_inst *d)
+{
+	return virtio_blk_quiesce(d->priv);
+}
+
+const struct vdev_type virtio_blk_type = {
+	.name = "virtio-blk",
+	.suffixed = true,
+	.max = CFG_MAX_DISKS,
+	.too_many = "more than %u disks in one partition",
+	.size = VIRTIO_MMIO_SIZE,
+	.parse = blk_parse,
+	.check = blk_check,
+	.create = blk_create,
+	.quiesce = blk_quiesce,
+};

@@ -1,3 +1,4 @@
+#include <hv/vdev.h>
 #include <string.h>
 #include <vdev/virtio_console.h>
 
@@ -96,3 +97,34 @@ void virtio_console_init(struct virtio_console *v, const char *name, const struc
 	console_port_init(&v->port, name);
 	virtio_dev_init(&v->dev, &virtio_console_ops, v, name, mem, irq);
 }
+
+/* ---- the device type: the partition's console = "virtio" ---- */
+
+VDEV_POOL(struct virtio_console, vcon_pool, 1);
+
+static int con_create(struct vdev_inst *d)
+{
+	struct virtio_console *v = &vcon_pool[d->part_id][d->cfg->nth];
+
+	/* Named after the partition: its output lines carry the name. */
+	virtio_console_init(v, d->part_name, d->mem, &d->irq);
+	d->priv = v;
+	d->vdev = &v->dev;
+	d->con = &v->port;
+	return 0;
+}
+
+static void con_rx(struct vdev_inst *d, uint8_t c)
+{
+	virtio_console_rx(d->priv, c);
+}
+
+const struct vdev_type virtio_console_type = {
+	.name = "virtio-console",
+	.console = CONSOLE_VIRTIO,
+	.max = 1,
+	.too_many = "a partition has at most one console",
+	.size = VIRTIO_MMIO_SIZE,
+	.create = con_create,
+	.console_rx = con_rx,
+};

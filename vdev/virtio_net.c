@@ -1,5 +1,8 @@
 /* virtio-net: see include/vdev/virtio_net.h. */
+#include <hv/config_schema.h>
 #include <hv/log.h>
+#include <hv/vdev.h>
+#include <libfdt.h>
 #include <string.h>
 #include <vdev/virtio_net.h>
 
@@ -240,3 +243,126 @@ void virtio_net_init(struct virtio_net *n, const char *name, const struct vnet_p
 	memcpy(n->port.mac, prm->mac, 6);
 	virtio_dev_init(&n->dev, &virtio_net_ops, n, name, mem, irq);
 }
+
+/* ---- the device type: partition file, creation ---- */
+
+VDEV_CFG_FITS(struct net_config);
+VDEV_POOL(struct virtio_net, vnet_pool, 1);
+/* Every partition's port and a physical uplink fit on one segment. */
+_Static_assert(CONFIG_MAX_PARTITIONS + 1 <= NET_MAX_PORTS, "ports per segment");
+
+/* A locally administered unicast address from the partition's name, the
+ * same on every boot: 02:42 and a 32-bit FNV-1a hash of the name. */
+static void derive_mac(const char *name, uint8_t mac[6])
+{
+	uint32_t h = 2166136261u;
+
+	for (; *name; name++)
+		h = (h ^ (uint8_t)*name) * 16777619u;
+	mac[0] = 0x02;
+	mac[1] = 0x42;
+	for (unsigned i = 0; i < 4; i++)
+		mac[2 + i] = (uint8_t)(h >> (24 - 8 * i));
+}
+
+static void net_parse(struct cfg_parser *p, int node, struct part_config *pc, struct dev_config *dc)
+{
+	static const char *const props[] = { "segment", "mac-address", "mtu", "mac-change", NULL };
+	static const char *const policies[] = { "allow", "deny", NULL };
+	struct net_config *n = VDEV_CFG(struct net_config, dc);
+	const uint8_t *mac;
+	const fdt32_t *c;
+	const char *s;
+	int len, seg;
+
+	check_known(p, node, props, NULL);
+	s = get_string(p, node, "segment", CFG_NAME_MAX, true);
+	if (!s)
+		return;
+	seg = cfg_segment(p->cfg, s);
+	if (seg < 0) {
+		perr(p, node, "segment", "'%s' is not a node of /network", s);
+		return;
+	}
+	n->segment = (uint32_t)seg;
+	mac = fdt_getprop(p->fdt, node, "mac-address", &len);
+	if (mac) {
+		static const uint8_t zero[6];
+		if (len != 6) {
+			perr(p, node, "mac-address", "must be 6 bytes, got %d", len);
+			return;
+		}
+		if ((mac[0] & 1) || memcmp(mac, zero, 6) == 0) {
+			perr(p, node, "mac-address", "must be a unicast address, not zero");
+			return;
+		}
+		memcpy(n->mac, mac, 6);
+	} else {
+		derive_mac(pc->name, n->mac);
+	}
+	n->mtu = CFG_NET_MTU_MAX;
+	c = fdt_getprop(p->fdt, node, "mtu", &len);
+	if (c) {
+		uint32_t v = len == 4 ? fdt32_to_cpu(*c) : 0;
+		if (v < CFG_NET_MTU_MIN || v > CFG_NET_MTU_MAX) {
+			perr(p, node, "mtu", "must be 1 cell from %d to %d", CFG_NET_MTU_MIN,
+			     CFG_NET_MTU_MAX);
+			return;
+		}
+		n->mtu = (uint16_t)v;
+	}
+	n->mac_change = cfg_choice(p, node, "mac-change", policies, 1) == 0;
+}
+
+/* Two ports of one segment may not share a MAC: the switch could not tell
+ * them apart. */
+static void net_check(struct cfg_parser *p)
+{
+	const struct hv_config *cfg = p->cfg;
+
+	for (unsigned a = 0; a < cfg->nparts; a++)
+		for (unsigned i = 0; i < cfg->parts[a].ndevs; i++) {
+			const struct dev_config *dx = &cfg->parts[a].dev[i];
+			const struct net_config *x = VDEV_CFG(const struct net_config, dx);
+			if (dx->type != &virtio_net_type)
+				continue;
+			for (unsigned b = 0; b < a; b++)
+				for (unsigned j = 0; j < cfg->parts[b].ndevs; j++) {
+					const struct dev_config *dy = &cfg->parts[b].dev[j];
+					const struct net_config *y = VDEV_CFG(const struct net_config, dy);
+					if (dy->type == &virtio_net_type && x->segment == y->segment &&
+					    memcmp(x->mac, y->mac, 6) == 0)
+						perr(p, dx->node, "mac-address", "the same as %s's on segment %s",
+						     p->part_path[b], cfg->segment[x->segment].name);
+				}
+		}
+}
+
+static int net_create(struct vdev_inst *d)
+{
+	const struct net_config *nc = VDEV_CFG(const struct net_config, d->cfg);
+	struct virtio_net *n = &vnet_pool[d->part_id][d->cfg->nth];
+	struct vnet_params prm = { nc->mac, nc->mtu, nc->mac_change };
+
+	virtio_net_init(n, d->name, &prm, d->mem, &d->irq);
+	d->priv = n;
+	d->vdev = &n->dev;
+	if (net_port_attach(&n->port, nc->segment)) {
+		vdev_refuse(d, "segment", "cannot attach to segment %u", nc->segment);
+		return -1;
+	}
+	INFO("%s: %02x:%02x:%02x:%02x:%02x:%02x on segment %u, MTU %u, MAC change %s", d->name,
+	     nc->mac[0], nc->mac[1], nc->mac[2], nc->mac[3], nc->mac[4], nc->mac[5], nc->segment,
+	     nc->mtu, nc->mac_change ? "allowed" : "refused");
+	return 0;
+}
+
+const struct vdev_type virtio_net_type = {
+	.name = "virtio-net",
+	.max = 1,
+	.too_many = "a partition has at most one virtio-net",
+	.size = VIRTIO_MMIO_SIZE,
+	.parse = net_parse,
+	.check = net_check,
+	.create = net_create,
+};

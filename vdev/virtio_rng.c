@@ -1,7 +1,9 @@
 /* virtio-rng: one requestq; every writable buffer the driver offers is
  * filled from this partition's DRBG. Nothing is shared with any other
  * partition but the hardware entropy source. */
+#include <hv/config_schema.h>
 #include <hv/log.h>
+#include <hv/vdev.h>
 #include <string.h>
 #include <vdev/virtio_rng.h>
 
@@ -115,3 +117,34 @@ void virtio_rng_init(struct virtio_rng *r, const char *name, uint32_t id,
 	r->personalization = name;
 	virtio_dev_init(&r->dev, &virtio_rng_ops, r, name, mem, irq);
 }
+
+/* ---- the device type: an empty node, one per partition ---- */
+
+VDEV_POOL(struct virtio_rng, vrng_pool, 1);
+
+static void rng_parse(struct cfg_parser *p, int node, struct part_config *pc, struct dev_config *dc)
+{
+	(void)pc;
+	(void)dc;
+	check_known(p, node, (const char *const[]){ NULL }, NULL);
+}
+
+static int rng_create(struct vdev_inst *d)
+{
+	struct virtio_rng *r = &vrng_pool[d->part_id][d->cfg->nth];
+
+	/* Named after the partition: the name is the DRBG's personalization. */
+	virtio_rng_init(r, d->part_name, d->part_id, d->mem, &d->irq, arch_entropy);
+	d->priv = r;
+	d->vdev = &r->dev;
+	return 0;
+}
+
+const struct vdev_type virtio_rng_type = {
+	.name = "virtio-rng",
+	.max = 1,
+	.too_many = "a partition has at most one virtio-rng",
+	.size = VIRTIO_MMIO_SIZE,
+	.parse = rng_parse,
+	.create = rng_create,
+};

@@ -83,5 +83,15 @@ void blk_ram_init(struct blkdev *b, const char *name, uint8_t *mem, uint64_t siz
 
 /* The physical block device number index (platform driver), or NULL. */
 struct blkdev *blk_phys_open(unsigned index);
+/* Request slots of a physical virtio-blk whose queue has at least 64
+ * entries (drivers/virtio_blk_phys.c keeps one for sync()). The partition
+ * file is checked against it; a device with a smaller queue is refused at
+ * boot. */
+#define BLK_PHYS_SLOTS 63u
+
+/* The partition file's backend number idx, opened at boot (core/boot.c),
+ * or NULL. */
+struct blkdev *blk_backend(unsigned idx);
+void blk_backend_set(unsigned idx, struct blkdev *b);
 
 #endif

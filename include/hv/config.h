@@ -5,6 +5,7 @@
 #ifndef HV_CONFIG_H
 #define HV_CONFIG_H
 
+#include <hv/layout.h>
 #include <hv/types.h>
 #include <generated/autoconf.h>
 
@@ -47,15 +48,6 @@ struct backend_config {
 	struct blob_ref image; /* ram: its initial contents (and size) */
 };
 
-struct disk_config {
-	char name[CFG_NAME_MAX]; /* node name, e.g. "virtio-blk-data" */
-	uint32_t backend;        /* index in hv_config.backend */
-	bool whole;              /* no window: the whole backend */
-	uint64_t start, sectors; /* window, in 512-byte sectors */
-	bool read_only;
-	bool reliable; /* write-through: every write durable before it completes */
-	bool shared;   /* may overlap other partitions' windows */
-};
 
 /* Networking ([REQUIREMENTS] NET-5): static segments of the hypervisor's
  * L2 switch; a partition's virtio-net is a port on one segment, and a
@@ -71,12 +63,20 @@ struct segment_config {
 	uint32_t uplink; /* physical virtio-net number, or CFG_NO_UPLINK */
 };
 
-struct net_config {
-	bool present;
-	uint32_t segment;  /* index in hv_config.segment */
-	uint8_t mac[6];    /* configured, or derived from the partition name */
-	uint16_t mtu;
-	bool mac_change;   /* the guest may set another MAC (control queue) */
+
+/* One device of a partition, as its node in the partition file says: the
+ * device type (vdev/registry.c) decodes the node into priv, its own
+ * configuration (see the type's header for the struct). */
+#define CFG_MAX_DEVS 12 /* device nodes per partition, of every type */
+#define CFG_DEV_PRIV 96
+struct vdev_type;
+struct dev_config {
+	const struct vdev_type *type;
+	char name[CFG_NAME_MAX]; /* node name, e.g. "virtio-blk-data" */
+	int node;                /* offset in the partition file, for messages */
+	uint32_t region;         /* its window in part_config.layout */
+	uint32_t nth;            /* the n-th of its type in the partition */
+	_Alignas(8) uint8_t priv[CFG_DEV_PRIV];
 };
 
 struct part_config {
@@ -90,10 +90,13 @@ struct part_config {
 	uint64_t entry_offset; /* kernel load/entry offset in mem[0] */
 	char bootargs[CFG_BOOTARGS_MAX];
 	enum console_kind console;
-	bool virtio_rng; /* a virtio-rng { }; node */
-	uint32_t ndisks;
-	struct disk_config disk[CFG_MAX_DISKS];
-	struct net_config net;
+	uint32_t ndevs;
+	struct dev_config dev[CFG_MAX_DEVS]; /* in registry order, then node order */
+	/* Computed from the above (core/config_part.c), used as is at boot. */
+	struct guest_layout layout;
+	ipa_t entry;      /* kernel: mem[0] + entry_offset */
+	ipa_t initrd_ipa; /* right below the device tree, page aligned */
+	ipa_t dtb_ipa;    /* the last GUEST_DTB_MAX bytes of mem[0] */
 };
 
 struct hv_config {
@@ -114,8 +117,11 @@ struct cfg_errors {
 	char msg[CFG_MAX_ERRORS][CFG_ERR_LEN];
 };
 
-/* Size of a named blob (guest image), or -1 when it does not exist. */
-typedef int64_t (*blob_size_fn)(void *ctx, const char *name);
+/* Size of a named blob (guest image), or -1 when it does not exist. When
+ * head is not NULL, its first head_len bytes are copied there (zeros past
+ * the end of a shorter blob): the kernel's Image header says how much
+ * memory it needs beyond its file size. */
+typedef int64_t (*blob_size_fn)(void *ctx, const char *name, void *head, size_t head_len);
 
 /* Parse and validate. Returns 0 and fills *out when the file is good;
  * otherwise returns the number of errors and *out must not be used. */

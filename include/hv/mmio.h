@@ -46,7 +46,7 @@ struct mmio_region {
 	void *dev;
 };
 
-#define MAX_MMIO_REGIONS 8
+#define MAX_MMIO_REGIONS 40 /* >= LAYOUT_MAX_REGIONS: the checker keeps to it */
 struct mmio_bus {
 	unsigned n;
 	struct mmio_region r[MAX_MMIO_REGIONS];

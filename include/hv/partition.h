@@ -7,26 +7,15 @@
 
 #include <hv/arch.h>
 #include <hv/config.h>
+#include <hv/console.h>
+#include <hv/guest_fdt.h>
 #include <hv/image.h>
 #include <hv/mmio.h>
 #include <hv/pgtable.h>
+#include <hv/layout.h>
+#include <hv/vdev.h>
 #include <hv/vgic.h>
-#include <vdev/pl011.h>
-#include <vdev/virtio_console.h>
-#include <vdev/virtio_blk.h>
-#include <vdev/virtio_net.h>
-#include <vdev/virtio_rng.h>
-
-/* The guest physical map every partition sees (QEMU virt's addresses, so
- * guests find familiar places). */
-#define GUEST_GICD_IPA 0x08000000UL
-#define GUEST_GICR_IPA 0x080a0000UL
-#define GUEST_UART_IPA 0x09000000UL
-#define GUEST_DTB_MAX 0x10000UL
-/* virtio-mmio slot n: IPA and SPI as on QEMU virt. */
-#define GUEST_VIRTIO_IPA(n) (0x0a000000UL + (n) * 0x200UL)
-#define GUEST_VIRTIO_INTID(n) (48u + (n))
-#define GUEST_VIRTIO_SLOTS 8
+#include <vdev/virtio.h>
 
 /* OFF -> PREPARING (CPU_ON fills entry and x0) -> STARTING (its CPU may
  * claim it) -> RUNNING -> OFF. */
@@ -50,6 +39,18 @@ enum fault_kind {
 
 struct partition;
 
+/* What a partition's devices and services hear of its life, in the order
+ * they registered: QUIESCE (no vCPU runs; finish or cancel work at
+ * backends; false: it could not, the partition is not restarted), then
+ * RESET (it restarts) or STOP (it is off for good). */
+enum part_event { PART_EV_QUIESCE, PART_EV_RESET, PART_EV_STOP };
+typedef bool (*part_notify_fn)(struct partition *p, enum part_event ev, void *arg);
+#define PART_MAX_NOTIFIERS (CFG_MAX_DEVS + 4)
+struct part_notifier {
+	part_notify_fn fn;
+	void *arg;
+};
+
 struct vcpu {
 	struct partition *part;
 	unsigned idx;  /* vCPU number inside the partition = MPIDR Aff0 */
@@ -68,39 +69,31 @@ struct partition {
 	uint32_t state; /* enum part_state */
 	struct pgtable s2;
 	struct mmio_bus mmio;
-	struct vpl011 uart;
 	struct vgic vgic;
 	struct guest_mem gmem;
-	struct virtio_console vcon;
-	struct virtio_rng vrng;
-	unsigned ndisks;
-	struct virtio_blk vblk[CFG_MAX_DISKS];
-	char disk_name[CFG_MAX_DISKS][2 * CFG_NAME_MAX];
-	struct virtio_net vnet;
-	char net_name[CFG_NAME_MAX + 16];
-	unsigned nvirtio;
-	struct virtio_dev *virtio[GUEST_VIRTIO_SLOTS]; /* by slot */
+	unsigned ndevs;
+	struct vdev_inst dev[CFG_MAX_DEVS]; /* as in cfg->dev */
+	struct vdev_inst *console;          /* the one with a console port, or NULL */
+	unsigned nnotifiers;
+	struct part_notifier notifier[PART_MAX_NOTIFIERS];
 	unsigned nvcpus;
 	struct vcpu vcpu[CONFIG_MAX_CPUS];
 	const struct payload_header *payload;
-	ipa_t entry;
-	ipa_t initrd;
-	ipa_t dtb;
 	uint32_t dtb_size;
-	uint8_t dtb_blob[GUEST_DTB_MAX]; /* pristine generated device tree */
+	_Alignas(8) uint8_t dtb_blob[GUEST_DTB_MAX]; /* pristine generated device tree */
 	uint32_t vcpus_on;      /* STARTING or RUNNING, atomic */
 	uint32_t faults_logged; /* atomic bit mask of enum fault_kind */
 	uint32_t boots;
 };
 
 extern struct partition partitions[CONFIG_MAX_PARTITIONS];
-/* The block backends of hv_config.backend[], opened before the partitions
- * are built (core/boot.c). */
-extern struct blkdev *hv_backends[CFG_MAX_BACKENDS];
 extern unsigned npartitions;
 
 /* Build every partition: stage-2 tables, emulated devices, device tree,
- * images copied in. Returns 0, or -1 after logging what failed. */
+ * images copied in. Everything the partition file decides was checked by
+ * config_parse() (the host checker too); what remains to refuse comes from
+ * hardware (a physical disk smaller than a window). Returns 0, or -1 after
+ * logging what failed. */
 int partitions_create(const struct hv_config *cfg, const struct payload_header *ph,
 		      struct page_pool *pool);
 /* The vCPU pinned to a physical CPU, or NULL. */
@@ -127,8 +120,13 @@ _Noreturn void partition_shutdown(struct vcpu *v, bool reset);
 /* The partition's console port (UART or virtio), or NULL. */
 struct console_port *partition_console(struct partition *p);
 
-/* Build a partition's device tree (core/guest_fdt.c). */
-int guest_fdt_build(struct partition *p, void *buf, size_t size);
+/* Hear of the partition's stop and restart (at boot, before it runs).
+ * 0, or -1 when the list is full. */
+int partition_notifier_add(struct partition *p, part_notify_fn fn, void *arg);
+
+/* core/vdev.c: create every device of the partition file's list, put its
+ * window on the bus, register it for stop and restart. */
+int vdev_create_all(struct partition *p);
 
 /* Console input from the physical UART: Ctrl-] moves the focus to the next
  * partition with a console; every other byte goes to the focus. */

@@ -35,5 +35,6 @@ extern const struct mmio_device_ops vpl011_ops;
 bool vpl011_rx(struct vpl011 *u, uint8_t c);
 /* Back to reset state (partition restart). */
 void vpl011_reset(struct vpl011 *u);
+extern const struct vdev_type pl011_type;
 
 #endif

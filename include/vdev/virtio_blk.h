@@ -37,6 +37,17 @@
 
 struct virtio_blk;
 
+/* A virtio-blk node of the partition file ([REQUIREMENTS] BLK-6, BLK-7):
+ * a window on a backend of /storage. */
+struct disk_config {
+	uint32_t backend;        /* index in hv_config.backend */
+	bool whole;              /* no window: the whole backend */
+	uint64_t start, sectors; /* window, in 512-byte sectors */
+	bool read_only;
+	bool reliable; /* write-through: every write durable before it completes */
+	bool shared;   /* may overlap other partitions' windows */
+};
+
 struct vblk_req {
 	struct blk_req b;
 	struct virtio_blk *vb;
@@ -87,5 +98,6 @@ void virtio_blk_init(struct virtio_blk *vb, const char *name, const struct vblk_
  * still write into the partition's RAM. */
 bool virtio_blk_quiesce(struct virtio_blk *vb);
 extern const struct virtio_dev_ops virtio_blk_ops;
+extern const struct vdev_type virtio_blk_type;
 
 #endif

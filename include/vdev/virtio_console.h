@@ -23,5 +23,6 @@ void virtio_console_init(struct virtio_console *v, const char *name, const struc
 /* A byte of console input; false when the buffer is full (dropped). */
 bool virtio_console_rx(struct virtio_console *v, uint8_t c);
 extern const struct virtio_dev_ops virtio_console_ops;
+extern const struct vdev_type virtio_console_type;
 
 #endif

@@ -27,6 +27,14 @@
 #define VNET_TXQ 1
 #define VNET_CTRLQ 2
 
+/* The virtio-net node of the partition file ([REQUIREMENTS] NET-5..8). */
+struct net_config {
+	uint32_t segment;  /* index in hv_config.segment */
+	uint8_t mac[6];    /* configured, or derived from the partition name */
+	uint16_t mtu;
+	bool mac_change;   /* the guest may set another MAC (control queue) */
+};
+
 struct virtio_net {
 	struct virtio_dev dev;
 	struct net_port port;
@@ -45,5 +53,6 @@ struct vnet_params {
 void virtio_net_init(struct virtio_net *n, const char *name, const struct vnet_params *prm,
 		     const struct guest_mem *mem, const struct irq_line *irq);
 extern const struct virtio_dev_ops virtio_net_ops;
+extern const struct vdev_type virtio_net_type;
 
 #endif

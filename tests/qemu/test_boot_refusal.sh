@@ -8,14 +8,17 @@
 T=$O/tests/boot-refusal
 mkdir -p "$T"
 
-for f in tests/configs/bad/01-cpu-two-partitions.dts tests/configs/bad/05-mem-overlap-hypervisor.dts; do
+# 65 and 66: what boot refused only while building the partitions before
+# the guest layout and image placement moved into the shared check.
+for f in tests/configs/bad/01-cpu-two-partitions.dts tests/configs/bad/05-mem-overlap-hypervisor.dts \
+	tests/configs/bad/65-images-do-not-fit.dts tests/configs/bad/66-disk-slots.dts; do
 	[ -f "$f" ] || continue
 	n=$(basename "$f" .dts)
 	want=$(sed -n '1s|^// expect: ||p' "$f")
 	rm -f "$T/$n.img"
-	if pack "$f" "$T/$n.img" 2>/dev/null; then fail "$n: packer refuses"; continue; fi
+	if pack "$f" "$T/$n.img" -L . 2>/dev/null; then fail "$n: packer refuses"; continue; fi
 	[ -e "$T/$n.img" ] && fail "$n: packer wrote no image" || pass "$n: packer wrote no image"
-	pack "$f" "$T/$n.img" --no-check 2>/dev/null || { fail "$n: pack --no-check"; continue; }
+	pack "$f" "$T/$n.img" -L . --no-check 2>/dev/null || { fail "$n: pack --no-check"; continue; }
 	run_qemu "$T/$n.img" "$T/$n.log" 60
 	expect_in "$T/$n.log" "bulkhead: error: partition file: $want" "$n: refused at boot with the checker's message"
 	expect_in "$T/$n.log" "refusing to boot: 1 error(s) in the partition file" "$n: boot refused"

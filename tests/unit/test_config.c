@@ -20,6 +20,9 @@
 #include <libfdt.h>
 #include <hv/boot.h>
 #include <hv/config.h>
+#include <hv/vdev.h>
+#include <vdev/virtio_blk.h>
+#include <vdev/virtio_net.h>
 #include "toolutil.h"
 
 #define BAD_DIR "tests/configs/bad"
@@ -29,11 +32,13 @@
 /* The guest images as the tests see them: see the brief in each bad file.
  * Files under tests/configs/ (the RAM disk images next to the bad files)
  * are real, and hvcheck finds them too: their real size. */
-static int64_t test_blob_size(void *ctx, const char *name)
+static int64_t test_blob_size(void *ctx, const char *name, void *head, size_t head_len)
 {
 	struct stat st;
 
 	(void)ctx;
+	if (head)
+		memset(head, 0, head_len);
 	if (strncmp(name, "tests/configs/", 14) == 0)
 		return stat(name, &st) == 0 ? (int64_t)st.st_size : -1;
 	if (strcmp(name, "images/big.bin") == 0)
@@ -130,10 +135,39 @@ static void test_good_files(void **state)
 	assert_part(&cfg.parts[1], "attacker", 2, 0x54000000, 0x4000000, "guests/attack.bin");
 }
 
-static void assert_disk(const struct disk_config *d, const char *name, uint32_t backend, bool whole,
-			uint64_t start, uint64_t sectors, bool ro, bool reliable, bool shared)
+/* A partition's devices of one type, in order (the device registry keeps
+ * every kind in one list). */
+static const struct dev_config *nth_dev(const struct part_config *pc, const struct vdev_type *t,
+					unsigned n)
 {
-	assert_string_equal(d->name, name);
+	for (unsigned i = 0; i < pc->ndevs; i++)
+		if (pc->dev[i].type == t && n-- == 0)
+			return &pc->dev[i];
+	return NULL;
+}
+
+static unsigned ndisks(const struct part_config *pc)
+{
+	unsigned n = 0;
+	while (nth_dev(pc, &virtio_blk_type, n))
+		n++;
+	return n;
+}
+
+/* The partition's virtio-net, or NULL. */
+static const struct net_config *net_of(const struct part_config *pc)
+{
+	const struct dev_config *dc = nth_dev(pc, &virtio_net_type, 0);
+	return dc ? VDEV_CFG(const struct net_config, dc) : NULL;
+}
+
+static void assert_disk(const struct part_config *pc, unsigned i, const char *name, uint32_t backend,
+			bool whole, uint64_t start, uint64_t sectors, bool ro, bool reliable, bool shared)
+{
+	const struct dev_config *dc = nth_dev(pc, &virtio_blk_type, i);
+	assert_non_null(dc);
+	const struct disk_config *d = VDEV_CFG(const struct disk_config, dc);
+	assert_string_equal(dc->name, name);
 	assert_int_equal(d->backend, backend);
 	assert_int_equal(d->whole, whole);
 	if (!whole) {
@@ -166,16 +200,16 @@ static void test_good_storage(void **state)
 	assert_int_equal(cfg.backend[1].kind, BACKEND_VIRTIO_BLK);
 	assert_int_equal(cfg.backend[1].index, 1);
 	assert_int_equal(cfg.nparts, 2);
-	assert_int_equal(cfg.parts[0].ndisks, 4);
-	assert_int_equal(cfg.parts[1].ndisks, 4);
-	assert_disk(&cfg.parts[0].disk[0], "virtio-blk", 0, false, 2048, 2048, false, true, true);
-	assert_disk(&cfg.parts[0].disk[1], "virtio-blk-ro", 0, false, 8192, 4096, true, false, false);
-	assert_disk(&cfg.parts[0].disk[2], "virtio-blk-own", 0, false, 16384, 1024, false, false, false);
-	assert_disk(&cfg.parts[0].disk[3], "virtio-blk-whole", 1, true, 0, 0, true, false, false);
-	assert_disk(&cfg.parts[1].disk[0], "virtio-blk", 0, false, 3072, 2048, false, false, true);
-	assert_disk(&cfg.parts[1].disk[1], "virtio-blk-ro", 0, false, 10240, 4096, true, false, false);
-	assert_disk(&cfg.parts[1].disk[2], "virtio-blk-own", 0, false, 17408, 1024, false, false, false);
-	assert_disk(&cfg.parts[1].disk[3], "virtio-blk-whole", 1, true, 0, 0, true, false, false);
+	assert_int_equal(ndisks(&cfg.parts[0]), 4);
+	assert_int_equal(ndisks(&cfg.parts[1]), 4);
+	assert_disk(&cfg.parts[0], 0, "virtio-blk", 0, false, 2048, 2048, false, true, true);
+	assert_disk(&cfg.parts[0], 1, "virtio-blk-ro", 0, false, 8192, 4096, true, false, false);
+	assert_disk(&cfg.parts[0], 2, "virtio-blk-own", 0, false, 16384, 1024, false, false, false);
+	assert_disk(&cfg.parts[0], 3, "virtio-blk-whole", 1, true, 0, 0, true, false, false);
+	assert_disk(&cfg.parts[1], 0, "virtio-blk", 0, false, 3072, 2048, false, false, true);
+	assert_disk(&cfg.parts[1], 1, "virtio-blk-ro", 0, false, 10240, 4096, true, false, false);
+	assert_disk(&cfg.parts[1], 2, "virtio-blk-own", 0, false, 17408, 1024, false, false, false);
+	assert_disk(&cfg.parts[1], 3, "virtio-blk-whole", 1, true, 0, 0, true, false, false);
 
 	/* The storage test files the system tests boot. */
 	rc = parse_file("tests/configs/good/linux-blk.dts");
@@ -298,6 +332,15 @@ static const struct bad_case bad_cases[] = {
 	{ "61-network-uplink-twice.dts",
 	  "/network/dmz: uplink: physical virtio-net 0 is already the uplink of lan" },
 	{ "62-network-unknown-property.dts", "/network/lan: vlan: unknown property" },
+	/* Every node checked, and what boot used to refuse only when it built
+	 * the partition (PLATFORM-4). */
+	{ "63-root-node-unit-address.dts", "/partitions@1: a top-level node has no unit address" },
+	{ "64-rng-twice.dts", "/partitions/alpha/virtio-rng@1: a partition has at most one virtio-rng" },
+	{ "65-images-do-not-fit.dts",
+	  "/partitions/alpha: kernel: kernel (4096 bytes in memory at offset 0x3ff8000), device tree "
+	  "(65536 bytes) do not fit in memory range 0 (67108864 bytes)" },
+	{ "66-disk-slots.dts",
+	  "/partitions/gamma/virtio-blk: backend: disk0 has no request slots left for another disk" },
 };
 #define N_BAD ARRAY_SIZE(bad_cases)
 
@@ -813,7 +856,7 @@ static void test_storage_overlaps(void **state)
 	const struct dspec a1 = { "disk0", true, 0, 8, false, false }, a2 = { "disk0", true, 4, 8, false, false },
 			   b = { "disk0", true, 100, 8, false, false };
 	assert_int_equal(parse_storage(&a1, &a2, &b, &g), 0);
-	assert_int_equal(cfg.parts[0].ndisks, 2);
+	assert_int_equal(ndisks(&cfg.parts[0]), 2);
 	/* Beta overlapping both of alpha's: one error for each, each naming its pair. */
 	const struct dspec b2 = { "disk0", true, 6, 8, false, false };
 	assert_int_equal(parse_storage(&a1, &a2, &b2, &g), 2);
@@ -907,22 +950,22 @@ static void test_good_network(void **state)
 	assert_int_equal(cfg.segment[1].uplink, CFG_NO_UPLINK);
 	assert_int_equal(cfg.nparts, 3);
 
-	const struct net_config *a = &cfg.parts[0].net, *b = &cfg.parts[1].net,
-				*g = &cfg.parts[2].net;
-	assert_true(a->present);
+	const struct net_config *a = net_of(&cfg.parts[0]), *b = net_of(&cfg.parts[1]),
+				*g = net_of(&cfg.parts[2]);
+	assert_non_null(a);
 	assert_int_equal(a->segment, 0);
 	assert_mac(a->mac, alpha_mac);
 	assert_int_equal(a->mtu, 1280);
 	assert_true(a->mac_change);
 
-	assert_true(b->present);
+	assert_non_null(b);
 	assert_int_equal(b->segment, 0);
 	assert_int_equal(b->mtu, CFG_NET_MTU_MAX);
 	assert_false(b->mac_change);
 	assert_local_unicast(b->mac);
 	memcpy(beta_mac, b->mac, 6);
 
-	assert_true(g->present);
+	assert_non_null(g);
 	assert_int_equal(g->segment, 1);
 	assert_int_equal(g->mtu, 1500);
 	assert_false(g->mac_change);
@@ -931,7 +974,7 @@ static void test_good_network(void **state)
 
 	/* The same file again: the same addresses (the next boot). */
 	assert_int_equal(parse_file("tests/configs/good/net-segments.dts"), 0);
-	assert_mac(cfg.parts[1].net.mac, beta_mac);
+	assert_mac(net_of(&cfg.parts[1])->mac, beta_mac);
 
 	/* The system test's file. */
 	rc = parse_file("tests/configs/good/linux-net.dts");
@@ -939,13 +982,13 @@ static void test_good_network(void **state)
 		print_errors(&errs);
 	assert_int_equal(rc, 0);
 	assert_int_equal(cfg.nsegments, 2);
-	assert_int_equal(cfg.parts[0].net.mtu, 1400);
-	assert_true(cfg.parts[0].net.mac_change);
-	assert_false(cfg.parts[1].net.mac_change);
-	assert_int_equal(cfg.parts[2].net.segment, 1);
+	assert_int_equal(net_of(&cfg.parts[0])->mtu, 1400);
+	assert_true(net_of(&cfg.parts[0])->mac_change);
+	assert_false(net_of(&cfg.parts[1])->mac_change);
+	assert_int_equal(net_of(&cfg.parts[2])->segment, 1);
 	/* No virtio-net node: no device. */
 	assert_int_equal(parse_file("tests/configs/good/hello-pair.dts"), 0);
-	assert_false(cfg.parts[0].net.present);
+	assert_null(net_of(&cfg.parts[0]));
 	assert_int_equal(cfg.nsegments, 0);
 }
 
@@ -1009,9 +1052,9 @@ static void test_net_derived_mac(void **state)
 
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
 		assert_int_equal(parse_net(&names[i], 1, NULL, 0, &g), 0);
-		assert_true(cfg.parts[0].net.present);
-		assert_local_unicast(cfg.parts[0].net.mac);
-		memcpy(mac[i], cfg.parts[0].net.mac, 6);
+		assert_non_null(net_of(&cfg.parts[0]));
+		assert_local_unicast(net_of(&cfg.parts[0])->mac);
+		memcpy(mac[i], net_of(&cfg.parts[0])->mac, 6);
 		for (size_t j = 0; j < i; j++)
 			if (memcmp(mac[i], mac[j], 6) == 0)
 				fail_msg("'%s' and '%s' derive the same MAC", names[i], names[j]);
@@ -1021,7 +1064,7 @@ static void test_net_derived_mac(void **state)
 	const struct nprop p[] = { { "mtu", &mtu, 4 } };
 	const char *const two[] = { "x", "beta" };
 	assert_int_equal(parse_net(two, 2, p, 1, &g), 0);
-	assert_memory_equal(cfg.parts[1].net.mac, mac[1], 6);
+	assert_memory_equal(net_of(&cfg.parts[1])->mac, mac[1], 6);
 	assert_int_equal(cfg.parts[1].cpus[0], 2);
 	/* Derived beside configured: a configured address may not be another
 	 * partition's derived one. */
@@ -1055,7 +1098,7 @@ static void test_net_properties(void **state)
 			fail();
 		}
 		if (mtus[i].ok)
-			assert_int_equal(cfg.parts[0].net.mtu, mtus[i].mtu);
+			assert_int_equal(net_of(&cfg.parts[0])->mtu, mtus[i].mtu);
 		else
 			assert_string_equal(g.e.msg[0], "/partitions/alpha/virtio-net: mtu: must be "
 							 "1 cell from 68 to 1500");
@@ -1069,9 +1112,9 @@ static void test_net_properties(void **state)
 			   empty[] = { { "mac-change", "", 1 } },
 			   colour[] = { { "colour", "red", 4 } };
 	assert_int_equal(parse_net(one, 1, allow, 1, &g), 0);
-	assert_true(cfg.parts[0].net.mac_change);
+	assert_true(net_of(&cfg.parts[0])->mac_change);
 	assert_int_equal(parse_net(one, 1, deny, 1, &g), 0);
-	assert_false(cfg.parts[0].net.mac_change);
+	assert_false(net_of(&cfg.parts[0])->mac_change);
 	assert_int_equal(parse_net(one, 1, empty, 1, &g), 1);
 	assert_int_equal(parse_net(one, 1, colour, 1, &g), 1);
 	assert_string_equal(g.e.msg[0], "/partitions/alpha/virtio-net: colour: unknown property");

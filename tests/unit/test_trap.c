@@ -11,6 +11,7 @@
 #include "arch_fake.h"
 #include <arch/esr.h>
 #include <hv/partition.h>
+#include <vdev/pl011.h>
 
 /* ldr w3, [x1] at EL1 faulting at stage 2: EC 0x24, ISV, SAS=2 (32-bit),
  * SRT=3, translation fault level 3 (DFSC 0x07). */
@@ -227,6 +228,15 @@ static void test_partitions_create_and_system_off(void **state)
 		c->kernel.size = 16;
 		c->kernel.present = true;
 		c->console = CONSOLE_UART;
+		/* What config_parse() adds: the UART device, the layout and
+		 * where the images go. */
+		c->entry = c->mem[0].base;
+		c->dtb_ipa = c->initrd_ipa = c->mem[0].base + c->mem[0].size - GUEST_DTB_MAX;
+		layout_init(&c->layout, 1);
+		c->ndevs = 1;
+		c->dev[0] = (struct dev_config){ .type = &pl011_type, .name = "pl011" };
+		c->dev[0].region = (uint32_t)layout_add_fixed(&c->layout, 0, GUEST_UART_IPA,
+							      VPL011_SIZE, GUEST_UART_INTID);
 	}
 	assert_int_equal(partitions_create(&cfg, ph, &pool), 0);
 	assert_memory_equal(fake_phys_mem + 0x100000, "KERNEL-IMAGE-123", 16);

@@ -1,0 +1,76 @@
+/* The partition-file parser's toolkit, shared by the parts of core/config*
+ * and by the device types (vdev/), which decode their own nodes. Every
+ * helper reports a problem as "<node path>: <property>: <what>" and leaves
+ * the output untouched; nothing here trusts the blob. */
+#ifndef HV_CONFIG_SCHEMA_H
+#define HV_CONFIG_SCHEMA_H
+
+#include <hv/config.h>
+
+struct cfg_parser {
+	const void *fdt;
+	const struct platform_desc *plat;
+	struct cfg_errors *errs;
+	struct hv_config *cfg;
+	blob_size_fn blob_size;
+	void *blob_ctx;
+	int part_node[CONFIG_MAX_PARTITIONS];
+	char part_path[CONFIG_MAX_PARTITIONS][CFG_PATH_MAX];
+};
+
+void perr(struct cfg_parser *p, int node, const char *prop, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* The node's path; when it does not fit, ".../" and the node's name. */
+void node_path(const void *fdt, int node, char path[CFG_PATH_MAX]);
+
+/* Every property and subnode must be one the schema knows. A list entry
+ * ending in '*' matches every name it begins. nodes == NULL allows no
+ * subnode; CFG_ANY_NODE leaves subnodes to the caller. */
+extern const char *const CFG_ANY_NODE[];
+void check_known(struct cfg_parser *p, int node, const char *const props[],
+		 const char *const nodes[]);
+bool name_is(const char *name, const char *const list[]);
+
+/* A string property: present, NUL-terminated, one string, within max. */
+const char *get_string(struct cfg_parser *p, int node, const char *prop, size_t max,
+		       bool required);
+/* A boolean property: present and empty. */
+bool cfg_flag(struct cfg_parser *p, int node, const char *prop);
+/* A property of exactly one cell; false (and *v untouched) when absent or
+ * malformed (reported, with what it should be). */
+bool cfg_u32(struct cfg_parser *p, int node, const char *prop, uint32_t *v, const char *what);
+/* One of the strings in choices (NULL-terminated); its index, or -1 when
+ * absent (dflt returned) or not one of them (reported). */
+int cfg_choice(struct cfg_parser *p, int node, const char *prop, const char *const choices[],
+	       int dflt);
+uint64_t be_cells(const void *cells, int n);
+/* A guest image named by a property; sets *b and its size. */
+void parse_blob(struct cfg_parser *p, int node, const char *prop, struct blob_ref *b,
+		bool required);
+/* A node's name as the name of a partition, backend or segment: at most
+ * CFG_NAME_MAX - 1 characters, no unit address. */
+bool take_name(struct cfg_parser *p, int node, const char *what, char out[CFG_NAME_MAX]);
+
+/* The named children of a root node (partitions, /storage, /network):
+ * the root node itself at most once and without a unit address, each child
+ * named as take_name() says, no name twice, at most max children. fn is
+ * called for each good child with its index; the count is returned. A
+ * missing root node: 0 (and an error when required). */
+typedef void (*named_child_fn)(struct cfg_parser *p, int node, unsigned idx);
+unsigned cfg_named_children(struct cfg_parser *p, const char *root, const char *what,
+			    unsigned max, bool required, named_child_fn fn);
+
+/* The parts of the parser, one file each. */
+void parse_hypervisor(struct cfg_parser *p);
+void parse_storage(struct cfg_parser *p);
+void parse_network(struct cfg_parser *p);
+void parse_partitions(struct cfg_parser *p);
+/* A partition's devices, layout, image placement and device tree checked
+ * (after everything else of the file was parsed). */
+void finish_partition(struct cfg_parser *p, unsigned idx);
+/* Backend / segment index by name, or -1. */
+void check_ram_images(struct cfg_parser *p);
+int cfg_backend(const struct hv_config *cfg, const char *name);
+int cfg_segment(const struct hv_config *cfg, const char *name);
+
+#endif

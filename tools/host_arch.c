@@ -1,0 +1,36 @@
+/* The arch layer of the host tools. hvcheck and hvpack link the
+ * hypervisor's own core/ and vdev/ (the parser, the layout, the device
+ * types and the guest device-tree builder are the code boot runs); the
+ * device models come along but never run on the host. Whatever would touch
+ * the CPU ends the tool: reaching it is a bug. */
+#include <hv/arch.h>
+#include <hv/partition.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static _Noreturn void not_on_host(const char *what)
+{
+	fprintf(stderr, "internal error: %s called in a host tool\n", what);
+	abort();
+}
+
+void *arch_phys_to_virt(paddr_t pa) { (void)pa; not_on_host(__func__); }
+paddr_t arch_virt_to_phys(const void *va) { (void)va; not_on_host(__func__); }
+unsigned arch_cpu_id(void) { return 0; }
+void arch_console_write(const char *s, size_t n) { fwrite(s, 1, n, stderr); }
+int arch_console_getc(void) { return -1; }
+void spin_lock(spinlock_t *l) { (void)l; }
+void spin_unlock(spinlock_t *l) { (void)l; }
+void arch_clean_for_guest(void *va, size_t size) { (void)va; (void)size; }
+void arch_console_flush_later(void) {}
+bool arch_entropy(void *buf, size_t n) { (void)buf; (void)n; not_on_host(__func__); }
+_Noreturn void arch_halt(void) { exit(3); }
+_Noreturn void arch_system_off(void) { not_on_host(__func__); }
+_Noreturn void arch_park(void) { not_on_host(__func__); }
+void arch_kick_cpu(unsigned pcpu) { (void)pcpu; not_on_host(__func__); }
+unsigned arch_vgic_nr_lrs(void) { not_on_host(__func__); }
+uint64_t arch_vgic_read_lr(unsigned i) { (void)i; not_on_host(__func__); }
+void arch_vgic_write_lr(unsigned i, uint64_t v) { (void)i; (void)v; not_on_host(__func__); }
+void arch_vgic_set_underflow(bool on) { (void)on; not_on_host(__func__); }
+void arch_vgic_deactivate_phys(uint32_t intid) { (void)intid; not_on_host(__func__); }
+int arch_vgic_local_vcpu(const struct vgic *g) { (void)g; not_on_host(__func__); }
