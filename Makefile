@@ -88,7 +88,9 @@ GUEST_BINS := $(patsubst %,$(O)/guests/%.bin,$(GUESTS))
 IMAGE := $(O)/bulkhead.img
 DEMO ?= configs/demo.dts
 LINUX_FILES := $(CACHE)/linux/Image $(CACHE)/linux/initrd.cpio.gz
-RAM_MB = $(shell echo $$(( $(CONFIG_RAM_SIZE) >> 20 )))
+# QEMU_FLAGS is exported, so this is expanded for every recipe, also the
+# ones that make .config itself: no arithmetic before CONFIG_RAM_SIZE exists.
+RAM_MB = $(if $(CONFIG_RAM_SIZE),$(shell echo $$(( $(CONFIG_RAM_SIZE) >> 20 ))))
 QEMU_FLAGS = -M virt,virtualization=on,gic-version=3,dtb-randomness=off \
 	-cpu max,pauth-impdef=on,sve=off -smp $(CONFIG_NR_CPUS_PLATFORM) -m $(RAM_MB) \
 	-nographic -nic none -serial mon:stdio -no-reboot

@@ -20,9 +20,12 @@ int main(int argc, char **argv)
 	int n;
 
 	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-L") == 0 && i + 1 < argc)
-			search_add(&sp, argv[++i]);
-		else if (argv[i][0] != '-' && !file)
+		if (strcmp(argv[i], "-L") == 0 && i + 1 < argc) {
+			if (search_add(&sp, argv[++i])) {
+				fprintf(stderr, "hvcheck: too many -L directories\n");
+				return 2;
+			}
+		} else if (argv[i][0] != '-' && !file)
 			file = argv[i];
 		else {
 			fprintf(stderr, "usage: hvcheck [-L image-dir]... partition-file\n");
@@ -33,6 +36,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: hvcheck [-L image-dir]... partition-file\n");
 		return 2;
 	}
+	sp.who = file;
 	fdt = load_partition_file(file, &size);
 	if (!fdt)
 		return 2;

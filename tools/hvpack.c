@@ -50,9 +50,12 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
 			out = argv[++i];
-		else if (strcmp(argv[i], "-L") == 0 && i + 1 < argc)
-			search_add(&sp, argv[++i]);
-		else if (strcmp(argv[i], "--no-check") == 0)
+		else if (strcmp(argv[i], "-L") == 0 && i + 1 < argc) {
+			if (search_add(&sp, argv[++i])) {
+				fprintf(stderr, "hvpack: too many -L directories\n");
+				exit(2);
+			}
+		} else if (strcmp(argv[i], "--no-check") == 0)
 			check = false; /* for tests of the boot-time check only */
 		else if (argv[i][0] == '-')
 			usage();
@@ -65,6 +68,7 @@ int main(int argc, char **argv)
 	}
 	if (!out || !hvbin || !pfile)
 		usage();
+	sp.who = pfile;
 	hv = read_file(hvbin, &hv_size);
 	pf = load_partition_file(pfile, &pf_size);
 	if (!hv || !pf)
@@ -114,12 +118,9 @@ int main(int argc, char **argv)
 			data[0] = pf;
 			size[0] = pf_size;
 		} else {
-			const char *path = search_find(&sp, name);
-			data[i] = path ? read_file(path, &size[i]) : NULL;
-			if (!data[i]) {
-				fprintf(stderr, "hvpack: image '%s' not found\n", name);
+			data[i] = search_read(&sp, name, &size[i]);
+			if (!data[i])
 				return 1;
-			}
 		}
 		strcpy(b->name, name);
 		b->offset = off;

@@ -6,17 +6,26 @@
 
 /* A file in memory; NULL on error (message printed). */
 void *read_file(const char *path, size_t *size);
-/* A partition file: a .dtb as is, anything else compiled with dtc. */
+/* A partition file: a .dtb as is, anything else compiled with dtc (run
+ * directly, never through a shell). NULL on error (message printed). */
 void *load_partition_file(const char *path, size_t *size);
 
-/* Guest images are looked up along a search path (-L dirs, then "."). */
+/* Guest images named by the partition file are looked up in the -L
+ * directories, in order ("." when there is none), and never outside them:
+ * an absolute name, a ".." component, or a name that resolves (through
+ * symbolic links) outside the directory it was found in is refused with a
+ * message naming it. */
 struct search_path {
 	const char *dirs[16];
 	int n;
+	const char *who; /* prefix of the messages: the partition file */
 };
 int search_add(struct search_path *sp, const char *dir);
-/* Full path of name in the search path, or NULL. */
-const char *search_find(const struct search_path *sp, const char *name);
+/* The contents of name, read from the file the lookup checked; NULL with a
+ * message when it is refused, missing or unreadable. */
+void *search_read(const struct search_path *sp, const char *name, size_t *size);
+/* For config_parse(): the size of name, or -1 (refusals are printed); its
+ * first head_len bytes into head when head is not NULL. */
 int64_t search_blob_size(void *ctx, const char *name, void *head, size_t head_len);
 
 #endif

@@ -7,7 +7,8 @@
 T=$O/tests/hvcheck
 mkdir -p "$T/images/images"
 truncate -s 80M "$T/images/images/big.bin" # sparse: oversize for 64 MiB
-CHECK=("$O/tools/hvcheck" -L "$O" -L "$T/images" -L "$CACHE")
+# -L .: the RAM disk images beside the bad files (tests/configs/bad/*.img).
+CHECK=("$O/tools/hvcheck" -L "$O" -L "$T/images" -L "$CACHE" -L .)
 
 for f in tests/configs/bad/*.dts; do
 	n=$(basename "$f" .dts)
