@@ -8,7 +8,7 @@
 #include <string.h>
 
 #ifdef CONFIG_CONSOLE
-static spinlock_t console_lock;
+spinlock_t console_lock;
 static struct console_port *open_port; /* focus port with a line open */
 static struct console_port *focus_port;
 
@@ -62,6 +62,28 @@ void console_write_line(const char *s, size_t n)
 	close_open_line();
 	arch_console_write(s, n);
 	spin_unlock(&console_lock);
+#else
+	(void)s;
+	(void)n;
+#endif
+}
+
+void console_write_panic(const char *s, size_t n)
+{
+#ifdef CONFIG_CONSOLE
+	bool locked = spin_trylock_for(&console_lock, CONSOLE_PANIC_WAIT_US);
+
+	if (locked) {
+		close_open_line();
+	} else {
+		/* The lock's holder may be this CPU or one that never lets go:
+		 * write past it, on a line of its own. The mux's state is not
+		 * touched; it belongs to the holder. */
+		arch_console_write("\n", 1);
+	}
+	arch_console_write(s, n);
+	if (locked)
+		spin_unlock(&console_lock);
 #else
 	(void)s;
 	(void)n;

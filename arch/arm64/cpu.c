@@ -65,25 +65,6 @@ int arch_console_getc(void)
 	return pl011_getc();
 }
 
-void spin_lock(spinlock_t *l)
-{
-	uint32_t tmp;
-	__asm__ volatile("	sevl\n"
-			 "1:	wfe\n"
-			 "	ldaxr	%w0, [%1]\n"
-			 "	cbnz	%w0, 1b\n"
-			 "	stxr	%w0, %w2, [%1]\n"
-			 "	cbnz	%w0, 1b\n"
-			 : "=&r"(tmp)
-			 : "r"(&l->v), "r"(1)
-			 : "memory");
-}
-
-void spin_unlock(spinlock_t *l)
-{
-	__atomic_store_n(&l->v, 0, __ATOMIC_RELEASE);
-}
-
 int64_t psci_smc(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3)
 {
 	register uint64_t x0 __asm__("x0") = fid;

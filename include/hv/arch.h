@@ -13,10 +13,36 @@ unsigned arch_cpu_id(void);
 void arch_console_write(const char *s, size_t n);
 int arch_console_getc(void);
 
-/* Locks for the (rare) shared hypervisor state. */
-typedef struct { volatile uint32_t v; } spinlock_t;
+/* Locks for the (rare) shared hypervisor state: ticket locks, so CPUs
+ * that contend get the lock in the order they asked for it and none
+ * starves. A zero-initialised lock is unlocked. next is the ticket the
+ * next caller takes, owner the ticket being served; the lock is held when
+ * they differ. The two halves share one 32-bit word (owner in the low
+ * half) so that taking a ticket and testing for a free lock are one
+ * atomic access. Waiters sleep in WFE until the owner half is written (an
+ * unlock), which QEMU's icount mode needs too (every spin loop must let
+ * the other vCPUs run). */
+typedef union {
+	volatile uint32_t word;
+	struct {
+		volatile uint16_t owner;
+		volatile uint16_t next;
+	};
+} spinlock_t;
 void spin_lock(spinlock_t *l);
 void spin_unlock(spinlock_t *l);
+/* Takes l only when it is free and nobody waits for it; never waits. */
+bool spin_trylock(spinlock_t *l);
+/* For assertions: someone holds l. */
+static inline bool spin_is_locked(const spinlock_t *l)
+{
+	return l->owner != l->next;
+}
+/* spin_trylock, tried again for up to usecs microseconds, letting other
+ * CPUs (vCPUs under QEMU) run between tries: a bounded wait for a lock
+ * whose holder may never let go. Under contention it can fail although
+ * the lock changed hands, since it never queues. */
+bool spin_trylock_for(spinlock_t *l, unsigned usecs);
 
 /* Make what the hypervisor wrote to [va, va+size) visible to a guest that
  * runs with its MMU and caches off: clean to the point of coherency and

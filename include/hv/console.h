@@ -7,6 +7,7 @@
 #ifndef HV_CONSOLE_H
 #define HV_CONSOLE_H
 
+#include <hv/arch.h>
 #include <hv/types.h>
 
 #define CONSOLE_LINE_MAX 200
@@ -34,5 +35,14 @@ void console_port_set_focus(struct console_port *p, bool focus);
 void console_flush_partial(void);
 /* Hypervisor output (already formatted, ends with \n). */
 void console_write_line(const char *s, size_t n);
+/* A panic's line: like console_write_line, but when console_lock cannot
+ * be had within CONSOLE_PANIC_WAIT_US the line goes straight to the UART,
+ * so a panic taken while the lock is held, by this CPU or by one that will
+ * never release it, still prints and does not deadlock. */
+#define CONSOLE_PANIC_WAIT_US 100000
+void console_write_panic(const char *s, size_t n);
+/* Guards every port's line buffer and the physical console; core/console.c
+ * alone takes it (tests hold it to stand for a stuck CPU). */
+extern spinlock_t console_lock;
 
 #endif

@@ -2,10 +2,12 @@
  * "physical" memory window backed by a host buffer, console output captured
  * in a buffer, halts turned into a longjmp the test can catch. */
 #include "arch_fake.h"
+#include <sched.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 uint8_t *fake_phys_mem;
 static size_t fake_phys_size;
@@ -36,13 +38,17 @@ paddr_t arch_virt_to_phys(const void *va)
 	return FAKE_PHYS_BASE + (paddr_t)((const uint8_t *)va - fake_phys_mem);
 }
 
+unsigned fake_cpu_id;
 unsigned arch_cpu_id(void)
 {
-	return 0;
+	return fake_cpu_id;
 }
 
+void (*fake_console_write_hook)(void);
 void arch_console_write(const char *s, size_t n)
 {
+	if (fake_console_write_hook)
+		fake_console_write_hook();
 	if (n > sizeof(fake_console) - 1 - fake_console_len)
 		n = sizeof(fake_console) - 1 - fake_console_len;
 	memcpy(fake_console + fake_console_len, s, n);
@@ -64,14 +70,67 @@ void fake_console_reset(void)
 	fake_console[0] = 0;
 }
 
+static double fake_now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* The same ticket lock as arch/arm64/lock.c in GCC's atomics on the whole
+ * word, so that the unit tests can run it on host threads. A wait of more
+ * than 10 s aborts: in a single-threaded test it is a lock taken twice. */
 void spin_lock(spinlock_t *l)
 {
-	l->v = 1;
+	uint32_t old = __atomic_fetch_add(&l->word, 1u << 16, __ATOMIC_ACQUIRE);
+	uint16_t ticket = (uint16_t)(old >> 16);
+	double t0 = fake_now();
+
+	for (unsigned n = 1; (uint16_t)__atomic_load_n(&l->word, __ATOMIC_ACQUIRE) != ticket; n++) {
+		sched_yield();
+		if (n % 1024 == 0 && fake_now() - t0 > 10) {
+			fprintf(stderr, "fake arch: spin_lock(%p) waited 10 s: deadlock\n", (void *)l);
+			abort();
+		}
+	}
+}
+
+bool spin_trylock(spinlock_t *l)
+{
+	uint32_t old = __atomic_load_n(&l->word, __ATOMIC_RELAXED);
+
+	if ((uint16_t)old != (uint16_t)(old >> 16))
+		return false;
+	return __atomic_compare_exchange_n(&l->word, &old, old + (1u << 16), false, __ATOMIC_ACQUIRE,
+					   __ATOMIC_RELAXED);
 }
 
 void spin_unlock(spinlock_t *l)
 {
-	l->v = 0;
+	uint32_t old = __atomic_load_n(&l->word, __ATOMIC_RELAXED), new;
+
+	if ((uint16_t)old == (uint16_t)(old >> 16)) {
+		fprintf(stderr, "fake arch: spin_unlock(%p) of a free lock\n", (void *)l);
+		abort();
+	}
+	do
+		new = (old & 0xffff0000u) | ((old + 1) & 0xffffu);
+	while (!__atomic_compare_exchange_n(&l->word, &old, new, true, __ATOMIC_RELEASE, __ATOMIC_RELAXED));
+}
+
+unsigned fake_trylock_for_calls;
+bool spin_trylock_for(spinlock_t *l, unsigned usecs)
+{
+	double t0 = fake_now();
+
+	fake_trylock_for_calls++;
+	while (!spin_trylock(l)) {
+		if (fake_now() - t0 > usecs / 1e6)
+			return false;
+		sched_yield();
+	}
+	return true;
 }
 
 void arch_clean_for_guest(void *va, size_t size)

@@ -117,7 +117,7 @@ static int fk_submit(struct blkdev *b, struct blk_req *r)
 	assert_ptr_equal(b, &fk.bd);
 	assert_true(fk.nlog < ARRAY_SIZE(fk.log));
 	/* Lock order: the disk's lock is held while it submits. */
-	assert_int_equal(vb.dev.lock.v, 1);
+	assert_true(spin_is_locked(&vb.dev.lock));
 	*f = (struct fop){ .op = r->op, .sector = r->sector, .nseg = r->nseg, .nrange = r->nrange };
 	for (unsigned i = 0; i < r->nseg; i++)
 		f->bytes += r->seg[i].len;
@@ -142,9 +142,9 @@ static void fk_complete(unsigned i, uint8_t status)
 		assert_int_equal(fk.inner.ops->submit(&fk.inner, r), 0);
 	else
 		r->status = status;
-	assert_int_equal(vb.dev.lock.v, 0); /* from the interrupt, no lock held */
+	assert_false(spin_is_locked(&vb.dev.lock)); /* from the interrupt, no lock held */
 	r->done(r);
-	assert_int_equal(vb.dev.lock.v, 0);
+	assert_false(spin_is_locked(&vb.dev.lock));
 }
 
 static void fk_poll(struct blkdev *b)
@@ -158,7 +158,7 @@ static void fk_poll(struct blkdev *b)
 static int fk_sync(struct blkdev *b)
 {
 	(void)b;
-	assert_int_equal(vb.dev.lock.v, 0);
+	assert_false(spin_is_locked(&vb.dev.lock));
 	fk.syncs++;
 	return 0;
 }

@@ -83,9 +83,9 @@ static void rec_rx(struct net_port *p, const uint8_t *frame, size_t len)
 	/* The switch delivers with no device lock held: a receiver never
 	 * waits for a sender, and two partitions sending to each other never
 	 * wait for each other. */
-	assert_int_equal(A.dev.lock.v, 0);
-	assert_int_equal(B.dev.lock.v, 0);
-	assert_int_equal(C.dev.lock.v, 0);
+	assert_false(spin_is_locked(&A.dev.lock));
+	assert_false(spin_is_locked(&B.dev.lock));
+	assert_false(spin_is_locked(&C.dev.lock));
 	lock_checks++;
 	assert_true(len >= NET_HDR_ETH && len <= NET_MAX_FRAME);
 	if (r->n < REC_KEEP) {
@@ -1127,7 +1127,7 @@ static void test_reset_restores_mac(void **state)
 	assert_memory_equal(A.port.mac, MAC_A, 6);
 	cfg_mac(&A.dev, mac);
 	assert_memory_equal(mac, MAC_A, 6);
-	assert_int_equal(A.dev.lock.v, 0);
+	assert_false(spin_is_locked(&A.dev.lock));
 }
 
 /* ================================= locking ================================ */
@@ -1155,8 +1155,8 @@ static void test_no_lock_while_delivering(void **state)
 	assert_rx(&dA, 0, h, g, 80);     /* B's frame in A */
 	assert_int_equal(got(&B), 1);    /* A's frame at B (no buffer: dropped) */
 	assert_int_equal(used_idx(&dB, TXQ), 1);
-	assert_int_equal(A.dev.lock.v, 0);
-	assert_int_equal(B.dev.lock.v, 0);
+	assert_false(spin_is_locked(&A.dev.lock));
+	assert_false(spin_is_locked(&B.dev.lock));
 	assert_true(lock_checks >= 2);
 }
 
