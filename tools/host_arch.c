@@ -21,6 +21,8 @@ void arch_console_write(const char *s, size_t n) { fwrite(s, 1, n, stderr); }
 int arch_console_getc(void) { return -1; }
 void spin_lock(spinlock_t *l) { (void)l; }
 void spin_unlock(spinlock_t *l) { (void)l; }
+bool spin_trylock(spinlock_t *l) { (void)l; return true; }
+bool spin_trylock_for(spinlock_t *l, unsigned usecs) { (void)l; (void)usecs; return true; }
 void arch_clean_for_guest(void *va, size_t size) { (void)va; (void)size; }
 void arch_console_flush_later(void) {}
 bool arch_entropy(void *buf, size_t n) { (void)buf; (void)n; not_on_host(__func__); }
