@@ -192,9 +192,13 @@ static int partition_create(struct partition *p, unsigned id, const struct part_
 	vgic_init(&p->vgic, p->nvcpus);
 	struct irq_line uart_irq = { vgic_line, &p->vgic, VGIC_SPI_UART };
 	vpl011_init(&p->uart, pc->name, &uart_irq);
-	for (unsigned i = 0; i < pc->nmem && i < ARRAY_SIZE(p->gmem.r); i++)
-		p->gmem.r[p->gmem.n++] = (struct guest_mem_range){
-			pc->mem[i].base, pc->mem[i].size, arch_phys_to_virt(pc->mem[i].base) };
+	struct dma_range ram[DMA_MAX_RANGES];
+	unsigned nram;
+	for (nram = 0; nram < pc->nmem && nram < DMA_MAX_RANGES; nram++)
+		ram[nram] = (struct dma_range){ pc->mem[nram].base, pc->mem[nram].size,
+						arch_phys_to_virt(pc->mem[nram].base), DMA_BIDIR };
+	if (dma_space_init(&p->gmem, ram, nram))
+		return -1;
 	if (pc->console == CONSOLE_VIRTIO) {
 		struct irq_line irq = { vgic_line, &p->vgic, GUEST_VIRTIO_INTID(p->nvirtio) };
 		virtio_console_init(&p->vcon, pc->name, &p->gmem, &irq);

@@ -70,7 +70,7 @@ struct partition {
 	struct mmio_bus mmio;
 	struct vpl011 uart;
 	struct vgic vgic;
-	struct guest_mem gmem;
+	struct dma_space gmem; /* its RAM, identity-mapped: each device's DMA space starts as a copy */
 	struct virtio_console vcon;
 	struct virtio_rng vrng;
 	unsigned ndisks;
