@@ -197,8 +197,10 @@ static int partition_create(struct partition *p, unsigned id, const struct part_
 	for (nram = 0; nram < pc->nmem && nram < DMA_MAX_RANGES; nram++)
 		ram[nram] = (struct dma_range){ pc->mem[nram].base, pc->mem[nram].size,
 						arch_phys_to_virt(pc->mem[nram].base), DMA_BIDIR };
-	if (dma_space_init(&p->gmem, ram, nram))
+	if (dma_space_init(&p->gmem, ram, nram)) {
+		ERR("%s: memory ranges unusable as its devices' DMA window", pc->name);
 		return -1;
+	}
 	if (pc->console == CONSOLE_VIRTIO) {
 		struct irq_line irq = { vgic_line, &p->vgic, GUEST_VIRTIO_INTID(p->nvirtio) };
 		virtio_console_init(&p->vcon, pc->name, &p->gmem, &irq);
