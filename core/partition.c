@@ -110,9 +110,13 @@ static int partition_create(struct partition *p, unsigned id, const struct part_
 		CHECK(pgtable_map(&p->s2, pc->mem[i].base, pc->mem[i].base, pc->mem[i].size,
 				  S2_NORMAL_RWX, true) == 0);
 	vgic_init(&p->vgic, p->nvcpus);
-	for (unsigned i = 0; i < pc->nmem && i < ARRAY_SIZE(p->gmem.r); i++)
-		p->gmem.r[p->gmem.n++] = (struct guest_mem_range){
-			pc->mem[i].base, pc->mem[i].size, arch_phys_to_virt(pc->mem[i].base) };
+	struct dma_range ram[DMA_MAX_RANGES];
+	unsigned nram;
+	for (nram = 0; nram < pc->nmem && nram < DMA_MAX_RANGES; nram++)
+		ram[nram] = (struct dma_range){ pc->mem[nram].base, pc->mem[nram].size,
+						arch_phys_to_virt(pc->mem[nram].base), DMA_BIDIR };
+	/* Ranges the checker accepted: disjoint, at most CONFIG_MAX_MEM_RANGES. */
+	CHECK(dma_space_init(&p->gmem, ram, nram) == 0);
 	for (unsigned i = 0; i < pc->layout.n; i++) {
 		const struct layout_region *r = &pc->layout.r[i];
 		if (r->kind == REGION_GICD)

@@ -59,7 +59,7 @@ static uint32_t size_max(const struct virtio_blk *vb)
 /* Bytes [off, off + len) of the chain's segments seg[0..n) as backend
  * segments; false when they need more than seg_max() or a segment is
  * larger than offered. */
-static bool slice(const struct virtio_blk *vb, const struct vq_seg *seg, unsigned n, uint64_t off,
+static bool slice(const struct virtio_blk *vb, const struct dma_seg *seg, unsigned n, uint64_t off,
 		  uint64_t len, struct blk_req *b)
 {
 	b->nseg = 0;
@@ -130,7 +130,7 @@ static uint8_t decode(struct virtio_blk *vb, const struct vq_chain *c, struct vb
 {
 	struct { uint32_t type, reserved; uint64_t sector; } hdr;
 	struct blk_req *b = &r->b;
-	const struct vq_seg *w = &c->seg[c->nr];
+	const struct dma_seg *w = &c->seg[c->nr];
 	uint64_t len;
 
 	b->nseg = b->nrange = 0;
@@ -189,6 +189,7 @@ static void finish(struct virtio_blk *vb, struct vblk_req *r)
 	}
 	r->busy = false;
 	vb->inflight--;
+	dma_unpin(&vb->dev.dma);
 }
 
 /* Drive r until it waits at the backend or is finished. completed: the
@@ -290,6 +291,7 @@ static void start(struct virtio_blk *vb, struct vblk_req *r, unsigned q, const s
 	r->then_flush = false;
 	r->flushing = false;
 	vb->inflight++;
+	dma_pin(&vb->dev.dma); /* its buffers stay mapped until finish() */
 	/* The status byte: the last byte the driver lets the device write. */
 	r->status = c->seg[c->nr + c->nw - 1].p + c->seg[c->nr + c->nw - 1].len - 1;
 	st = decode(vb, c, r);
@@ -402,7 +404,7 @@ static uint32_t min32(uint64_t a, uint64_t b)
 }
 
 void virtio_blk_init(struct virtio_blk *vb, const char *name, const struct vblk_params *prm,
-		     const struct guest_mem *mem, const struct irq_line *irq)
+		     const struct dma_space *mem, const struct irq_line *irq)
 {
 	struct blkdev *be = prm->be;
 	uint8_t *cf = vb->config;

@@ -90,7 +90,7 @@ bool virtio_console_rx(struct virtio_console *v, uint8_t c)
 	return ok;
 }
 
-void virtio_console_init(struct virtio_console *v, const char *name, const struct guest_mem *mem,
+void virtio_console_init(struct virtio_console *v, const char *name, const struct dma_space *mem,
 			 const struct irq_line *irq)
 {
 	memset(v, 0, sizeof(*v));

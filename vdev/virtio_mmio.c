@@ -57,8 +57,8 @@ static void device_reset(struct virtio_dev *d)
 }
 
 /* Queue setup is checked when the driver makes the queue ready: size a
- * power of two up to the maximum, the three areas aligned and inside the
- * partition's RAM. A bad queue puts the device in NEEDS_RESET. */
+ * power of two up to the maximum, the three areas aligned and mapped in the
+ * device's DMA space. A bad queue puts the device in NEEDS_RESET. */
 static void queue_enable(struct virtio_dev *d, struct virtq *q)
 {
 	uint64_t n = q->num;
@@ -67,10 +67,7 @@ static void queue_enable(struct virtio_dev *d, struct virtq *q)
 		virtio_needs_reset(d, "queue size not a power of two up to the maximum");
 		return;
 	}
-	q->d = gmem_ptr(&d->mem, q->desc, 16 * n);
-	q->a = gmem_ptr(&d->mem, q->avail, 6 + 2 * n);
-	q->u = gmem_ptr(&d->mem, q->used, 6 + 8 * n);
-	if (!q->d || !q->a || !q->u || (q->desc & 15) || (q->avail & 1) || (q->used & 3)) {
+	if (!vq_map_rings(d, q) || (q->desc & 15) || (q->avail & 1) || (q->used & 3)) {
 		q->d = NULL;
 		virtio_needs_reset(d, "queue areas misaligned or outside guest RAM");
 		return;
@@ -300,9 +297,9 @@ void virtio_dev_reset(struct virtio_dev *d)
 }
 
 void virtio_dev_init(struct virtio_dev *d, const struct virtio_dev_ops *ops, void *priv,
-		     const char *name, const struct guest_mem *mem, const struct irq_line *irq)
+		     const char *name, const struct dma_space *mem, const struct irq_line *irq)
 {
-	*d = (struct virtio_dev){ .ops = ops, .priv = priv, .name = name, .mem = *mem,
+	*d = (struct virtio_dev){ .ops = ops, .priv = priv, .name = name, .dma = *mem,
 				  .features = ops->features, .nqueues = ops->nqueues };
 	if (irq)
 		d->irq = *irq;

@@ -232,7 +232,7 @@ const struct virtio_dev_ops virtio_net_ops = {
 };
 
 void virtio_net_init(struct virtio_net *n, const char *name, const struct vnet_params *prm,
-		     const struct guest_mem *mem, const struct irq_line *irq)
+		     const struct dma_space *mem, const struct irq_line *irq)
 {
 	memset(n, 0, sizeof(*n));
 	memcpy(n->mac, prm->mac, 6);

@@ -109,7 +109,7 @@ const struct virtio_dev_ops virtio_rng_ops = {
 };
 
 void virtio_rng_init(struct virtio_rng *r, const char *name, uint32_t id,
-		     const struct guest_mem *mem, const struct irq_line *irq, entropy_fn entropy)
+		     const struct dma_space *mem, const struct irq_line *irq, entropy_fn entropy)
 {
 	memset(r, 0, sizeof(*r));
 	r->id = id;

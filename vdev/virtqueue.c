@@ -5,42 +5,37 @@
 
 #define RD16(p) (*(volatile uint16_t *)(p))
 
-void *gmem_ptr(const struct guest_mem *m, uint64_t ipa, uint64_t len)
-{
-	for (unsigned i = 0; i < m->n; i++) {
-		const struct guest_mem_range *r = &m->r[i];
-		if (len && ipa >= r->ipa && ipa - r->ipa < r->size && len <= r->size - (ipa - r->ipa))
-			return r->host + (ipa - r->ipa);
-	}
-	return NULL;
-}
-
 bool virtio_has(const struct virtio_dev *d, unsigned feature)
 {
 	return (d->driver_features >> feature) & 1;
 }
 
-static bool seg_add(struct vq_chain *c, const struct guest_mem *m, struct virtq_desc *e)
+/* A descriptor's buffer as segments of c, in the direction the device
+ * uses it: NULL, or why the chain is malformed. */
+static const char *seg_add(struct vq_chain *c, const struct dma_space *s, const struct virtq_desc *e)
 {
-	uint8_t *p;
+	unsigned used = c->nr + c->nw;
+	bool w = e->flags & VIRTQ_DESC_F_WRITE;
+	int n;
 
 	if (e->len == 0)
-		return true; /* an empty buffer carries nothing: skipped */
-	if (c->nr + c->nw >= VQ_MAX_SEGS)
-		return false;
-	p = gmem_ptr(m, e->addr, e->len);
-	if (!p)
-		return false;
-	if (e->flags & VIRTQ_DESC_F_WRITE) {
-		c->seg[c->nr + c->nw++] = (struct vq_seg){ p, e->len };
+		return NULL; /* an empty buffer carries nothing: skipped */
+	if (!w && c->nw) /* readable after writable: [VIRTIO] 2.7.4.2 */
+		return "readable buffer after a writable one";
+	n = dma_map(s, e->addr, e->len, w ? DMA_FROM_DEV : DMA_TO_DEV, &c->seg[used],
+		    VQ_MAX_SEGS - used);
+	if (n == DMA_ESEGS)
+		return "too many buffers in one request";
+	if (n < 0)
+		return "buffer outside guest RAM or not mapped for its direction";
+	if (w) {
+		c->nw += (unsigned)n;
 		c->wlen += e->len;
 	} else {
-		if (c->nw) /* readable after writable: [VIRTIO] 2.7.4.2 */
-			return false;
-		c->seg[c->nr++] = (struct vq_seg){ p, e->len };
+		c->nr += (unsigned)n;
 		c->rlen += e->len;
 	}
-	return true;
+	return NULL;
 }
 
 /* Walk one chain. Every descriptor is copied once, then checked, then
@@ -50,6 +45,7 @@ static const char *walk(struct virtio_dev *d, struct virtq *q, uint16_t head, st
 	volatile struct virtq_desc *table = q->d;
 	unsigned size = q->num, i = head, steps = 0;
 	bool indirect = false;
+	const char *why;
 
 	c->head = head;
 	c->nr = c->nw = 0;
@@ -73,7 +69,7 @@ static const char *walk(struct virtio_dev *d, struct virtq *q, uint16_t head, st
 			if ((e.flags & VIRTQ_DESC_F_NEXT) || e.len == 0 || e.len % 16 ||
 			    e.len / 16 > VQ_MAX_SIZE || (e.addr & 15))
 				return "malformed indirect descriptor";
-			table = gmem_ptr(&d->mem, e.addr, e.len);
+			table = dma_ptr(&d->dma, e.addr, e.len, DMA_TO_DEV);
 			if (!table)
 				return "indirect table outside guest RAM";
 			/* [VIRTIO] 2.7.5.3: a chain uses either the queue's table or
@@ -86,13 +82,60 @@ static const char *walk(struct virtio_dev *d, struct virtq *q, uint16_t head, st
 			steps = 0;
 			continue;
 		}
-		if (!seg_add(c, &d->mem, &e))
-			return c->nr + c->nw >= VQ_MAX_SEGS ? "too many buffers in one request"
-							    : "buffer outside guest RAM or out of order";
+		why = seg_add(c, &d->dma, &e);
+		if (why)
+			return why;
 		if (!(e.flags & VIRTQ_DESC_F_NEXT))
 			return NULL;
 		i = e.next;
 	}
+}
+
+bool vq_map_rings(struct virtio_dev *d, struct virtq *q)
+{
+	uint64_t n = q->num;
+
+	q->dma_gen = d->dma.gen;
+	q->d = dma_ptr(&d->dma, q->desc, 16 * n, DMA_TO_DEV);
+	q->a = dma_ptr(&d->dma, q->avail, 6 + 2 * n, DMA_TO_DEV);
+	q->u = dma_ptr(&d->dma, q->used, 6 + 8 * n, DMA_FROM_DEV); /* the device writes only it */
+	if (q->d && q->a && q->u)
+		return true;
+	q->d = NULL;
+	q->a = NULL;
+	q->u = NULL;
+	return false;
+}
+
+static __attribute__((noinline, cold)) bool rings_remap(struct virtio_dev *d, struct virtq *q)
+{
+	if (vq_map_rings(d, q))
+		return true;
+	virtio_needs_reset(d, "queue areas no longer mapped");
+	return false;
+}
+
+/* The ring pointers of a ready queue, translated again when the DMA space
+ * changed since: false (NEEDS_RESET) when they no longer translate. */
+static inline bool rings_current(struct virtio_dev *d, struct virtq *q)
+{
+	return __builtin_expect(q->dma_gen == d->dma.gen, 1) || rings_remap(d, q);
+}
+
+/* vq_pop and vq_push once the space changed: the rings translated again,
+ * then the real thing (the generation matches: no second round). Apart,
+ * so the fast paths compare one word and call nothing. */
+static __attribute__((noinline, cold)) int pop_remapped(struct virtio_dev *d, unsigned qi,
+							struct vq_chain *c)
+{
+	return rings_remap(d, &d->vq[qi]) ? vq_pop(d, qi, c) : -1;
+}
+
+static __attribute__((noinline, cold)) void push_remapped(struct virtio_dev *d, unsigned qi,
+							  uint16_t head, uint32_t len)
+{
+	if (rings_remap(d, &d->vq[qi]))
+		vq_push(d, qi, head, len);
 }
 
 int vq_pop(struct virtio_dev *d, unsigned qi, struct vq_chain *c)
@@ -103,6 +146,8 @@ int vq_pop(struct virtio_dev *d, unsigned qi, struct vq_chain *c)
 
 	if (!q->ready || (d->status & VIRTIO_S_NEEDS_RESET))
 		return 0;
+	if (__builtin_expect(q->dma_gen != d->dma.gen, 0))
+		return pop_remapped(d, qi, c);
 	avail_idx = RD16(&q->a[1]);
 	if (avail_idx == q->last_avail)
 		return 0;
@@ -128,7 +173,7 @@ void vq_unpop(struct virtio_dev *d, unsigned qi, unsigned n)
 	struct virtq *q = &d->vq[qi];
 
 	q->last_avail = (uint16_t)(q->last_avail - n);
-	if (q->ready && virtio_has(d, VIRTIO_F_EVENT_IDX))
+	if (q->ready && q->u && virtio_has(d, VIRTIO_F_EVENT_IDX) && rings_current(d, q))
 		*(volatile uint16_t *)(q->u + 4 + 8 * q->num) = q->last_avail;
 }
 
@@ -148,6 +193,10 @@ void vq_push(struct virtio_dev *d, unsigned qi, uint16_t head, uint32_t len)
 	 * driver can change them only while it is not ready). */
 	if (!q->ready || !q->u || !q->num)
 		return;
+	if (__builtin_expect(q->dma_gen != d->dma.gen, 0)) {
+		push_remapped(d, qi, head, len);
+		return;
+	}
 	e = (volatile uint32_t *)(q->u + 4 + 8 * (q->used_idx % q->num));
 	e[0] = head;
 	e[1] = len;

@@ -70,7 +70,7 @@ struct partition {
 	struct pgtable s2;
 	struct mmio_bus mmio;
 	struct vgic vgic;
-	struct guest_mem gmem;
+	struct dma_space gmem; /* its RAM, identity-mapped: each device's DMA space starts as a copy */
 	unsigned ndevs;
 	struct vdev_inst dev[CFG_MAX_DEVS]; /* as in cfg->dev */
 	struct vdev_inst *console;          /* the one with a console port, or NULL */

@@ -18,7 +18,7 @@
 
 struct cfg_parser;
 struct console_port;
-struct guest_mem;
+struct dma_space;
 struct virtio_dev;
 struct vdev_inst;
 
@@ -77,7 +77,7 @@ struct vdev_inst {
 	const char *part_name;
 	unsigned part_id, nvcpus;
 	struct irq_line irq;         /* the region's interrupt */
-	const struct guest_mem *mem; /* the partition's RAM, as the device may reach it */
+	const struct dma_space *mem; /* the partition's RAM: each device copies it as its own DMA address space */
 	char name[2 * CFG_NAME_MAX]; /* "<partition>/<node>" for the log */
 	/* Filled by create: */
 	void *priv;

@@ -1,15 +1,17 @@
 /* virtio-mmio version 2 ([VIRTIO] 4.2.2) and the split virtqueue engine
  * ([VIRTIO] 2.7) shared by every device model. Everything the guest puts
  * in a ring is untrusted: indices are taken modulo the queue size, chains
- * are bounded by the queue size (loops detected), every buffer is checked
- * against the partition's RAM before use, and each descriptor is read once
- * before it is checked and used. A malformed ring puts the device in
+ * are bounded by the queue size (loops detected), every buffer is
+ * translated through the device's DMA address space (include/hv/dma.h)
+ * before use, for the direction it is used in, and each descriptor is read
+ * once before it is checked and used. A malformed ring puts the device in
  * DEVICE_NEEDS_RESET; nothing else happens.
  * Lock order: virtio_dev.lock, then vgic.lock, then console_lock. */
 #ifndef VDEV_VIRTIO_H
 #define VDEV_VIRTIO_H
 
 #include <hv/arch.h>
+#include <hv/dma.h>
 #include <hv/irq.h>
 #include <hv/mmio.h>
 
@@ -44,38 +46,23 @@ struct virtq_desc {
 };
 _Static_assert(sizeof(struct virtq_desc) == 16, "virtq_desc: [VIRTIO] 2.7.5");
 
-/* The partition's RAM as the device may touch it: IPA ranges, each with
- * the hypervisor's pointer to it. */
-struct guest_mem_range {
-	uint64_t ipa, size;
-	uint8_t *host;
-};
-struct guest_mem {
-	unsigned n;
-	struct guest_mem_range r[4];
-};
-/* Host pointer to [ipa, ipa+len) when it lies inside one RAM range, else
- * NULL. len 0 is refused. */
-void *gmem_ptr(const struct guest_mem *m, uint64_t ipa, uint64_t len);
-
-struct vq_seg {
-	uint8_t *p;
-	uint32_t len;
-};
-
-/* One request: its readable segments first, then its writable ones. */
+/* One request: its readable segments first, then its writable ones. A
+ * descriptor's buffer is one segment, or several where the DMA space splits
+ * it (at most VQ_MAX_SEGS in all). */
 struct vq_chain {
 	uint16_t head;
 	unsigned nr, nw; /* readable, writable segments */
-	struct vq_seg seg[VQ_MAX_SEGS];
+	struct dma_seg seg[VQ_MAX_SEGS];
 	uint64_t rlen, wlen;
 };
 
 struct virtq {
 	uint16_t num; /* as set by the driver */
 	bool ready;
-	uint64_t desc, avail, used; /* IPAs */
-	/* Valid while ready: checked at QueueReady. */
+	uint32_t dma_gen; /* of the DMA space when d, a, u were translated */
+	uint64_t desc, avail, used; /* IOVAs in the device's DMA space */
+	/* Valid while ready: checked at QueueReady, translated again when the
+	 * DMA space changed since (dma_gen). */
 	volatile struct virtq_desc *d;
 	volatile uint16_t *a; /* flags, idx, ring[num], used_event */
 	volatile uint8_t *u;  /* flags, idx, ring[num] of {id, len}, avail_event */
@@ -108,7 +95,7 @@ struct virtio_dev {
 	const char *name; /* for the log */
 	uint64_t features; /* device-specific bits offered: ops->features unless changed */
 	unsigned nqueues;  /* ops->nqueues unless changed (at most VIRTIO_MAX_QUEUES) */
-	struct guest_mem mem;
+	struct dma_space dma; /* all it reaches of guest memory */
 	struct irq_line irq;
 	bool line;
 	uint32_t status, isr, config_gen;
@@ -121,10 +108,14 @@ struct virtio_dev {
 };
 
 void virtio_dev_init(struct virtio_dev *d, const struct virtio_dev_ops *ops, void *priv,
-		     const char *name, const struct guest_mem *mem, const struct irq_line *irq);
+		     const char *name, const struct dma_space *mem, const struct irq_line *irq);
 extern const struct mmio_device_ops virtio_mmio_ops;
 /* Back to reset state (partition restart). */
 void virtio_dev_reset(struct virtio_dev *d);
+
+/* Translate queue q's areas through d's DMA space, under its current
+ * generation: false (pointers cleared) when one no longer translates. */
+bool vq_map_rings(struct virtio_dev *d, struct virtq *q);
 
 /* The ring engine, for device models (d->lock held). */
 /* 1: a chain was taken; 0: the queue is empty; -1: the ring is malformed

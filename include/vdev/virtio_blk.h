@@ -91,7 +91,7 @@ struct virtio_blk {
 };
 
 void virtio_blk_init(struct virtio_blk *vb, const char *name, const struct vblk_params *prm,
-		     const struct guest_mem *mem, const struct irq_line *irq);
+		     const struct dma_space *mem, const struct irq_line *irq);
 /* Before a partition restarts or stops (no vCPU runs, d->lock not held):
  * wait (bounded) for its requests at the backend, then make its completed
  * writes durable. False when requests are still at the backend: it may

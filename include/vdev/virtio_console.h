@@ -18,7 +18,7 @@ struct virtio_console {
 	uint32_t rx_dropped;
 };
 
-void virtio_console_init(struct virtio_console *v, const char *name, const struct guest_mem *mem,
+void virtio_console_init(struct virtio_console *v, const char *name, const struct dma_space *mem,
 			 const struct irq_line *irq);
 /* A byte of console input; false when the buffer is full (dropped). */
 bool virtio_console_rx(struct virtio_console *v, uint8_t c);

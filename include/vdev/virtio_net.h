@@ -51,7 +51,7 @@ struct vnet_params {
 };
 
 void virtio_net_init(struct virtio_net *n, const char *name, const struct vnet_params *prm,
-		     const struct guest_mem *mem, const struct irq_line *irq);
+		     const struct dma_space *mem, const struct irq_line *irq);
 extern const struct virtio_dev_ops virtio_net_ops;
 extern const struct vdev_type virtio_net_type;
 

@@ -23,7 +23,7 @@ struct virtio_rng {
 };
 
 void virtio_rng_init(struct virtio_rng *r, const char *name, uint32_t id,
-		     const struct guest_mem *mem, const struct irq_line *irq, entropy_fn entropy);
+		     const struct dma_space *mem, const struct irq_line *irq, entropy_fn entropy);
 extern const struct virtio_dev_ops virtio_rng_ops;
 extern const struct vdev_type virtio_rng_type;
 

@@ -8,10 +8,14 @@
  * indirect tables and buffers live; notifies make the devices walk them.
  * Built with -fsanitize=fuzzer,address,undefined: any read or write outside
  * the fake RAM (two separate heap blocks, adjacent in IPA space), any UB,
- * a hang or a broken invariant below is a crash. Beyond memory safety:
+ * a hang or a broken invariant below is a crash. Each device reaches the
+ * RAM through its own DMA address space (include/hv/dma.h), whose mapping
+ * the input can change (MAP: each block read-write, read-only, write-only
+ * or unmapped for that device). Beyond memory safety:
  *  - every vq_pop (linked with --wrap) is checked against a reference walk
- *    of the same ring written from [VIRTIO] 2.7 and the rules in
- *    include/vdev/virtio.h: same verdict, same segments;
+ *    of the same ring written from [VIRTIO] 2.7, the rules in
+ *    include/vdev/virtio.h and the device's mapping as the input set it:
+ *    same verdict, same segments (a buffer across the two blocks is two);
  *  - every vq_push returns a chain popped in the same operation, with a
  *    length no larger than its writable buffers, and every popped chain is
  *    returned before the operation ends;
@@ -22,7 +26,7 @@
  *
  * Input: a sequence of operations, each an op byte then its arguments
  * (little endian; a short input reads as zeros):
- *   op bit 0: device (0 virtio-rng, 1 virtio-console); (op >> 1) % 11:
+ *   op bit 0: device (0 virtio-rng, 1 virtio-console); (op >> 1) % 12:
  *   0 WRITE  u16 off, u8 width, u32 value    register write
  *   1 READ   u16 off, u8 width               register read
  *   2 MEM    u16 off, u8 n, n bytes          guest RAM at RAM_IPA + off
@@ -43,6 +47,9 @@
  *   8 POST   u8 q, u16 head                  next avail slot of queue q, idx++
  *   9 ENTROPY                                 toggle an entropy-source failure
  *  10 ACK                                     InterruptACK what InterruptStatus says
+ *  11 MAP    u8 perm                         the device's DMA space changes: RAM
+ *            block 0 gets perm & 3, block 1 (perm >> 2) & 3 (bit 0: the
+ *            device may read, bit 1: write; 0: unmapped)
  * tests/fuzz/make_corpus.py writes seeds in this format. */
 #include <sanitizer/asan_interface.h>
 #include <stdio.h>
@@ -72,7 +79,10 @@
 enum { REG_NOTIFY = 0x050, REG_INT_STATUS = 0x060, REG_INT_ACK = 0x064, REG_STATUS = 0x070 };
 
 static uint8_t *ram0, *ram1;
-static struct guest_mem gm;
+static struct dma_space gm;
+/* The reference's view of each device's mapping (rng, console): the
+ * permissions of each RAM block, as MAP set them. */
+static uint8_t perm[2][2];
 static struct virtio_rng rng;
 static struct virtio_console con;
 static bool line_level[2];
@@ -125,10 +135,54 @@ static void must_be_addressable(const void *p, size_t n)
  * indices below the table size, at most the table size of steps, an
  * indirect table only as the head, only once, only when negotiated, without
  * NEXT, len a non-zero multiple of 16, 16-byte aligned; empty buffers
- * skipped; every other buffer inside one RAM block, readable before
- * writable, at most VQ_MAX_SEGS of them. ---- */
+ * skipped; every other buffer inside guest RAM, one segment per RAM block
+ * it touches, each block mapped for the device in the buffer's direction
+ * (readable: the device reads; writable: it writes); readable before
+ * writable, at most VQ_MAX_SEGS segments. Rings and indirect tables inside
+ * one block, mapped for the device to read (descriptors, avail) or to write
+ * (used); when the device's mapping changed since a queue was checked, its
+ * rings are checked again before anything else. ---- */
 
 static uint8_t *hp(uint64_t ipa, uint64_t len);
+
+static unsigned dev_idx(const struct virtio_dev *d)
+{
+	return d == &con.dev;
+}
+
+/* hp(), when the device may access the whole area in direction dir. */
+static uint8_t *ref_ptr(const struct virtio_dev *d, uint64_t ipa, uint64_t len, unsigned dir)
+{
+	uint8_t *p = len ? hp(ipa, len) : NULL;
+	unsigned b = ipa >= RAM_IPA + RAM0_SIZE; /* the block it is in, if any */
+	return p && (perm[dev_idx(d)][b] & dir) == dir ? p : NULL;
+}
+
+/* A buffer as segments into c: false when outside RAM, not mapped for dir,
+ * or past VQ_MAX_SEGS. */
+static bool ref_seg(const struct virtio_dev *d, struct vq_chain *c, uint64_t ipa, uint32_t len,
+		    unsigned dir)
+{
+	const uint64_t b1 = RAM_IPA + RAM0_SIZE, end = b1 + RAM1_SIZE;
+	const uint8_t *pm = perm[dev_idx(d)];
+
+	if (ipa < RAM_IPA || ipa >= end || len > end - ipa)
+		return false;
+	while (len) {
+		bool first = ipa < b1;
+		uint32_t n = first && len > b1 - ipa ? (uint32_t)(b1 - ipa) : len;
+		if ((pm[!first] & dir) != dir || c->nr + c->nw == VQ_MAX_SEGS)
+			return false;
+		c->seg[c->nr + c->nw] = (struct dma_seg){ first ? ram0 + (ipa - RAM_IPA) : ram1 + (ipa - b1), n };
+		if (dir == DMA_FROM_DEV)
+			c->nw++;
+		else
+			c->nr++;
+		ipa += n;
+		len -= n;
+	}
+	return true;
+}
 
 /* vq_pop writes avail_event before it walks: the walk sees it. */
 static struct {
@@ -157,14 +211,13 @@ static int ref_walk(const struct virtio_dev *d, const struct virtq *q, uint16_t 
 	c->rlen = c->wlen = 0;
 	for (;;) {
 		struct virtq_desc e;
-		uint8_t *p;
 		if (i >= size || steps++ >= size)
 			return -1;
 		ref_read(&e, table + 16 * i, sizeof(e));
 		if (e.flags & VIRTQ_DESC_F_INDIRECT) {
 			if (in_indirect || steps != 1 || !(d->driver_features & BIT(VIRTIO_F_INDIRECT_DESC)) ||
 			    (e.flags & VIRTQ_DESC_F_NEXT) || e.len == 0 || e.len % 16 || e.len / 16 > VQ_MAX_SIZE || (e.addr & 15) ||
-			    !(table = hp(e.addr, e.len)))
+			    !(table = ref_ptr(d, e.addr, e.len, DMA_TO_DEV)))
 				return -1;
 			in_indirect = true;
 			size = e.len / 16;
@@ -173,15 +226,13 @@ static int ref_walk(const struct virtio_dev *d, const struct virtq *q, uint16_t 
 			continue;
 		}
 		if (e.len) {
-			if (!(p = hp(e.addr, e.len)) || c->nr + c->nw == VQ_MAX_SEGS)
-				return -1;
 			if (e.flags & VIRTQ_DESC_F_WRITE) {
-				c->seg[c->nr + c->nw++] = (struct vq_seg){ p, e.len };
+				if (!ref_seg(d, c, e.addr, e.len, DMA_FROM_DEV))
+					return -1;
 				c->wlen += e.len;
 			} else {
-				if (c->nw)
+				if (c->nw || !ref_seg(d, c, e.addr, e.len, DMA_TO_DEV))
 					return -1;
-				c->seg[c->nr++] = (struct vq_seg){ p, e.len };
 				c->rlen += e.len;
 			}
 		}
@@ -201,6 +252,11 @@ static int ref_pop(const struct virtio_dev *d, unsigned qi, struct vq_chain *c)
 	overlay.on = false;
 	if (!q->ready || (d->status & VIRTIO_S_NEEDS_RESET))
 		return 0;
+	if (q->dma_gen != d->dma.gen &&
+	    (!ref_ptr(d, q->desc, 16ULL * q->num, DMA_TO_DEV) ||
+	     !ref_ptr(d, q->avail, 6 + 2ULL * q->num, DMA_TO_DEV) ||
+	     !ref_ptr(d, q->used, 6 + 8ULL * q->num, DMA_FROM_DEV)))
+		return -1; /* the rings no longer translate */
 	a = hp(q->avail, 6 + 2ULL * q->num);
 	memcpy(&idx, a + 2, 2);
 	if (idx == q->last_avail)
@@ -342,7 +398,7 @@ static uint64_t u64(struct in *in)
 	return lo | (uint64_t)u32(in) << 32;
 }
 
-/* The harness's own view of guest RAM (not gmem_ptr: that is under test). */
+/* The harness's own view of guest RAM (not dma_map: that is under test). */
 static uint8_t *hp(uint64_t ipa, uint64_t len)
 {
 	if (ipa >= RAM_IPA && ipa - RAM_IPA <= RAM0_SIZE && len <= RAM0_SIZE - (ipa - RAM_IPA))
@@ -447,6 +503,26 @@ static void op_post(struct virtio_dev *d, struct in *in)
 	memcpy(a + 2, &idx, 2);
 }
 
+/* The device's DMA space changes: each RAM block mapped with the
+ * permissions given, or not at all. */
+static void op_map(struct virtio_dev *d, struct in *in)
+{
+	uint8_t v = u8(in), *pm = perm[dev_idx(d)];
+	struct dma_range r[2];
+	unsigned n = 0;
+	uint32_t gen = d->dma.gen;
+
+	pm[0] = v & 3;
+	pm[1] = (v >> 2) & 3;
+	if (pm[0])
+		r[n++] = (struct dma_range){ RAM_IPA, RAM0_SIZE, ram0, pm[0] };
+	if (pm[1])
+		r[n++] = (struct dma_range){ RAM_IPA + RAM0_SIZE, RAM1_SIZE, ram1, pm[1] };
+	CHECK_THAT(d->dma.pins == 0); /* nothing of these devices outlives its trap */
+	CHECK_THAT(dma_space_update(&d->dma, r, n) == 0);
+	CHECK_THAT(d->dma.gen == gen + 1);
+}
+
 /* What must hold after every operation, whatever the guest did. */
 static void check(struct virtio_dev *d, unsigned line)
 {
@@ -469,9 +545,16 @@ static void check(struct virtio_dev *d, unsigned line)
 			continue;
 		CHECK_THAT(i < d->ops->nqueues);
 		CHECK_THAT(q->num && q->num <= VQ_MAX_SIZE && !(q->num & (q->num - 1)));
-		CHECK_THAT((void *)q->d == hp(q->desc, 16ULL * q->num) && q->d && !(q->desc & 15));
-		CHECK_THAT((void *)q->a == hp(q->avail, 6 + 2ULL * q->num) && q->a && !(q->avail & 1));
-		CHECK_THAT((void *)q->u == hp(q->used, 6 + 8ULL * q->num) && q->u && !(q->used & 3));
+		CHECK_THAT(!(q->desc & 15) && !(q->avail & 1) && !(q->used & 3));
+		if (q->dma_gen != d->dma.gen)
+			continue; /* the mapping changed since: checked again at the next use */
+		if (!q->d) { /* the rings no longer translated at their last use */
+			CHECK_THAT(!q->a && !q->u && (d->status & VIRTIO_S_NEEDS_RESET));
+			continue;
+		}
+		CHECK_THAT((void *)q->d == ref_ptr(d, q->desc, 16ULL * q->num, DMA_TO_DEV));
+		CHECK_THAT((void *)q->a == ref_ptr(d, q->avail, 6 + 2ULL * q->num, DMA_TO_DEV));
+		CHECK_THAT((void *)q->u == ref_ptr(d, q->used, 6 + 8ULL * q->num, DMA_FROM_DEV));
 	}
 }
 
@@ -511,9 +594,10 @@ static void env_init(void)
 	ram1 = malloc(RAM1_SIZE);
 	if (!ram0 || !ram1)
 		abort();
-	gm = (struct guest_mem){ 2,
-				 { { RAM_IPA, RAM0_SIZE, ram0 },
-				   { RAM_IPA + RAM0_SIZE, RAM1_SIZE, ram1 } } };
+	struct dma_range r[2] = { { RAM_IPA, RAM0_SIZE, ram0, DMA_BIDIR },
+				  { RAM_IPA + RAM0_SIZE, RAM1_SIZE, ram1, DMA_BIDIR } };
+	if (dma_space_init(&gm, r, 2) || gm.n != 2) /* separate blocks: not merged */
+		abort();
 	hv_set_log_level(LOG_WARN);
 	verbose = getenv("FUZZ_VERBOSE") != NULL;
 }
@@ -544,6 +628,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	entropy_ctr = 0;
 	drbg_bytes = putc_bytes = 0;
 	npending = 0;
+	memset(perm, DMA_BIDIR, sizeof(perm));
 	fake_console_reset();
 	virtio_rng_init(&rng, "fuzz-rng", 1, &gm, &l0, fuzz_entropy);
 	virtio_console_init(&con, "fuzz-con", &gm, &l1);
@@ -559,7 +644,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(snap1, ram1, RAM1_SIZE);
 		nallowed = 0;
 		allowed_overflow = false;
-		switch ((op >> 1) % 11) {
+		switch ((op >> 1) % 12) {
 		case 0: {
 			uint16_t off = u16(&in);
 			unsigned w = widths[u8(&in) % 8];
@@ -614,9 +699,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			wr(d, REG_INT_ACK, rd(d, REG_INT_STATUS));
 			CHECK_THAT(rd(d, REG_INT_STATUS) == 0 && !line_level[d == &con.dev]);
 			break;
+		case 11:
+			op_map(d, &in);
+			break;
 		}
 		CHECK_THAT(npending == 0); /* every chain taken was returned */
-		switch ((op >> 1) % 11) {
+		switch ((op >> 1) % 12) {
 		case 2: /* the harness wrote guest RAM itself */
 		case 7:
 		case 8:

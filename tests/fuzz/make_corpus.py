@@ -15,7 +15,7 @@ import struct
 import sys
 
 RNG, CON = 0, 1
-WRITE, READ, MEM, NOTIFY, RX, RESET, INIT, DESC, POST, ENTROPY, ACK = range(11)
+WRITE, READ, MEM, NOTIFY, RX, RESET, INIT, DESC, POST, ENTROPY, ACK, MAP = range(12)
 WIDTH = {4: 0, 1: 3, 2: 4, 8: 5, 3: 6, 0: 7}
 F_NEXT, F_WRITE, F_INDIRECT = 1, 2, 4
 RAM_IPA = 0x40000000
@@ -109,6 +109,13 @@ class Seed:
     def ack(self, dev):
         return self.op(ACK, dev)
 
+    def map(self, dev, perm0, perm1):
+        """The device's DMA mapping of RAM block 0 and 1: bit 0 read, bit 1
+        write, 0 unmapped."""
+        self.op(MAP, dev)
+        self.b.append(perm0 | perm1 << 2)
+        return self
+
     # The driver sequence of [VIRTIO] 3.1.1, register by register.
     def init_regs(self, dev, features, nq, num):
         self.write(dev, STATUS, 0).write(dev, STATUS, 1).write(dev, STATUS, 3)
@@ -174,11 +181,10 @@ def seeds():
     x.desc(RNG, 0, 0, BUF, 16, F_WRITE).post(RNG, 0, 0).notify(RNG, 0)
     s["bad-loop-then-reset"] = x
 
-    # Malformed buffers: across the two RAM blocks, wrapping 64 bits,
-    # readable after writable, nested indirect, 65 buffers.
+    # Malformed buffers: wrapping 64 bits, readable after writable, nested
+    # indirect, 65 buffers.
     x = Seed().init(RNG, I_IND, 3, [Q[0]])
-    x.desc(RNG, 0, 0, RAM1 - 8, 16, F_WRITE).post(RNG, 0, 0).notify(RNG, 0).reset(RNG)
-    x.init(RNG, I_IND, 3, [Q[0]]).desc(RNG, 0, 0, ("raw", 0xFFFFFFFF80000000), 0xC0000010, F_WRITE)
+    x.desc(RNG, 0, 0, ("raw", 0xFFFFFFFF80000000), 0xC0000010, F_WRITE)
     x.post(RNG, 0, 0).notify(RNG, 0).reset(RNG)
     x.init(RNG, I_IND, 3, [Q[0]]).desc(RNG, 0, 0, BUF, 16, F_WRITE | F_NEXT, 1).desc(RNG, 0, 1, BUF, 16, 0)
     x.post(RNG, 0, 0).notify(RNG, 0).reset(RNG)
@@ -191,6 +197,29 @@ def seeds():
         x.desc(RNG, 0, 0, BUF + i, 1, F_WRITE | (F_NEXT if i < 64 else 0), i + 1, at=IND + 16 * i)
     x.desc(RNG, 0, 0, IND, 16 * 65, F_INDIRECT).post(RNG, 0, 0).notify(RNG, 0)
     s["bad-65-buffers"] = x
+
+    # DMA spaces: a buffer across the two RAM blocks (two segments), 32 of
+    # them (64 segments, the most), 33 (too many); then mappings changed
+    # under ready queues: block 1 read-only for the rng (its buffer there
+    # refused), block 0 (its rings) read-only (the used ring no longer
+    # writable), unmapped, and back; the console's mapping apart.
+    x = Seed().init(RNG, I_IND, 3, [Q[0]])
+    x.desc(RNG, 0, 0, RAM1 - 8, 16, F_WRITE).post(RNG, 0, 0).notify(RNG, 0)
+    for n in (32, 33):
+        for i in range(n):
+            x.desc(RNG, 0, 0, RAM1 - 8, 16, F_WRITE | (F_NEXT if i < n - 1 else 0), i + 1, at=IND + 16 * i)
+        x.desc(RNG, 0, 1, IND, 16 * n, F_INDIRECT).post(RNG, 0, 1).notify(RNG, 0)
+    idx0 = struct.pack("<H", 0)  # avail idx back to 0 after a re-init
+    x.reset(RNG).init(RNG, 0, 3, [Q[0]]).mem(Q[0][1] + 2, idx0)
+    x.init(CON, 0, 3, [(0x1800, 0x1A00, 0x1C00), Q[1]])
+    x.desc(RNG, 0, 0, RAM1 + 0x10, 32, F_WRITE).map(RNG, 3, 1).post(RNG, 0, 0).notify(RNG, 0)
+    x.map(RNG, 3, 3).init(RNG, 0, 3, [Q[0]]).mem(Q[0][1] + 2, idx0).post(RNG, 0, 0).notify(RNG, 0)
+    x.map(RNG, 1, 3).post(RNG, 0, 0).notify(RNG, 0).map(RNG, 0, 0).init(RNG, 0, 3, [Q[0]])
+    x.map(RNG, 3, 3).init(RNG, 0, 3, [Q[0]]).mem(Q[0][1] + 2, idx0).post(RNG, 0, 0).notify(RNG, 0)
+    x.mem(0x1900, b"ok\n").desc(CON, 1, 0, 0x1900, 3, 0).map(CON, 2, 3).post(CON, 1, 0).notify(CON, 1)
+    x.map(CON, 3, 3).write(CON, STATUS, 0).init(CON, 0, 3, [Q[0], Q[1]])
+    x.desc(CON, 1, 0, RAM1 - 2, 4, 0).mem(RAM1 - 2, b"ab\n\n").post(CON, 1, 0).notify(CON, 1)
+    s["dma-split-and-map"] = x
 
     # Malformed setup: legacy features refused, a queue size not a power of
     # two, a misaligned ring, narrow register accesses, avail idx far ahead.

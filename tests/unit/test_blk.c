@@ -2007,6 +2007,59 @@ static void test_multiqueue(void **state)
 	assert_false(rd(&vb.dev, STATUS) & S_NEEDS_RESET);
 }
 
+/* Requests at the backend keep host pointers into guest RAM: they pin the
+ * device's DMA space, so a change of its mapping is refused until the last
+ * one completes (or a reset has drained them); requests answered without
+ * the backend pin nothing past their trap.
+ * proves: PLATFORM-5 */
+static void test_requests_pin_dma_space(void **state)
+{
+	struct vblk_params p = params(&fk.bd);
+	struct dma_range same = { RAM_IPA, RAM_SIZE, ram, DMA_BIDIR };
+	uint32_t gen;
+	(void)state;
+
+	dev_init(&p);
+	drv_start(1, F_ALL);
+	gen = vb.dev.dma.gen;
+	assert_int_equal(vb.dev.dma.pins, 0);
+	req(0, 0, T_IN, 3, 512);
+	fill_pattern(gp(BUF(1)), 512, 9);
+	req(0, 1, T_OUT, 4, 512);
+	kick(&dv, 0);
+	assert_int_equal(fk.npend, 2);
+	assert_int_equal(vb.dev.dma.pins, 2);
+	assert_int_equal(dma_space_update(&vb.dev.dma, &same, 1), DMA_EBUSY);
+	req(0, 2, T_GET_ID, 0, 20);
+	kick(&dv, 0);
+	assert_int_equal(used_idx(&dv, 0), 1);
+	assert_int_equal(vb.dev.dma.pins, 2);
+	fk_complete(0, BLK_OK);
+	assert_int_equal(vb.dev.dma.pins, 1);
+	assert_int_equal(dma_space_update(&vb.dev.dma, &same, 1), DMA_EBUSY);
+	assert_int_equal(vb.dev.dma.gen, gen);
+	fk_complete(0, BLK_OK);
+	assert_int_equal(used_idx(&dv, 0), 3);
+	assert_int_equal(status(0), ST_OK);
+	assert_int_equal(status(1), ST_OK);
+	assert_int_equal(vb.dev.dma.pins, 0);
+	assert_int_equal(dma_space_update(&vb.dev.dma, &same, 1), 0);
+	assert_int_equal(vb.dev.dma.gen, gen + 1);
+	/* The queue goes on under the new generation. */
+	req(0, 0, T_IN, 4, 512);
+	kick(&dv, 0);
+	fk_complete(0, BLK_OK);
+	assert_int_equal(used_idx(&dv, 0), 4);
+	assert_memory_equal(gp(BUF(0)), dsect(WSTART + 4), 512);
+	/* A reset drains what is at the backend, and the pins with it. */
+	req(0, 1, T_OUT, 5, 512);
+	kick(&dv, 0);
+	assert_int_equal(vb.dev.dma.pins, 1);
+	wr(&vb.dev, STATUS, 0);
+	assert_int_equal(vb.dev.dma.pins, 0);
+	assert_int_equal(dma_space_update(&vb.dev.dma, &same, 1), 0);
+}
+
 #define T(f) cmocka_unit_test_setup(f, setup)
 
 int main(void)
@@ -2038,6 +2091,7 @@ int main(void)
 		T(test_seg_max),
 		T(test_ram_backend_bounds),
 		T(test_multiqueue),
+		T(test_requests_pin_dma_space),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

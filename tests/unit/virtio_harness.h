@@ -48,7 +48,7 @@ enum { D_NEXT = 1, D_WRITE = 2, D_INDIRECT = 4 };
 #define HOST_SIZE (GUARD + RAM_SIZE + GUARD)
 #define FILL 0xa5 /* what setup() fills the host buffer with, guards included */
 static uint8_t *host, *ram, *snap;
-static struct guest_mem gm;
+static struct dma_space gm; /* the devices' DMA space: RAM, identity, read-write */
 
 static inline void *gp(uint64_t ipa)
 {
@@ -63,7 +63,8 @@ static inline int group_setup(void **state)
 	if (!host || !snap)
 		return -1;
 	ram = host + GUARD;
-	gm = (struct guest_mem){ 1, { { RAM_IPA, RAM_SIZE, ram } } };
+	if (dma_space_init(&gm, &(struct dma_range){ RAM_IPA, RAM_SIZE, ram, DMA_BIDIR }, 1))
+		return -1;
 	return 0;
 }
 

@@ -1,0 +1,110 @@
+/* DMA address spaces: see include/hv/dma.h. */
+#include <hv/dma.h>
+
+/* The range holding iova, or NULL. */
+static const struct dma_range *range_at(const struct dma_space *s, uint64_t iova)
+{
+	for (unsigned i = 0; i < s->n; i++)
+		if (iova - s->r[i].iova < s->r[i].size) /* wraps high when below */
+			return &s->r[i];
+	return NULL;
+}
+
+int dma_map_slow(const struct dma_space *s, uint64_t iova, uint64_t len, enum dma_dir dir,
+		 struct dma_seg *out, unsigned max)
+{
+	unsigned n = 0;
+
+	if (s->dom) /* no domain can be attached yet: nothing is mapped */
+		return DMA_EFAULT;
+	if (len > UINT32_MAX)
+		return DMA_EFAULT;
+	while (len) {
+		const struct dma_range *r = range_at(s, iova);
+		uint64_t off, take;
+		if (!r || (dir & ~r->perm))
+			return DMA_EFAULT;
+		if (n == max)
+			return DMA_ESEGS;
+		off = iova - r->iova;
+		take = r->size - off < len ? r->size - off : len;
+		out[n++] = (struct dma_seg){ r->host + off, (uint32_t)take };
+		len -= take;
+		iova += take; /* no wrap: no range ends at 2^64 */
+	}
+	return (int)n;
+}
+
+void *dma_ptr(const struct dma_space *s, uint64_t iova, uint64_t len, enum dma_dir dir)
+{
+	struct dma_seg seg;
+
+	return dma_map(s, iova, len, dir, &seg, 1) == 1 && seg.len == len ? seg.p : NULL;
+}
+
+static bool continues(const struct dma_range *a, const struct dma_range *b)
+{
+	return a->iova + a->size == b->iova && (uintptr_t)a->host + a->size == (uintptr_t)b->host &&
+	       a->perm == b->perm;
+}
+
+/* The ranges checked, sorted by IOVA and copied into s, merged where one
+ * continues another in IOVA and in host memory with the same permissions
+ * (so a buffer there stays one segment). */
+static int set_ranges(struct dma_space *s, const struct dma_range *r, unsigned n)
+{
+	struct dma_range t[DMA_MAX_RANGES];
+	unsigned k = 0;
+
+	if (n > DMA_MAX_RANGES)
+		return DMA_EINVAL;
+	for (unsigned i = 0; i < n; i++) {
+		unsigned j = i;
+		/* Not empty, and iova + size does not wrap (the last IOVA is
+		 * never mapped): range ends are plain numbers below. */
+		if (!r[i].size || r[i].iova + r[i].size <= r[i].iova || !r[i].host ||
+		    (r[i].perm & ~(uint32_t)DMA_BIDIR))
+			return DMA_EINVAL;
+		for (unsigned m = 0; m < i; m++)
+			if (range_overlaps(r[i].iova, r[i].size, t[m].iova, t[m].size))
+				return DMA_EINVAL;
+		for (; j && t[j - 1].iova > r[i].iova; j--)
+			t[j] = t[j - 1];
+		t[j] = r[i];
+	}
+	for (unsigned i = 0; i < n; i++) {
+		if (k && continues(&t[k - 1], &t[i]))
+			t[k - 1].size += t[i].size;
+		else
+			t[k++] = t[i];
+	}
+	for (unsigned i = 0; i < k; i++)
+		s->r[i] = t[i];
+	s->n = k;
+	return 0;
+}
+
+int dma_space_init(struct dma_space *s, const struct dma_range *r, unsigned n)
+{
+	*s = (struct dma_space){ 0 };
+	return set_ranges(s, r, n);
+}
+
+int dma_space_update(struct dma_space *s, const struct dma_range *r, unsigned n)
+{
+	struct dma_space t = { 0 };
+	int e;
+
+	/* Acquire: whatever a request did with its translations before it
+	 * unpinned happens before the new mapping is in place. */
+	if (__atomic_load_n(&s->pins, __ATOMIC_ACQUIRE))
+		return DMA_EBUSY;
+	e = set_ranges(&t, r, n);
+	if (e)
+		return e;
+	for (unsigned i = 0; i < DMA_MAX_RANGES; i++)
+		s->r[i] = t.r[i];
+	s->n = t.n;
+	s->gen++;
+	return 0;
+}

@@ -1,0 +1,126 @@
+/* DMA address spaces: the only way a virtual device reaches guest memory.
+ * Each device has its own space. Today it is an identity window on the
+ * partition's RAM (IOVA == IPA, up to DMA_MAX_RANGES ranges, each with the
+ * hypervisor's pointer to it and the directions the device may use); later
+ * a virtio-iommu domain can sit behind the same calls (dom), with
+ * page-granular mappings and permissions.
+ *
+ * A translation is a host pointer, valid while the space does not change.
+ * Every change bumps gen: whoever caches a translation (the virtqueue's
+ * ring pointers) keeps the gen it was made under and translates again when
+ * it differs. Whoever keeps a translation past the section that made it (a
+ * virtio-blk request at its backend) holds a pin; a change is refused while
+ * any pin is held, so requests in flight never see their buffers unmapped.
+ *
+ * Locking: the space is translated and changed under its owner's lock (for
+ * a virtio device, virtio_dev.lock); pins are atomic, and may be dropped
+ * without that lock. No lock of its own. */
+#ifndef HV_DMA_H
+#define HV_DMA_H
+
+#include <generated/autoconf.h>
+#include <hv/types.h>
+
+/* Direction of an access, from the device's side; also the permission bits
+ * of a mapping. */
+enum dma_dir {
+	DMA_TO_DEV = 1,   /* the device reads guest memory */
+	DMA_FROM_DEV = 2, /* the device writes guest memory */
+	DMA_BIDIR = 3,
+};
+
+/* Errors of dma_map() and dma_space_update(). */
+#define DMA_EFAULT (-1) /* a byte unmapped, or the direction not permitted */
+#define DMA_ESEGS (-2)  /* needs more segments than the caller has room for */
+#define DMA_EBUSY (-3)  /* pinned: translations are in use; try again later */
+#define DMA_EINVAL (-4) /* ranges empty, wrapping, overlapping or too many */
+
+/* A partition's RAM ranges, all of them. */
+#define DMA_MAX_RANGES CONFIG_MAX_MEM_RANGES
+
+/* One piece of a translated buffer: contiguous host memory. */
+struct dma_seg {
+	uint8_t *p;
+	uint32_t len;
+};
+
+/* A window: [iova, iova + size) is host memory at host, with permissions
+ * perm (enum dma_dir bits). */
+struct dma_range {
+	uint64_t iova, size;
+	uint8_t *host;
+	uint32_t perm;
+};
+
+struct dma_domain; /* virtio-iommu (not yet) */
+
+struct dma_space {
+	/* The identity window: sorted, disjoint, none ending at 2^64. */
+	unsigned n;
+	struct dma_range r[DMA_MAX_RANGES];
+	/* NULL: the window above is the mapping. Later: the virtio-iommu
+	 * domain the device is attached to; translations then go through its
+	 * mappings (dma_map_slow), n is 0 so the inline path finds nothing,
+	 * and the window moves to bounding what a mapping may point at. */
+	const struct dma_domain *dom;
+	uint32_t gen;  /* bumped on every change of the mapping */
+	uint32_t pins; /* atomic: translations in use past their section */
+};
+
+/* A space with the given ranges (copied; ranges adjacent in IOVA and in
+ * host memory with the same permissions are merged). 0, or DMA_EINVAL
+ * (space left empty). */
+int dma_space_init(struct dma_space *s, const struct dma_range *r, unsigned n);
+
+/* Replace the mapping by the given ranges and bump gen: 0, DMA_EBUSY while
+ * pinned (nothing changed), or DMA_EINVAL. */
+int dma_space_update(struct dma_space *s, const struct dma_range *r, unsigned n);
+
+/* Translate [iova, iova + len) for an access in direction dir into at most
+ * max host segments at out (a buffer that crosses from one range into the
+ * next one in IOVA is split there). Returns the number of segments (0 for
+ * len 0), DMA_EFAULT when a byte is unmapped or a range does not permit
+ * dir, DMA_ESEGS when more than max would be needed. len must fit a
+ * segment (at most 4 GiB - 1). */
+int dma_map_slow(const struct dma_space *s, uint64_t iova, uint64_t len, enum dma_dir dir,
+		 struct dma_seg *out, unsigned max);
+
+/* The common case inline (the hottest path of every virtio device): a
+ * buffer inside one range of the identity window. */
+static inline int dma_map(const struct dma_space *s, uint64_t iova, uint64_t len, enum dma_dir dir,
+			  struct dma_seg *out, unsigned max)
+{
+	for (unsigned i = 0; i < s->n; i++) {
+		const struct dma_range *r = &s->r[i];
+		uint64_t off = iova - r->iova; /* >= size when iova is below the range */
+		if (off < r->size) {
+			/* 0 < len <= what is left of the range */
+			if (len - 1 < r->size - off && len <= UINT32_MAX && !(dir & ~r->perm) && max) {
+				*out = (struct dma_seg){ r->host + off, (uint32_t)len };
+				return 1;
+			}
+			break;
+		}
+	}
+	return dma_map_slow(s, iova, len, dir, out, max);
+}
+
+/* Host pointer to [iova, iova + len) when it is one contiguous piece the
+ * device may access in direction dir (rings, headers); else NULL. len 0 is
+ * refused. */
+void *dma_ptr(const struct dma_space *s, uint64_t iova, uint64_t len, enum dma_dir dir);
+
+/* A translation is kept past the section that made it (and the owner's
+ * lock): the mapping must not change until the matching unpin. */
+static inline void dma_pin(struct dma_space *s)
+{
+	__atomic_fetch_add(&s->pins, 1, __ATOMIC_RELAXED);
+}
+
+/* The device no longer touches what it translated under that pin. */
+static inline void dma_unpin(struct dma_space *s)
+{
+	__atomic_fetch_sub(&s->pins, 1, __ATOMIC_RELEASE);
+}
+
+#endif
