@@ -40,7 +40,7 @@ t.check(r is not None and r.group(1) == "/dev/hvc0", "console: the shell runs on
 r = sh("full", "echo R\"\"NG=$(cat /sys/class/misc/hw_random/rng_current)", r"RNG=(\S+)[\r\n]")
 t.check(r is not None and r.group(1).startswith("virtio_rng"), "rng: rng_current is virtio_rng",
         r.group(0) if r else "no answer")
-r = sh("full", "dd if=/dev/hwrng bs=64 count=1 2>/dev/null | wc -c | sed 's/^/H\"\"W=/'",
+r = sh("full", "echo H\"\"W=$(dd if=/dev/hwrng bs=64 count=1 2>/dev/null | wc -c)",
        r"HW=\s*(\d+)[\r\n]")
 t.check(r is not None and r.group(1) == "64", "rng: /dev/hwrng gives data")
 # Each window is 2048 sectors; vdb is read-only.
