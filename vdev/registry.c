@@ -1,19 +1,23 @@
 /* The device types, in the order a partition's devices get their
  * virtio-mmio slots (and so the order the guest probes them in). Adding a
- * type: one file under vdev/ that fills a struct vdev_type, and one line
- * here. */
+ * type: one file under vdev/ that defines a const struct vdev_type, and
+ * one line here. */
 #include <hv/vdev.h>
-#include <vdev/pl011.h>
-#include <vdev/virtio_blk.h>
-#include <vdev/virtio_console.h>
-#include <vdev/virtio_net.h>
-#include <vdev/virtio_rng.h>
+
+#define DEVICE_TYPES            \
+	X(pl011_type)           \
+	X(virtio_console_type)  \
+	X(virtio_rng_type)      \
+	X(virtio_blk_type)      \
+	X(virtio_net_type)
+
+#define X(t) extern const struct vdev_type t;
+DEVICE_TYPES
+#undef X
 
 const struct vdev_type *const vdev_types[] = {
-	&pl011_type,
-	&virtio_console_type,
-	&virtio_rng_type,
-	&virtio_blk_type,
-	&virtio_net_type,
+#define X(t) &t,
+	DEVICE_TYPES
+#undef X
 	NULL,
 };

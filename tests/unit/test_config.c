@@ -341,6 +341,9 @@ static const struct bad_case bad_cases[] = {
 	  "(65536 bytes) do not fit in memory range 0 (67108864 bytes)" },
 	{ "66-disk-slots.dts",
 	  "/partitions/gamma/virtio-blk: backend: disk0 has no request slots left for another disk" },
+	{ "67-initrd-does-not-fit.dts",
+	  "/partitions/alpha: initrd: kernel (4096 bytes in memory at offset 0x0), initrd and device "
+	  "tree (65536 bytes) do not fit in memory range 0 (67108864 bytes)" },
 };
 #define N_BAD ARRAY_SIZE(bad_cases)
 
