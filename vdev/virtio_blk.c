@@ -493,6 +493,7 @@ static void blk_parse(struct cfg_parser *p, int node, struct part_config *pc, st
 		return;
 	}
 	d->backend = (uint32_t)b;
+	strcpy(d->backend_name, p->cfg->backend[b].name);
 	d->read_only = cfg_flag(p, node, "read-only");
 	d->shared = cfg_flag(p, node, "shared");
 	d->reliable = cfg_choice(p, node, "write-policy", policies, 1) == 0;
@@ -589,16 +590,19 @@ static int blk_create(struct vdev_inst *d)
 	} else if (dc->start > be->sectors || dc->sectors > be->sectors - dc->start) {
 		vdev_refuse(d, "window", "sectors [%llu, +%llu) go past the end of backend %s "
 			    "(%llu sectors)", (unsigned long long)dc->start,
-			    (unsigned long long)dc->sectors, be->name, (unsigned long long)be->sectors);
+			    (unsigned long long)dc->sectors, dc->backend_name,
+			    (unsigned long long)be->sectors);
 		return -1;
 	}
 	if ((prm.start | prm.sectors) & (be->blk_size / BLK_SECTOR - 1)) {
-		vdev_refuse(d, "window", "not aligned to %s's %u-byte blocks", be->name, be->blk_size);
+		vdev_refuse(d, "window", "not aligned to %s's %u-byte blocks", dc->backend_name,
+			    be->blk_size);
 		return -1;
 	}
 	prm.inflight = slots_for(be->slots, be->reserved);
 	if (prm.inflight == 0) {
-		vdev_refuse(d, "backend", "%s has no request slots left for another disk", be->name);
+		vdev_refuse(d, "backend", "%s has no request slots left for another disk",
+			    dc->backend_name);
 		return -1;
 	}
 	be->reserved += prm.inflight;

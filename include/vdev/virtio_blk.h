@@ -8,6 +8,7 @@
 #define VDEV_VIRTIO_BLK_H
 
 #include <hv/blkdev.h>
+#include <hv/config.h>
 #include <vdev/virtio.h>
 
 #define VBLK_INFLIGHT 8 /* requests per disk at the backend: its fair share */
@@ -41,6 +42,7 @@ struct virtio_blk;
  * a window on a backend of /storage. */
 struct disk_config {
 	uint32_t backend;        /* index in hv_config.backend */
+	char backend_name[CFG_NAME_MAX]; /* its name, for boot's messages */
 	bool whole;              /* no window: the whole backend */
 	uint64_t start, sectors; /* window, in 512-byte sectors */
 	bool read_only;

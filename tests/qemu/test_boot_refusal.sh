@@ -25,6 +25,23 @@ for f in tests/configs/bad/01-cpu-two-partitions.dts tests/configs/bad/05-mem-ov
 	expect_not_in "$T/$n.log" "hello:" "$n: no partition started"
 done
 
+# What only hardware decides, which the checker cannot see: a physical
+# disk that is missing, or smaller than the window. The checker accepts
+# the file; boot refuses it, naming node and property, and starts nothing.
+f=tests/configs/good/hw-disk-window.dts
+pack "$f" "$T/hw.img" || fail "pack hw-disk-window"
+run_qemu "$T/hw.img" "$T/hw-nodisk.log" 60
+expect_in "$T/hw-nodisk.log" "bulkhead: error: /storage/disk0: index: no physical virtio-blk device number 0" \
+	"missing physical disk refused at boot"
+expect_not_in "$T/hw-nodisk.log" "hello:" "missing physical disk: no partition started"
+truncate -s 1M "$T/small-disk.img"
+QEMU_EXTRA="-global virtio-mmio.force-legacy=false -drive file=$T/small-disk.img,if=none,id=d0,format=raw -device virtio-blk-device,drive=d0" \
+	run_qemu "$T/hw.img" "$T/hw-small.log" 60
+expect_in "$T/hw-small.log" \
+	"bulkhead: error: partition file: /partitions/alpha/virtio-blk: window: sectors [4096, +8) go past the end of backend disk0 (2048 sectors)" \
+	"window past the end of the physical disk refused at boot"
+expect_not_in "$T/hw-small.log" "hello:" "window past the physical disk: no partition started"
+
 # Corrupt one byte of the last blob (a guest image): CRC mismatch.
 pack tests/configs/good/hello-pair.dts "$T/good.img" || fail "pack hello-pair"
 cp "$T/good.img" "$T/corrupt.img"
