@@ -111,7 +111,9 @@ int guest_fdt_build(const struct part_config *pc, void *buf, size_t size)
 	void *fdt = buf;
 	char bootargs[CFG_BOOTARGS_MAX + 64];
 
-	TRY(fdt_create(fdt, (int)size));
+	/* No string dedup: libfdt would search its string table at every
+	 * property (most of the build's time); the tree is a little larger. */
+	TRY(fdt_create_with_flags(fdt, (int)size, FDT_CREATE_FLAG_NO_NAME_DEDUP));
 	TRY(fdt_finish_reservemap(fdt));
 	TRY(fdt_begin_node(fdt, ""));
 	TRY(fdt_property_string(fdt, "compatible", "bulkhead,partition"));

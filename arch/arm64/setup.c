@@ -11,6 +11,32 @@ extern char _end[];
 extern char secondary_entry[];
 
 static uint32_t cpus_online = 1;
+static uint32_t cpus_expected; /* 1 + the CPU_ONs accepted; 0 until all were asked */
+static bool boot_done;
+
+/* No guest starts before every CPU that was started is up (or 100 ms have
+ * passed): hypervisor bring-up never runs beside a guest, and partitions
+ * start together. (Under QEMU's round-robin TCG a guest would otherwise run
+ * a whole time slice before the next CPU even begins its bring-up.) */
+static void boot_barrier(void)
+{
+	uint64_t t0, limit;
+	uint32_t want;
+
+	if (__atomic_load_n(&boot_done, __ATOMIC_ACQUIRE))
+		return;
+	t0 = timer_now();
+	limit = timer_freq() / 10;
+	while (!(want = __atomic_load_n(&cpus_expected, __ATOMIC_ACQUIRE)) ||
+	       __atomic_load_n(&cpus_online, __ATOMIC_ACQUIRE) < want) {
+		if (timer_now() - t0 > limit) {
+			WARN("CPU %u: not every CPU came up; starting guests anyway", this_cpu()->id);
+			break;
+		}
+		__asm__ volatile("wfe" ::: "memory");
+	}
+	__atomic_store_n(&boot_done, true, __ATOMIC_RELEASE);
+}
 
 void hv_main(uint64_t dtb);
 void hv_secondary_main(unsigned cpu);
@@ -24,6 +50,7 @@ _Noreturn void cpu_idle(void)
 	this_cpu()->vcpu = NULL;
 	vgic_hw_disable();
 	__asm__ volatile("msr daifset, #2");
+	boot_barrier();
 	for (;;) {
 		if (v && vcpu_claim_start(v))
 			vcpu_enter(v);
@@ -84,11 +111,16 @@ void hv_main(uint64_t dtb)
 	gicv3_enable_spi(PLATFORM_UART_INTID, PLATFORM_CPU_MPIDR(0));
 #endif
 
+	uint32_t expected = 1;
 	for (unsigned cpu = 1; cpu < CONFIG_NR_CPUS_PLATFORM; cpu++) {
 		int r = psci_cpu_on(PLATFORM_CPU_MPIDR(cpu), (uintptr_t)secondary_entry, cpu);
 		if (r)
 			WARN("CPU %u: PSCI CPU_ON failed (%d)", cpu, r);
+		else
+			expected++;
 	}
+	__atomic_store_n(&cpus_expected, expected, __ATOMIC_RELEASE);
+	__asm__ volatile("sev" ::: "memory");
 	cpu_idle();
 }
 
@@ -100,5 +132,6 @@ void hv_secondary_main(unsigned cpu)
 		PANIC("GIC redistributor of CPU %u not found", cpu);
 	if (__atomic_add_fetch(&cpus_online, 1, __ATOMIC_ACQ_REL) == CONFIG_NR_CPUS_PLATFORM)
 		INFO("all %u CPUs up (EL2 MMU, GIC, timer)", CONFIG_NR_CPUS_PLATFORM);
+	__asm__ volatile("sev" ::: "memory");
 	cpu_idle();
 }
