@@ -36,9 +36,18 @@ paddr_t arch_virt_to_phys(const void *va)
 	return FAKE_PHYS_BASE + (paddr_t)((const uint8_t *)va - fake_phys_mem);
 }
 
+/* The "physical CPU" the calling thread plays (0 unless a test says). */
+_Thread_local unsigned fake_cpu;
 unsigned arch_cpu_id(void)
 {
-	return 0;
+	return fake_cpu;
+}
+
+/* Work SGIs: a bit per target CPU, set from any thread. */
+uint64_t fake_work_signalled;
+void arch_workq_signal(unsigned pcpu)
+{
+	__atomic_or_fetch(&fake_work_signalled, 1ULL << pcpu, __ATOMIC_SEQ_CST);
 }
 
 void arch_console_write(const char *s, size_t n)

@@ -13,6 +13,8 @@ extern size_t fake_console_len;
 extern jmp_buf *fake_halt_jmp;
 extern int fake_system_off_calls;
 
+extern _Thread_local unsigned fake_cpu; /* what arch_cpu_id() returns in this thread */
+extern uint64_t fake_work_signalled;     /* CPUs arch_workq_signal() was called for */
 extern int fake_console_input;
 extern int fake_flush_later_calls;
 extern bool fake_entropy_fail;
