@@ -52,7 +52,7 @@ UNIT_SRC := $(filter-out core/boot.c,$(CORE_SRC)) $(wildcard tests/fake/*.c) too
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(O)/unit/%,$(wildcard tests/unit/test_*.c))
 $(O)/unit/%: tests/unit/%.c $(UNIT_SRC) $(wildcard tests/fake/*.h) $(AUTOCONF)
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(HOST_CFLAGS) -Itests/fake -Itools $< $(UNIT_SRC) $(HOST_LIBFDT) -lcmocka -o $@
+	$(HOSTCC) $(HOST_CFLAGS) -pthread -Itests/fake -Itools $< $(UNIT_SRC) $(HOST_LIBFDT) -lcmocka -o $@
 unit: $(UNIT_TESTS)
 
 # ---- fuzz: libFuzzer harness for the virtio transport and ring engine ----

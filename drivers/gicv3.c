@@ -78,9 +78,10 @@ int gicv3_cpu_init(unsigned cpu)
 	*reg32(rd, GICR_IGROUPR0) = 0xffffffff;
 	for (unsigned i = 0; i < 32; i += 4)
 		*reg32(rd, GICR_IPRIORITYR + i) = 0xa0a0a0a0;
-	/* Always on: the kick SGI, the vGIC maintenance interrupt, the EL2
-	 * timer, the guest's virtual timer (forwarded to the vCPU here). */
-	*reg32(rd, GICR_ISENABLER0) = (1u << 1) | (1u << 25) | (1u << 26) | (1u << 27);
+	/* Always on: the kick and work SGIs (SGI_KICK, SGI_WORK), the vGIC
+	 * maintenance interrupt, the EL2 timer, the guest's virtual timer
+	 * (forwarded to the vCPU here). */
+	*reg32(rd, GICR_ISENABLER0) = (1u << 1) | (1u << 2) | (1u << 25) | (1u << 26) | (1u << 27);
 
 	/* EL2 uses the system register interface and lets EL1 use it too. */
 	write_sysreg(S3_4_C12_C9_5, 0xf); /* ICC_SRE_EL2: SRE, DFB, DIB, Enable */

@@ -8,14 +8,26 @@
  * already checked by the virtual disk), the ranges, and a status byte the
  * hypervisor owns. What the device returns is checked: an unknown or idle
  * id is ignored, a status other than OK/IOERR/UNSUPP counts as IOERR.
+ *
+ * The completion interrupt only collects what the device finished; each
+ * request is completed (done()) on the CPU that submitted it, the CPU of
+ * the vCPU whose disk it is: in place when that is this CPU, else through
+ * a work item on that CPU's work queue (include/hv/workq.h), so the
+ * virtual disk's work (its used ring, its interrupt, the requests waiting
+ * for a slot) is done on the partition's own CPU, not in the trap of
+ * whichever vCPU took the interrupt. A poll() completes every finished
+ * request in place: its caller is waiting and must not wait for another
+ * CPU.
  * Lock order: sync_lock, then lock. Completions (done()) are called with
  * neither held, except that a sync() waiting holds sync_lock. */
 #include <arch/sysreg.h>
 #include <drivers/drivers.h>
 #include <drivers/virtio_drv.h>
+#include <generated/autoconf.h>
 #include <hv/arch.h>
 #include <hv/blkdev.h>
 #include <hv/log.h>
+#include <hv/workq.h>
 #include <stdio.h>
 #include <string.h>
 #include <vdev/virtio_blk.h>
@@ -24,7 +36,9 @@
 #define PHYS_MAX 4       /* physical devices driven */
 #define SYNC_SPINS 50000000UL
 
-enum slot_state { SLOT_FREE, SLOT_BUSY, SLOT_ABANDONED };
+/* DONE: finished by the device, waiting in pend[] to be completed on its
+ * CPU. */
+enum slot_state { SLOT_FREE, SLOT_BUSY, SLOT_DONE, SLOT_ABANDONED };
 
 struct pslot {
 	struct virtq_desc ind[BLK_MAX_SEGS + 3]; /* header, data or ranges, status */
@@ -32,6 +46,7 @@ struct pslot {
 	struct blk_req *req;
 	uint8_t status;
 	uint8_t state; /* enum slot_state; ABANDONED: the device may still own it */
+	uint8_t cpu;   /* the physical CPU that submitted it */
 } __attribute__((aligned(16)));
 
 struct pdisk {
@@ -47,12 +62,16 @@ struct pdisk {
 	struct { uint16_t flags, idx; struct { uint32_t id, len; } ring[PQ]; uint16_t avail_event; }
 		used __attribute__((aligned(4)));
 	struct pslot slot[PQ];
+	uint8_t pend[PQ]; /* finished slots not yet completed, in device order */
+	unsigned npend;
+	uint64_t posted;  /* CPUs with a deliver_work() item queued */
 	struct blk_req sync_req;
 	volatile bool sync_done;
 	char name[24];
 };
 
 static struct pdisk pdisks[PHYS_MAX];
+_Static_assert(CONFIG_MAX_CPUS <= 64, "posted is a 64-bit CPU mask");
 
 static bool has(const struct pdisk *p, unsigned f)
 {
@@ -105,6 +124,7 @@ static int phys_submit(struct blkdev *b, struct blk_req *r)
 	s->status = 0xff;
 	s->req = r;
 	s->state = SLOT_BUSY;
+	s->cpu = (uint8_t)arch_cpu_id();
 	set_desc(&s->ind[n], &s->hdr, sizeof(s->hdr), VIRTQ_DESC_F_NEXT, (uint16_t)(n + 1));
 	n++;
 	for (unsigned k = 0; k < r->nseg; k++, n++)
@@ -130,25 +150,97 @@ static int phys_submit(struct blkdev *b, struct blk_req *r)
 	return 1;
 }
 
-/* End slot s's request with status, the slot now in state (lock held);
- * the request joins done[] unless it is the hypervisor's own flush. */
-static void slot_end(struct pdisk *p, struct pslot *s, uint8_t status, uint8_t state,
-		     struct blk_req **done, unsigned *n)
+/* End slot s's request with status (lock held): the hypervisor's own
+ * flush at once; any other request joins pend[], to be completed on its
+ * CPU. An abandoned slot is never reused; a finished one once completed. */
+static void slot_end(struct pdisk *p, struct pslot *s, uint8_t status, bool abandon)
 {
-	s->state = state;
 	s->req->status = status;
-	if (s->req == &p->sync_req)
+	if (s->req == &p->sync_req) {
+		s->state = abandon ? SLOT_ABANDONED : SLOT_FREE;
 		p->sync_done = true;
-	else
-		done[(*n)++] = s->req;
+		return;
+	}
+	s->state = abandon ? SLOT_ABANDONED : SLOT_DONE;
+	p->pend[p->npend++] = (uint8_t)(s - p->slot);
 }
 
-/* Collect what the device finished; call the owners with no lock held.
- * At most a queue's worth per call, however the device moves its index. */
-static void harvest(struct pdisk *p)
+/* Take the requests of pend[] submitted by CPU cpu (any: -1) into done[],
+ * in the order the device finished them (lock held). */
+static unsigned take_done(struct pdisk *p, int cpu, struct blk_req **done)
+{
+	unsigned n = 0, keep = 0;
+
+	for (unsigned k = 0; k < p->npend; k++) {
+		struct pslot *s = &p->slot[p->pend[k]];
+		if (cpu >= 0 && s->cpu != (unsigned)cpu) {
+			p->pend[keep++] = p->pend[k];
+			continue;
+		}
+		if (s->state == SLOT_DONE)
+			s->state = SLOT_FREE;
+		done[n++] = s->req;
+	}
+	p->npend = keep;
+	return n;
+}
+
+static void complete(struct blk_req **done, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		done[i]->done(done[i]);
+}
+
+/* On the CPU the item was posted to: complete this CPU's requests. */
+static void deliver_work(void *arg)
+{
+	struct pdisk *p = arg;
+	struct blk_req *done[PQ];
+	unsigned me = arch_cpu_id(), n;
+
+	spin_lock(&p->lock);
+	p->posted &= ~BIT(me);
+	n = take_done(p, (int)me, done);
+	spin_unlock(&p->lock);
+	complete(done, n);
+}
+
+/* Complete what pend[] holds for this CPU (every CPU's when all) here, with
+ * no lock held; post one deliver_work() to each other CPU with requests
+ * waiting and none queued yet. A CPU whose work queue is full has its
+ * requests completed here instead: late and on the wrong CPU, never lost. */
+static void deliver(struct pdisk *p, bool all)
 {
 	struct blk_req *done[PQ];
-	unsigned n = 0;
+	unsigned me = arch_cpu_id(), n;
+	uint64_t post = 0;
+
+	spin_lock(&p->lock);
+	n = take_done(p, all ? -1 : (int)me, done);
+	for (unsigned k = 0; k < p->npend; k++)
+		post |= BIT(p->slot[p->pend[k]].cpu);
+	post &= ~p->posted;
+	p->posted |= post;
+	spin_unlock(&p->lock);
+	complete(done, n);
+	for (unsigned cpu = 0; post; cpu++) {
+		if (!(post & BIT(cpu)))
+			continue;
+		post &= ~BIT(cpu);
+		if (workq_post(cpu, deliver_work, p) == 0)
+			continue;
+		spin_lock(&p->lock);
+		p->posted &= ~BIT(cpu);
+		n = take_done(p, (int)cpu, done);
+		spin_unlock(&p->lock);
+		complete(done, n);
+	}
+}
+
+/* Collect what the device finished into pend[] (the caller delivers). At
+ * most a queue's worth per call, however the device moves its index. */
+static void harvest(struct pdisk *p)
+{
 	uint16_t end;
 
 	spin_lock(&p->lock);
@@ -165,38 +257,31 @@ static void harvest(struct pdisk *p)
 			continue;
 		}
 		s = &p->slot[id];
-		slot_end(p, s, s->status <= BLK_UNSUPP ? s->status : BLK_IOERR, SLOT_FREE, done, &n);
+		slot_end(p, s, s->status <= BLK_UNSUPP ? s->status : BLK_IOERR, false);
 	}
 	spin_unlock(&p->lock);
-	for (unsigned i = 0; i < n; i++)
-		done[i]->done(done[i]);
 }
 
 /* The device gave up (DEVICE_NEEDS_RESET) or stopped answering: every
- * request in flight ends with IOERR, and new ones get IOERR at once. The
- * slots are abandoned, never reused: the device may still own the buffers
- * they point to. */
+ * request in flight ends with IOERR (the caller delivers), and new ones
+ * get IOERR at once. The slots are abandoned, never reused: the device may
+ * still own the buffers they point to. */
 static void fail_all(struct pdisk *p, const char *why)
 {
-	struct blk_req *done[PQ];
-	unsigned n = 0;
-
 	spin_lock(&p->lock);
 	if (!p->failed)
 		ERR("%s: %s; its disks now return I/O errors", p->name, why);
 	p->failed = true;
 	for (unsigned i = 0; i < p->qsz; i++) {
 		if (p->slot[i].state == SLOT_BUSY)
-			slot_end(p, &p->slot[i], BLK_IOERR, SLOT_ABANDONED, done, &n);
+			slot_end(p, &p->slot[i], BLK_IOERR, true);
 	}
 	spin_unlock(&p->lock);
-	for (unsigned i = 0; i < n; i++)
-		done[i]->done(done[i]);
 }
 
-static void phys_irq(void *ctx)
+/* The interrupt, or a poll (all: complete everything here). */
+static void service(struct pdisk *p, bool all)
 {
-	struct pdisk *p = ctx;
 	uint32_t isr = vdrv_rd(&p->dev, VDRV_INT_STATUS);
 
 	vdrv_wr(&p->dev, VDRV_INT_ACK, isr);
@@ -204,11 +289,17 @@ static void phys_irq(void *ctx)
 	harvest(p);
 	if ((isr & 2) && (vdrv_rd(&p->dev, VDRV_STATUS) & 64))
 		fail_all(p, "the device needs a reset");
+	deliver(p, all);
+}
+
+static void phys_irq(void *ctx)
+{
+	service(ctx, false);
 }
 
 static void phys_poll(struct blkdev *b)
 {
-	phys_irq(b->priv);
+	service(b->priv, true);
 }
 
 static int phys_sync(struct blkdev *b)
@@ -226,8 +317,10 @@ static int phys_sync(struct blkdev *b)
 	} else {
 		for (unsigned long spin = 0; spin < SYNC_SPINS && !p->sync_done; spin++)
 			phys_poll(b);
-		if (!p->sync_done) /* its slot is abandoned with the rest */
+		if (!p->sync_done) { /* its slot is abandoned with the rest */
 			fail_all(p, "the device did not answer a flush");
+			deliver(p, true);
+		}
 		rc = p->sync_req.status == BLK_OK ? 0 : -1;
 	}
 	spin_unlock(&p->sync_lock);

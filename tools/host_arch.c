@@ -30,6 +30,7 @@ _Noreturn void arch_halt(void) { exit(3); }
 _Noreturn void arch_system_off(void) { not_on_host(__func__); }
 _Noreturn void arch_park(void) { not_on_host(__func__); }
 void arch_kick_cpu(unsigned pcpu) { (void)pcpu; not_on_host(__func__); }
+void arch_workq_signal(unsigned pcpu) { (void)pcpu; not_on_host(__func__); }
 unsigned arch_vgic_nr_lrs(void) { not_on_host(__func__); }
 uint64_t arch_vgic_read_lr(unsigned i) { (void)i; not_on_host(__func__); }
 void arch_vgic_write_lr(unsigned i, uint64_t v) { (void)i; (void)v; not_on_host(__func__); }

@@ -243,8 +243,10 @@ static void run(struct virtio_blk *vb, struct vblk_req *r, bool completed)
 
 static void process(struct virtio_blk *vb, unsigned q);
 
-/* From the backend's completion interrupt, or its poll() on any CPU (a
- * reset or quiesce waiting); no lock of the backend's held. */
+/* From the backend: a physical disk completes on the CPU that submitted
+ * the request (in its completion interrupt, or from the work queue when
+ * the interrupt landed elsewhere), or in its poll() on any CPU (a reset or
+ * quiesce waiting); a RAM disk at once. No lock of the backend's held. */
 static void blk_done(struct blk_req *b)
 {
 	struct vblk_req *r = b->ctx;

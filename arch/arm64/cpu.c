@@ -106,6 +106,11 @@ void arch_send_sgi(unsigned pcpu, unsigned sgi)
 	isb();
 }
 
+void arch_workq_signal(unsigned pcpu)
+{
+	arch_send_sgi(pcpu, SGI_WORK);
+}
+
 void arch_console_flush_later(void)
 {
 	if (!(read_sysreg(cnthp_ctl_el2) & 1))

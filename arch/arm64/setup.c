@@ -5,6 +5,7 @@
 #include <hv/boot.h>
 #include <hv/log.h>
 #include <hv/partition.h>
+#include <hv/workq.h>
 #include <platform.h>
 
 extern char _end[];
@@ -36,6 +37,30 @@ static void boot_barrier(void)
 		__asm__ volatile("wfe" ::: "memory");
 	}
 	__atomic_store_n(&boot_done, true, __ATOMIC_RELEASE);
+}
+
+/* The work queues end to end, once every CPU is up: one item for each
+ * CPU, posted by the last one up, must run on that CPU (from its work
+ * SGI, in its idle loop or in the trap out of its guest). */
+static uint64_t workq_selftest_ran;
+_Static_assert(CONFIG_NR_CPUS_PLATFORM < 64, "workq_selftest_ran is a CPU mask");
+
+static void workq_selftest_item(void *arg)
+{
+	unsigned want = (unsigned)(uintptr_t)arg, cpu = arch_cpu_id();
+
+	if (cpu != want)
+		ERR("workq: the item for CPU %u ran on CPU %u", want, cpu);
+	else if (__atomic_or_fetch(&workq_selftest_ran, BIT(cpu), __ATOMIC_ACQ_REL) ==
+		 BIT(CONFIG_NR_CPUS_PLATFORM) - 1)
+		INFO("workq: each of the %u CPUs ran its own item", CONFIG_NR_CPUS_PLATFORM);
+}
+
+static void workq_selftest(void)
+{
+	for (unsigned cpu = 0; cpu < CONFIG_NR_CPUS_PLATFORM; cpu++)
+		if (workq_post(cpu, workq_selftest_item, (void *)(uintptr_t)cpu))
+			ERR("workq: posting to CPU %u refused", cpu);
 }
 
 void hv_main(uint64_t dtb);
@@ -130,8 +155,10 @@ void hv_secondary_main(unsigned cpu)
 	mmu_enable();
 	if (gicv3_cpu_init(cpu))
 		PANIC("GIC redistributor of CPU %u not found", cpu);
-	if (__atomic_add_fetch(&cpus_online, 1, __ATOMIC_ACQ_REL) == CONFIG_NR_CPUS_PLATFORM)
+	if (__atomic_add_fetch(&cpus_online, 1, __ATOMIC_ACQ_REL) == CONFIG_NR_CPUS_PLATFORM) {
 		INFO("all %u CPUs up (EL2 MMU, GIC, timer)", CONFIG_NR_CPUS_PLATFORM);
+		workq_selftest();
+	}
 	__asm__ volatile("sev" ::: "memory");
 	cpu_idle();
 }

@@ -8,6 +8,7 @@
 #include <drivers/drivers.h>
 #include <hv/boot.h>
 #include <hv/log.h>
+#include <hv/workq.h>
 #include <platform.h>
 
 typedef void (*trap_fn)(struct vcpu *v, struct trap_frame *f, uint64_t esr);
@@ -242,8 +243,9 @@ void hv_irq_register(uint32_t intid, void (*fn)(void *ctx), void *ctx)
 
 /* Physical interrupts at EL2. EOImode 1: EOIR drops priority, DIR
  * deactivates; the guest's virtual timer stays active until the guest
- * deactivates its virtual copy (list register HW bit). Anything work for a
- * vCPU is done by vcpu_before_entry() on the way back to the guest. */
+ * deactivates its virtual copy (list register HW bit). The work SGI runs
+ * this CPU's work queue here, with no lock held. Anything work for a vCPU
+ * is done by vcpu_before_entry() on the way back to the guest. */
 void irq_handle(void)
 {
 	uint32_t intid;
@@ -276,6 +278,12 @@ void irq_handle(void)
 			break;
 		case SGI_KICK:
 			break;
+		case SGI_WORK:
+			/* Done with the SGI first: a post while the items run
+			 * makes it pending again, for this loop to take. */
+			gicv3_deactivate(intid);
+			workq_run_local();
+			continue;
 		default:
 			if (intid >= HV_IRQ_FIRST && intid < HV_IRQ_FIRST + HV_IRQ_COUNT) {
 				void (*fn)(void *) = __atomic_load_n(&hv_irqs[intid - HV_IRQ_FIRST].fn,

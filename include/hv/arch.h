@@ -49,6 +49,11 @@ bool spin_trylock_for(spinlock_t *l, unsigned usecs);
  * invalidate the instruction cache. */
 void arch_clean_for_guest(void *va, size_t size);
 
+/* Make physical CPU pcpu call workq_run_local() soon: the hypervisor's
+ * work SGI. The calling CPU may signal itself; it then drains at its next
+ * exit to a guest or wait in the idle loop. Takes no lock. */
+void arch_workq_signal(unsigned pcpu);
+
 /* Call console_flush_partial() on this CPU in a few milliseconds. */
 void arch_console_flush_later(void);
 

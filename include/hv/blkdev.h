@@ -5,8 +5,10 @@
  * write policies are the virtual disk's business (vdev/virtio_blk.c).
  *
  * A backend either completes a request before submit() returns, or later
- * from its completion interrupt by calling req->done() with no backend lock
- * held. The hypervisor keeps no cache: a completed write is where the
+ * by calling req->done() with no backend lock held: from its completion
+ * interrupt or, better, on the CPU that submitted the request (through
+ * that CPU's work queue, include/hv/workq.h), or from poll() on the
+ * polling CPU. The hypervisor keeps no cache: a completed write is where the
  * backend put it, and FLUSH makes it durable.
  * Lock order: a virtual disk's lock, then the backend's (leaf). */
 #ifndef HV_BLKDEV_H

@@ -38,10 +38,18 @@ paddr_t arch_virt_to_phys(const void *va)
 	return FAKE_PHYS_BASE + (paddr_t)((const uint8_t *)va - fake_phys_mem);
 }
 
-unsigned fake_cpu_id;
+/* The "physical CPU" the calling thread plays (0 unless a test says). */
+_Thread_local unsigned fake_cpu;
 unsigned arch_cpu_id(void)
 {
-	return fake_cpu_id;
+	return fake_cpu;
+}
+
+/* Work SGIs: a bit per target CPU, set from any thread. */
+uint64_t fake_work_signalled;
+void arch_workq_signal(unsigned pcpu)
+{
+	__atomic_or_fetch(&fake_work_signalled, 1ULL << pcpu, __ATOMIC_SEQ_CST);
 }
 
 void (*fake_console_write_hook)(void);

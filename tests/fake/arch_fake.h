@@ -12,11 +12,12 @@ extern char fake_console[65536];
 extern size_t fake_console_len;
 extern jmp_buf *fake_halt_jmp;
 extern int fake_system_off_calls;
-extern unsigned fake_cpu_id;         /* what arch_cpu_id() returns */
 extern unsigned fake_trylock_for_calls;
 /* Called on entry to arch_console_write: a UART that faults or hangs. */
 extern void (*fake_console_write_hook)(void);
 
+extern _Thread_local unsigned fake_cpu; /* what arch_cpu_id() returns in this thread */
+extern uint64_t fake_work_signalled;     /* CPUs arch_workq_signal() was called for */
 extern int fake_console_input;
 extern int fake_flush_later_calls;
 extern bool fake_entropy_fail;

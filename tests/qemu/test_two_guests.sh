@@ -3,7 +3,8 @@
 # writes the victim's RAM and the hypervisor's, makes unknown calls and
 # touches an implementation-defined system register; every attempt is
 # refused in the attacker only, the victim finishes normally, the machine
-# powers off when both have stopped and QEMU exits 0.
+# powers off when both have stopped and QEMU exits 0. On the way, the
+# hypervisor's per-CPU work queues run an item on each CPU.
 # proves: PLATFORM-2, PLATFORM-3, PLATFORM-5, PLATFORM-8
 . "$(dirname "$0")/../lib/common.sh"
 T=$O/tests/two-guests
@@ -34,6 +35,10 @@ done
 expect_in "$L" "bulkhead: partition victim stopped" "victim stop seen by the hypervisor"
 expect_in "$L" "bulkhead: partition attacker stopped" "attacker stop seen by the hypervisor"
 expect_in "$L" "bulkhead: all partitions stopped: powering off" "power off after the last partition"
+# The work queues (core/workq.c) at boot: the last CPU up posts one item to
+# every CPU; each must run on its own CPU, from the work SGI, taken in the
+# idle loop or out of a running guest.
+expect_in "$L" "bulkhead: workq: each of the 4 CPUs ran its own item" "each CPU ran the work item posted to it"
 # One log line per fault kind, however many faults.
 n=$(grep -c "attacker: data abort:" "$L")
 if [ "$n" = 1 ]; then pass "one log line for many data aborts"; else fail "data abort log lines" "$n"; fi

@@ -177,7 +177,7 @@ static int panic_setup(void **state)
 {
 	(void)state;
 	hv_panicking = 0;
-	fake_cpu_id = 0;
+	fake_cpu = 0;
 	fake_trylock_for_calls = 0;
 	fake_console_write_hook = NULL;
 	fake_console_reset();
@@ -190,7 +190,7 @@ static int panic_teardown(void **state)
 	(void)state;
 	fake_halt_jmp = NULL;
 	fake_console_write_hook = NULL;
-	fake_cpu_id = 0;
+	fake_cpu = 0;
 	hv_panicking = 0;
 	assert_false(spin_is_locked(&console_lock)); /* each test leaves it free */
 	return 0;
@@ -204,7 +204,7 @@ static void test_panic_console_free(void **state)
 	volatile int line = 0;
 
 	(void)state;
-	fake_cpu_id = 3;
+	fake_cpu = 3;
 	if (setjmp(halt_jb) == 0) {
 		line = __LINE__ + 1;
 		PANIC("free %d", 1);
@@ -289,7 +289,7 @@ static void test_panic_console_held_by_stuck_cpu(void **state)
 		assert_true(now() - t0 < 5);
 		sched_yield();
 	}
-	fake_cpu_id = 1;
+	fake_cpu = 1;
 	if (setjmp(halt_jb) == 0)
 		PANIC("stuck %s", "console");
 	assert_non_null(strstr(fake_console, "\nbulkhead: PANIC at "));
@@ -303,12 +303,12 @@ static void test_panic_console_held_by_stuck_cpu(void **state)
 static void test_second_cpu_panic_halts_silently(void **state)
 {
 	(void)state;
-	fake_cpu_id = 0;
+	fake_cpu = 0;
 	if (setjmp(halt_jb) == 0)
 		PANIC("first");
 	assert_non_null(strstr(fake_console, "on CPU 0: first\n"));
 	fake_console_reset();
-	fake_cpu_id = 5;
+	fake_cpu = 5;
 	if (setjmp(halt_jb) == 0)
 		PANIC("second");
 	assert_string_equal(fake_console, "");
@@ -322,7 +322,7 @@ static void test_second_cpu_panic_halts_silently(void **state)
 static void test_recursive_panic(void **state)
 {
 	(void)state;
-	fake_cpu_id = 2;
+	fake_cpu = 2;
 	fake_console_write_hook = uart_faults;
 	if (setjmp(halt_jb) == 0)
 		PANIC("outer");

@@ -32,7 +32,8 @@ int psci_cpu_on(uint64_t mpidr, uintptr_t entry, uint64_t ctx);
 void irq_handle(void);
 
 /* Physical SGIs the hypervisor sends itself (guests never see them). */
-#define SGI_KICK 1
+#define SGI_KICK 1 /* look at the vCPU's requests and interrupts again */
+#define SGI_WORK 2 /* run this CPU's work queue (core/workq.c) */
 void arch_send_sgi(unsigned pcpu, unsigned sgi);
 
 void vgic_hw_enable(void);
