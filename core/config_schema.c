@@ -228,3 +228,17 @@ unsigned cfg_named_children(struct cfg_parser *p, const char *root, const char *
 	}
 	return n;
 }
+
+int cfg_ref(struct cfg_parser *p, int node, const char *prop, const char *root,
+	    int (*find)(const struct hv_config *cfg, const char *name))
+{
+	const char *s = get_string(p, node, prop, CFG_NAME_MAX, true);
+	int i;
+
+	if (!s)
+		return -1;
+	i = find(p->cfg, s);
+	if (i < 0)
+		perr(p, node, prop, "'%s' is not a node of /%s", s, root);
+	return i;
+}

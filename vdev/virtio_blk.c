@@ -481,19 +481,13 @@ static void blk_parse(struct cfg_parser *p, int node, struct part_config *pc, st
 	static const char *const policies[] = { "reliable", "normal", NULL };
 	struct disk_config *d = VDEV_CFG(struct disk_config, dc);
 	const fdt32_t *c;
-	const char *s;
 	int len, b;
 
 	(void)pc;
 	check_known(p, node, props, NULL);
-	s = get_string(p, node, "backend", CFG_NAME_MAX, true);
-	if (!s)
+	b = cfg_ref(p, node, "backend", "storage", cfg_backend);
+	if (b < 0)
 		return;
-	b = cfg_backend(p->cfg, s);
-	if (b < 0) {
-		perr(p, node, "backend", "'%s' is not a node of /storage", s);
-		return;
-	}
 	d->backend = (uint32_t)b;
 	strcpy(d->backend_name, p->cfg->backend[b].name);
 	d->read_only = cfg_flag(p, node, "read-only");

@@ -272,18 +272,12 @@ static void net_parse(struct cfg_parser *p, int node, struct part_config *pc, st
 	struct net_config *n = VDEV_CFG(struct net_config, dc);
 	const uint8_t *mac;
 	const fdt32_t *c;
-	const char *s;
 	int len, seg;
 
 	check_known(p, node, props, NULL);
-	s = get_string(p, node, "segment", CFG_NAME_MAX, true);
-	if (!s)
+	seg = cfg_ref(p, node, "segment", "network", cfg_segment);
+	if (seg < 0)
 		return;
-	seg = cfg_segment(p->cfg, s);
-	if (seg < 0) {
-		perr(p, node, "segment", "'%s' is not a node of /network", s);
-		return;
-	}
 	n->segment = (uint32_t)seg;
 	mac = fdt_getprop(p->fdt, node, "mac-address", &len);
 	if (mac) {

@@ -68,6 +68,11 @@ void parse_partitions(struct cfg_parser *p);
 /* A partition's devices, layout, image placement and device tree checked
  * (after everything else of the file was parsed). */
 void finish_partition(struct cfg_parser *p, unsigned idx);
+/* A string property naming a child of a root node (a disk's backend, a
+ * port's segment): its index by find(), or -1 (missing or unknown,
+ * reported). */
+int cfg_ref(struct cfg_parser *p, int node, const char *prop, const char *root,
+	    int (*find)(const struct hv_config *cfg, const char *name));
 /* Backend / segment index by name, or -1. */
 void check_ram_images(struct cfg_parser *p);
 int cfg_backend(const struct hv_config *cfg, const char *name);
