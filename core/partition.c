@@ -83,6 +83,17 @@ static bool partition_notify(struct partition *p, enum part_event ev)
 	return all;
 }
 
+static void vgic_line(void *g, uint32_t intid, bool high)
+{
+	vgic_set_line(g, intid, high);
+}
+
+static bool device_event(struct partition *p, enum part_event ev, void *arg)
+{
+	(void)p;
+	return vdev_event(arg, ev);
+}
+
 /* Translation tables for this many partitions and memory ranges always fit
  * in the pool (root, a level-2 table per GiB a range touches, two level-3
  * tables for its unaligned ends; stage 1 takes at most 64 pages): so
@@ -124,8 +135,11 @@ static int partition_create(struct partition *p, unsigned id, const struct part_
 		else if (r->kind == REGION_GICR)
 			CHECK(mmio_bus_add(&p->mmio, r->base, r->size, &vgic_rdist_ops, &p->vgic) == 0);
 	}
-	if (vdev_create_all(p))
+	const struct vdev_host host = { pc, id, &p->mmio, vgic_line, &p->vgic, &p->gmem };
+	if (vdev_create_all(&host, p->dev, &p->ndevs, &p->console))
 		return -1;
+	for (unsigned i = 0; i < p->ndevs; i++)
+		CHECK(partition_notifier_add(p, device_event, &p->dev[i]) == 0);
 	/* The same builder and buffer size as the checker's: it fits. */
 	n = guest_fdt_build(pc, p->dtb_blob, sizeof(p->dtb_blob));
 	CHECK(n > 0);

@@ -1,11 +1,13 @@
-/* The partition side of the device registry (include/hv/vdev.h): each
- * device of the partition file's list is created by its type, its window
- * put on the partition's MMIO bus, and it is registered for the
- * partition's stop and restart. Nothing here names a device kind. */
+/* The core side of the device registry (include/hv/vdev.h): each device of
+ * a partition's configuration is created by its type and its window put on
+ * the partition's MMIO bus; the partition's stop and restart reach it
+ * through vdev_event(). Nothing here names a device kind, and nothing here
+ * knows struct partition. */
 #include <hv/log.h>
-#include <hv/partition.h>
+#include <hv/vdev.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <vdev/virtio.h>
 
 void vdev_refuse(const struct vdev_inst *d, const char *prop, const char *fmt, ...)
 {
@@ -19,16 +21,8 @@ void vdev_refuse(const struct vdev_inst *d, const char *prop, const char *fmt, .
 	    prop ? prop : "", prop ? ": " : "", msg);
 }
 
-static void vgic_line(void *g, uint32_t intid, bool high)
+bool vdev_event(struct vdev_inst *d, enum part_event ev)
 {
-	vgic_set_line(g, intid, high);
-}
-
-static bool vdev_event(struct partition *p, enum part_event ev, void *arg)
-{
-	struct vdev_inst *d = arg;
-	(void)p;
-
 	switch (ev) {
 	case PART_EV_QUIESCE:
 		return d->type->quiesce ? d->type->quiesce(d) : true;
@@ -46,34 +40,36 @@ static bool vdev_event(struct partition *p, enum part_event ev, void *arg)
 	return true;
 }
 
-int vdev_create_all(struct partition *p)
+int vdev_create_all(const struct vdev_host *h, struct vdev_inst *dev, unsigned *ndevs,
+		    struct vdev_inst **console)
 {
-	const struct part_config *pc = p->cfg;
+	const struct part_config *pc = h->cfg;
 
+	*ndevs = 0;
+	*console = NULL;
 	for (unsigned i = 0; i < pc->ndevs; i++) {
 		const struct dev_config *dc = &pc->dev[i];
-		struct vdev_inst *d = &p->dev[i];
+		struct vdev_inst *d = &dev[i];
 
 		*d = (struct vdev_inst){ .type = dc->type, .cfg = dc,
 					 .region = &pc->layout.r[dc->region],
-					 .part_name = pc->name, .part_id = p->id,
-					 .nvcpus = p->nvcpus, .mem = &p->gmem };
-		d->irq = (struct irq_line){ vgic_line, &p->vgic, d->region->intid };
+					 .part_name = pc->name, .part_id = h->part_id,
+					 .nvcpus = pc->ncpus, .mem = h->mem };
+		d->irq = (struct irq_line){ h->irq_set, h->irq_ctx, d->region->intid };
 		snprintf(d->name, sizeof(d->name), "%s/%s", pc->name, dc->name);
 		if (dc->type->create(d))
 			return -1;
-		p->ndevs = i + 1;
+		*ndevs = i + 1;
 		if (!d->mmio_ops && d->vdev) {
 			d->mmio_ops = &virtio_mmio_ops;
 			d->mmio_dev = d->vdev;
 		}
 		/* The layout was checked against the bus's capacity and for
 		 * overlaps: this cannot fail. */
-		CHECK(d->mmio_ops && mmio_bus_add(&p->mmio, d->region->base, d->region->size,
+		CHECK(d->mmio_ops && mmio_bus_add(h->bus, d->region->base, d->region->size,
 						   d->mmio_ops, d->mmio_dev) == 0);
-		CHECK(partition_notifier_add(p, vdev_event, d) == 0);
 		if (d->con)
-			p->console = d;
+			*console = d;
 	}
 	return 0;
 }

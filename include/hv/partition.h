@@ -39,11 +39,8 @@ enum fault_kind {
 
 struct partition;
 
-/* What a partition's devices and services hear of its life, in the order
- * they registered: QUIESCE (no vCPU runs; finish or cancel work at
- * backends; false: it could not, the partition is not restarted), then
- * RESET (it restarts) or STOP (it is off for good). */
-enum part_event { PART_EV_QUIESCE, PART_EV_RESET, PART_EV_STOP };
+/* What a partition's devices and services hear of its life (enum
+ * part_event, include/hv/vdev.h), in the order they registered. */
 typedef bool (*part_notify_fn)(struct partition *p, enum part_event ev, void *arg);
 #define PART_MAX_NOTIFIERS (CFG_MAX_DEVS + 4)
 struct part_notifier {
@@ -123,10 +120,6 @@ struct console_port *partition_console(struct partition *p);
 /* Hear of the partition's stop and restart (at boot, before it runs).
  * 0, or -1 when the list is full. */
 int partition_notifier_add(struct partition *p, part_notify_fn fn, void *arg);
-
-/* core/vdev.c: create every device of the partition file's list, put its
- * window on the bus, register it for stop and restart. */
-int vdev_create_all(struct partition *p);
 
 /* Console input from the physical UART: Ctrl-] moves the focus to the next
  * partition with a console; every other byte goes to the focus. */

@@ -87,6 +87,30 @@ struct vdev_inst {
 	struct console_port *con;    /* a console device's port */
 };
 
+/* What a partition's devices hear of its life, in order: QUIESCE (no vCPU
+ * runs; finish or cancel work at backends; false: it could not, the
+ * partition is not restarted), then RESET (it restarts) or STOP (it is
+ * off for good). */
+enum part_event { PART_EV_QUIESCE, PART_EV_RESET, PART_EV_STOP };
+
+/* What core/vdev.c needs of a partition to create its devices. */
+struct vdev_host {
+	const struct part_config *cfg;
+	unsigned part_id;
+	struct mmio_bus *bus;            /* each device's window goes here */
+	void (*irq_set)(void *ctx, uint32_t intid, bool high); /* into its vGIC */
+	void *irq_ctx;
+	const struct dma_space *mem;     /* its RAM */
+};
+
+/* Create every device of h->cfg into dev[] (as many as cfg->ndevs), each
+ * window on h->bus; *ndevs counts those created, *console is the one with
+ * a console port (or NULL). 0, or -1 after a type's create refused. */
+int vdev_create_all(const struct vdev_host *h, struct vdev_inst *dev, unsigned *ndevs,
+		    struct vdev_inst **console);
+/* The partition's stop and restart, for one device (its type's hooks). */
+bool vdev_event(struct vdev_inst *d, enum part_event ev);
+
 /* The registry, NULL-terminated, in the order devices get their slots. */
 extern const struct vdev_type *const vdev_types[];
 /* The type whose node this is, or NULL. */
