@@ -23,7 +23,7 @@ if os.path.exists(DISK):
     os.unlink(DISK)  # make run creates a fresh one
 m = Machine(["make", "-s", "run", "O=" + O, "DEMO_DISK=" + os.path.abspath(DISK)],
             O + "/tests/linux-demo/console.log", timeout=900)
-UP = r"\[%s\] bulkhead-linux: userspace up on %s with (\d) CPU"
+UP = r"\[%s\] bulkhead-linux: userspace up on %s with (\d) CPU\(s\)"  # the whole "CPU(s)": log() below reads the file
 seen = m.expect_all([UP % ("alpha", "alpha"), UP % ("beta", "beta")], timeout=900)
 t.check(len(seen) == 2, "both Linux partitions reach userspace at once", "saw %d" % len(seen))
 log = m.log()
