@@ -137,6 +137,50 @@ static void test_one_more_refused(void **state)
 	}
 }
 
+/* A blob dtc would never write: two top-level nodes of one name. The
+ * second is refused, not silently ignored (libfdt's lookup by name would
+ * only ever see the first). */
+static void test_node_defined_twice(void **state)
+{
+	static uint8_t buf[4096];
+	static const char *const roots[] = { "storage", "network", "hypervisor", "partitions" };
+	(void)state;
+
+	for (size_t i = 0; i < ARRAY_SIZE(roots); i++) {
+		assert_int_equal(fdt_create(buf, sizeof(buf)), 0);
+		assert_int_equal(fdt_finish_reservemap(buf), 0);
+		assert_int_equal(fdt_begin_node(buf, ""), 0);
+		assert_int_equal(fdt_property_string(buf, "compatible", "bulkhead,partition-file-v1"), 0);
+		assert_int_equal(fdt_property_u32(buf, "#address-cells", 2), 0);
+		assert_int_equal(fdt_property_u32(buf, "#size-cells", 2), 0);
+		for (int k = 0; k < 2; k++) {
+			assert_int_equal(fdt_begin_node(buf, roots[i]), 0);
+			assert_int_equal(fdt_end_node(buf), 0);
+		}
+		if (strcmp(roots[i], "partitions") != 0) {
+			fdt_begin_node(buf, "partitions");
+			fdt_begin_node(buf, "alpha");
+			fdt_property_u32(buf, "cpus", 1);
+			uint64_t mem[2] = { cpu_to_fdt64(0x50000000), cpu_to_fdt64(0x4000000) };
+			fdt_property(buf, "memory", mem, sizeof(mem));
+			fdt_property_string(buf, "kernel", KERNEL);
+			fdt_end_node(buf);
+			fdt_end_node(buf);
+		}
+		assert_int_equal(fdt_end_node(buf), 0);
+		assert_int_equal(fdt_finish(buf), 0);
+		int rc = parse(buf, fdt_totalsize(buf));
+		char want[64];
+		snprintf(want, sizeof(want), "/%s: node defined twice", roots[i]);
+		assert_true(rc >= 1);
+		bool seen = false;
+		for (unsigned e = 0; e < errs.count; e++)
+			seen |= strcmp(errs.msg[e], want) == 0;
+		if (!seen)
+			fail_msg("no '%s'", want);
+	}
+}
+
 /* A payload with the kernel; the RAM disk is opened from the real file. */
 static uint8_t payload_buf[16384] __attribute__((aligned(16)));
 static const struct payload_header *make_payload(void)
@@ -287,6 +331,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_layout_of_every_device),
 		cmocka_unit_test(test_one_more_refused),
+		cmocka_unit_test(test_node_defined_twice),
 		cmocka_unit_test(test_boot_every_device),
 		cmocka_unit_test(test_layout_allocator),
 	};
