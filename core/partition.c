@@ -1,5 +1,6 @@
 #include <hv/log.h>
 #include <hv/partition.h>
+#include <hv/workq.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -273,6 +274,49 @@ _Noreturn void partition_shutdown(struct vcpu *v, bool reset)
 
 static unsigned focus;
 
+/* On the partition's vCPU 0's CPU: the queued input into its console
+ * device, in order. */
+static void input_drain(void *arg)
+{
+	struct partition *p = arg;
+	struct vdev_inst *con = p->console;
+
+	for (;;) {
+		uint8_t c;
+		spin_lock(&p->input.lock);
+		if (p->input.count == 0) {
+			p->input.posted = false;
+			spin_unlock(&p->input.lock);
+			return;
+		}
+		c = p->input.buf[p->input.head];
+		p->input.head = (p->input.head + 1) % PART_INPUT_RING;
+		p->input.count--;
+		spin_unlock(&p->input.lock);
+		if (con && con->type->console_rx)
+			con->type->console_rx(con, c);
+	}
+}
+
+static void input_queue(struct partition *p, uint8_t c)
+{
+	bool post = false;
+
+	spin_lock(&p->input.lock);
+	if (p->input.count < PART_INPUT_RING) {
+		p->input.buf[(p->input.head + p->input.count) % PART_INPUT_RING] = c;
+		p->input.count++;
+	} else {
+		p->input.dropped++;
+	}
+	if (!p->input.posted)
+		post = p->input.posted = true;
+	spin_unlock(&p->input.lock);
+	/* A full work ring: deliver here rather than lose the drain. */
+	if (post && workq_post(p->vcpu[0].pcpu, input_drain, p))
+		input_drain(p);
+}
+
 static void set_focus(unsigned i)
 {
 	for (unsigned j = 0; j < npartitions; j++)
@@ -304,11 +348,8 @@ void console_input(uint8_t c)
 		}
 		return;
 	}
-	if (focus >= npartitions)
-		return;
-	struct vdev_inst *con = partitions[focus].console;
-	if (con && con->type->console_rx)
-		con->type->console_rx(con, c);
+	if (focus < npartitions)
+		input_queue(&partitions[focus], c);
 }
 
 void console_input_poll(void)

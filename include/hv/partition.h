@@ -43,6 +43,7 @@ struct partition;
  * part_event, include/hv/vdev.h), in the order they registered. */
 typedef bool (*part_notify_fn)(struct partition *p, enum part_event ev, void *arg);
 #define PART_MAX_NOTIFIERS (CFG_MAX_DEVS + 4)
+#define PART_INPUT_RING 256
 struct part_notifier {
 	part_notify_fn fn;
 	void *arg;
@@ -73,6 +74,14 @@ struct partition {
 	struct vdev_inst *console;          /* the one with a console port, or NULL */
 	unsigned nnotifiers;
 	struct part_notifier notifier[PART_MAX_NOTIFIERS];
+	/* Console input on its way to vCPU 0's CPU (core/partition.c). */
+	struct {
+		spinlock_t lock;
+		uint8_t buf[PART_INPUT_RING];
+		unsigned head, count;
+		bool posted;      /* a drain is queued on the work queue */
+		uint32_t dropped; /* the ring was full */
+	} input;
 	unsigned nvcpus;
 	struct vcpu vcpu[CONFIG_MAX_CPUS];
 	const struct payload_header *payload;
@@ -122,7 +131,10 @@ struct console_port *partition_console(struct partition *p);
 int partition_notifier_add(struct partition *p, part_notify_fn fn, void *arg);
 
 /* Console input from the physical UART: Ctrl-] moves the focus to the next
- * partition with a console; every other byte goes to the focus. */
+ * partition with a console; every other byte goes to the focus, delivered
+ * on the CPU of the focus's vCPU 0 (the work queue), not in the trap of
+ * the CPU that took the UART's interrupt, which may be another
+ * partition's. */
 void console_input(uint8_t c);
 void console_input_poll(void);
 void console_focus_first(void);

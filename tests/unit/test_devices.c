@@ -2,7 +2,8 @@
  * kind at its documented maximum is parsed, laid out and booted on the fake
  * arch; each device answers at the window the layout gave it and nowhere
  * else, the guest device tree describes each one, a restart resets each one
- * through the partition's notifiers; one device more of any kind is refused
+ * through the partition's notifiers, console input reaches a partition on
+ * its own CPU; one device more of any kind is refused
  * with a message naming the node. The layout allocator refuses overlaps,
  * taken interrupts and a full map.
  * proves: PLATFORM-3, PLATFORM-4, PLATFORM-6 */
@@ -23,7 +24,10 @@
 #include <hv/netswitch.h>
 #include <hv/partition.h>
 #include <libfdt.h>
+#include <hv/workq.h>
+#include <vdev/pl011.h>
 #include <vdev/virtio_blk.h>
+#include <vdev/virtio_console.h>
 
 #define FILE_ "tests/configs/good/every-device.dts"
 #define KERNEL "guests/hello.bin"
@@ -271,6 +275,36 @@ static void test_boot_every_device(void **state)
 	}
 	assert_true(fdt_path_offset(p->dtb_blob, "/pl011@9000000") < 0);
 	assert_true(fdt_path_offset(partitions[1].dtb_blob, "/pl011@9000000") >= 0);
+
+	/* Console input taken on CPU 0 reaches the focus's console on its
+	 * vCPU 0's CPU (the work queue), not in CPU 0's trap; Ctrl-] moves
+	 * it to the peer (CPU 3), its UART. */
+	struct virtio_console *vcon = p->console->priv;
+	struct vpl011 *uart = partitions[1].console->priv;
+	console_focus_first();
+	fake_cpu = 0;
+	fake_work_signalled = 0;
+	console_input('x');
+	console_input('y');
+	assert_int_equal(fake_work_signalled, 1u << 1);
+	assert_int_equal(vcon->rx_count, 0);
+	assert_int_equal(workq_run_local(), 0); /* CPU 0 runs none of it */
+	fake_cpu = 1;
+	assert_int_equal(workq_run_local(), 1);
+	assert_int_equal(vcon->rx_count, 2);
+	assert_int_equal(vcon->rx[vcon->rx_head], 'x');
+	fake_cpu = 0;
+	console_input(CONSOLE_SWITCH_KEY);
+	fake_work_signalled = 0;
+	for (unsigned i = 0; i < PART_INPUT_RING + 44; i++)
+		console_input('z');
+	assert_int_equal(fake_work_signalled, 1u << 3);
+	assert_int_equal(partitions[1].input.dropped, 44);
+	fake_cpu = 3;
+	assert_int_equal(workq_run_local(), 1);
+	assert_int_equal(uart->rx_count, PART_INPUT_RING);
+	assert_int_equal(vcon->rx_count, 2);
+	fake_cpu = 0;
 
 	/* Every device acknowledged by the "driver"; SYSTEM_RESET from vCPU 0
 	 * (the only one running) resets each one. */
