@@ -95,6 +95,10 @@ static bool device_event(struct partition *p, enum part_event ev, void *arg)
 	return vdev_event(arg, ev);
 }
 
+/* The layout's GIC windows are the emulated GIC's. */
+_Static_assert(GUEST_GICD_SIZE == VGIC_DIST_SIZE && GUEST_GICR_STRIDE == VGIC_RDIST_STRIDE,
+	       "guest layout and vGIC agree on the GIC's windows");
+
 /* Translation tables for this many partitions and memory ranges always fit
  * in the pool (root, a level-2 table per GiB a range touches, two level-3
  * tables for its unaligned ends; stage 1 takes at most 64 pages): so

@@ -24,7 +24,6 @@
 
 #define VGIC_PPI_MAINT 25
 #define VGIC_PPI_VTIMER 27
-#define VGIC_SPI_UART 33
 
 struct virq {
 	uint8_t priority;
