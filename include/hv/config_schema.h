@@ -65,8 +65,8 @@ void parse_hypervisor(struct cfg_parser *p);
 void parse_storage(struct cfg_parser *p);
 void parse_network(struct cfg_parser *p);
 void parse_partitions(struct cfg_parser *p);
-/* A partition's devices, layout, image placement and device tree checked
- * (after everything else of the file was parsed). */
+/* A partition's guest device tree built as boot builds it, and refused if
+ * it does not fit (once the whole file parsed without an error). */
 void finish_partition(struct cfg_parser *p, unsigned idx);
 /* A string property naming a child of a root node (a disk's backend, a
  * port's segment): its index by find(), or -1 (missing or unknown,
