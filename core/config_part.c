@@ -146,12 +146,16 @@ static void place_images(struct cfg_parser *p, int node, struct part_config *pc)
 		else
 			below = pc->initrd_ipa - m0->base;
 	}
-	if (m0->size < GUEST_DTB_MAX || pc->entry_offset > below || kend > below - pc->entry_offset)
-		perr(p, node, pc->initrd.present ? "initrd" : "kernel",
+	if (m0->size < GUEST_DTB_MAX || pc->entry_offset > below || kend > below - pc->entry_offset) {
+		/* The initrd's fault only when the kernel alone would fit. */
+		uint64_t room = m0->size >= GUEST_DTB_MAX ? pc->dtb_ipa - m0->base : 0;
+		bool kernel_fits = pc->entry_offset <= room && kend <= room - pc->entry_offset;
+		perr(p, node, pc->initrd.present && kernel_fits ? "initrd" : "kernel",
 		     "kernel (%llu bytes in memory at offset 0x%llx), %sdevice tree (%lu bytes) do not "
 		     "fit in memory range 0 (%llu bytes)", (unsigned long long)kend,
 		     (unsigned long long)pc->entry_offset, pc->initrd.present ? "initrd and " : "",
 		     GUEST_DTB_MAX, (unsigned long long)m0->size);
+	}
 }
 
 static bool node_is_type(const char *name, const struct vdev_type *t)
@@ -192,8 +196,12 @@ static struct dev_config *add_dev(struct cfg_parser *p, int node, struct part_co
 	strcpy(dc->name, name);
 	dc->node = node;
 	dc->nth = nth;
-	if (t->parse)
+	if (t->parse) {
+		unsigned before = p->errs->count;
 		t->parse(p, node, pc, dc);
+		/* Half-decoded: the cross-checks must not compare it. */
+		dc->invalid = p->errs->count != before;
+	}
 	pc->ndevs++;
 	return dc;
 }

@@ -534,7 +534,7 @@ static void blk_check(struct cfg_parser *p)
 		for (unsigned i = 0; i < cfg->parts[a].ndevs; i++) {
 			const struct dev_config *dx = &cfg->parts[a].dev[i];
 			const struct disk_config *x = VDEV_CFG(const struct disk_config, dx);
-			if (dx->type != &virtio_blk_type || x->backend >= cfg->nbackends)
+			if (dx->invalid || dx->type != &virtio_blk_type || x->backend >= cfg->nbackends)
 				continue;
 			if (cfg->backend[x->backend].kind == BACKEND_VIRTIO_BLK) {
 				unsigned n = slots_for(BLK_PHYS_SLOTS, reserved[x->backend]);
@@ -549,7 +549,7 @@ static void blk_check(struct cfg_parser *p)
 					const struct dev_config *dy = &cfg->parts[b].dev[j];
 					const struct disk_config *y = VDEV_CFG(const struct disk_config, dy);
 					char other[CFG_PATH_MAX];
-					if (dy->type != &virtio_blk_type || x->backend != y->backend ||
+					if (dy->invalid || dy->type != &virtio_blk_type || x->backend != y->backend ||
 					    (x->read_only && y->read_only) || (x->shared && y->shared))
 						continue;
 					if (!x->whole && !y->whole &&

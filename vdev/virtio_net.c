@@ -318,13 +318,13 @@ static void net_check(struct cfg_parser *p)
 		for (unsigned i = 0; i < cfg->parts[a].ndevs; i++) {
 			const struct dev_config *dx = &cfg->parts[a].dev[i];
 			const struct net_config *x = VDEV_CFG(const struct net_config, dx);
-			if (dx->type != &virtio_net_type)
+			if (dx->invalid || dx->type != &virtio_net_type)
 				continue;
 			for (unsigned b = 0; b < a; b++)
 				for (unsigned j = 0; j < cfg->parts[b].ndevs; j++) {
 					const struct dev_config *dy = &cfg->parts[b].dev[j];
 					const struct net_config *y = VDEV_CFG(const struct net_config, dy);
-					if (dy->type == &virtio_net_type && x->segment == y->segment &&
+					if (!dy->invalid && dy->type == &virtio_net_type && x->segment == y->segment &&
 					    memcmp(x->mac, y->mac, 6) == 0)
 						perr(p, dx->node, "mac-address", "the same as %s's on segment %s",
 						     p->part_path[b], cfg->segment[x->segment].name);

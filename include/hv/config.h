@@ -76,6 +76,7 @@ struct dev_config {
 	int node;                /* offset in the partition file, for messages */
 	uint32_t region;         /* its window in part_config.layout */
 	uint32_t nth;            /* the n-th of its type in the partition */
+	bool invalid;            /* its node had errors: cross-checks skip it */
 	_Alignas(8) uint8_t priv[CFG_DEV_PRIV];
 };
 

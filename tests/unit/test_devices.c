@@ -141,6 +141,26 @@ static void test_one_more_refused(void **state)
 	}
 }
 
+/* A node with errors is not compared by the cross-checks: two virtio-net
+ * nodes naming a segment that does not exist give their two errors, not a
+ * third about a MAC "used twice" (the half-decoded nodes' zeroed one). */
+static void test_invalid_nodes_not_cross_checked(void **state)
+{
+	size_t size;
+	void *fdt = load(&size), *big = malloc(size + 4096);
+	static const char *const nets[] = { "/partitions/full/virtio-net", "/partitions/peer/virtio-net" };
+	(void)state;
+
+	assert_int_equal(fdt_open_into(fdt, big, (int)size + 4096), 0);
+	for (unsigned i = 0; i < 2; i++)
+		assert_int_equal(fdt_setprop_string(big, fdt_path_offset(big, nets[i]), "segment", "nope"), 0);
+	assert_int_equal(parse(big, fdt_totalsize(big)), 2);
+	assert_string_equal(errs.msg[0], "/partitions/full/virtio-net: segment: 'nope' is not a node of /network");
+	assert_string_equal(errs.msg[1], "/partitions/peer/virtio-net: segment: 'nope' is not a node of /network");
+	free(fdt);
+	free(big);
+}
+
 /* A blob dtc would never write: two top-level nodes of one name. The
  * second is refused, not silently ignored (libfdt's lookup by name would
  * only ever see the first). */
@@ -366,6 +386,7 @@ int main(void)
 		cmocka_unit_test(test_layout_of_every_device),
 		cmocka_unit_test(test_one_more_refused),
 		cmocka_unit_test(test_node_defined_twice),
+		cmocka_unit_test(test_invalid_nodes_not_cross_checked),
 		cmocka_unit_test(test_boot_every_device),
 		cmocka_unit_test(test_layout_allocator),
 	};
