@@ -317,10 +317,26 @@ void parse_partitions(struct cfg_parser *p)
 		perr(p, parts, NULL, "no partition defined");
 }
 
+/* Each partition's pristine guest tree: built here once (boot runs the
+ * parser on one CPU, once), copied into the partition at every start. */
+static _Alignas(8) uint8_t guest_dtb[CONFIG_MAX_PARTITIONS][GUEST_DTB_MAX];
+
+const void *config_guest_dtb(unsigned idx)
+{
+	return guest_dtb[idx % CONFIG_MAX_PARTITIONS];
+}
+
+int config_build_guest_dtb(struct part_config *pc, unsigned idx)
+{
+	int n = guest_fdt_build(pc, guest_dtb[idx % CONFIG_MAX_PARTITIONS], GUEST_DTB_MAX);
+
+	pc->dtb_size = n > 0 ? (uint32_t)n : 0;
+	return n > 0 ? 0 : n;
+}
+
 void finish_partition(struct cfg_parser *p, unsigned idx)
 {
-	static uint8_t dtb[GUEST_DTB_MAX]; /* boot runs this on one CPU, once */
-	int n = guest_fdt_build(&p->cfg->parts[idx], dtb, sizeof(dtb));
+	int n = config_build_guest_dtb(&p->cfg->parts[idx], idx);
 
 	if (n < 0)
 		perr(p, p->part_node[idx], NULL, "its device tree does not fit in %lu bytes (%s)",

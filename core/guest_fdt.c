@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define TRY(x) do { int _e = (x); if (_e) return _e; } while (0)
+#define TRY GFDT_TRY
 
 int gfdt_reg(void *fdt, uint64_t base, uint64_t size)
 {

@@ -56,8 +56,8 @@ static int load_images(struct partition *p)
 		return -1;
 	if (pc->initrd.present && load_blob(p, &pc->initrd, pc->initrd_ipa))
 		return -1;
-	memcpy(arch_phys_to_virt(pc->dtb_ipa), p->dtb_blob, p->dtb_size);
-	arch_clean_for_guest(arch_phys_to_virt(pc->dtb_ipa), p->dtb_size);
+	memcpy(arch_phys_to_virt(pc->dtb_ipa), config_guest_dtb(p->id), pc->dtb_size);
+	arch_clean_for_guest(arch_phys_to_virt(pc->dtb_ipa), pc->dtb_size);
 	return 0;
 }
 
@@ -112,8 +112,6 @@ _Static_assert(CONFIG_MAX_PARTITIONS *
 static int partition_create(struct partition *p, unsigned id, const struct part_config *pc,
 			    const struct payload_header *ph, struct page_pool *pool)
 {
-	int n;
-
 	p->id = id;
 	p->vmid = (uint16_t)(id + 1); /* VMID 0 is never used by a guest */
 	p->cfg = pc;
@@ -145,10 +143,9 @@ static int partition_create(struct partition *p, unsigned id, const struct part_
 		return -1;
 	for (unsigned i = 0; i < p->ndevs; i++)
 		CHECK(partition_notifier_add(p, device_event, &p->dev[i]) == 0);
-	/* The same builder and buffer size as the checker's: it fits. */
-	n = guest_fdt_build(pc, p->dtb_blob, sizeof(p->dtb_blob));
-	CHECK(n > 0);
-	p->dtb_size = (uint32_t)n;
+	/* Its device tree: built by config_parse(), which refused the file if
+	 * it did not fit. */
+	CHECK(pc->dtb_size > 0 && id < CONFIG_MAX_PARTITIONS);
 	if (load_images(p))
 		return -1;
 	for (unsigned i = 0; i < pc->ncpus; i++) {

@@ -235,7 +235,7 @@ static void pl011_rx(struct vdev_inst *d, uint8_t c)
 	vpl011_rx(d->priv, c);
 }
 
-#define TRY(x) do { int _e = (x); if (_e) return _e; } while (0)
+#define TRY GFDT_TRY
 
 /* The PL011 with its 24 MHz clock, as QEMU virt describes its own. */
 static int pl011_fdt(void *fdt, const struct part_config *pc, const struct dev_config *dc,

@@ -98,6 +98,7 @@ struct part_config {
 	ipa_t entry;      /* kernel: mem[0] + entry_offset */
 	ipa_t initrd_ipa; /* right below the device tree, page aligned */
 	ipa_t dtb_ipa;    /* the last GUEST_DTB_MAX bytes of mem[0] */
+	uint32_t dtb_size; /* of its guest device tree (config_guest_dtb) */
 };
 
 struct hv_config {
@@ -129,5 +130,14 @@ typedef int64_t (*blob_size_fn)(void *ctx, const char *name, void *head, size_t 
 int config_parse(const void *fdt, size_t fdt_size, const struct platform_desc *plat,
 		 blob_size_fn blob_size, void *blob_ctx, struct hv_config *out,
 		 struct cfg_errors *errs);
+
+/* Partition idx's guest device tree, built from parts[idx] by
+ * config_parse() (the checker and boot build it once, the same way; boot
+ * copies it into the partition at every start): parts[idx].dtb_size bytes,
+ * valid until the next config_parse(). idx < CONFIG_MAX_PARTITIONS. */
+const void *config_guest_dtb(unsigned idx);
+/* Build it (config_parse() does, for a file without errors): 0, or a
+ * negative libfdt error (dtb_size 0). */
+int config_build_guest_dtb(struct part_config *pc, unsigned idx);
 
 #endif

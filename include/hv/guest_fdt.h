@@ -21,6 +21,7 @@
 int guest_fdt_build(const struct part_config *pc, void *buf, size_t size);
 
 /* For device types' fdt_node hooks (sequential-write fdt). */
+#define GFDT_TRY(x) do { int _e = (x); if (_e) return _e; } while (0)
 int gfdt_begin_node_at(void *fdt, const char *name, uint64_t addr);
 int gfdt_reg(void *fdt, uint64_t base, uint64_t size);
 int gfdt_cells(void *fdt, const char *name, const uint32_t *c, unsigned n);

@@ -85,8 +85,6 @@ struct partition {
 	unsigned nvcpus;
 	struct vcpu vcpu[CONFIG_MAX_CPUS];
 	const struct payload_header *payload;
-	uint32_t dtb_size;
-	_Alignas(8) uint8_t dtb_blob[GUEST_DTB_MAX]; /* pristine generated device tree */
 	uint32_t vcpus_on;      /* STARTING or RUNNING, atomic */
 	uint32_t faults_logged; /* atomic bit mask of enum fault_kind */
 	uint32_t boots;

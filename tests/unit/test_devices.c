@@ -281,7 +281,7 @@ static void test_boot_every_device(void **state)
 	for (unsigned i = 0; i < 8; i++) {
 		char path[48];
 		snprintf(path, sizeof(path), "/virtio_mmio@%lx", GUEST_VIRTIO_IPA(i));
-		int n = fdt_path_offset(p->dtb_blob, path);
+		int n = fdt_path_offset(config_guest_dtb(0), path);
 		if (i < 7 && n < 0)
 			print_message("no %s: %s\n", path, fdt_strerror(n));
 		if (i == 7) {
@@ -289,12 +289,12 @@ static void test_boot_every_device(void **state)
 			continue;
 		}
 		assert_true(n >= 0);
-		const fdt32_t *irq = fdt_getprop(p->dtb_blob, n, "interrupts", NULL);
+		const fdt32_t *irq = fdt_getprop(config_guest_dtb(0), n, "interrupts", NULL);
 		assert_non_null(irq);
 		assert_int_equal(fdt32_to_cpu(irq[1]), GUEST_VIRTIO_INTID(i) - 32);
 	}
-	assert_true(fdt_path_offset(p->dtb_blob, "/pl011@9000000") < 0);
-	assert_true(fdt_path_offset(partitions[1].dtb_blob, "/pl011@9000000") >= 0);
+	assert_true(fdt_path_offset(config_guest_dtb(0), "/pl011@9000000") < 0);
+	assert_true(fdt_path_offset(config_guest_dtb(1), "/pl011@9000000") >= 0);
 
 	/* Console input taken on CPU 0 reaches the focus's console on its
 	 * vCPU 0's CPU (the work queue), not in CPU 0's trap; Ctrl-] moves

@@ -228,8 +228,8 @@ static void test_partitions_create_and_system_off(void **state)
 		c->kernel.size = 16;
 		c->kernel.present = true;
 		c->console = CONSOLE_UART;
-		/* What config_parse() adds: the UART device, the layout and
-		 * where the images go. */
+		/* What config_parse() adds: the UART device, the layout,
+		 * where the images go and the guest device tree. */
 		c->entry = c->mem[0].base;
 		c->dtb_ipa = c->initrd_ipa = c->mem[0].base + c->mem[0].size - GUEST_DTB_MAX;
 		layout_init(&c->layout, 1);
@@ -237,6 +237,7 @@ static void test_partitions_create_and_system_off(void **state)
 		c->dev[0] = (struct dev_config){ .type = &pl011_type, .name = "pl011" };
 		c->dev[0].region = (uint32_t)layout_add_fixed(&c->layout, 0, GUEST_UART_IPA,
 							      VPL011_SIZE, GUEST_UART_INTID);
+		assert_int_equal(config_build_guest_dtb(c, i), 0);
 	}
 	assert_int_equal(partitions_create(&cfg, ph, &pool), 0);
 	assert_memory_equal(fake_phys_mem + 0x100000, "KERNEL-IMAGE-123", 16);
