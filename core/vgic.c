@@ -5,6 +5,12 @@
 
 #define LR_EOI BIT(41)
 
+_Static_assert(VGIC_NR_SPIS <= 64, "struct vgic's hw_spis has a bit per SPI");
+
+/* Bound SPIs: physical INTID - 32 -> the vGIC it belongs to. Written at
+ * boot (vgic_bind_hw_spi), read lock free by the EL2 interrupt handler. */
+static struct vgic *hw_spi_owner[VGIC_NR_SPIS];
+
 struct vgic_ctx {
 	struct vgic *g;
 	unsigned vcpu;  /* redistributor: its vCPU; distributor: the caller */
@@ -39,7 +45,7 @@ void vgic_init(struct vgic *g, unsigned nvcpus)
 	g->ctlr = 0;
 	g->nvcpus = nvcpus;
 	for (unsigned i = 0; i < VGIC_NR_SPIS; i++)
-		g->spi[i] = (struct virq){ .lr = -1, .target = 0 };
+		g->spi[i] = (struct virq){ .lr = -1, .target = 0, .hw = (g->hw_spis >> i) & 1 };
 	spin_unlock(&g->lock);
 	for (unsigned c = 0; c < nvcpus; c++)
 		vgic_vcpu_reset(g, c);
@@ -59,21 +65,30 @@ void vgic_vcpu_reset(struct vgic *g, unsigned vcpu)
 		for (unsigned i = 0; i < arch_vgic_nr_lrs(); i++) {
 			uint64_t lr = arch_vgic_read_lr(i);
 			uint32_t intid = (uint32_t)(lr & LR_VINTID_MASK);
-			if ((lr & LR_HW) && (lr >> LR_STATE_SHIFT)) {
-				uint32_t pintid = (uint32_t)(lr >> LR_PINTID_SHIFT) & 0x3ff;
-				arch_vgic_deactivate_phys(pintid);
-				timer_released |= pintid == VGIC_PPI_VTIMER;
-			}
+			bool kept = false;
 			/* An SPI held here goes back to the distributor, still
 			 * pending if the guest had not taken it; else it would
-			 * stay marked as in this list register forever. */
+			 * stay marked as in this list register forever. A bound
+			 * SPI only pending here stays physically active for its
+			 * latched copy; once taken (active) it is dropped. */
 			if ((c->lr_used & (1u << i)) && intid >= VGIC_NR_PRIVATE &&
 			    intid < VGIC_NR_IRQS && g->spi[intid - VGIC_NR_PRIVATE].lr == (int8_t)i) {
 				struct virq *q = &g->spi[intid - VGIC_NR_PRIVATE];
 				q->lr = -1;
 				q->active = 0;
-				if ((lr & LR_PENDING) || (q->level && q->line))
+				bool again = q->hw ? (lr >> LR_STATE_SHIFT) == 1
+						   : (lr & LR_PENDING) || (q->level && q->line);
+				if (again)
 					q->pending = 1;
+				kept = q->hw && again;
+			}
+			/* A live HW list register: the physical interrupt (the
+			 * timer PPI here, or a bound SPI at the distributor) is
+			 * released unless its latched copy was kept. */
+			if ((lr & LR_HW) && (lr >> LR_STATE_SHIFT) && !kept) {
+				uint32_t pintid = (uint32_t)(lr >> LR_PINTID_SHIFT) & 0x3ff;
+				arch_vgic_deactivate_phys(pintid);
+				timer_released |= pintid == VGIC_PPI_VTIMER;
 			}
 			arch_vgic_write_lr(i, 0);
 		}
@@ -119,7 +134,7 @@ void vgic_set_line(struct vgic *g, uint32_t intid, bool high)
 		return;
 	spin_lock(&g->lock);
 	q = virq_of(g, 0, intid);
-	if (!q || q->line == high) {
+	if (!q || q->hw || q->line == high) { /* a bound SPI's line is physical */
 		spin_unlock(&g->lock);
 		return;
 	}
@@ -141,6 +156,115 @@ void vgic_inject_hw(struct vgic *g, unsigned vcpu, uint32_t intid)
 	g->cpu[vcpu].priv[intid].hw = 1;
 	g->cpu[vcpu].dirty = 1;
 	spin_unlock(&g->lock);
+}
+
+/* ---- physical SPIs bound to a vGIC ---- */
+
+static bool bound_spi(const struct virq *q, uint32_t intid)
+{
+	return q->hw && intid >= VGIC_NR_PRIVATE;
+}
+
+/* What the guest's priority becomes physically: see vgic_bind_hw_spi(). */
+static uint8_t hw_priority(uint8_t guest)
+{
+	return (uint8_t)(0xc0 | ((guest >> 2) & 0x38));
+}
+
+/* The physical copy of a bound SPI's configuration (lock held). */
+static void hw_spi_configure(struct vgic *g, const struct virq *q, uint32_t intid)
+{
+	arch_vgic_spi_route(intid, g->pcpu[q->target]);
+	arch_vgic_spi_priority(intid, hw_priority(q->priority));
+	arch_vgic_spi_trigger(intid, q->level);
+}
+
+/* Physically disabled, not pending, not active; virtually neither enabled
+ * nor latched (lock held). Disabled first: it cannot be signalled again
+ * while its pending and active states are cleared. */
+static void hw_spi_quiesce(struct virq *q, uint32_t intid)
+{
+	arch_vgic_spi_enable(intid, false);
+	arch_vgic_spi_pend(intid, false);
+	arch_vgic_deactivate_phys(intid);
+	q->enabled = 0;
+	q->pending = 0;
+}
+
+int vgic_bind_hw_spi(struct vgic *g, uint32_t intid)
+{
+	struct vgic *none = NULL;
+	struct virq *q;
+
+	if (!g || intid < VGIC_NR_PRIVATE || intid >= VGIC_NR_IRQS)
+		return -1;
+	if (!__atomic_compare_exchange_n(&hw_spi_owner[intid - VGIC_NR_PRIVATE], &none, g, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return -1;
+	spin_lock(&g->lock);
+	q = &g->spi[intid - VGIC_NR_PRIVATE];
+	g->hw_spis |= 1ULL << (intid - VGIC_NR_PRIVATE);
+	q->hw = 1;
+	q->line = 0;
+	hw_spi_quiesce(q, intid);
+	/* Routed to vCPU 0's CPU as g->pcpu[] says now: it may not be set yet,
+	 * which is why every guest enable writes the route again. */
+	hw_spi_configure(g, q, intid);
+	spin_unlock(&g->lock);
+	return 0;
+}
+
+void vgic_release_hw_spis(struct vgic *g)
+{
+	spin_lock(&g->lock);
+	for (unsigned i = 0; i < VGIC_NR_SPIS; i++)
+		if ((g->hw_spis >> i) & 1)
+			hw_spi_quiesce(&g->spi[i], i + VGIC_NR_PRIVATE);
+	spin_unlock(&g->lock);
+}
+
+void vgic_unbind_hw_spis(struct vgic *g)
+{
+	vgic_release_hw_spis(g);
+	spin_lock(&g->lock);
+	for (unsigned i = 0; i < VGIC_NR_SPIS; i++) {
+		if (!((g->hw_spis >> i) & 1))
+			continue;
+		g->spi[i].hw = 0;
+		__atomic_store_n(&hw_spi_owner[i], NULL, __ATOMIC_RELEASE);
+	}
+	g->hw_spis = 0;
+	spin_unlock(&g->lock);
+}
+
+struct vgic *vgic_hw_spi_owner(uint32_t intid)
+{
+	if (intid < VGIC_NR_PRIVATE || intid >= VGIC_NR_IRQS)
+		return NULL;
+	return __atomic_load_n(&hw_spi_owner[intid - VGIC_NR_PRIVATE], __ATOMIC_ACQUIRE);
+}
+
+void vgic_hw_spi_fired(struct vgic *g, uint32_t intid)
+{
+	struct virq *q;
+	unsigned t;
+
+	if (intid < VGIC_NR_PRIVATE || intid >= VGIC_NR_IRQS)
+		return;
+	spin_lock(&g->lock);
+	q = &g->spi[intid - VGIC_NR_PRIVATE];
+	if (!q->hw || !q->enabled) {
+		/* The physical enable follows the guest's: only a disable or a
+		 * release racing with the interrupt gets here. Never leave it
+		 * active with no copy that would deactivate it. */
+		arch_vgic_deactivate_phys(intid);
+		spin_unlock(&g->lock);
+		return;
+	}
+	q->pending = 1;
+	t = q->target;
+	spin_unlock(&g->lock);
+	kick(g, t);
 }
 
 bool vgic_send_sgi(struct vgic *g, unsigned from, uint64_t v)
@@ -343,16 +467,39 @@ static void bits_write(struct vgic_ctx *x, uint32_t base, unsigned width, uint64
 		if (!(v & (1ULL << b)) || private_in_dist(x, base + b) ||
 		    !(q = virq_of(x->g, x->vcpu, base + b)))
 			continue;
+		uint32_t intid = base + b;
 		switch (op) {
 		case B_ENABLE:
+			/* Every write mirrored, a repeated one too; enabling writes
+			 * the physical route, priority and trigger first (g->pcpu[]
+			 * may have been set after the bind). */
+			if (bound_spi(q, intid)) {
+				if (set && !q->enabled)
+					hw_spi_configure(x->g, q, intid);
+				arch_vgic_spi_enable(intid, set);
+			}
 			q->enabled = set;
 			break;
 		case B_PENDING:
+			/* A HW interrupt's pending state is its source's: for a
+			 * bound SPI, the physical distributor's. Clearing it also
+			 * drops a copy latched here, which holds it active. */
+			if (bound_spi(q, intid)) {
+				arch_vgic_spi_pend(intid, set);
+				if (!set && q->pending) {
+					q->pending = 0;
+					arch_vgic_deactivate_phys(intid);
+				}
+			}
 			if (q->hw)
-				continue; /* a HW interrupt's pending state is its source's */
+				continue;
 			q->pending = set;
 			break;
 		case B_ACTIVE:
+			/* A bound SPI latched here is pending, not active, for the
+			 * guest: its physical active state is not the guest's. */
+			if (bound_spi(q, intid) && !set && !q->pending)
+				arch_vgic_deactivate_phys(intid);
 			if (q->lr < 0 && !q->hw)
 				q->active = set;
 			break;
@@ -405,14 +552,18 @@ static void prio_w(void *d, uint32_t off, unsigned w, uint64_t v)
 	spin_lock(&x->g->lock);
 	for (unsigned i = 0; i < w; i++) {
 		struct virq *q;
-		if (!private_in_dist(x, base + i) && (q = virq_of(x->g, x->vcpu, base + i)))
-			q->priority = (uint8_t)(v >> (8 * i)) & VGIC_PRIO_MASK;
+		if (private_in_dist(x, base + i) || !(q = virq_of(x->g, x->vcpu, base + i)))
+			continue;
+		q->priority = (uint8_t)(v >> (8 * i)) & VGIC_PRIO_MASK;
+		if (bound_spi(q, base + i))
+			arch_vgic_spi_priority(base + i, hw_priority(q->priority));
 	}
 	spin_unlock(&x->g->lock);
 }
 
 /* Two bits per interrupt; only the upper one (edge = 1) is writable, and
- * only for PPIs and SPIs. */
+ * only for PPIs and SPIs; not for the forwarded timer, whose trigger is
+ * the hardware's. A bound SPI's is mirrored. */
 static uint64_t cfg_r(void *d, uint32_t off, unsigned w)
 {
 	struct vgic_ctx *x = d;
@@ -439,10 +590,16 @@ static void cfg_w(void *d, uint32_t off, unsigned w, uint64_t v)
 	spin_lock(&x->g->lock);
 	for (unsigned i = 0; i < 16; i++) {
 		struct virq *q;
+		bool level = !((v >> (2 * i + 1)) & 1);
 		if (base + i < 16 || private_in_dist(x, base + i) ||
-		    !(q = virq_of(x->g, x->vcpu, base + i)) || q->hw)
+		    !(q = virq_of(x->g, x->vcpu, base + i)))
 			continue;
-		q->level = !((v >> (2 * i + 1)) & 1);
+		if (q->hw) {
+			if (!bound_spi(q, base + i) || q->level == level)
+				continue;
+			arch_vgic_spi_trigger(base + i, level);
+		}
+		q->level = level;
 	}
 	spin_unlock(&x->g->lock);
 }
@@ -527,6 +684,8 @@ static void irouter_w(void *d, uint32_t off, unsigned w, uint64_t v)
 		q->target = (uint8_t)(v & 0xff);
 	else
 		q->target = 0;
+	if (bound_spi(q, intid))
+		arch_vgic_spi_route(intid, x->g->pcpu[q->target]);
 	spin_unlock(&x->g->lock);
 	kick(x->g, q->target);
 }

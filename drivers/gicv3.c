@@ -3,6 +3,7 @@
  * does with secure=off (GICD_CTLR.DS = 1): every interrupt is Group 1. */
 #include <arch/sysreg.h>
 #include <drivers/drivers.h>
+#include <hv/arch.h>
 #include <hv/log.h>
 #include <platform.h>
 
@@ -133,4 +134,84 @@ void gicv3_enable_spi(uint32_t intid, uint64_t mpidr)
 {
 	*(volatile uint64_t *)(uintptr_t)(CONFIG_GICD_BASE + GICD_IROUTER + intid * 8UL) = mpidr;
 	*reg32(CONFIG_GICD_BASE, GICD_ISENABLER + (intid / 32) * 4) = 1u << (intid % 32);
+}
+
+/* ---- one SPI at the distributor (a physical SPI passed to a partition) ----
+ * Set/clear registers take one bit and need no lock; ICFGR is read,
+ * modified and written, so cfg_lock (a leaf) serialises it between CPUs
+ * writing SPIs of one register for different partitions. */
+#define GICD_ISPENDR 0x0200
+#define GICD_ICPENDR 0x0280
+#define GICD_ICACTIVER 0x0380
+#define GICD_ICFGR 0x0c00
+#define GICD_SPI_END 1020
+
+static spinlock_t cfg_lock;
+
+static bool is_spi(uint32_t intid)
+{
+	return intid >= 32 && intid < GICD_SPI_END;
+}
+
+static void spi_bit(uintptr_t reg, uint32_t intid)
+{
+	*reg32(CONFIG_GICD_BASE, reg + (intid / 32) * 4) = 1u << (intid % 32);
+}
+
+void gicv3_spi_set_enable(uint32_t intid, bool on)
+{
+	if (!is_spi(intid))
+		return;
+	spi_bit(on ? GICD_ISENABLER : GICD_ICENABLER, intid);
+	if (!on)
+		dist_wait_rwp(); /* no longer forwarded once we return */
+}
+
+void gicv3_spi_set_pending(uint32_t intid, bool on)
+{
+	if (is_spi(intid))
+		spi_bit(on ? GICD_ISPENDR : GICD_ICPENDR, intid);
+}
+
+void gicv3_spi_clear_active(uint32_t intid)
+{
+	if (is_spi(intid))
+		spi_bit(GICD_ICACTIVER, intid);
+}
+
+void gicv3_spi_set_priority(uint32_t intid, uint8_t prio)
+{
+	if (is_spi(intid))
+		*(volatile uint8_t *)(uintptr_t)(CONFIG_GICD_BASE + GICD_IPRIORITYR + intid) = prio;
+}
+
+/* The GIC leaves a change of an enabled interrupt's trigger UNPREDICTABLE:
+ * disabled around the write, enabled again if it was. */
+void gicv3_spi_set_trigger(uint32_t intid, bool level)
+{
+	uint32_t bit = 1u << (intid % 32), v;
+	bool was_on;
+
+	if (!is_spi(intid))
+		return;
+	spin_lock(&cfg_lock);
+	was_on = *reg32(CONFIG_GICD_BASE, GICD_ISENABLER + (intid / 32) * 4) & bit;
+	if (was_on)
+		gicv3_spi_set_enable(intid, false);
+	v = *reg32(CONFIG_GICD_BASE, GICD_ICFGR + (intid / 16) * 4);
+	v &= ~(2u << (2 * (intid % 16)));
+	if (!level)
+		v |= 2u << (2 * (intid % 16)); /* edge */
+	*reg32(CONFIG_GICD_BASE, GICD_ICFGR + (intid / 16) * 4) = v;
+	if (was_on)
+		gicv3_spi_set_enable(intid, true);
+	spin_unlock(&cfg_lock);
+}
+
+/* IROUTER: Aff3, Aff2, Aff1, Aff0 of that CPU, IRM = 0. */
+void gicv3_spi_set_route(uint32_t intid, uint64_t mpidr)
+{
+	if (is_spi(intid))
+		*(volatile uint64_t *)(uintptr_t)(CONFIG_GICD_BASE + GICD_IROUTER + intid * 8UL) =
+			mpidr & 0xff00ffffffULL;
 }

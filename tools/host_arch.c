@@ -36,4 +36,9 @@ uint64_t arch_vgic_read_lr(unsigned i) { (void)i; not_on_host(__func__); }
 void arch_vgic_write_lr(unsigned i, uint64_t v) { (void)i; (void)v; not_on_host(__func__); }
 void arch_vgic_set_underflow(bool on) { (void)on; not_on_host(__func__); }
 void arch_vgic_deactivate_phys(uint32_t intid) { (void)intid; not_on_host(__func__); }
+void arch_vgic_spi_enable(uint32_t intid, bool on) { (void)intid; (void)on; not_on_host(__func__); }
+void arch_vgic_spi_pend(uint32_t intid, bool on) { (void)intid; (void)on; not_on_host(__func__); }
+void arch_vgic_spi_priority(uint32_t intid, uint8_t prio) { (void)intid; (void)prio; not_on_host(__func__); }
+void arch_vgic_spi_trigger(uint32_t intid, bool level) { (void)intid; (void)level; not_on_host(__func__); }
+void arch_vgic_spi_route(uint32_t intid, unsigned pcpu) { (void)intid; (void)pcpu; not_on_host(__func__); }
 int arch_vgic_local_vcpu(const struct vgic *g) { (void)g; not_on_host(__func__); }

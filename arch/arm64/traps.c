@@ -241,11 +241,23 @@ void hv_irq_register(uint32_t intid, void (*fn)(void *ctx), void *ctx)
 	gicv3_enable_spi(intid, PLATFORM_CPU_MPIDR(irq_cpu()));
 }
 
+/* A physical SPI bound to a partition (vgic_bind_hw_spi): latched in its
+ * vGIC for the target vCPU, whose CPU is kicked if it is another. */
+static bool hw_spi_forward(uint32_t intid)
+{
+	struct vgic *g = vgic_hw_spi_owner(intid);
+
+	if (g)
+		vgic_hw_spi_fired(g, intid);
+	return g != NULL;
+}
+
 /* Physical interrupts at EL2. EOImode 1: EOIR drops priority, DIR
- * deactivates; the guest's virtual timer stays active until the guest
- * deactivates its virtual copy (list register HW bit). The work SGI runs
- * this CPU's work queue here, with no lock held. Anything work for a vCPU
- * is done by vcpu_before_entry() on the way back to the guest. */
+ * deactivates; the guest's virtual timer and the SPIs bound to partitions
+ * stay active until the guest deactivates its virtual copy (list register
+ * HW bit). The work SGI runs this CPU's work queue here, with no lock
+ * held. Anything work for a vCPU is done by vcpu_before_entry() on the way
+ * back to the guest. */
 void irq_handle(void)
 {
 	uint32_t intid;
@@ -285,6 +297,8 @@ void irq_handle(void)
 			workq_run_local();
 			continue;
 		default:
+			if (hw_spi_forward(intid))
+				continue; /* deactivated by the guest */
 			if (intid >= HV_IRQ_FIRST && intid < HV_IRQ_FIRST + HV_IRQ_COUNT) {
 				void (*fn)(void *) = __atomic_load_n(&hv_irqs[intid - HV_IRQ_FIRST].fn,
 								       __ATOMIC_ACQUIRE);

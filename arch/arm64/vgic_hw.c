@@ -4,6 +4,7 @@
 #include <arch/sysreg.h>
 #include <drivers/drivers.h>
 #include <hv/vgic.h>
+#include <platform.h>
 
 #define ICH_HCR_EN BIT(0)
 #define ICH_HCR_UIE BIT(1)
@@ -63,9 +64,38 @@ void arch_vgic_set_underflow(bool on)
 
 void arch_vgic_deactivate_phys(uint32_t intid)
 {
-	/* Through the redistributor, not ICC_DIR_EL1: defined whether or not
-	 * the interrupt is active. */
-	gicv3_clear_active_ppi(this_cpu()->id, intid);
+	/* Through the redistributor or the distributor, not ICC_DIR_EL1:
+	 * defined whether or not the interrupt is active, and from any CPU for
+	 * an SPI. */
+	if (intid < 32)
+		gicv3_clear_active_ppi(this_cpu()->id, intid);
+	else
+		gicv3_spi_clear_active(intid);
+}
+
+void arch_vgic_spi_enable(uint32_t intid, bool on)
+{
+	gicv3_spi_set_enable(intid, on);
+}
+
+void arch_vgic_spi_pend(uint32_t intid, bool on)
+{
+	gicv3_spi_set_pending(intid, on);
+}
+
+void arch_vgic_spi_priority(uint32_t intid, uint8_t prio)
+{
+	gicv3_spi_set_priority(intid, prio);
+}
+
+void arch_vgic_spi_trigger(uint32_t intid, bool level)
+{
+	gicv3_spi_set_trigger(intid, level);
+}
+
+void arch_vgic_spi_route(uint32_t intid, unsigned pcpu)
+{
+	gicv3_spi_set_route(intid, PLATFORM_CPU_MPIDR(pcpu));
 }
 
 int arch_vgic_local_vcpu(const struct vgic *g)

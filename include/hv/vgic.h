@@ -6,7 +6,16 @@
  * list register, in that register; only the physical CPU that runs a vCPU
  * touches its list registers (vgic_flush(), on every return to the guest).
  * Another CPU that changes a vCPU's interrupts kicks that vCPU's CPU.
- * Lock order: vgic.lock, then console_lock. */
+ *
+ * A physical SPI bound to a vGIC (vgic_bind_hw_spi) keeps the same INTID in
+ * the guest and is delivered with the list register's HW bit: the guest's
+ * deactivation deactivates the physical interrupt. Its physical pending and
+ * active states are the source of truth; what the guest writes to its
+ * enable, pending, active-clear, priority, trigger and routing registers is
+ * mirrored onto the physical distributor (arch_vgic_spi_*). While it is
+ * latched pending in software (taken by EL2, not yet in a list register) it
+ * is physically active.
+ * Lock order: vgic.lock, then console_lock or the GIC driver's ICFGR lock. */
 #ifndef HV_VGIC_H
 #define HV_VGIC_H
 
@@ -32,7 +41,8 @@ struct virq {
 	uint8_t active : 1;  /* as last seen */
 	uint8_t level : 1;   /* level-sensitive (ICFGR) */
 	uint8_t line : 1;    /* input level, level-sensitive only */
-	uint8_t hw : 1;      /* linked to the physical INTID of the same number */
+	uint8_t hw : 1;      /* linked to the physical INTID of the same number:
+			      * the timer PPI, or an SPI bound to this vGIC */
 	uint8_t lr_state : 2; /* state in its list register as last seen/written */
 	int8_t lr;           /* list register holding it, -1 none */
 	uint8_t target;      /* vCPU (SPIs, from IROUTER) */
@@ -53,8 +63,10 @@ struct vgic {
 	unsigned nvcpus;
 	struct virq spi[VGIC_NR_SPIS];
 	struct vgic_cpu cpu[CONFIG_MAX_CPUS];
-	/* Where each vCPU runs, to kick it; set by the owner. */
+	/* Where each vCPU runs, to kick it and to route its bound SPIs; set by
+	 * the owner. */
 	unsigned pcpu[CONFIG_MAX_CPUS];
+	uint64_t hw_spis; /* bound SPIs, bit intid - 32; kept by vgic_init() */
 	uint32_t faults_logged;
 };
 
@@ -63,8 +75,17 @@ unsigned arch_vgic_nr_lrs(void);
 uint64_t arch_vgic_read_lr(unsigned i);
 void arch_vgic_write_lr(unsigned i, uint64_t v);
 void arch_vgic_set_underflow(bool on);
-/* Clear the active state of a physical PPI of this CPU (any state). */
+/* Clear the active state of a physical interrupt, defined in any state: a
+ * PPI of this CPU (its redistributor) or an SPI (the distributor). */
 void arch_vgic_deactivate_phys(uint32_t intid);
+/* The physical distributor's copy of a bound SPI; any CPU, vgic.lock held.
+ * enable off returns once the distributor has stopped forwarding it. */
+void arch_vgic_spi_enable(uint32_t intid, bool on);       /* IS/ICENABLER */
+void arch_vgic_spi_pend(uint32_t intid, bool on);         /* IS/ICPENDR */
+void arch_vgic_spi_priority(uint32_t intid, uint8_t prio); /* physical value */
+/* ICFGR (level or edge); the SPI is disabled around the write if enabled. */
+void arch_vgic_spi_trigger(uint32_t intid, bool level);
+void arch_vgic_spi_route(uint32_t intid, unsigned pcpu);  /* IROUTER: that CPU */
 /* Make physical CPU pcpu run vgic_flush() for its vCPU soon. */
 void arch_kick_cpu(unsigned pcpu);
 /* The vCPU index running on this physical CPU for this vGIC, or -1. */
@@ -103,6 +124,42 @@ bool vgic_send_sgi(struct vgic *g, unsigned from, uint64_t sgi1r);
 void vgic_flush(struct vgic *g, unsigned vcpu);
 /* The maintenance interrupt: list registers need folding back now. */
 void vgic_maintenance(struct vgic *g, unsigned vcpu);
+
+/* Physical SPI intid (== virtual INTID; 32 <= intid < VGIC_NR_IRQS) belongs
+ * to this vGIC: from now on it is delivered with the LR HW bit (the guest's
+ * deactivation deactivates the physical one), and the guest's writes to its
+ * enable, pending (set/clear), active (clear), priority, trigger (ICFGR)
+ * and IROUTER are mirrored onto the physical distributor. The binding
+ * survives vgic_init() (partition reset). Call it on one CPU before the
+ * partition first runs, before or after its first vgic_init(); g->pcpu[]
+ * may be set before or after too (every guest enable writes the physical
+ * route again). The SPI is left physically disabled, not pending, not
+ * active. Whether the hypervisor itself uses the INTID (hv_irq_register,
+ * the UART) is the caller's to check.
+ * 0, or -1 when intid is out of range or already bound (to any vGIC).
+ *
+ * Physical priority: the hypervisor's own interrupts use 0xa0; a bound SPI
+ * never outranks them. The guest's priority p is mirrored as
+ * 0xc0 | ((p >> 2) & 0x38): the guest's order at 3-bit resolution, always
+ * in 0xc0..0xf8. */
+int vgic_bind_hw_spi(struct vgic *g, uint32_t intid);
+/* Partition stop or reset (no vCPU of it runs, each has been through
+ * vgic_vcpu_reset()): every bound SPI physically disabled, pending cleared,
+ * deactivated, and virtually disabled and not pending. Call it before
+ * vgic_init() on reset (vgic_init() resets the rest of the virtual state;
+ * the other order works too but leaves a window in which an SPI taken by
+ * another CPU is latched into the fresh state). */
+void vgic_release_hw_spis(struct vgic *g);
+/* Every binding of this vGIC given up (released first). Nothing in the
+ * hypervisor unbinds: for a vGIC whose memory is reused (unit tests). */
+void vgic_unbind_hw_spis(struct vgic *g);
+/* The vGIC a physical INTID is bound to, or NULL (any INTID; lock free). */
+struct vgic *vgic_hw_spi_owner(uint32_t intid);
+/* EL2 took bound SPI intid (acknowledged, priority dropped, still active):
+ * latch it pending for its target vCPU and kick that vCPU's CPU. If the
+ * guest disabled it (or it was released) as it fired, it is deactivated
+ * and dropped instead: a level source raises it again once re-enabled. */
+void vgic_hw_spi_fired(struct vgic *g, uint32_t intid);
 
 /* MMIO: the distributor and the redistributor frames (dev = the vgic). */
 extern const struct mmio_device_ops vgic_dist_ops;

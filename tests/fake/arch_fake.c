@@ -190,10 +190,63 @@ void arch_vgic_set_underflow(bool on)
 	fake_underflow = on;
 }
 
+struct fake_gicd_spi fake_gicd[VGIC_NR_IRQS];
+unsigned fake_gicd_ops;
+unsigned fake_gicd_trigger_while_enabled;
+
+void fake_gicd_reset(void)
+{
+	memset(fake_gicd, 0, sizeof(fake_gicd));
+	fake_gicd_ops = 0;
+	fake_gicd_trigger_while_enabled = 0;
+}
+
+/* The SPI's fake distributor state; aborts for anything else, as a test
+ * must never see the hooks called for a PPI, an SGI or past the vGIC. */
+static struct fake_gicd_spi *gicd_spi(uint32_t intid)
+{
+	if (intid < VGIC_NR_PRIVATE || intid >= VGIC_NR_IRQS) {
+		fprintf(stderr, "fake arch: distributor hook for INTID %u\n", intid);
+		abort();
+	}
+	fake_gicd_ops++;
+	fake_gicd[intid].ops++;
+	return &fake_gicd[intid];
+}
+
 void arch_vgic_deactivate_phys(uint32_t intid)
 {
 	if (fake_ndeactivated < 8)
 		fake_deactivated[fake_ndeactivated++] = intid;
+	if (intid >= VGIC_NR_PRIVATE)
+		gicd_spi(intid)->active = false;
+}
+
+void arch_vgic_spi_enable(uint32_t intid, bool on)
+{
+	gicd_spi(intid)->enabled = on;
+}
+
+void arch_vgic_spi_pend(uint32_t intid, bool on)
+{
+	gicd_spi(intid)->pending = on;
+}
+
+void arch_vgic_spi_priority(uint32_t intid, uint8_t prio)
+{
+	gicd_spi(intid)->priority = prio;
+}
+
+void arch_vgic_spi_trigger(uint32_t intid, bool level)
+{
+	struct fake_gicd_spi *s = gicd_spi(intid);
+	fake_gicd_trigger_while_enabled += s->enabled;
+	s->level = level;
+}
+
+void arch_vgic_spi_route(uint32_t intid, unsigned pcpu)
+{
+	gicd_spi(intid)->pcpu = pcpu;
 }
 
 void arch_kick_cpu(unsigned pcpu)

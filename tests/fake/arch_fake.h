@@ -29,6 +29,20 @@ extern int fake_local_vcpu;
 extern const struct vgic *fake_local_vgic;
 extern uint32_t fake_deactivated[8];
 extern unsigned fake_ndeactivated;
+/* The physical distributor's state of each SPI as the arch_vgic_spi_*
+ * hooks and arch_vgic_deactivate_phys left it; ops counts every call. */
+struct fake_gicd_spi {
+	bool enabled, pending, active, level;
+	uint8_t priority;
+	unsigned pcpu; /* IROUTER */
+	unsigned ops;
+};
+extern struct fake_gicd_spi fake_gicd[VGIC_NR_IRQS];
+extern unsigned fake_gicd_ops; /* calls of the hooks for any SPI */
+/* The trigger was written while the SPI was enabled (the real driver
+ * disables it around the write; the fake records what it was given). */
+extern unsigned fake_gicd_trigger_while_enabled;
+void fake_gicd_reset(void);
 
 /* A fresh fake physical memory of size bytes at FAKE_PHYS_BASE, filled
  * with garbage. */

@@ -1,7 +1,10 @@
 /* The virtual GICv3: distributor and redistributor registers through the
  * real MMIO ops, list-register allocation, level and HW interrupts, SGIs
- * and hostile register accesses, against the fake arch's list registers.
- * proves: PLATFORM-3, PLATFORM-5 */
+ * and hostile register accesses, against the fake arch's list registers;
+ * physical SPIs passed through to a partition (HW list registers, the
+ * guest's configuration mirrored onto the fake physical distributor, stop
+ * and restart).
+ * proves: PLATFORM-3, PLATFORM-5, SENS-2, NET-4 */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -23,6 +26,9 @@
 #define GICD_ISENABLER 0x0100
 #define GICD_ICENABLER 0x0180
 #define GICD_ISPENDR 0x0200
+#define GICD_ICPENDR 0x0280
+#define GICD_ISACTIVER 0x0300
+#define GICD_ICACTIVER 0x0380
 #define GICD_IPRIORITYR 0x0400
 #define GICD_ICFGR 0x0c00
 #define GICD_IROUTER 0x6000
@@ -47,11 +53,13 @@ static void fake_reset(void)
 	fake_local_vgic = NULL;
 	memset(fake_deactivated, 0, sizeof(fake_deactivated));
 	fake_ndeactivated = 0;
+	fake_gicd_reset();
 }
 
 /* A vGIC of n vCPUs, vCPU i running on physical CPU 3 * (i + 1). */
 static void vgic_setup(unsigned n)
 {
+	vgic_unbind_hw_spis(&g); /* the previous test's bindings */
 	fake_reset();
 	memset(&g, 0, sizeof(g));
 	vgic_init(&g, n);
@@ -890,6 +898,488 @@ static void test_sgi_repended_while_active(void **state)
 	assert_int_equal(rrd(0, GICR_ISPENDR0, 4) & BIT(2), BIT(2));
 }
 
+/* ---- physical SPIs bound to the vGIC (passthrough) ---- */
+
+/* Bind an SPI; the deactivation the bind itself does (test_hw_spi_bind) is
+ * not counted. */
+static void bind(uint32_t intid)
+{
+	assert_int_equal(vgic_bind_hw_spi(&g, intid), 0);
+	fake_ndeactivated = 0;
+}
+
+/* What irq_handle does when the physical GIC gives EL2 a bound SPI: it is
+ * acknowledged (pending -> active), its priority dropped, and handed to
+ * the vGIC that owns it. */
+static void el2_takes(uint32_t intid)
+{
+	struct vgic *owner = vgic_hw_spi_owner(intid);
+	assert_ptr_equal(owner, &g);
+	fake_gicd[intid].pending = false;
+	fake_gicd[intid].active = true;
+	vgic_hw_spi_fired(owner, intid);
+}
+
+/* The guest deactivates a HW list register: the physical interrupt named
+ * by its pINTID is deactivated by the CPU interface. */
+static void guest_deactivate_hw(int slot)
+{
+	assert_true(slot >= 0);
+	assert_true(fake_lrs[slot] & LR_HW);
+	fake_gicd[(fake_lrs[slot] >> LR_PINTID_SHIFT) & 0x3ff].active = false;
+	guest_deactivate(slot);
+}
+
+static bool deactivated(uint32_t intid)
+{
+	for (unsigned i = 0; i < fake_ndeactivated; i++)
+		if (fake_deactivated[i] == intid)
+			return true;
+	return false;
+}
+
+/* The guest's byte-wide IPRIORITYR write of one SPI. */
+static void spi_prio(uint32_t intid, uint8_t prio)
+{
+	dwr(GICD_IPRIORITYR + intid, 1, prio);
+}
+
+/* Binding: only SPIs 32..95, once; the SPI starts physically quiet, with
+ * the reset configuration mirrored and routed to vCPU 0's CPU. */
+static void test_hw_spi_bind(void **state)
+{
+	static const uint32_t refused[] = { 0, 15, 27, 31, 96, 1019, 1020, 0xffffffff };
+	static struct vgic other;
+	(void)state;
+
+	for (unsigned i = 0; i < ARRAY_SIZE(refused); i++) {
+		assert_int_equal(vgic_bind_hw_spi(&g, refused[i]), -1);
+		assert_null(vgic_hw_spi_owner(refused[i]));
+	}
+	assert_int_equal(fake_gicd_ops, 0);
+
+	/* Left behind by whoever had it (firmware, a previous owner). */
+	fake_gicd[40] = (struct fake_gicd_spi){ .enabled = true, .pending = true, .active = true,
+						.level = true, .priority = 0x10, .pcpu = 1 };
+	bind(40);
+	assert_ptr_equal(vgic_hw_spi_owner(40), &g);
+	assert_null(vgic_hw_spi_owner(41));
+	assert_false(fake_gicd[40].enabled);
+	assert_false(fake_gicd[40].pending);
+	assert_false(fake_gicd[40].active);
+	assert_false(fake_gicd[40].level);              /* the guest's reset view: edge */
+	assert_int_equal(fake_gicd[40].priority, 0xc0); /* guest priority 0 */
+	assert_int_equal(fake_gicd[40].pcpu, g.pcpu[0]);
+
+	/* Twice, or by another vGIC: refused, the first binding kept. */
+	fake_gicd_reset();
+	assert_int_equal(vgic_bind_hw_spi(&g, 40), -1);
+	vgic_init(&other, 1);
+	assert_int_equal(vgic_bind_hw_spi(&other, 40), -1);
+	assert_ptr_equal(vgic_hw_spi_owner(40), &g);
+	assert_int_equal(fake_gicd_ops, 0);
+	assert_int_equal(vgic_bind_hw_spi(&other, 95), 0); /* the last SPI */
+	assert_ptr_equal(vgic_hw_spi_owner(95), &other);
+	vgic_unbind_hw_spis(&other);
+	assert_null(vgic_hw_spi_owner(95));
+
+	/* The binding survives a partition reset. */
+	vgic_init(&g, 2);
+	assert_ptr_equal(vgic_hw_spi_owner(40), &g);
+	assert_int_equal(vgic_bind_hw_spi(&g, 40), -1);
+}
+
+/* A bound SPI taken by EL2 is loaded with the HW bit and its pINTID, no
+ * EOI maintenance, level or edge; it stays physically active until the
+ * guest deactivates it, and is delivered again afterwards. */
+static void test_hw_spi_fired_hw_lr(void **state)
+{
+	(void)state;
+	bind(40);
+	dwr(GICD_ICFGR + 8, 4, 0xaaaaaaaa & ~(2u << (2 * (40 - 32)))); /* level */
+	spi_config(40, 0x80, 0);
+	assert_true(fake_gicd[40].enabled);
+
+	fake_kicked = 0;
+	el2_takes(40);
+	assert_int_equal(fake_kicked, 1u << g.pcpu[0]); /* vCPU 0 runs elsewhere */
+	assert_int_equal(drd(GICD_ISPENDR + 4, 4), BIT(40 - 32));
+	run_here(0);
+	vgic_flush(&g, 0);
+	int s = lr_of(40);
+	assert_true(s >= 0);
+	uint64_t lr = fake_lrs[s];
+	assert_true(lr & LR_HW);
+	assert_int_equal((lr >> LR_PINTID_SHIFT) & 0x3ff, 40);
+	assert_int_equal(LR_STATE(lr), 1);
+	assert_int_equal(LR_PRIO(lr), 0x80);
+	assert_true(lr & LR_GROUP1);
+	assert_false(lr & LR_EOI_BIT); /* level, but the HW bit re-samples */
+	assert_int_equal(lrs_live(), 1);
+
+	/* Acknowledged, then deactivated by the guest: the physical one is
+	 * deactivated by the CPU interface, never by the hypervisor. */
+	guest_ack(s);
+	vgic_maintenance(&g, 0);
+	assert_int_equal(LR_STATE(fake_lrs[s]), 2);
+	assert_true(fake_gicd[40].active);
+	guest_deactivate_hw(s);
+	vgic_maintenance(&g, 0);
+	assert_int_equal(lrs_live(), 0);
+	assert_int_equal(fake_ndeactivated, 0);
+	assert_int_equal(drd(GICD_ISPENDR + 4, 4), 0);
+
+	/* Fires again on this CPU: no kick needed, loaded again. */
+	fake_kicked = 0;
+	el2_takes(40);
+	assert_int_equal(fake_kicked, 0);
+	vgic_flush(&g, 0);
+	assert_true(lr_of(40) >= 0);
+	assert_true(fake_lrs[lr_of(40)] & LR_HW);
+
+	/* An unbound SPI next to it is an ordinary virtual one. */
+	spi_config(41, 0x80, 0);
+	vgic_inject(&g, 0, 41);
+	vgic_flush(&g, 0);
+	assert_false(fake_lrs[lr_of(41)] & LR_HW);
+	assert_int_equal(fake_gicd[41].ops, 0);
+}
+
+/* Routed to vCPU 1: physically to vCPU 1's CPU; taken there, pending only
+ * for vCPU 1. */
+static void test_hw_spi_routed(void **state)
+{
+	(void)state;
+	bind(50);
+	spi_config(50, 0x40, 1);
+	assert_int_equal(fake_gicd[50].pcpu, g.pcpu[1]);
+	fake_kicked = 0;
+	el2_takes(50);
+	assert_int_equal(fake_kicked, 1u << g.pcpu[1]);
+	run_here(0);
+	vgic_maintenance(&g, 0);
+	assert_int_equal(lr_of(50), -1);
+	run_here(1);
+	vgic_flush(&g, 1);
+	assert_true(lr_of(50) >= 0);
+	assert_true(fake_lrs[lr_of(50)] & LR_HW);
+
+	/* IROUTER back to vCPU 0, then outside the partition: vCPU 0's CPU. */
+	dwr(GICD_IROUTER + 8 * 50, 8, 0);
+	assert_int_equal(fake_gicd[50].pcpu, g.pcpu[0]);
+	dwr(GICD_IROUTER + 8 * 50, 8, 1);
+	assert_int_equal(fake_gicd[50].pcpu, g.pcpu[1]);
+	dwr(GICD_IROUTER + 8 * 50, 8, 0x100); /* Aff1 = 1 */
+	assert_int_equal(fake_gicd[50].pcpu, g.pcpu[0]);
+	dwr(GICD_IROUTER + 8 * 50, 4, 1);     /* 32-bit half */
+	assert_int_equal(fake_gicd[50].pcpu, g.pcpu[1]);
+	dwr(GICD_IROUTER + 8 * 50, 8, BIT(31) | 1); /* IRM */
+	assert_int_equal(fake_gicd[50].pcpu, g.pcpu[0]);
+}
+
+/* Bound before the owner set g->pcpu[]: the guest's enable routes it to
+ * the CPU its target vCPU really runs on. */
+static void test_hw_spi_pcpu_after_bind(void **state)
+{
+	(void)state;
+	vgic_unbind_hw_spis(&g);
+	memset(&g, 0, sizeof(g));
+	vgic_init(&g, 2);
+	bind(60);
+	g.pcpu[0] = 5;
+	g.pcpu[1] = 7;
+	g.ctlr = 2;
+	/* Enabled with no IROUTER write (its reset value names vCPU 0). */
+	dwr(GICD_ISENABLER + 4, 4, BIT(60 - 32));
+	assert_int_equal(fake_gicd[60].pcpu, 5);
+	assert_true(fake_gicd[60].enabled);
+	dwr(GICD_ICENABLER + 4, 4, BIT(60 - 32));
+	dwr(GICD_IROUTER + 8 * 60, 8, 1);
+	assert_int_equal(fake_gicd[60].pcpu, 7);
+}
+
+/* The guest's enable, priority, trigger and pending writes reach the
+ * physical distributor; priorities land below the hypervisor's 0xa0 in
+ * the guest's order; the trigger is never written while enabled by the
+ * vGIC itself. */
+static void test_hw_spi_mirrored(void **state)
+{
+	(void)state;
+	bind(45);
+
+	/* Enable and disable, repeated writes too. */
+	dwr(GICD_ISENABLER + 4, 4, BIT(45 - 32));
+	assert_true(fake_gicd[45].enabled);
+	assert_int_equal(fake_gicd_trigger_while_enabled, 0);
+	dwr(GICD_ICENABLER + 4, 4, BIT(45 - 32));
+	assert_false(fake_gicd[45].enabled);
+	dwr(GICD_ICENABLER + 4, 4, BIT(45 - 32));
+	assert_false(fake_gicd[45].enabled);
+	dwr(GICD_ISENABLER + 4, 4, BIT(45 - 32));
+	dwr(GICD_ISENABLER + 4, 4, BIT(45 - 32));
+	assert_true(fake_gicd[45].enabled);
+	assert_int_equal(drd(GICD_ISENABLER + 4, 4), BIT(45 - 32));
+
+	/* Priority: every guest value, byte and word writes. */
+	unsigned last = 0;
+	for (unsigned p = 0; p < 256; p += 8) {
+		spi_prio(45, (uint8_t)p);
+		unsigned phys = fake_gicd[45].priority;
+		assert_int_equal(phys, 0xc0 | ((p >> 2) & 0x38));
+		assert_true(phys > 0xa0); /* never outranks the hypervisor's */
+		assert_true(phys >= last); /* the guest's order kept */
+		last = phys;
+		assert_int_equal(drd(GICD_IPRIORITYR + 45, 1), p); /* the guest sees its own */
+	}
+	assert_int_equal(fake_gicd[45].priority, 0xf8);
+	dwr(GICD_IPRIORITYR + 44, 4, 0x00008000); /* word write: 45 gets 0x80 */
+	assert_int_equal(fake_gicd[45].priority, 0xe0);
+	spi_prio(45, 0xff);
+	assert_int_equal(fake_gicd[45].priority, 0xf8);
+	spi_prio(45, 0x1f);
+	assert_int_equal(fake_gicd[45].priority, 0xc0);
+
+	/* Trigger: level, then edge again; an unchanged write is not mirrored. */
+	dwr(GICD_ICFGR + 8, 4, 0xaaaaaaaa & ~(2u << (2 * (45 - 32))));
+	assert_true(fake_gicd[45].level);
+	assert_int_equal(drd(GICD_ICFGR + 8, 4), 0xaaaaaaaa & ~(2u << (2 * (45 - 32))));
+	unsigned ops = fake_gicd[45].ops;
+	dwr(GICD_ICFGR + 8, 4, 0xaaaaaaaa & ~(2u << (2 * (45 - 32))));
+	assert_int_equal(fake_gicd[45].ops, ops);
+	dwr(GICD_ICFGR + 8, 4, 0xaaaaaaaa);
+	assert_false(fake_gicd[45].level);
+	assert_int_equal(drd(GICD_ICFGR + 8, 4), 0xaaaaaaaa);
+
+	/* ISPENDR pends the physical one (which then fires at EL2); the
+	 * virtual state follows only when it does. ICPENDR clears it. */
+	dwr(GICD_ISPENDR + 4, 4, BIT(45 - 32));
+	assert_true(fake_gicd[45].pending);
+	assert_int_equal(drd(GICD_ISPENDR + 4, 4), 0);
+	dwr(GICD_ICPENDR + 4, 4, BIT(45 - 32));
+	assert_false(fake_gicd[45].pending);
+	dwr(GICD_ISPENDR + 4, 4, BIT(45 - 32));
+	el2_takes(45);
+	assert_int_equal(drd(GICD_ISPENDR + 4, 4), BIT(45 - 32));
+
+	/* ISACTIVER is not mirrored; ICACTIVER deactivates physically. */
+	run_here(0);
+	vgic_flush(&g, 0);
+	guest_ack(lr_of(45));
+	vgic_maintenance(&g, 0);
+	ops = fake_gicd[45].ops;
+	dwr(GICD_ISACTIVER + 4, 4, BIT(45 - 32));
+	assert_int_equal(fake_gicd[45].ops, ops);
+	dwr(GICD_ICACTIVER + 4, 4, BIT(45 - 32));
+	assert_true(deactivated(45));
+	assert_false(fake_gicd[45].active);
+}
+
+/* ICPENDR on a bound SPI latched in software (taken by EL2, not yet in a
+ * list register) drops it and deactivates it physically; ICACTIVER leaves
+ * a latched one alone (the guest sees it pending, not active). */
+static void test_hw_spi_clear_latched(void **state)
+{
+	(void)state;
+	bind(46);
+	spi_config(46, 0x40, 0);
+	dwr(GICD_CTLR, 4, 0); /* Group 1 off: taken, but not loaded */
+	el2_takes(46);
+	run_here(0);
+	vgic_flush(&g, 0);
+	assert_int_equal(lrs_live(), 0);
+
+	dwr(GICD_ICACTIVER + 4, 4, BIT(46 - 32));
+	assert_false(deactivated(46));
+	assert_true(fake_gicd[46].active);
+	assert_int_equal(drd(GICD_ISPENDR + 4, 4), BIT(46 - 32));
+
+	dwr(GICD_ICPENDR + 4, 4, BIT(46 - 32));
+	assert_true(deactivated(46));
+	assert_false(fake_gicd[46].active);
+	assert_false(fake_gicd[46].pending);
+	assert_int_equal(drd(GICD_ISPENDR + 4, 4), 0);
+	dwr(GICD_CTLR, 4, 2);
+	vgic_flush(&g, 0);
+	assert_int_equal(lrs_live(), 0);
+}
+
+/* Taken by EL2 just as the guest disabled it: deactivated at once, not
+ * latched (nothing would ever deactivate it) and not delivered later. */
+static void test_hw_spi_fired_while_disabled(void **state)
+{
+	(void)state;
+	bind(47);
+	spi_config(47, 0x40, 0);
+	dwr(GICD_ICENABLER + 4, 4, BIT(47 - 32));
+	el2_takes(47);
+	assert_true(deactivated(47));
+	assert_false(fake_gicd[47].active);
+	assert_int_equal(drd(GICD_ISPENDR + 4, 4), 0);
+	dwr(GICD_ISENABLER + 4, 4, BIT(47 - 32));
+	run_here(0);
+	vgic_flush(&g, 0);
+	assert_int_equal(lrs_live(), 0);
+	/* A device model's line cannot drive it either. */
+	vgic_set_line(&g, 47, true);
+	vgic_flush(&g, 0);
+	assert_int_equal(lrs_live(), 0);
+}
+
+/* Nothing the guest does to SPIs it was not given reaches the physical
+ * distributor, whatever it writes anywhere; with one SPI bound, only that
+ * one is touched. */
+static void test_unbound_spis_stay_virtual(void **state)
+{
+	static const unsigned widths[] = { 4, 1, 8 };
+	uint64_t v;
+	(void)state;
+
+	for (int round = 0; round < 2; round++) {
+		if (round == 1)
+			bind(70);
+		fake_gicd_reset();
+		for (unsigned w = 0; w < ARRAY_SIZE(widths); w++)
+			for (uint32_t off = 0; off < VGIC_DIST_SIZE; off += widths[w]) {
+				v = 0xffffffffffffffffULL;
+				dacc(off, widths[w], true, &v);
+				v = 0;
+				dacc(off, widths[w], true, &v);
+			}
+		for (uint32_t id = 32; id < 96; id++) {
+			vgic_inject(&g, 0, id);
+			vgic_set_line(&g, id, true);
+		}
+		run_here(0);
+		vgic_flush(&g, 0);
+		for (uint32_t id = 0; id < VGIC_NR_IRQS; id++)
+			if (id != 70 || round == 0)
+				assert_int_equal(fake_gicd[id].ops, 0);
+		if (round == 0)
+			assert_int_equal(fake_gicd_ops, 0);
+		else
+			assert_true(fake_gicd[70].ops > 0);
+		memset(fake_lrs, 0, sizeof(fake_lrs));
+		vgic_vcpu_reset(&g, 0);
+	}
+}
+
+/* Partition stop: the bound SPI physically disabled, not pending, not
+ * active, virtually off; after vgic_init and the guest enabling it again
+ * it is delivered as before. */
+static void test_hw_spi_release_and_restart(void **state)
+{
+	(void)state;
+	bind(40);
+	bind(41);
+	dwr(GICD_ICFGR + 8, 4, 0xaaaaaaaa & ~(2u << (2 * (41 - 32)))); /* 41 level */
+	spi_config(40, 0x30, 1);
+	spi_config(41, 0x30, 0);
+	el2_takes(40); /* latched for vCPU 1, physically active */
+	dwr(GICD_ISPENDR + 4, 4, BIT(41 - 32)); /* physically pending */
+	assert_true(fake_gicd[41].pending);
+
+	fake_ndeactivated = 0;
+	vgic_release_hw_spis(&g);
+	for (uint32_t id = 40; id <= 41; id++) {
+		assert_false(fake_gicd[id].enabled);
+		assert_false(fake_gicd[id].pending);
+		assert_false(fake_gicd[id].active);
+		assert_true(deactivated(id));
+	}
+	assert_int_equal(drd(GICD_ISENABLER + 4, 4), 0);
+	assert_int_equal(drd(GICD_ISPENDR + 4, 4), 0);
+	/* One more taken by a CPU as the release ran: not latched. */
+	el2_takes(40);
+	assert_false(fake_gicd[40].active);
+	assert_int_equal(drd(GICD_ISPENDR + 4, 4), 0);
+
+	/* Restart: fresh virtual state, bindings kept. */
+	vgic_init(&g, 2);
+	assert_ptr_equal(vgic_hw_spi_owner(40), &g);
+	dwr(GICD_CTLR, 4, 2);
+	run_here(1);
+	vgic_flush(&g, 1);
+	assert_int_equal(lrs_live(), 0);
+	spi_config(40, 0x50, 1);
+	assert_true(fake_gicd[40].enabled);
+	assert_int_equal(fake_gicd[40].pcpu, g.pcpu[1]);
+	assert_int_equal(fake_gicd[40].priority, 0xc0 | (0x50 >> 2 & 0x38));
+	assert_false(fake_gicd[40].level); /* edge after the reset */
+	el2_takes(40);
+	vgic_flush(&g, 1);
+	int s = lr_of(40);
+	assert_true(s >= 0);
+	assert_true(fake_lrs[s] & LR_HW);
+	assert_int_equal((fake_lrs[s] >> LR_PINTID_SHIFT) & 0x3ff, 40);
+
+	/* 41 stays off until the new guest enables it; enabled without an
+	 * ICFGR write it is what the new guest sees, edge, and no longer the
+	 * old guest's level; level again when the guest says so. */
+	assert_false(fake_gicd[41].enabled);
+	assert_true(fake_gicd[41].level);
+	dwr(GICD_ISENABLER + 4, 4, BIT(41 - 32));
+	assert_false(fake_gicd[41].level);
+	assert_int_equal(fake_gicd[41].priority, 0xc0);
+	assert_int_equal(fake_gicd_trigger_while_enabled, 0);
+	dwr(GICD_ICFGR + 8, 4, 0xaaaaaaaa & ~(2u << (2 * (41 - 32))));
+	assert_true(fake_gicd[41].level);
+	assert_true(fake_gicd[41].enabled);
+}
+
+/* A vCPU reset with a bound SPI in a list register: taken by the guest
+ * (active), it is deactivated at the distributor; only pending, it stays
+ * physically active and latched, and is loaded again. A partition reset
+ * (vgic_init) deactivates it in either state. */
+static void test_vcpu_reset_hw_spi(void **state)
+{
+	(void)state;
+	bind(40);
+	bind(42);
+	spi_config(40, 0x10, 0);
+	spi_config(42, 0x20, 0);
+	run_here(0);
+	el2_takes(40);
+	el2_takes(42);
+	vgic_flush(&g, 0);
+	assert_true(lr_of(40) >= 0);
+	assert_true(lr_of(42) >= 0);
+	guest_ack(lr_of(40));
+
+	fake_ndeactivated = 0;
+	vgic_vcpu_reset(&g, 0);
+	assert_true(deactivated(40));
+	assert_false(fake_gicd[40].active);
+	assert_false(deactivated(42));
+	assert_true(fake_gicd[42].active);
+	for (unsigned i = 0; i < VGIC_MAX_LRS; i++)
+		assert_int_equal(fake_lrs[i], 0);
+	assert_int_equal(drd(GICD_ISPENDR + 4, 4), BIT(42 - 32));
+	assert_int_equal(drd(GICD_ISACTIVER + 4, 4), 0);
+
+	vgic_flush(&g, 0);
+	assert_int_equal(lr_of(40), -1);
+	int s = lr_of(42);
+	assert_true(s >= 0);
+	assert_true(fake_lrs[s] & LR_HW);
+	guest_deactivate_hw(s);
+	vgic_maintenance(&g, 0);
+	assert_int_equal(lrs_live(), 0);
+	assert_false(fake_gicd[42].active);
+
+	/* Partition reset with 42 only pending in a list register. */
+	el2_takes(42);
+	vgic_flush(&g, 0);
+	assert_true(lr_of(42) >= 0);
+	fake_ndeactivated = 0;
+	vgic_release_hw_spis(&g);
+	vgic_init(&g, 2);
+	assert_true(deactivated(42));
+	assert_false(fake_gicd[42].active);
+	for (unsigned i = 0; i < VGIC_MAX_LRS; i++)
+		assert_int_equal(fake_lrs[i], 0);
+	assert_int_equal(drd(GICD_ISPENDR + 4, 4), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -919,6 +1409,16 @@ int main(void)
 		cmocka_unit_test_setup(test_sgi_outside_partition, setup),
 		cmocka_unit_test_setup(test_sgi_irm, setup),
 		cmocka_unit_test_setup(test_hostile_offsets, setup),
+		cmocka_unit_test_setup(test_hw_spi_bind, setup),
+		cmocka_unit_test_setup(test_hw_spi_fired_hw_lr, setup),
+		cmocka_unit_test_setup(test_hw_spi_routed, setup),
+		cmocka_unit_test_setup(test_hw_spi_pcpu_after_bind, setup),
+		cmocka_unit_test_setup(test_hw_spi_mirrored, setup),
+		cmocka_unit_test_setup(test_hw_spi_clear_latched, setup),
+		cmocka_unit_test_setup(test_hw_spi_fired_while_disabled, setup),
+		cmocka_unit_test_setup(test_unbound_spis_stay_virtual, setup),
+		cmocka_unit_test_setup(test_hw_spi_release_and_restart, setup),
+		cmocka_unit_test_setup(test_vcpu_reset_hw_spi, setup),
 	};
 	return cmocka_run_group_tests_name("vgic", tests, NULL, NULL);
 }
