@@ -23,6 +23,15 @@ run_qemu() {
 		</dev/null >"$log" 2>&1
 }
 
+# board_dtb FILE [QEMU flags]: the board's device tree as the hypervisor
+# receives it at boot, with these extra devices, dumped by QEMU to FILE.
+board_dtb() {
+	local f=$1
+	shift
+	[ -n "${QEMU_FLAGS:-}" ] || return 2
+	"$QEMU" "${QEMU_BASE_FLAGS[@]}" "$@" -machine "dumpdtb=$f" </dev/null >/dev/null 2>&1
+}
+
 # pack PARTITION-FILE IMAGE [hvpack args]: an image of the built hypervisor.
 pack() {
 	local pf=$1 img=$2
