@@ -3,6 +3,7 @@
 # exits non-zero when any check failed; tests/lib/run.sh counts them.
 
 : "${O:=build}" "${CACHE:=$HOME/.cache/bulkhead}" "${QEMU:=qemu-system-aarch64}"
+: "${BOARD_DTB:=$O/board-qemu_virt.dtb}"
 FAILS=0
 pass() { echo "PASS: $1"; }
 fail() { echo "FAIL: $1${2:+ ($2)}"; FAILS=$((FAILS + 1)); }
@@ -23,20 +24,12 @@ run_qemu() {
 		</dev/null >"$log" 2>&1
 }
 
-# board_dtb FILE [QEMU flags]: the board's device tree as the hypervisor
-# receives it at boot, with these extra devices, dumped by QEMU to FILE.
-board_dtb() {
-	local f=$1
-	shift
-	[ -n "${QEMU_FLAGS:-}" ] || return 2
-	"$QEMU" "${QEMU_BASE_FLAGS[@]}" "$@" -machine "dumpdtb=$f" </dev/null >/dev/null 2>&1
-}
-
 # pack PARTITION-FILE IMAGE [hvpack args]: an image of the built hypervisor.
 pack() {
 	local pf=$1 img=$2
 	shift 2
-	"$O/tools/hvpack" -o "$img" -L "$O" -L "$CACHE" "$@" "$O/bulkhead.bin" "$pf" >/dev/null
+	"$O/tools/hvpack" -o "$img" --board "$BOARD_DTB" -L "$O" -L "$CACHE" "$@" "$O/bulkhead.bin" \
+		"$pf" >/dev/null
 }
 
 # expect_line LOG PATTERN NAME: a fixed-string line fragment in LOG.

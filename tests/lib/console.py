@@ -16,6 +16,7 @@ import pexpect
 O = os.environ.get("O", "build")
 CACHE = os.environ.get("CACHE", os.path.expanduser("~/.cache/bulkhead"))
 QEMU = os.environ.get("QEMU", "qemu-system-aarch64")
+BOARD_DTB = os.environ.get("BOARD_DTB", O + "/board-qemu_virt.dtb")
 DETERMINISTIC = ["-icount", "shift=0,sleep=off", "-seed", "1",
                  "-rtc", "base=2024-01-01T00:00:00,clock=vm"]
 SWITCH = "\x1d"
@@ -45,11 +46,11 @@ def qemu_flags():
 
 
 def pack(partition_file, image, board=None):
-    """An image of the built hypervisor; board: the board's device tree
-    (see board_dtb) for a partition file that passes devices through."""
-    subprocess.run([O + "/tools/hvpack", "-o", image, "-L", O, "-L", CACHE] +
-                   (["--board", board] if board else []) +
-                   [O + "/bulkhead.bin", partition_file], check=True,
+    """An image of the built hypervisor, its passthrough entries checked
+    against board (a device tree, see board_dtb), by default QEMU virt's
+    own (BOARD_DTB, which the Makefile makes)."""
+    subprocess.run([O + "/tools/hvpack", "-o", image, "--board", board or BOARD_DTB, "-L", O, "-L", CACHE,
+                    O + "/bulkhead.bin", partition_file], check=True,
                    stdout=subprocess.DEVNULL)
 
 

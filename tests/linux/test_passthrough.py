@@ -47,7 +47,7 @@ start = time.time()
 
 # The QEMU devices of the board: the partition file's first line.
 with open(PF) as f:
-    QARGS = shlex.split(re.match(r"// board: (.*)", f.readline()).group(1))
+    QARGS = shlex.split(re.match(r"// qemu-devices: (.*)", f.readline()).group(1))
 
 for p in (BOARD, SOCK):
     if os.path.exists(p):
