@@ -43,10 +43,13 @@ if [ ! -s "$L/Image" ] || [ ! -d "$L/modules/lib/modules/$kver" ]; then
 	mv "$L/Image.tmp" "$L/Image"
 fi
 
-# The initramfs: rebuilt when its inputs change.
+# The initramfs: rebuilt when its inputs change. Keyed on their contents
+# (initrd.key), not their times: worktrees of different versions share the
+# cache, and one's older files must not pass for another's initramfs.
 inputs=("$ROOT/tests/linux/init" "$ROOT/tests/lib/linux/cntvct.c" "$ROOT/tests/lib/linux/chisq.c"
 	"$ROOT/tests/lib/linux/blkop.c" "$ROOT/tools/guest-linux.sh" /bin/busybox)
-if [ ! -s "$L/initrd.cpio.gz" ] || [ -n "$(find "${inputs[@]}" -newer "$L/initrd.cpio.gz")" ]; then
+key=$(cat "${inputs[@]}" | sha256sum | cut -d' ' -f1)
+if [ ! -s "$L/initrd.cpio.gz" ] || [ "$(cat "$L/initrd.key" 2>/dev/null)" != "$key" ]; then
 	echo "guest-linux: building initrd.cpio.gz"
 	R=$L/initrd-root
 	rm -rf "$R"
@@ -83,5 +86,6 @@ if [ ! -s "$L/initrd.cpio.gz" ] || [ -n "$(find "${inputs[@]}" -newer "$L/initrd
 	depmod -b "$R" "$kver"
 	(cd "$R" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 | gzip -9n) >"$L/initrd.cpio.gz.tmp"
 	mv "$L/initrd.cpio.gz.tmp" "$L/initrd.cpio.gz"
+	echo "$key" >"$L/initrd.key"
 	rm -rf "$R"
 fi
