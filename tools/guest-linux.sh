@@ -2,7 +2,7 @@
 # Guest Linux artefacts, cached outside git in $CACHE/linux:
 #   Image          Debian's own arm64 kernel (linux-image-*-arm64), raw Image
 #   modules/       its modules, with depmod run (Debian ships no modules.dep)
-#   initrd.cpio.gz busybox-static:arm64 + tests/linux/init (+ modules later)
+#   initrd.cpio.gz busybox-static:arm64 + tests/linux/init + the modules it loads
 # Quick when the cache is current.
 set -euo pipefail
 export PATH=$PATH:/usr/sbin:/sbin
@@ -43,10 +43,13 @@ if [ ! -s "$L/Image" ] || [ ! -d "$L/modules/lib/modules/$kver" ]; then
 	mv "$L/Image.tmp" "$L/Image"
 fi
 
-# The initramfs: rebuilt when its inputs change.
+# The initramfs: rebuilt when its inputs change. Keyed on their contents
+# (initrd.key), not their times: worktrees of different versions share the
+# cache, and one's older files must not pass for another's initramfs.
 inputs=("$ROOT/tests/linux/init" "$ROOT/tests/lib/linux/cntvct.c" "$ROOT/tests/lib/linux/chisq.c"
 	"$ROOT/tests/lib/linux/blkop.c" "$ROOT/tools/guest-linux.sh" /bin/busybox)
-if [ ! -s "$L/initrd.cpio.gz" ] || [ -n "$(find "${inputs[@]}" -newer "$L/initrd.cpio.gz")" ]; then
+key=$(cat "${inputs[@]}" | sha256sum | cut -d' ' -f1)
+if [ ! -s "$L/initrd.cpio.gz" ] || [ "$(cat "$L/initrd.key" 2>/dev/null)" != "$key" ]; then
 	echo "guest-linux: building initrd.cpio.gz"
 	R=$L/initrd-root
 	rm -rf "$R"
@@ -65,12 +68,16 @@ if [ ! -s "$L/initrd.cpio.gz" ] || [ -n "$(find "${inputs[@]}" -newer "$L/initrd
 	# mounts busybox mke2fs's ext2) with its dependencies, plus
 	# crc32c_generic, which ext4 needs (a soft dependency only) to mount
 	# metadata_csum file systems such as the host's mkfs.ext4 makes.
+	# For passed-through platform devices: gpio_keys (the board's
+	# gpio-keys node on a passed-through GPIO) and evdev (/dev/input/event*);
+	# the GPIO and RTC drivers themselves (gpio-pl061, rtc-pl031) are built in.
 	M=lib/modules/$kver
 	for m in drivers/virtio/virtio_mmio.ko drivers/char/hw_random/virtio-rng.ko \
 		drivers/char/virtio_console.ko drivers/block/virtio_blk.ko \
 		net/core/failover.ko drivers/net/net_failover.ko drivers/net/virtio_net.ko \
 		lib/crc16.ko fs/mbcache.ko fs/jbd2/jbd2.ko fs/ext4/ext4.ko \
-		crypto/crc32c_generic.ko; do
+		crypto/crc32c_generic.ko drivers/input/evdev.ko \
+		drivers/input/keyboard/gpio_keys.ko; do
 		mkdir -p "$R/$M/kernel/$(dirname "$m")"
 		cp "$L/modules/$M/kernel/$m" "$R/$M/kernel/$m"
 	done
@@ -79,5 +86,6 @@ if [ ! -s "$L/initrd.cpio.gz" ] || [ -n "$(find "${inputs[@]}" -newer "$L/initrd
 	depmod -b "$R" "$kver"
 	(cd "$R" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 | gzip -9n) >"$L/initrd.cpio.gz.tmp"
 	mv "$L/initrd.cpio.gz.tmp" "$L/initrd.cpio.gz"
+	echo "$key" >"$L/initrd.key"
 	rm -rf "$R"
 fi

@@ -45,10 +45,27 @@ def qemu_flags():
     return shlex.split(flags)
 
 
-def pack(partition_file, image):
-    subprocess.run([O + "/tools/hvpack", "-o", image, "--board", BOARD_DTB, "-L", O, "-L", CACHE,
+def pack(partition_file, image, board=None):
+    """An image of the built hypervisor, its passthrough entries checked
+    against board (a device tree, see board_dtb), by default QEMU virt's
+    own (BOARD_DTB, which the Makefile makes)."""
+    subprocess.run([O + "/tools/hvpack", "-o", image, "--board", board or BOARD_DTB, "-L", O, "-L", CACHE,
                     O + "/bulkhead.bin", partition_file], check=True,
                    stdout=subprocess.DEVNULL)
+
+
+def board_dtb(path, extra_qemu_args=()):
+    """The board's device tree as the hypervisor will receive it at boot:
+    QEMU with the tests' machine flags and the same extra devices dumps it
+    to path (-machine dumpdtb) and exits. Returns QEMU's exit status."""
+    argv = [QEMU] + qemu_flags() + list(extra_qemu_args) + ["-machine", "dumpdtb=" + path]
+    return subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL).returncode
+
+
+def qmp_flags(path):
+    """QEMU flags for a QMP socket at path (see Qmp)."""
+    return ["-qmp", "unix:%s,server=on,wait=off" % path]
 
 
 def disk_flags(image, qmp=None, drive_opts="discard=unmap"):
@@ -58,13 +75,14 @@ def disk_flags(image, qmp=None, drive_opts="discard=unmap"):
          "-drive", "file=%s,if=none,id=d0,format=raw,%s" % (image, drive_opts),
          "-device", "virtio-blk-device,drive=d0"]
     if qmp:
-        f += ["-qmp", "unix:%s,server=on,wait=off" % qmp]
+        f += qmp_flags(qmp)
     return f
 
 
 class Qmp:
-    """QEMU's machine protocol, for what the physical disk saw: the block
-    layer's own counters (flush_operations, wr_operations, ...)."""
+    """QEMU's machine protocol: what the physical disk saw (the block
+    layer's own counters: flush_operations, wr_operations, ...), and
+    machine events such as cmd("system_powerdown") (the power button)."""
 
     def __init__(self, path, timeout=60):
         import json
@@ -102,8 +120,10 @@ class Qmp:
 class Machine:
     """One QEMU run; the whole console goes to log."""
 
-    def __init__(self, argv, log, timeout=600):
+    def __init__(self, argv, log, timeout=600, qmp=None):
         self.log_path = log
+        self.qmp_path = qmp
+        self._qmp = None
         self.p = pexpect.spawn(argv[0], argv[1:], timeout=timeout, encoding="utf-8",
                                codec_errors="replace", env=dict(os.environ, MAKEFLAGS=""))
         self.p.logfile_read = open(log, "w")
@@ -112,10 +132,18 @@ class Machine:
         self.start = time.time()
 
     @classmethod
-    def boot(cls, image, log, deterministic=True, timeout=600, extra=()):
+    def boot(cls, image, log, deterministic=True, timeout=600, extra=(), qmp=None):
+        """extra: more QEMU flags (devices); qmp: a socket path for QEMU's
+        machine protocol (Machine.qmp())."""
         argv = [QEMU] + qemu_flags() + (DETERMINISTIC if deterministic else []) + \
-               list(extra) + ["-kernel", image]
-        return cls(argv, log, timeout)
+               list(extra) + (qmp_flags(qmp) if qmp else []) + ["-kernel", image]
+        return cls(argv, log, timeout, qmp)
+
+    def qmp(self):
+        """The connection to this run's QMP socket (boot(qmp=...)), made once."""
+        if self._qmp is None:
+            self._qmp = Qmp(self.qmp_path)
+        return self._qmp
 
     def expect(self, pattern, timeout=None):
         """Regex; returns the match or None on timeout/EOF."""
