@@ -86,6 +86,9 @@ GUESTS := hello attack bench hostile blkattack netattack
 GUEST_BINS := $(patsubst %,$(O)/guests/%.bin,$(GUESTS))
 
 IMAGE := $(O)/bulkhead.img
+# The board's own device tree, as QEMU gives it to the hypervisor at boot:
+# hvcheck and hvpack check passthrough entries against it (--board).
+BOARD_DTB := $(O)/board-qemu_virt.dtb
 DEMO ?= configs/demo.dts
 LINUX_FILES := $(CACHE)/linux/Image $(CACHE)/linux/initrd.cpio.gz
 # QEMU_FLAGS is exported, so this is expanded for every recipe, also the
@@ -97,7 +100,7 @@ QEMU_FLAGS = -M virt,virtualization=on,gic-version=3,dtb-randomness=off \
 
 .SECONDARY:
 .PHONY: all setup run test bench clean distclean menuconfig savedefconfig hypervisor tools guests image unit linux fuzz
-all: image tools
+all: image tools $(BOARD_DTB)
 
 setup: $(SETUP_STAMP)
 $(SETUP_STAMP): tools/setup.sh
@@ -159,8 +162,10 @@ $(LINUX_FILES) &: tools/guest-linux.sh tests/linux/init $(wildcard tests/lib/lin
 	CACHE=$(CACHE) tools/guest-linux.sh
 linux: $(LINUX_FILES)
 
-$(IMAGE): $(O)/bulkhead.bin $(DEMO) $(GUEST_BINS) $(O)/guests/ramdisk.img $(LINUX_FILES) $(O)/tools/hvpack
-	$(O)/tools/hvpack -o $@ -L $(O) -L $(CACHE) $(O)/bulkhead.bin $(DEMO)
+$(BOARD_DTB): $(AUTOCONF) | $(SETUP_STAMP)
+	$(QEMU) $(QEMU_FLAGS) -machine dumpdtb=$@ >/dev/null
+$(IMAGE): $(O)/bulkhead.bin $(DEMO) $(GUEST_BINS) $(O)/guests/ramdisk.img $(LINUX_FILES) $(O)/tools/hvpack $(BOARD_DTB)
+	$(O)/tools/hvpack -o $@ --board $(BOARD_DTB) -L $(O) -L $(CACHE) $(O)/bulkhead.bin $(DEMO)
 image: $(IMAGE)
 
 # ---- run and test ----
@@ -175,7 +180,7 @@ run: $(IMAGE)
 	@[ -f $(DEMO_DISK) ] || { mkdir -p $(dir $(DEMO_DISK)) && truncate -s 256M $(DEMO_DISK); }
 	$(QEMU) $(QEMU_FLAGS) $(DEMO_DEVICES) -kernel $(IMAGE)
 
-export O CACHE QEMU QEMU_FLAGS PY
+export O CACHE QEMU QEMU_FLAGS PY BOARD_DTB
 test: all guests unit
 	@tests/lib/run.sh
 

@@ -77,7 +77,8 @@ static int network_open(const struct hv_config *cfg)
 	return 0;
 }
 
-int core_setup(const void *payload, size_t avail, struct page_pool *pool)
+int core_setup(const void *payload, size_t avail, const void *board, size_t board_size,
+	       struct page_pool *pool)
 {
 	static struct cfg_errors errs;
 	struct platform_desc pd;
@@ -96,6 +97,8 @@ int core_setup(const void *payload, size_t avail, struct page_pool *pool)
 		return -1;
 	}
 	platform_desc_get(&pd);
+	pd.board = board;
+	pd.board_size = board_size;
 	if (config_parse((const uint8_t *)ph + pf->offset, pf->size, &pd, payload_blob_size,
 			 (void *)ph, &config, &errs)) {
 		for (unsigned i = 0; i < errs.count; i++)
@@ -103,6 +106,8 @@ int core_setup(const void *payload, size_t avail, struct page_pool *pool)
 		ERR("refusing to boot: %u error(s) in the partition file", errs.count);
 		return -1;
 	}
+	for (unsigned i = 0; i < errs.nwarn; i++)
+		WARN("partition file: %s", errs.warn[i]);
 	hv_config = &config;
 	if (crypto_selftest())
 		INFO("crypto self-test passed (SHA-256, HMAC-SHA256)");

@@ -76,6 +76,17 @@ int config_parse(const void *fdt, size_t fdt_size, const struct platform_desc *p
 		return (int)errs->count;
 	}
 
+	/* The board's tree is untrusted input too (a firmware's, or a file). */
+	struct platform_desc plat_checked = *plat;
+	if (plat->board && (plat->board_size < sizeof(struct fdt_header) ||
+			    fdt_check_header(plat->board) != 0 ||
+			    fdt_totalsize(plat->board) > plat->board_size ||
+			    fdt_check_full(plat->board, plat->board_size) != 0)) {
+		plat_checked.board = NULL;
+		p.board_bad = true;
+	}
+	p.plat = &plat_checked;
+
 	compat = get_string(&p, 0, "compatible", 64, true);
 	if (compat && strcmp(compat, "bulkhead,partition-file-v1") != 0)
 		perr(&p, 0, "compatible", "'%s' is not \"bulkhead,partition-file-v1\"", compat);

@@ -4,13 +4,12 @@
  * and device tree go, and the guest device tree itself (built here as at
  * boot, so one that does not fit is refused by the checker). */
 #include <hv/config_schema.h>
+#include <hv/guest_fdt.h>
 #include <hv/image.h>
 #include <hv/vdev.h>
 #include <libfdt.h>
 #include <string.h>
 
-/* core/guest_fdt.c */
-int guest_fdt_build(const struct part_config *pc, void *buf, size_t size);
 
 static void parse_cpus(struct cfg_parser *p, int node, unsigned idx, struct part_config *pc)
 {
@@ -209,13 +208,20 @@ static struct dev_config *add_dev(struct cfg_parser *p, int node, struct part_co
 /* Every subnode is a device of a registered type. They are taken in
  * registry order, then node order: that is the order of their virtio-mmio
  * slots, and so of the guest's probing (vda before vdb). */
-static void parse_devices(struct cfg_parser *p, int node, struct part_config *pc)
+static int parse_devices(struct cfg_parser *p, int node, struct part_config *pc)
 {
-	int child;
+	int child, passthrough_node = -1;
 
-	fdt_for_each_subnode(child, p->fdt, node)
-		if (!vdev_type_of_node(fdt_get_name(p->fdt, child, NULL)))
+	fdt_for_each_subnode(child, p->fdt, node) {
+		const char *name = fdt_get_name(p->fdt, child, NULL);
+		if (strcmp(name, "passthrough") == 0) {
+			if (passthrough_node >= 0)
+				perr(p, child, NULL, "node defined twice");
+			else
+				passthrough_node = child;
+		} else if (!vdev_type_of_node(name))
 			perr(p, child, NULL, "unknown node");
+	}
 	for (const struct vdev_type *const *tp = vdev_types; *tp; tp++) {
 		const struct vdev_type *t = *tp;
 		unsigned n = 0;
@@ -230,14 +236,20 @@ static void parse_devices(struct cfg_parser *p, int node, struct part_config *pc
 				n++;
 		}
 	}
+	return passthrough_node;
 }
 
-static void layout_devices(struct cfg_parser *p, struct part_config *pc)
+/* Fixed windows first (the emulated UART), then passed-through devices,
+ * then virtio-mmio slots around them. */
+static void layout_devices(struct cfg_parser *p, struct part_config *pc, bool fixed)
 {
-	layout_init(&pc->layout, pc->ncpus);
+	if (fixed)
+		layout_init(&pc->layout, pc->ncpus);
 	for (unsigned i = 0; i < pc->ndevs; i++) {
 		struct dev_config *dc = &pc->dev[i];
 		const struct vdev_type *t = dc->type;
+		if ((t->place == VDEV_FIXED) != fixed)
+			continue;
 		int r = t->place == VDEV_FIXED
 				? layout_add_fixed(&pc->layout, i, t->base, t->size, t->intid)
 				: layout_add_virtio(&pc->layout, i, t->size);
@@ -302,8 +314,12 @@ static void parse_partition(struct cfg_parser *p, int node, unsigned idx)
 		strcpy(pc->bootargs, s);
 	con = cfg_choice(p, node, "console", consoles, 0);
 	pc->console = kinds[con < 0 ? 0 : con];
-	parse_devices(p, node, pc);
-	layout_devices(p, pc);
+	int pt = parse_devices(p, node, pc);
+	if (pt >= 0)
+		parse_passthrough(p, pt, idx, pc);
+	layout_devices(p, pc, true);
+	layout_passthrough(p, pc);
+	layout_devices(p, pc, false);
 }
 
 void parse_partitions(struct cfg_parser *p)
@@ -328,7 +344,7 @@ const void *config_guest_dtb(unsigned idx)
 
 int config_build_guest_dtb(struct part_config *pc, unsigned idx)
 {
-	int n = guest_fdt_build(pc, guest_dtb[idx % CONFIG_MAX_PARTITIONS], GUEST_DTB_MAX);
+	int n = guest_fdt_build(pc, idx, guest_dtb[idx % CONFIG_MAX_PARTITIONS], GUEST_DTB_MAX);
 
 	pc->dtb_size = n > 0 ? (uint32_t)n : 0;
 	return n > 0 ? 0 : n;

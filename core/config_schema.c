@@ -19,26 +19,42 @@ void node_path(const void *fdt, int node, char path[CFG_PATH_MAX])
 	snprintf(path, CFG_PATH_MAX, ".../%s", name ? name : "?");
 }
 
+static void vmsg(struct cfg_parser *p, char *out, int node, const char *prop, const char *fmt,
+		 va_list ap)
+{
+	char path[CFG_PATH_MAX];
+	size_t n;
+
+	node_path(p->fdt, node, path);
+	n = (size_t)snprintf(out, CFG_ERR_LEN, "%s: %s%s", path, prop ? prop : "",
+			     prop ? ": " : "");
+	if (n < CFG_ERR_LEN)
+		vsnprintf(out + n, CFG_ERR_LEN - n, fmt, ap);
+}
+
 void perr(struct cfg_parser *p, int node, const char *prop, const char *fmt, ...)
 {
 	struct cfg_errors *e = p->errs;
-	char path[CFG_PATH_MAX];
 	va_list ap;
-	size_t n;
 
-	if (e->count >= CFG_MAX_ERRORS) {
-		e->count++;
-		return;
-	}
-	node_path(p->fdt, node, path);
-	n = (size_t)snprintf(e->msg[e->count], CFG_ERR_LEN, "%s: %s%s", path,
-			     prop ? prop : "", prop ? ": " : "");
-	if (n < CFG_ERR_LEN) {
+	if (e->count < CFG_MAX_ERRORS) {
 		va_start(ap, fmt);
-		vsnprintf(e->msg[e->count] + n, CFG_ERR_LEN - n, fmt, ap);
+		vmsg(p, e->msg[e->count], node, prop, fmt, ap);
 		va_end(ap);
 	}
 	e->count++;
+}
+
+void pwarn(struct cfg_parser *p, int node, const char *prop, const char *fmt, ...)
+{
+	struct cfg_errors *e = p->errs;
+	va_list ap;
+
+	if (e->nwarn >= CFG_MAX_WARNINGS)
+		return;
+	va_start(ap, fmt);
+	vmsg(p, e->warn[e->nwarn++], node, prop, fmt, ap);
+	va_end(ap);
 }
 
 bool name_is(const char *name, const char *const list[])

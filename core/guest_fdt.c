@@ -3,6 +3,7 @@
  * (bootargs, initrd), then each device as its type describes it. Nothing
  * the partition was not given is described. */
 #include <hv/guest_fdt.h>
+#include <hv/passthrough.h>
 #include <hv/vdev.h>
 #include <libfdt.h>
 #include <stdio.h>
@@ -106,7 +107,7 @@ static int cpus_and_gic(void *fdt, const struct part_config *pc)
 	return fdt_end_node(fdt);
 }
 
-int guest_fdt_build(const struct part_config *pc, void *buf, size_t size)
+int guest_fdt_build(const struct part_config *pc, unsigned idx, void *buf, size_t size)
 {
 	void *fdt = buf;
 	char bootargs[CFG_BOOTARGS_MAX + 64];
@@ -149,6 +150,7 @@ int guest_fdt_build(const struct part_config *pc, void *buf, size_t size)
 		const struct layout_region *r = &pc->layout.r[dc->region];
 		TRY(dc->type->fdt_node ? dc->type->fdt_node(fdt, pc, dc, r) : gfdt_virtio_mmio(fdt, r));
 	}
+	TRY(passthrough_fdt(fdt, pc, idx));
 
 	TRY(fdt_end_node(fdt));
 	TRY(fdt_finish(fdt));

@@ -14,6 +14,9 @@ static int add(struct guest_layout *l, ipa_t base, uint64_t size, uint32_t intid
 		if (intid && l->r[i].intid == intid)
 			return -2;
 	}
+	for (unsigned i = 0; i < l->nirq; i++)
+		if (intid && l->irq[i] == intid)
+			return -2;
 	if (intid && (intid < GUEST_INTID_MIN || intid >= GUEST_INTID_END))
 		return -2;
 	l->r[l->n] = (struct layout_region){ base, size, intid, kind,
@@ -45,4 +48,36 @@ int layout_add_fixed(struct guest_layout *l, unsigned dev, ipa_t base, uint64_t 
 		     uint32_t intid)
 {
 	return add(l, base, size, intid, REGION_DEVICE, dev);
+}
+
+int layout_add_passthrough(struct guest_layout *l, ipa_t base, uint64_t size)
+{
+	return add(l, base, size, 0, REGION_PASSTHROUGH, LAYOUT_NO_DEV);
+}
+
+int layout_add_irq(struct guest_layout *l, uint32_t intid)
+{
+	if (intid < GUEST_INTID_MIN || intid >= GUEST_INTID_END)
+		return -2;
+	for (unsigned i = 0; i < l->n; i++)
+		if (l->r[i].intid == intid)
+			return -2;
+	for (unsigned i = 0; i < l->nirq; i++)
+		if (l->irq[i] == intid)
+			return -2;
+	if (l->nirq >= LAYOUT_MAX_IRQS)
+		return -3;
+	l->irq[l->nirq++] = intid;
+	return 0;
+}
+
+const char *layout_what(const struct guest_layout *l, ipa_t base, uint64_t size)
+{
+	static const char *const what[] = { "the GIC distributor", "the GIC redistributors",
+					    "an emulated device's window",
+					    "another passed-through window" };
+	for (unsigned i = 0; i < l->n; i++)
+		if (range_overlaps(base, size, l->r[i].base, l->r[i].size))
+			return what[l->r[i].kind < 4 ? l->r[i].kind : 2];
+	return "nothing";
 }

@@ -1,5 +1,6 @@
 #include <hv/log.h>
 #include <hv/partition.h>
+#include <hv/passthrough.h>
 #include <hv/workq.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -153,6 +154,8 @@ static int partition_create(struct partition *p, unsigned id, const struct part_
 		p->vgic.pcpu[i] = pc->cpus[i];
 		pcpu_vcpu[pc->cpus[i]] = &p->vcpu[i];
 	}
+	if (passthrough_create(p))
+		return -1;
 	p->vcpu[0].state = VCPU_STARTING;
 	p->vcpu[0].entry = pc->entry;
 	p->vcpu[0].ctx = pc->dtb_ipa;

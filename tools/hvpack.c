@@ -12,7 +12,8 @@
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: hvpack -o image [-L image-dir]... [--no-check] hypervisor.bin "
+	fprintf(stderr, "usage: hvpack -o image [--board board.dtb|.dts] [-L image-dir]... [--no-check] "
+			"hypervisor.bin "
 			"partition-file\n");
 	exit(2);
 }
@@ -41,6 +42,8 @@ int main(int argc, char **argv)
 	static struct hv_config cfg;
 	static struct cfg_errors errs;
 	struct platform_desc pd;
+	const char *board_file = NULL;
+	void *board = NULL;
 	const char *out = NULL, *hvbin = NULL, *pfile = NULL;
 	bool check = true;
 	struct blobs blobs = { 0 };
@@ -50,6 +53,8 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
 			out = argv[++i];
+		else if (strcmp(argv[i], "--board") == 0 && i + 1 < argc && !board_file)
+			board_file = argv[++i];
 		else if (strcmp(argv[i], "-L") == 0 && i + 1 < argc) {
 			if (search_add(&sp, argv[++i])) {
 				fprintf(stderr, "hvpack: too many -L directories\n");
@@ -75,6 +80,14 @@ int main(int argc, char **argv)
 		return 2;
 
 	platform_desc_get(&pd);
+	/* The board's device tree, where passthrough entries find their
+	 * devices (the firmware gives the same one at boot). */
+	if (board_file) {
+		board = load_partition_file(board_file, &pd.board_size);
+		if (!board)
+			return 2;
+		pd.board = board;
+	}
 	if (config_parse(pf, pf_size, &pd, search_blob_size, &sp, &cfg, &errs)) {
 		for (unsigned i = 0; i < errs.count; i++)
 			fprintf(stderr, "%s: error: %s\n", pfile, errs.msg[i]);
@@ -83,6 +96,9 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
+	for (unsigned i = 0; i < errs.nwarn; i++)
+		fprintf(stderr, "%s: warning: %s\n", pfile, errs.warn[i]);
+	free(board);
 
 	struct arm64_image_header *ih = hv;
 	if (hv_size < sizeof(*ih) || ih->magic != ARM64_IMAGE_MAGIC || ih->image_size < hv_size) {

@@ -64,6 +64,17 @@ static void workq_selftest(void)
 }
 
 void hv_main(uint64_t dtb);
+
+/* The firmware's device tree (the board's), read where the loader put it:
+ * in RAM that stage 1 maps, and never past the hypervisor's memory.
+ * config_parse() checks it like any untrusted blob. NULL: none. */
+#define BOARD_DTB_MAX 0x100000UL
+static const void *board_dtb(uint64_t dtb)
+{
+	if (dtb < CONFIG_HV_MEM_BASE || dtb + BOARD_DTB_MAX > CONFIG_HV_MEM_BASE + CONFIG_HV_MEM_SIZE)
+		return NULL;
+	return (const void *)(uintptr_t)dtb;
+}
 void hv_secondary_main(unsigned cpu);
 
 /* A CPU without a running vCPU: wait (interrupts masked; WFI still wakes
@@ -120,15 +131,18 @@ void hv_main(uint64_t dtb)
 	if (gicv3_cpu_init(0))
 		PANIC("GIC redistributor of CPU 0 not found");
 	timer_selftest();
+	if (payload >= pool_base ||
+	    core_setup((const void *)payload, pool_base - payload, board_dtb(dtb), BOARD_DTB_MAX,
+		       mmu_pool())) {
+		ERR("no partition started");
+		arch_system_off();
+	}
+	/* After the partition file: a virtio-rng given to a partition is
+	 * not the hypervisor's to probe. */
 	if ((read_sysreg(id_aa64isar0_el1) >> 60) & 0xf)
 		INFO("entropy: RNDR (FEAT_RNG)");
 	else if (!virtio_rng_phys_probe())
 		WARN("entropy: no RNDR and no physical virtio-rng: virtio-rng devices serve no data");
-
-	if (payload >= pool_base || core_setup((const void *)payload, pool_base - payload, mmu_pool())) {
-		ERR("no partition started");
-		arch_system_off();
-	}
 	mmu_protect_ro_after_init();
 #ifdef CONFIG_CONSOLE
 	console_focus_first();

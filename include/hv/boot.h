@@ -7,10 +7,11 @@
 /* The board as the partition file is checked against (Kconfig values). */
 void platform_desc_get(struct platform_desc *pd);
 
-/* Open the payload, parse and check the partition file, build every
+/* Open the payload (board: the firmware's device tree, or NULL), parse and check the partition file, build every
  * partition. On a bad image or partition file, logs every error and
  * returns -1: the caller refuses to boot. */
-int core_setup(const void *payload, size_t avail, struct page_pool *pool);
+int core_setup(const void *payload, size_t avail, const void *board, size_t board_size,
+	       struct page_pool *pool);
 
 extern const struct hv_config *hv_config;
 

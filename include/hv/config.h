@@ -18,11 +18,21 @@ struct mem_range {
 	uint64_t size;
 };
 
-/* What the board offers: filled from platform data (Kconfig). */
+/* What the board offers: filled from platform data (Kconfig), and the
+ * board's own device tree (the firmware's at boot; hvcheck/hvpack --board
+ * on the host), which passthrough entries name their devices in. */
+#define PLAT_MAX_HV_MMIO 4
 struct platform_desc {
 	struct mem_range ram;
 	struct mem_range hv;
 	uint32_t ncpus;
+	const void *board;    /* NULL: no board tree (no passthrough possible) */
+	size_t board_size;
+	/* What the hypervisor itself drives: MMIO windows and interrupts. */
+	uint32_t nhv_mmio;
+	struct mem_range hv_mmio[PLAT_MAX_HV_MMIO];
+	const char *hv_mmio_what[PLAT_MAX_HV_MMIO];
+	uint32_t hv_intid;    /* its console UART's */
 };
 
 enum console_kind { CONSOLE_NONE = 0, CONSOLE_UART, CONSOLE_VIRTIO };
@@ -80,6 +90,26 @@ struct dev_config {
 	_Alignas(8) uint8_t priv[CFG_DEV_PRIV];
 };
 
+/* A board device given to a partition (core/config_passthrough.c): its
+ * MMIO windows, identity-mapped (guest address = physical address), whole
+ * pages; its SPIs, the guest's INTID = the physical one. */
+#define CFG_MAX_PT 4      /* passthrough entries per partition */
+#define CFG_PT_REGS 4     /* windows per entry */
+#define CFG_PT_IRQS 4     /* interrupts per entry */
+struct pt_config {
+	char name[CFG_NAME_MAX];    /* the entry's node name */
+	char board_path[CFG_PATH_MAX]; /* the board node */
+	int node;                   /* in the partition file, for messages */
+	uint32_t nreg, nirq;
+	struct mem_range reg[CFG_PT_REGS]; /* page-rounded */
+	paddr_t dev_base;           /* the board's first window, as it gives it */
+	uint32_t intid[CFG_PT_IRQS];
+	bool level[CFG_PT_IRQS];
+	bool dma_unconfined;
+	bool virtio;                /* virtio-mmio: reset through its Status register */
+	bool invalid;               /* errors: cross-checks skip it */
+};
+
 struct part_config {
 	char name[CFG_NAME_MAX];
 	uint32_t ncpus;
@@ -93,6 +123,8 @@ struct part_config {
 	enum console_kind console;
 	uint32_t ndevs;
 	struct dev_config dev[CFG_MAX_DEVS]; /* in registry order, then node order */
+	uint32_t npt;
+	struct pt_config pt[CFG_MAX_PT];
 	/* Computed from the above (core/config_part.c), used as is at boot. */
 	struct guest_layout layout;
 	ipa_t entry;      /* kernel: mem[0] + entry_offset */
@@ -114,9 +146,14 @@ struct hv_config {
 /* Errors are collected, each "<node path>: <property>: <what>". */
 #define CFG_MAX_ERRORS 32
 #define CFG_ERR_LEN 256
+#define CFG_MAX_WARNINGS 8
 struct cfg_errors {
 	unsigned count;
 	char msg[CFG_MAX_ERRORS][CFG_ERR_LEN];
+	/* What is allowed but costs isolation (dma-unconfined): printed by
+	 * the checker and logged at boot, in the same form. */
+	unsigned nwarn;
+	char warn[CFG_MAX_WARNINGS][CFG_ERR_LEN];
 };
 
 /* Size of a named blob (guest image), or -1 when it does not exist. When

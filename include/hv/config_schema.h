@@ -14,11 +14,15 @@ struct cfg_parser {
 	struct hv_config *cfg;
 	blob_size_fn blob_size;
 	void *blob_ctx;
+	bool board_bad; /* plat->board was given but is not a valid tree (then NULL here) */
 	int part_node[CONFIG_MAX_PARTITIONS];
 	char part_path[CONFIG_MAX_PARTITIONS][CFG_PATH_MAX];
 };
 
 void perr(struct cfg_parser *p, int node, const char *prop, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Allowed, but it costs isolation: the same form, kept apart. */
+void pwarn(struct cfg_parser *p, int node, const char *prop, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 /* The node's path; when it does not fit, ".../" and the node's name. */
 void node_path(const void *fdt, int node, char path[CFG_PATH_MAX]);
@@ -65,6 +69,10 @@ void parse_hypervisor(struct cfg_parser *p);
 void parse_storage(struct cfg_parser *p);
 void parse_network(struct cfg_parser *p);
 void parse_partitions(struct cfg_parser *p);
+/* A partition's passthrough node (core/config_passthrough.c), and its
+ * windows and SPIs in the guest's map (before the virtio-mmio slots). */
+void parse_passthrough(struct cfg_parser *p, int node, unsigned idx, struct part_config *pc);
+void layout_passthrough(struct cfg_parser *p, struct part_config *pc);
 /* A partition's guest device tree built as boot builds it, and refused if
  * it does not fit (once the whole file parsed without an error). */
 void finish_partition(struct cfg_parser *p, unsigned idx);

@@ -17,8 +17,9 @@
 #define IRQ_LEVEL_HIGH 4
 #define IRQ_LEVEL_LOW 8
 
-/* The whole tree into buf: its size, or a negative libfdt error. */
-int guest_fdt_build(const struct part_config *pc, void *buf, size_t size);
+/* The whole tree of partition idx into buf: its size, or a negative libfdt
+ * error. */
+int guest_fdt_build(const struct part_config *pc, unsigned idx, void *buf, size_t size);
 
 /* For device types' fdt_node hooks (sequential-write fdt). */
 #define GFDT_TRY(x) do { int _e = (x); if (_e) return _e; } while (0)

@@ -32,7 +32,7 @@
 #define LAYOUT_NO_DEV 0xffu
 #define LAYOUT_MAX_REGIONS (3 + GUEST_VIRTIO_SLOTS)
 
-enum region_kind { REGION_GICD, REGION_GICR, REGION_DEVICE };
+enum region_kind { REGION_GICD, REGION_GICR, REGION_DEVICE, REGION_PASSTHROUGH };
 
 struct layout_region {
 	ipa_t base;
@@ -42,10 +42,13 @@ struct layout_region {
 	uint8_t dev;    /* index in part_config.dev, or LAYOUT_NO_DEV */
 };
 
+#define LAYOUT_MAX_IRQS 16 /* interrupts with no window of their own (passthrough) */
 struct guest_layout {
 	uint32_t n;
 	uint32_t virtio_used; /* slots handed out, from 0 */
 	struct layout_region r[LAYOUT_MAX_REGIONS];
+	uint32_t nirq;
+	uint32_t irq[LAYOUT_MAX_IRQS];
 };
 
 /* The interrupt controller's windows for nvcpus redistributors. */
@@ -58,5 +61,13 @@ int layout_add_virtio(struct guest_layout *l, unsigned dev, uint64_t size);
  * taken or out of range, -3 when the table is full. */
 int layout_add_fixed(struct guest_layout *l, unsigned dev, ipa_t base, uint64_t size,
 		     uint32_t intid);
+/* A passed-through window (mapped, not emulated): as layout_add_fixed. */
+int layout_add_passthrough(struct guest_layout *l, ipa_t base, uint64_t size);
+/* An interrupt taken without a window (a passed-through SPI): 0, or -2
+ * when taken or out of range, -3 when the table is full. */
+int layout_add_irq(struct guest_layout *l, uint32_t intid);
+/* What the map holds at [base, +size), for messages: "the GIC
+ * distributor", "a device window at 0x...", or "nothing". */
+const char *layout_what(const struct guest_layout *l, ipa_t base, uint64_t size);
 
 #endif

@@ -81,6 +81,8 @@ int arch_vgic_local_vcpu(const struct vgic *g);
 #define LR_VINTID_MASK 0xffffffffULL
 
 void vgic_init(struct vgic *g, unsigned nvcpus);
+int vgic_bind_hw_spi(struct vgic *g, uint32_t intid);
+void vgic_release_hw_spis(struct vgic *g);
 /* A vCPU (re)starts: its private interrupts and list registers cleared.
  * Runs on the vCPU's physical CPU. */
 void vgic_vcpu_reset(struct vgic *g, unsigned vcpu);

@@ -3,6 +3,7 @@
 # exits non-zero when any check failed; tests/lib/run.sh counts them.
 
 : "${O:=build}" "${CACHE:=$HOME/.cache/bulkhead}" "${QEMU:=qemu-system-aarch64}"
+: "${BOARD_DTB:=$O/board-qemu_virt.dtb}"
 FAILS=0
 pass() { echo "PASS: $1"; }
 fail() { echo "FAIL: $1${2:+ ($2)}"; FAILS=$((FAILS + 1)); }
@@ -40,7 +41,8 @@ board_dtb() {
 pack() {
 	local pf=$1 img=$2
 	shift 2
-	"$O/tools/hvpack" -o "$img" -L "$O" -L "$CACHE" "$@" "$O/bulkhead.bin" "$pf" >/dev/null
+	"$O/tools/hvpack" -o "$img" --board "$BOARD_DTB" -L "$O" -L "$CACHE" "$@" "$O/bulkhead.bin" \
+		"$pf" >/dev/null
 }
 
 # expect_line LOG PATTERN NAME: a fixed-string line fragment in LOG.

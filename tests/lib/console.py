@@ -16,6 +16,7 @@ import pexpect
 O = os.environ.get("O", "build")
 CACHE = os.environ.get("CACHE", os.path.expanduser("~/.cache/bulkhead"))
 QEMU = os.environ.get("QEMU", "qemu-system-aarch64")
+BOARD_DTB = os.environ.get("BOARD_DTB", O + "/board-qemu_virt.dtb")
 DETERMINISTIC = ["-icount", "shift=0,sleep=off", "-seed", "1",
                  "-rtc", "base=2024-01-01T00:00:00,clock=vm"]
 SWITCH = "\x1d"
@@ -45,7 +46,7 @@ def qemu_flags():
 
 
 def pack(partition_file, image):
-    subprocess.run([O + "/tools/hvpack", "-o", image, "-L", O, "-L", CACHE,
+    subprocess.run([O + "/tools/hvpack", "-o", image, "--board", BOARD_DTB, "-L", O, "-L", CACHE,
                     O + "/bulkhead.bin", partition_file], check=True,
                    stdout=subprocess.DEVNULL)
 
