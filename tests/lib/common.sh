@@ -24,19 +24,6 @@ run_qemu() {
 		</dev/null >"$log" 2>&1
 }
 
-# board_dtb FILE [QEMU args]: the board's device tree that QEMU, started
-# as run_qemu starts it (with QEMU_EXTRA and the args), gives the
-# hypervisor: for hvcheck and hvpack --board. QEMU writes it and exits.
-board_dtb() {
-	local out=$1
-	shift
-	rm -f "$out"
-	[ -n "${QEMU_FLAGS:-}" ] || return 2
-	# shellcheck disable=SC2086 # QEMU_EXTRA: more flags, word-split
-	timeout -k 5 60 "$QEMU" "${QEMU_BASE_FLAGS[@]}" ${QEMU_EXTRA:-} "$@" \
-		-machine "dumpdtb=${out//,/,,}" </dev/null >/dev/null 2>&1 && [ -s "$out" ]
-}
-
 # pack PARTITION-FILE IMAGE [hvpack args]: an image of the built hypervisor.
 pack() {
 	local pf=$1 img=$2
