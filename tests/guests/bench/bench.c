@@ -162,7 +162,7 @@ static void spi_latency(struct lat *l)
 void guest_main(uint64_t x0, uint64_t first_counter)
 {
 	uint64_t mmio, ram;
-	struct lat l, s = { 0 };
+	struct lat l, spi = { 0 };
 	int rtc;
 	(void)x0;
 	(void)first_counter;
@@ -179,7 +179,7 @@ void guest_main(uint64_t x0, uint64_t first_counter)
 		mmio_write32(RTC_BASE + RTC_ICR, 1);
 		mmio_write32(RTC_BASE + RTC_IMSC, 1);
 		gic_enable_spi(RTC_INTID);
-		spi_latency(&s);
+		spi_latency(&spi);
 		mmio_write32(RTC_BASE + RTC_IMSC, 0);
 	}
 	__asm__ volatile("msr daifset, #2" : : : "memory");
@@ -204,17 +204,17 @@ void guest_main(uint64_t x0, uint64_t first_counter)
 	put_dec(l.total);
 	puts_(" ticks\nbench: spi-latency ");
 	if (rtc) {
-		put_dec(s.n);
+		put_dec(spi.n);
 		puts_(" irqs min ");
-		put_dec(s.n ? s.min : 0);
+		put_dec(spi.n ? spi.min : 0);
 		puts_(" max ");
-		put_dec(s.max);
+		put_dec(spi.max);
 		puts_(" total ");
-		put_dec(s.total);
+		put_dec(spi.total);
 		puts_(" ticks lost ");
-		put_dec(s.lost);
+		put_dec(spi.lost);
 		puts_(" discarded ");
-		put_dec(s.discarded);
+		put_dec(spi.discarded);
 	} else {
 		puts_("none (no pl031 passed through)");
 	}
