@@ -8,7 +8,7 @@
  *    through the physical interrupt at EL2, the list register and the
  *    virtual CPU interface;
  *  - the same for a passed-through device, when the partition has QEMU
- *    virt's pl031 RTC (tests/configs/good/bench-passthrough.dts): from the
+ *    virt's pl031 RTC (tests/configs/good/bench.dts gives it): from the
  *    guest's own write of the RTC's match register (stage-2 mapped, not
  *    trapped), which raises its physical SPI at once, to the guest's IRQ
  *    handler; without the RTC the probe of it aborts and it prints "none".
