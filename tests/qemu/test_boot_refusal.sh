@@ -45,6 +45,20 @@ expect_in "$T/hw-small.log" \
 	"window past the end of the physical disk refused at boot"
 expect_not_in "$T/hw-small.log" "hello:" "window past the physical disk: no partition started"
 
+# The hypervisor's own drivers never take a device given to a partition:
+# the only NIC sits in the given slot, so there is no uplink; with a second
+# NIC in the top slot, that one is the uplink. (proves: NET-4)
+f=tests/configs/good/passthrough-uplink.dts
+pack "$f" "$T/pt.img" 2>/dev/null || fail "pack passthrough-uplink"
+NIC16="-global virtio-mmio.force-legacy=false -netdev user,id=pt -device virtio-net-device,netdev=pt,bus=virtio-mmio-bus.16"
+QEMU_EXTRA="$NIC16" run_qemu "$T/pt.img" "$T/pt-one.log" 60
+expect_in "$T/pt-one.log" "bulkhead: error: /network/lan: uplink: no physical virtio-net number 0" \
+	"the hypervisor's NIC driver skips the slot given to a partition"
+QEMU_EXTRA="$NIC16 -netdev user,id=up -device virtio-net-device,netdev=up" run_qemu "$T/pt.img" "$T/pt-two.log" 60
+expect_in "$T/pt-two.log" "bulkhead: network lan: uplink virtio-net@a003e00" "the uplink is the NIC in the top slot"
+expect_not_in "$T/pt-two.log" "virtio-net@a002000" "the given NIC is never probed"
+expect_in "$T/pt-two.log" "[alpha] hello: done" "the partition with the given NIC runs"
+
 # Corrupt one byte of the last blob (a guest image): CRC mismatch.
 pack tests/configs/good/hello-pair.dts "$T/good.img" || fail "pack hello-pair"
 cp "$T/good.img" "$T/corrupt.img"
