@@ -1,6 +1,7 @@
 /* The virtual counter and the EL1 virtual timer's interrupt (PPI 27)
  * through the vGIC (GICv3: distributor, vCPU 0's redistributor, the CPU
- * interface's system registers), for test guests that time or sleep. */
+ * interface's system registers), for test guests that time or sleep; and
+ * a passed-through device's SPI, enabled the same way. */
 #ifndef GUEST_VTIMER_H
 #define GUEST_VTIMER_H
 
@@ -13,6 +14,13 @@
 #define GICR_SGI (GICR_BASE + 0x10000)
 #define GICR_ISENABLER0 (GICR_SGI + 0x0100)
 #define GICR_IPRIORITYR (GICR_SGI + 0x0400)
+
+/* The distributor's register holding INTID n's field (32-bit word; IROUTER
+ * a doubleword). */
+#define GICD_ISENABLER(n) (GICD_BASE + 0x0100 + 4 * ((n) / 32))
+#define GICD_IPRIORITYR(n) (GICD_BASE + 0x0400 + ((n) & ~3u))
+#define GICD_ICFGR(n) (GICD_BASE + 0x0c00 + 4 * ((n) / 16))
+#define GICD_IROUTER(n) (GICD_BASE + 0x6000 + 8 * (n))
 
 #define PPI_VTIMER 27u
 #define CNTV_CTL_ENABLE 1u
@@ -61,6 +69,20 @@ GFN void gic_enable_vtimer(void)
 	sysreg_write(ICC_PMR_EL1, 0xff);
 	sysreg_write(ICC_IGRPEN1_EL1, 1);
 	__asm__ volatile("isb");
+}
+
+/* After gic_enable_vtimer(): SPI intid (a device's, level-triggered) at
+ * priority 0x80, routed to vCPU 0, enabled. */
+GFN void gic_enable_spi(unsigned intid)
+{
+	uintptr_t prio = GICD_IPRIORITYR(intid), cfg = GICD_ICFGR(intid);
+	unsigned sh = 8 * (intid & 3u);
+
+	mmio_write32(prio, (mmio_read32(prio) & ~(0xffu << sh)) | (0x80u << sh));
+	mmio_write32(cfg, mmio_read32(cfg) & ~(2u << (2 * (intid & 15u)))); /* level */
+	mmio_write32(GICD_IROUTER(intid), 0);     /* Aff 0.0.0.0: vCPU 0 */
+	mmio_write32(GICD_IROUTER(intid) + 4, 0);
+	mmio_write32(GICD_ISENABLER(intid), 1u << (intid & 31u));
 }
 
 #endif
