@@ -45,11 +45,14 @@ fi
 
 # The initramfs: rebuilt when its inputs change. Keyed on their contents
 # (initrd.key), not their times: worktrees of different versions share the
-# cache, and one's older files must not pass for another's initramfs.
+# cache, and one's older files must not pass for another's initramfs. The
+# key also holds the initramfs's own hash: one rebuilt by another version
+# of this script (which does not write the key) is rebuilt again here.
 inputs=("$ROOT/tests/linux/init" "$ROOT/tests/lib/linux/cntvct.c" "$ROOT/tests/lib/linux/chisq.c"
 	"$ROOT/tests/lib/linux/blkop.c" "$ROOT/tools/guest-linux.sh" /bin/busybox)
 key=$(cat "${inputs[@]}" | sha256sum | cut -d' ' -f1)
-if [ ! -s "$L/initrd.cpio.gz" ] || [ "$(cat "$L/initrd.key" 2>/dev/null)" != "$key" ]; then
+have=$(sha256sum "$L/initrd.cpio.gz" 2>/dev/null | cut -d' ' -f1)
+if [ ! -s "$L/initrd.cpio.gz" ] || [ "$(cat "$L/initrd.key" 2>/dev/null)" != "$key $have" ]; then
 	echo "guest-linux: building initrd.cpio.gz"
 	R=$L/initrd-root
 	rm -rf "$R"
@@ -86,6 +89,6 @@ if [ ! -s "$L/initrd.cpio.gz" ] || [ "$(cat "$L/initrd.key" 2>/dev/null)" != "$k
 	depmod -b "$R" "$kver"
 	(cd "$R" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 | gzip -9n) >"$L/initrd.cpio.gz.tmp"
 	mv "$L/initrd.cpio.gz.tmp" "$L/initrd.cpio.gz"
-	echo "$key" >"$L/initrd.key"
+	echo "$key $(sha256sum "$L/initrd.cpio.gz" | cut -d' ' -f1)" >"$L/initrd.key"
 	rm -rf "$R"
 fi
