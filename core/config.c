@@ -56,6 +56,23 @@ static void check_root_nodes(struct cfg_parser *p)
 			perr(p, child, NULL, "a top-level node has no unit address");
 }
 
+/* The board's tree is untrusted input too (a firmware's, or a file):
+ * checked whole the first time a passthrough entry needs it (a file with
+ * none does not pay for it at boot). NULL: absent or not a valid tree. */
+const void *cfg_board(struct cfg_parser *p)
+{
+	const struct platform_desc *pl = p->plat;
+
+	if (!p->board_checked) {
+		p->board_checked = true;
+		p->board_bad = pl->board && (pl->board_size < sizeof(struct fdt_header) ||
+					     fdt_check_header(pl->board) != 0 ||
+					     fdt_totalsize(pl->board) > pl->board_size ||
+					     fdt_check_full(pl->board, fdt_totalsize(pl->board)) != 0);
+	}
+	return p->board_bad ? NULL : pl->board;
+}
+
 int config_parse(const void *fdt, size_t fdt_size, const struct platform_desc *plat,
 		 blob_size_fn blob_size, void *blob_ctx, struct hv_config *out,
 		 struct cfg_errors *errs)
@@ -75,17 +92,6 @@ int config_parse(const void *fdt, size_t fdt_size, const struct platform_desc *p
 		perr(&p, -1, NULL, "not a valid device tree blob");
 		return (int)errs->count;
 	}
-
-	/* The board's tree is untrusted input too (a firmware's, or a file). */
-	struct platform_desc plat_checked = *plat;
-	if (plat->board && (plat->board_size < sizeof(struct fdt_header) ||
-			    fdt_check_header(plat->board) != 0 ||
-			    fdt_totalsize(plat->board) > plat->board_size ||
-			    fdt_check_full(plat->board, plat->board_size) != 0)) {
-		plat_checked.board = NULL;
-		p.board_bad = true;
-	}
-	p.plat = &plat_checked;
 
 	compat = get_string(&p, 0, "compatible", 64, true);
 	if (compat && strcmp(compat, "bulkhead,partition-file-v1") != 0)

@@ -335,7 +335,7 @@ void parse_partitions(struct cfg_parser *p)
 
 /* Each partition's pristine guest tree: built here once (boot runs the
  * parser on one CPU, once), copied into the partition at every start. */
-static _Alignas(8) uint8_t guest_dtb[CONFIG_MAX_PARTITIONS][GUEST_DTB_MAX];
+static _Alignas(8) uint8_t guest_dtb[CONFIG_MAX_PARTITIONS][GUEST_DTB_MAX] HV_NOINIT;
 
 const void *config_guest_dtb(unsigned idx)
 {

@@ -32,7 +32,7 @@
 
 /* Each entry's derived guest nodes, built by config_parse() and copied
  * into the guest tree by passthrough_fdt() in the same parse. */
-static _Alignas(8) uint8_t frag[CONFIG_MAX_PARTITIONS][CFG_MAX_PT][PT_FRAG_SIZE];
+static _Alignas(8) uint8_t frag[CONFIG_MAX_PARTITIONS][CFG_MAX_PT][PT_FRAG_SIZE] HV_NOINIT;
 
 /* Board properties copied as they are. */
 static const char *const plain_props[] = {
@@ -442,10 +442,10 @@ static void check_windows(struct cfg_parser *p, unsigned idx, struct pt_config *
 next_window:
 		/* Other board devices in the same pages: the partition can
 		 * reach them too, and the hypervisor leaves them alone. */
-		for (other = board_node_in(pl->board, b, s, dev, 0); other >= 0;
-		     other = board_node_in(pl->board, b, s, dev, other)) {
+		for (other = board_node_in(cfg_board(p), b, s, dev, 0); other >= 0;
+		     other = board_node_in(cfg_board(p), b, s, dev, other)) {
 			if (!shared++)
-				board_path(pl->board, other, path);
+				board_path(cfg_board(p), other, path);
 		}
 	}
 	if (shared)
@@ -557,7 +557,7 @@ static void parse_entry(struct cfg_parser *p, int node, unsigned idx, struct par
 {
 	static const char *const props[] = { "device", "address", "companions", "omit",
 					     "dma-unconfined", NULL };
-	const void *b = p->plat->board;
+	const void *b = cfg_board(p);
 	struct pt_config *pt = &pc->pt[pc->npt];
 	const char *dev_name, *why, *comp[PT_MAX_COMPANIONS], *omit[PT_MAX_OMIT];
 	unsigned ncomp, nomit, before = p->errs->count;
@@ -713,9 +713,11 @@ static void parse_entry(struct cfg_parser *p, int node, unsigned idx, struct par
 		e = fdt_end_node(x.out);
 	if (!e)
 		e = fdt_finish(x.out);
-	if (e)
+	if (e) {
 		perr(p, node, "device", "%s: its guest nodes do not fit in %d bytes (%s)",
 		     pt->board_path, PT_FRAG_SIZE, fdt_strerror(e));
+		pt->invalid = true; /* its fragment is unfinished: never read */
+	}
 	for (unsigned i = 0; i < nomit; i++)
 		if (!x.omit_used[i])
 			perr(p, node, "omit", "'%s' is not a property of %s or its companions", omit[i],

@@ -14,11 +14,13 @@ struct cfg_parser {
 	struct hv_config *cfg;
 	blob_size_fn blob_size;
 	void *blob_ctx;
-	bool board_bad; /* plat->board was given but is not a valid tree (then NULL here) */
+	bool board_checked, board_bad; /* plat->board: checked (cfg_board()), not a valid tree */
 	int part_node[CONFIG_MAX_PARTITIONS];
 	char part_path[CONFIG_MAX_PARTITIONS][CFG_PATH_MAX];
 };
 
+/* The board's device tree once checked, or NULL (absent or invalid). */
+const void *cfg_board(struct cfg_parser *p);
 void perr(struct cfg_parser *p, int node, const char *prop, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 /* Allowed, but it costs isolation: the same form, kept apart. */

@@ -31,4 +31,12 @@ static inline bool range_within(uint64_t base, uint64_t size, uint64_t outer, ui
 	return base + size >= base && base >= outer && base + size <= outer + osz;
 }
 
+/* A buffer always written before it is read: the hypervisor does not
+ * zero it at boot (section .noinit, after .bss); plain on the host. */
+#ifdef HV_TARGET
+#define HV_NOINIT __attribute__((section(".noinit")))
+#else
+#define HV_NOINIT
+#endif
+
 #endif
