@@ -412,6 +412,10 @@ static void test_bad_dir_matches_table(void **state)
 		size_t i;
 		if (!ends_with(de->d_name, ".dts"))
 			continue;
+		/* Passthrough files need a board tree: tests/host/test_hvcheck.sh
+		 * checks each against QEMU's or tests/configs/boards/'s. */
+		if (strstr(de->d_name, "-pt-"))
+			continue;
 		files++;
 		for (i = 0; i < N_BAD; i++)
 			if (strcmp(de->d_name, bad_cases[i].file) == 0)
