@@ -129,6 +129,15 @@ static int board_reg(const void *b, int node, struct mem_range *out, unsigned ma
 	return (int)n;
 }
 
+/* A board property of exactly one cell, or -1 (absent or malformed). */
+static int64_t board_u32(const void *b, int node, const char *prop)
+{
+	int len;
+	const fdt32_t *c = node >= 0 ? fdt_getprop(b, node, prop, &len) : NULL;
+
+	return c && len == 4 ? (int64_t)fdt32_to_cpu(*c) : -1;
+}
+
 static bool ph_of(struct pt_derive *x, uint32_t bph, uint32_t *gph)
 {
 	for (unsigned i = 0; i < x->nph; i++)
@@ -140,7 +149,11 @@ static bool ph_of(struct pt_derive *x, uint32_t bph, uint32_t *gph)
 }
 
 /* Every node of the subtree with a phandle gets a guest phandle. */
-static void collect_phandles(struct pt_derive *x, int node)
+/* The board tree is untrusted: copied subtrees are at most this deep (no
+ * unbounded recursion on the hypervisor's stack). */
+#define PT_MAX_DEPTH 4
+
+static void collect_phandles(struct pt_derive *x, int node, unsigned depth)
 {
 	uint32_t ph = fdt_get_phandle(x->b, node);
 	int child;
@@ -157,7 +170,8 @@ static void collect_phandles(struct pt_derive *x, int node)
 		x->nph++;
 	}
 	fdt_for_each_subnode(child, x->b, node)
-		collect_phandles(x, child);
+		if (depth < PT_MAX_DEPTH)
+			collect_phandles(x, child, depth + 1);
 }
 
 static bool omitted(struct pt_derive *x, const char *name)
@@ -191,11 +205,10 @@ static int derive_clocks(struct pt_derive *x, const char *path, const fdt32_t *c
 	}
 	for (unsigned i = 0; i < n; i++) {
 		int clk = fdt_node_offset_by_phandle(x->b, fdt32_to_cpu(c[i]));
-		const fdt32_t *cells = clk >= 0 ? fdt_getprop(x->b, clk, "#clock-cells", NULL) : NULL;
 		unsigned j;
 
-		if (clk < 0 || fdt_node_check_compatible(x->b, clk, "fixed-clock") || !cells ||
-		    fdt32_to_cpu(*cells) != 0) {
+		if (clk < 0 || fdt_node_check_compatible(x->b, clk, "fixed-clock") ||
+		    board_u32(x->b, clk, "#clock-cells") != 0) {
 			bad(x, "device", "%s: clocks: refers to a clock that is not a fixed-clock%s "
 			    "(a partition cannot control the board's clocks); omit it", path, "");
 			return 0;
@@ -231,17 +244,22 @@ static int derive_gpios(struct pt_derive *x, const char *path, const char *name,
 	for (unsigned i = 0; i < n;) {
 		uint32_t gph;
 		int ctl = fdt_node_offset_by_phandle(x->b, fdt32_to_cpu(c[i]));
-		const fdt32_t *cells = ctl >= 0 ? fdt_getprop(x->b, ctl, "#gpio-cells", NULL) : NULL;
+		int64_t cells = board_u32(x->b, ctl, "#gpio-cells");
 
-		if (!cells || !ph_of(x, fdt32_to_cpu(c[i]), &gph)) {
+		if (ctl >= 0 && (cells < 0 || cells > 8)) {
+			bad(x, "device", "%s: %s: its controller's #gpio-cells is not a small "
+			    "number", path, name);
+			return 0;
+		}
+		if (cells < 0 || !ph_of(x, fdt32_to_cpu(c[i]), &gph)) {
 			bad(x, "device", "%s: %s refers to a GPIO controller this entry does not "
 			    "give the partition", path, name);
 			return 0;
 		}
 		v[i] = cpu_to_fdt32(gph);
-		for (unsigned a = 0; a < fdt32_to_cpu(*cells) && i + 1 + a < n; a++)
+		for (unsigned a = 0; a < cells && i + 1 + a < n; a++)
 			v[i + 1 + a] = c[i + 1 + a];
-		i += 1 + fdt32_to_cpu(*cells);
+		i += 1 + (unsigned)cells;
 		if (i > n) {
 			bad(x, "device", "%s: %s: fewer cells than #gpio-cells says", path, name);
 			return 0;
@@ -252,7 +270,7 @@ static int derive_gpios(struct pt_derive *x, const char *path, const char *name,
 
 /* One board node (and its subnodes) into the fragment. top: the device
  * itself (its reg and interrupts are the entry's windows and SPIs). */
-static int derive_node(struct pt_derive *x, int node, bool top)
+static int derive_node(struct pt_derive *x, int node, bool top, unsigned depth)
 {
 	char path[CFG_PATH_MAX];
 	int off, child;
@@ -268,10 +286,12 @@ static int derive_node(struct pt_derive *x, int node, bool top)
 		if (!val || omitted(x, name))
 			continue;
 		if (strcmp(name, "phandle") == 0 || strcmp(name, "linux,phandle") == 0) {
-			if (strcmp(name, "phandle") == 0 && ph_of(x, fdt32_to_cpu(*(const fdt32_t *)val), &gph))
+			if (strcmp(name, "phandle") == 0 && len == 4 &&
+			    ph_of(x, fdt32_to_cpu(*(const fdt32_t *)val), &gph))
 				GFDT_TRY(fdt_property_u32(x->out, "phandle", gph));
 		} else if (strcmp(name, "status") == 0) {
-			if (strcmp(val, "okay") && strcmp(val, "ok"))
+			if (len < 1 || ((const char *)val)[len - 1] ||
+			    (strcmp(val, "okay") && strcmp(val, "ok")))
 				bad(x, "device", "%s is disabled in the board's tree (status \"%s\")", path,
 				    val);
 		} else if (top && strcmp(name, "reg") == 0) {
@@ -302,8 +322,13 @@ static int derive_node(struct pt_derive *x, int node, bool top)
 			    "name it in omit to leave it out%s", msg, "");
 		}
 	}
-	fdt_for_each_subnode(child, x->b, node)
-		GFDT_TRY(derive_node(x, child, false));
+	fdt_for_each_subnode(child, x->b, node) {
+		if (depth >= PT_MAX_DEPTH) {
+			bad(x, "device", "%s: nodes nested deeper than 4 levels%s", path, "");
+			break;
+		}
+		GFDT_TRY(derive_node(x, child, false, depth + 1));
+	}
 	return fdt_end_node(x->out);
 }
 
@@ -403,7 +428,6 @@ static void check_windows(struct cfg_parser *p, unsigned idx, struct pt_config *
 {
 	const struct platform_desc *pl = p->plat;
 	const struct hv_config *cfg = p->cfg;
-	const struct part_config *pc = &cfg->parts[idx];
 	char path[CFG_PATH_MAX];
 	int other;
 	unsigned shared = 0;
@@ -453,7 +477,6 @@ next_window:
 		      "reach %s too, and the hypervisor does not use %s", pt->board_path, path,
 		      shared > 1 ? " and more" : "", shared > 1 ? "them" : "it",
 		      shared > 1 ? "them" : "it");
-	(void)pc;
 }
 
 static void check_irqs(struct cfg_parser *p, unsigned idx, struct pt_config *pt)
@@ -659,7 +682,9 @@ static void parse_entry(struct cfg_parser *p, int node, unsigned idx, struct par
 		pt->reg[pt->nreg++] = (struct mem_range){ lo, ALIGN_UP(hi, PAGE_SIZE) - lo };
 	}
 	decode_irqs(p, b, dev, pt);
-	pt->virtio = fdt_node_check_compatible(b, dev, "virtio,mmio") == 0;
+	/* Reset through its Status register (0x70) on stop: only a
+	 * transport whose window has one. */
+	pt->virtio = fdt_node_check_compatible(b, dev, "virtio,mmio") == 0 && w[0].size >= 0x100;
 	if (dma_master(b, dev, &why) && !pt->dma_unconfined)
 		perr(p, node, "device", "%s can master DMA (%s) and no SMMU confines it: say "
 		     "dma-unconfined; to give it anyway (docs/passthrough.md)", pt->board_path, why);
@@ -681,7 +706,7 @@ static void parse_entry(struct cfg_parser *p, int node, unsigned idx, struct par
 			       .omit = omit, .nomit = nomit,
 			       .out = frag[idx % CONFIG_MAX_PARTITIONS][pc->npt - 1] };
 	int comp_node[PT_MAX_COMPANIONS];
-	collect_phandles(&x, dev);
+	collect_phandles(&x, dev, 0);
 	for (unsigned i = 0; i < ncomp; i++) {
 		comp_node[i] = board_lookup(b, comp[i]);
 		if (comp_node[i] <= 0) {
@@ -696,7 +721,7 @@ static void parse_entry(struct cfg_parser *p, int node, unsigned idx, struct par
 			     "reg or interrupts (give a device as an entry of its own)", comp[i]);
 			goto out;
 		}
-		collect_phandles(&x, comp_node[i]);
+		collect_phandles(&x, comp_node[i], 0);
 	}
 	int e = fdt_create_with_flags(x.out, PT_FRAG_SIZE, FDT_CREATE_FLAG_NO_NAME_DEDUP);
 	if (!e)
@@ -704,9 +729,9 @@ static void parse_entry(struct cfg_parser *p, int node, unsigned idx, struct par
 	if (!e)
 		e = fdt_begin_node(x.out, "");
 	if (!e)
-		e = derive_node(&x, dev, true);
+		e = derive_node(&x, dev, true, 0);
 	for (unsigned i = 0; i < ncomp && !e; i++)
-		e = derive_node(&x, comp_node[i], false);
+		e = derive_node(&x, comp_node[i], false, 0);
 	if (!e)
 		e = derive_clock_nodes(&x);
 	if (!e)
