@@ -29,7 +29,7 @@ INC := -Iinclude -Iarch/arm64/include -I$(O)/include -I$(PLATFORM_DIR)
 # ---- the hypervisor (aarch64, EL2, picolibc, libfdt.a) ----
 HV_CFLAGS := -std=c11 -O2 -g $(WARN) $(INC) --specs=picolibc.specs -ffreestanding -march=armv8-a+crc+crypto \
 	-fno-stack-protector -mbranch-protection=none -mno-outline-atomics \
-	-fno-pic -fno-pie -ffunction-sections -fdata-sections -MMD -MP -DHV_TARGET
+	-fno-pic -fno-pie -ffunction-sections -fdata-sections -MMD -MP -DHV_TARGET -mgeneral-regs-only
 HV_LDFLAGS := --specs=picolibc.specs -nostartfiles -static -Wl,--gc-sections \
 	-Wl,-z,max-page-size=4096 -Wl,--no-warn-rwx-segments
 HV_LIBS := /usr/lib/aarch64-linux-gnu/libfdt.a

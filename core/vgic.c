@@ -26,6 +26,17 @@ static struct virq *virq_of(struct vgic *g, unsigned vcpu, uint32_t intid)
 	return NULL;
 }
 
+/* Every q->pending = 1 goes through here: the flush visits only the
+ * INTIDs marked (called with the lock held). */
+static void set_pending(struct vgic *g, unsigned vcpu, uint32_t intid, struct virq *q)
+{
+	q->pending = 1;
+	if (intid < VGIC_NR_PRIVATE)
+		g->cpu[vcpu].maybe_pending |= 1u << intid;
+	else
+		g->spi_maybe_pending |= 1ULL << (intid - VGIC_NR_PRIVATE);
+}
+
 static unsigned target_of(struct vgic *g, unsigned vcpu, uint32_t intid)
 {
 	return intid < VGIC_NR_PRIVATE ? vcpu : g->spi[intid - VGIC_NR_PRIVATE].target;
@@ -79,7 +90,7 @@ void vgic_vcpu_reset(struct vgic *g, unsigned vcpu)
 				bool again = q->hw ? (lr >> LR_STATE_SHIFT) == 1
 						   : (lr & LR_PENDING) || (q->level && q->line);
 				if (again)
-					q->pending = 1;
+					set_pending(g, vcpu, intid, q);
 				kept = q->hw && again;
 			}
 			/* A live HW list register: the physical interrupt (the
@@ -119,7 +130,7 @@ void vgic_inject(struct vgic *g, unsigned vcpu, uint32_t intid)
 		spin_unlock(&g->lock);
 		return;
 	}
-	q->pending = 1;
+	set_pending(g, vcpu, intid, q);
 	t = target_of(g, vcpu, intid);
 	spin_unlock(&g->lock);
 	kick(g, t);
@@ -140,7 +151,7 @@ void vgic_set_line(struct vgic *g, uint32_t intid, bool high)
 	}
 	q->line = high;
 	if (high)
-		q->pending = 1;
+		set_pending(g, 0, intid, q);
 	else if (q->level)
 		q->pending = 0;
 	t = q->target;
@@ -152,7 +163,7 @@ void vgic_set_line(struct vgic *g, uint32_t intid, bool high)
 void vgic_inject_hw(struct vgic *g, unsigned vcpu, uint32_t intid)
 {
 	spin_lock(&g->lock);
-	g->cpu[vcpu].priv[intid].pending = 1;
+	set_pending(g, vcpu, intid, &g->cpu[vcpu].priv[intid]);
 	g->cpu[vcpu].priv[intid].hw = 1;
 	g->cpu[vcpu].dirty = 1;
 	spin_unlock(&g->lock);
@@ -261,7 +272,7 @@ void vgic_hw_spi_fired(struct vgic *g, uint32_t intid)
 		spin_unlock(&g->lock);
 		return;
 	}
-	q->pending = 1;
+	set_pending(g, q->target, intid, q);
 	t = q->target;
 	spin_unlock(&g->lock);
 	kick(g, t);
@@ -329,7 +340,7 @@ static void vgic_sync(struct vgic *g, unsigned vcpu)
 			c->lr_used &= (uint16_t)~(1u << i);
 			q->lr = -1;
 			if (q->level && q->line)
-				q->pending = 1;
+				set_pending(g, vcpu, intid, q);
 		}
 	}
 }
@@ -398,12 +409,20 @@ void vgic_flush(struct vgic *g, unsigned vcpu)
 	/* One pass over this vCPU's private interrupts and the SPIs routed to
 	 * it, keeping the nfree most urgent. */
 	if (nfree && (g->ctlr & 2)) {
-		for (uint32_t id = 0; id < VGIC_NR_PRIVATE; id++)
-			if (deliverable(g, &c->priv[id]))
+		for (uint32_t m = c->maybe_pending; m; m &= m - 1) {
+			uint32_t id = (uint32_t)__builtin_ctz(m);
+			if (!c->priv[id].pending)
+				c->maybe_pending &= ~(1u << id);
+			else if (deliverable(g, &c->priv[id]))
 				n = consider(best, ids, n, nfree, &c->priv[id], id);
-		for (uint32_t i = 0; i < VGIC_NR_SPIS; i++)
-			if (g->spi[i].target == vcpu && deliverable(g, &g->spi[i]))
+		}
+		for (uint64_t m = g->spi_maybe_pending; m; m &= m - 1) {
+			uint32_t i = (uint32_t)__builtin_ctzll(m);
+			if (!g->spi[i].pending)
+				g->spi_maybe_pending &= ~(1ULL << i);
+			else if (g->spi[i].target == vcpu && deliverable(g, &g->spi[i]))
 				n = consider(best, ids, n, nfree, &g->spi[i], i + VGIC_NR_PRIVATE);
+		}
 	}
 	for (unsigned k = 0, lr = 0; k < n && k < nfree; k++) {
 		while (c->lr_used & (1u << lr))
@@ -493,7 +512,10 @@ static void bits_write(struct vgic_ctx *x, uint32_t base, unsigned width, uint64
 			}
 			if (q->hw)
 				continue;
-			q->pending = set;
+			if (set)
+				set_pending(x->g, x->vcpu, intid, q);
+			else
+				q->pending = 0;
 			break;
 		case B_ACTIVE:
 			/* A bound SPI latched here is pending, not active, for the

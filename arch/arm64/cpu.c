@@ -34,11 +34,6 @@ void percpu_init(unsigned cpu)
 	isb();
 }
 
-struct percpu *this_cpu(void)
-{
-	return (struct percpu *)read_sysreg(tpidr_el2);
-}
-
 unsigned arch_cpu_id(void)
 {
 	struct percpu *c = this_cpu();

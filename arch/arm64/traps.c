@@ -313,6 +313,37 @@ void irq_handle(void)
 	}
 }
 
+/* The first FP/SIMD instruction at EL2 since a guest trapped (CPTR_EL2.TFP,
+ * set by the vector): the registers are the guest's, so keep them and let
+ * the hypervisor have the unit until the way back. */
+static void fpsimd_claim(void)
+{
+	struct percpu *c = this_cpu();
+
+	write_sysreg(cptr_el2, CPTR_EL2_GUEST);
+	isb();
+	if (!c->fp_saved) {
+		fpsimd_save(&c->fp);
+		c->fp_saved = true;
+	}
+}
+
+/* On the way back to a guest: its FP/SIMD registers, if they were put
+ * aside, and the unit untrapped for it (the ERET synchronizes). */
+static void fpsimd_return(void)
+{
+	struct percpu *c = this_cpu();
+
+	if (__builtin_expect(c->fp_saved, 0)) {
+		write_sysreg(cptr_el2, CPTR_EL2_GUEST);
+		isb();
+		fpsimd_load(&c->fp);
+		c->fp_saved = false;
+		return;
+	}
+	write_sysreg(cptr_el2, CPTR_EL2_GUEST);
+}
+
 void hv_trap(struct trap_frame *f, trap_kind_t kind);
 void hv_trap(struct trap_frame *f, trap_kind_t kind)
 {
@@ -334,6 +365,13 @@ void hv_trap(struct trap_frame *f, trap_kind_t kind)
 	case TRAP_EL2_IRQ:
 		irq_handle();
 		return;
+	case TRAP_EL2_SYNC:
+		if (ESR_EC(esr) != EC_FP_ASIMD)
+			PANIC("EL2 exception: ESR 0x%llx ELR 0x%llx FAR 0x%llx",
+			      (unsigned long long)esr, (unsigned long long)f->elr,
+			      (unsigned long long)read_sysreg(far_el2));
+		fpsimd_claim();
+		return;
 	case TRAP_LOW_IRQ:
 		irq_handle();
 		break;
@@ -348,6 +386,7 @@ void hv_trap(struct trap_frame *f, trap_kind_t kind)
 		      (unsigned long long)read_sysreg(far_el2));
 	}
 	vcpu_before_entry(v);
+	fpsimd_return();
 }
 
 #define SCTLR_EL1_RESET 0x30d00800UL
@@ -401,6 +440,10 @@ _Noreturn void vcpu_enter(struct vcpu *v)
 	vgic_hw_enable();
 	*f = (struct trap_frame){ .elr = v->entry, .spsr = PSR_MODE_EL1h | PSR_DAIF };
 	f->x[0] = v->ctx;
+	/* FP/SIMD registers from reset, not what ran here before. */
+	this_cpu()->fp = (struct fpsimd_state){ 0 };
+	this_cpu()->fp_saved = true;
 	vcpu_before_entry(v);
+	fpsimd_return();
 	arch_enter_frame(f, hv_stack_top(this_cpu()->id));
 }

@@ -1,11 +1,26 @@
-/* EL2 exception vectors: every entry saves a struct trap_frame and calls
- * hv_trap(frame, kind); the frame (possibly changed) is restored on return. */
+/* EL2 exception vectors: every entry saves a struct trap_frame (the general
+ * registers, ELR and SPSR) and calls hv_trap(frame, kind); the frame
+ * (possibly changed) is restored on return. An entry from a guest also
+ * traps FP/SIMD at EL2 (CPTR_EL2.TFP): the guest's FP registers are saved
+ * only if the hypervisor touches them (arch/arm64/traps.c, fpsimd_claim). */
 #include <arch/frame.h>
 
 .macro entry kind
 	.balign	0x80
 	sub	sp, sp, #FRAME_SIZE
 	stp	x0, x1, [sp, #0]
+	mov	x1, #\kind
+	b	trap_common
+.endm
+
+/* From a guest: FP/SIMD trapped at EL2 until the way back (hv_trap). The
+ * ISB before the first C instruction is in trap_common. */
+.macro guest_entry kind
+	.balign	0x80
+	sub	sp, sp, #FRAME_SIZE
+	stp	x0, x1, [sp, #0]
+	mov	x0, #CPTR_EL2_HV
+	msr	cptr_el2, x0
 	mov	x1, #\kind
 	b	trap_common
 .endm
@@ -22,14 +37,14 @@ hv_vectors:
 	entry	TRAP_EL2_IRQ
 	entry	TRAP_EL2_BAD
 	entry	TRAP_EL2_BAD
-	entry	TRAP_LOW_SYNC	/* lower EL, AArch64 */
-	entry	TRAP_LOW_IRQ
-	entry	TRAP_LOW_FIQ
-	entry	TRAP_LOW_SERROR
-	entry	TRAP_LOW_SYNC	/* lower EL, AArch32 (EL0 only) */
-	entry	TRAP_LOW_IRQ
-	entry	TRAP_LOW_FIQ
-	entry	TRAP_LOW_SERROR
+	guest_entry	TRAP_LOW_SYNC	/* lower EL, AArch64 */
+	guest_entry	TRAP_LOW_IRQ
+	guest_entry	TRAP_LOW_FIQ
+	guest_entry	TRAP_LOW_SERROR
+	guest_entry	TRAP_LOW_SYNC	/* lower EL, AArch32 (EL0 only) */
+	guest_entry	TRAP_LOW_IRQ
+	guest_entry	TRAP_LOW_FIQ
+	guest_entry	TRAP_LOW_SERROR
 
 trap_common:
 	stp	x2, x3, [sp, #16]
@@ -50,27 +65,7 @@ trap_common:
 	stp	x30, x2, [sp, #240]
 	mrs	x3, spsr_el2
 	str	x3, [sp, #FRAME_SPSR]
-	add	x2, sp, #FRAME_FP
-	stp	q0, q1, [x2, #0]
-	stp	q2, q3, [x2, #32]
-	stp	q4, q5, [x2, #64]
-	stp	q6, q7, [x2, #96]
-	stp	q8, q9, [x2, #128]
-	stp	q10, q11, [x2, #160]
-	stp	q12, q13, [x2, #192]
-	stp	q14, q15, [x2, #224]
-	stp	q16, q17, [x2, #256]
-	stp	q18, q19, [x2, #288]
-	stp	q20, q21, [x2, #320]
-	stp	q22, q23, [x2, #352]
-	stp	q24, q25, [x2, #384]
-	stp	q26, q27, [x2, #416]
-	stp	q28, q29, [x2, #448]
-	stp	q30, q31, [x2, #480]
-	mrs	x3, fpsr
-	mrs	x4, fpcr
-	add	x2, x2, #512
-	stp	x3, x4, [x2]
+	isb
 	mov	x0, sp
 	bl	hv_trap
 	b	frame_restore
@@ -89,27 +84,6 @@ arch_enter_frame:
 	subs	x3, x3, #1
 	b.ne	1b
 frame_restore:
-	add	x2, sp, #FRAME_FP
-	ldp	q0, q1, [x2, #0]
-	ldp	q2, q3, [x2, #32]
-	ldp	q4, q5, [x2, #64]
-	ldp	q6, q7, [x2, #96]
-	ldp	q8, q9, [x2, #128]
-	ldp	q10, q11, [x2, #160]
-	ldp	q12, q13, [x2, #192]
-	ldp	q14, q15, [x2, #224]
-	ldp	q16, q17, [x2, #256]
-	ldp	q18, q19, [x2, #288]
-	ldp	q20, q21, [x2, #320]
-	ldp	q22, q23, [x2, #352]
-	ldp	q24, q25, [x2, #384]
-	ldp	q26, q27, [x2, #416]
-	ldp	q28, q29, [x2, #448]
-	ldp	q30, q31, [x2, #480]
-	add	x2, x2, #512
-	ldp	x3, x4, [x2]
-	msr	fpsr, x3
-	msr	fpcr, x4
 	ldp	x30, x2, [sp, #240]
 	msr	elr_el2, x2
 	ldr	x3, [sp, #FRAME_SPSR]

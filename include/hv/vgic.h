@@ -55,6 +55,7 @@ struct vgic_cpu {
 	uint16_t lr_used;
 	bool underflow; /* more to deliver than list registers */
 	uint32_t dirty; /* atomic: something may be deliverable or done */
+	uint32_t maybe_pending; /* private INTIDs that may be pending (superset) */
 };
 
 struct vgic {
@@ -67,6 +68,9 @@ struct vgic {
 	 * the owner. */
 	unsigned pcpu[CONFIG_MAX_CPUS];
 	uint64_t hw_spis; /* bound SPIs, bit intid - 32; kept by vgic_init() */
+	/* SPIs that may be pending (bit intid - 32): a superset of the pending
+	 * ones, so a flush looks only at these; cleared lazily by the flush. */
+	uint64_t spi_maybe_pending;
 	uint32_t faults_logged;
 };
 

@@ -2,6 +2,7 @@
 #define ARCH_CPU_H
 
 #include <arch/frame.h>
+#include <arch/sysreg.h>
 #include <hv/partition.h>
 
 /* Per-CPU data, reached through TPIDR_EL2. */
@@ -11,9 +12,18 @@ struct percpu {
 	struct vcpu *vcpu;
 	uint64_t irqs;
 	struct trap_frame entry_frame; /* a vCPU's first register state */
+	/* The guest's FP/SIMD registers, when the hypervisor has claimed
+	 * them (fp_saved) since the guest last ran; loaded back on entry. */
+	bool fp_saved;
+	struct fpsimd_state fp __attribute__((aligned(16)));
 };
 
-struct percpu *this_cpu(void);
+static inline struct percpu *this_cpu(void)
+{
+	return (struct percpu *)read_sysreg(tpidr_el2);
+}
+void fpsimd_save(struct fpsimd_state *s);
+void fpsimd_load(const struct fpsimd_state *s);
 void percpu_init(unsigned cpu);
 
 void mmu_build(void);       /* CPU 0: build the EL2 stage-1 tables */
