@@ -363,9 +363,3 @@ void console_input_poll(void)
 		console_input((uint8_t)c);
 }
 
-void vcpu_before_entry(struct vcpu *v)
-{
-	if (__atomic_load_n(&v->req, __ATOMIC_ACQUIRE) & VCPU_REQ_STOP)
-		vcpu_stop(v);
-	vgic_flush(&v->part->vgic, v->idx);
-}

@@ -160,12 +160,49 @@ void vgic_set_line(struct vgic *g, uint32_t intid, bool high)
 		kick(g, t);
 }
 
+static uint64_t lr_encode(const struct virq *q, uint32_t intid, uint64_t state);
+
+/* The fast path for a hardware-linked interrupt of the vCPU running here
+ * (its virtual timer, an SPI bound to it): straight into a list register,
+ * with no flush on the way out, when it is deliverable and either its own
+ * list register is done (the guest deactivated it, which deactivated the
+ * physical one) or one is free. Anything else (masked, disabled, still
+ * active, no room) takes the general path: pending, then vgic_flush().
+ * With the lock held. */
+static inline __attribute__((always_inline)) bool lr_direct(struct vgic *g, unsigned vcpu, uint32_t intid, struct virq *q)
+{
+	struct vgic_cpu *c = &g->cpu[vcpu];
+	int i = q->lr;
+
+	if (!q->enabled || !(g->ctlr & 2) || q->pending)
+		return false;
+	if (i >= 0) {
+		if ((arch_vgic_read_lr((unsigned)i) >> LR_STATE_SHIFT) & 3)
+			return false;
+	} else {
+		unsigned free = ~(unsigned)c->lr_used & ((1u << arch_vgic_nr_lrs()) - 1);
+		if (!free)
+			return false;
+		i = __builtin_ctz(free);
+		c->lr_used |= (uint16_t)(1u << i);
+		q->lr = (int8_t)i;
+	}
+	arch_vgic_write_lr((unsigned)i, lr_encode(q, intid, LR_PENDING));
+	q->active = 0;
+	q->lr_state = 1;
+	return true;
+}
+
 void vgic_inject_hw(struct vgic *g, unsigned vcpu, uint32_t intid)
 {
+	struct virq *q = &g->cpu[vcpu].priv[intid];
+
 	spin_lock(&g->lock);
-	set_pending(g, vcpu, intid, &g->cpu[vcpu].priv[intid]);
-	g->cpu[vcpu].priv[intid].hw = 1;
-	g->cpu[vcpu].dirty = 1;
+	q->hw = 1;
+	if (!lr_direct(g, vcpu, intid, q)) {
+		set_pending(g, vcpu, intid, q);
+		g->cpu[vcpu].dirty = 1;
+	}
 	spin_unlock(&g->lock);
 }
 
@@ -272,8 +309,12 @@ void vgic_hw_spi_fired(struct vgic *g, uint32_t intid)
 		spin_unlock(&g->lock);
 		return;
 	}
-	set_pending(g, q->target, intid, q);
 	t = q->target;
+	if (arch_vgic_local_vcpu(g) == (int)t && lr_direct(g, t, intid, q)) {
+		spin_unlock(&g->lock);
+		return;
+	}
+	set_pending(g, t, intid, q);
 	spin_unlock(&g->lock);
 	kick(g, t);
 }
@@ -378,7 +419,7 @@ static unsigned consider(struct virq **best, uint32_t *ids, unsigned n, unsigned
 	return n + 1;
 }
 
-void vgic_flush(struct vgic *g, unsigned vcpu)
+void vgic_flush_dirty(struct vgic *g, unsigned vcpu)
 {
 	struct vgic_cpu *c = &g->cpu[vcpu];
 	struct virq *best[VGIC_MAX_LRS];

@@ -260,57 +260,59 @@ static bool hw_spi_forward(uint32_t intid)
  * back to the guest. */
 void irq_handle(void)
 {
-	uint32_t intid;
+	uint32_t intid = gicv3_ack();
+	struct vcpu *v = this_cpu()->vcpu;
 
-	while ((intid = gicv3_ack()) < 1020) {
-		struct vcpu *v = this_cpu()->vcpu;
-
-		this_cpu()->irqs++;
-		gicv3_eoi(intid);
-		switch (intid) {
-		case VGIC_PPI_VTIMER:
-			if (v) {
-				vgic_inject_hw(&v->part->vgic, v->idx, intid);
-				continue; /* deactivated by the guest */
-			}
-			write_sysreg(cntv_ctl_el0, 0);
-			break;
-		case PLATFORM_HV_TIMER_PPI:
-			timer_hv_disarm();
-			console_flush_partial();
-			break;
-		case PLATFORM_UART_INTID:
-			console_input_poll();
-			break;
-		case VGIC_PPI_MAINT:
-			/* Level: asserted until the list registers are folded
-			 * back, so do it now, not only on the way out. */
-			if (v)
-				vgic_maintenance(&v->part->vgic, v->idx);
-			break;
-		case SGI_KICK:
-			break;
-		case SGI_WORK:
-			/* Done with the SGI first: a post while the items run
-			 * makes it pending again, for this loop to take. */
-			gicv3_deactivate(intid);
-			workq_run_local();
-			continue;
-		default:
-			if (hw_spi_forward(intid))
-				continue; /* deactivated by the guest */
-			if (intid >= HV_IRQ_FIRST && intid < HV_IRQ_FIRST + HV_IRQ_COUNT) {
-				void (*fn)(void *) = __atomic_load_n(&hv_irqs[intid - HV_IRQ_FIRST].fn,
-								       __ATOMIC_ACQUIRE);
-				if (fn) {
-					fn(hv_irqs[intid - HV_IRQ_FIRST].ctx);
-					break;
-				}
-			}
-			WARN("unexpected interrupt %u", intid);
+	/* One interrupt per exception: another one pending is taken again as
+	 * soon as this returns, and the common case (a guest's timer) reads
+	 * the acknowledge register once. */
+	if (intid >= 1020)
+		return;
+	this_cpu()->irqs++;
+	gicv3_eoi(intid);
+	switch (intid) {
+	case VGIC_PPI_VTIMER:
+		if (v) {
+			vgic_inject_hw(&v->part->vgic, v->idx, intid);
+			return; /* deactivated by the guest */
 		}
+		write_sysreg(cntv_ctl_el0, 0);
+		break;
+	case PLATFORM_HV_TIMER_PPI:
+		timer_hv_disarm();
+		console_flush_partial();
+		break;
+	case PLATFORM_UART_INTID:
+		console_input_poll();
+		break;
+	case VGIC_PPI_MAINT:
+		/* Level: asserted until the list registers are folded back,
+		 * so do it now, not only on the way out. */
+		if (v)
+			vgic_maintenance(&v->part->vgic, v->idx);
+		break;
+	case SGI_KICK:
+		break;
+	case SGI_WORK:
+		/* Done with the SGI first: a post while the items run makes
+		 * it pending again, to be taken after this returns. */
 		gicv3_deactivate(intid);
+		workq_run_local();
+		return;
+	default:
+		if (hw_spi_forward(intid))
+			return; /* deactivated by the guest */
+		if (intid >= HV_IRQ_FIRST && intid < HV_IRQ_FIRST + HV_IRQ_COUNT) {
+			void (*fn)(void *) = __atomic_load_n(&hv_irqs[intid - HV_IRQ_FIRST].fn,
+							       __ATOMIC_ACQUIRE);
+			if (fn) {
+				fn(hv_irqs[intid - HV_IRQ_FIRST].ctx);
+				break;
+			}
+		}
+		WARN("unexpected interrupt %u", intid);
 	}
+	gicv3_deactivate(intid);
 }
 
 /* The first FP/SIMD instruction at EL2 since a guest trapped (CPTR_EL2.TFP,
@@ -330,7 +332,7 @@ static void fpsimd_claim(void)
 
 /* On the way back to a guest: its FP/SIMD registers, if they were put
  * aside, and the unit untrapped for it (the ERET synchronizes). */
-static void fpsimd_return(void)
+static inline void fpsimd_return(void)
 {
 	struct percpu *c = this_cpu();
 
@@ -348,10 +350,11 @@ void hv_trap(struct trap_frame *f, trap_kind_t kind);
 void hv_trap(struct trap_frame *f, trap_kind_t kind)
 {
 	struct vcpu *v = this_cpu()->vcpu;
-	uint64_t esr = read_sysreg(esr_el2);
+	uint64_t esr;
 
 	switch (kind) {
 	case TRAP_LOW_SYNC: {
+		esr = read_sysreg(esr_el2);
 		trap_fn fn = guest_sync_table[ESR_EC(esr)];
 		if (fn) {
 			fn(v, f, esr);
@@ -366,6 +369,7 @@ void hv_trap(struct trap_frame *f, trap_kind_t kind)
 		irq_handle();
 		return;
 	case TRAP_EL2_SYNC:
+		esr = read_sysreg(esr_el2);
 		if (ESR_EC(esr) != EC_FP_ASIMD)
 			PANIC("EL2 exception: ESR 0x%llx ELR 0x%llx FAR 0x%llx",
 			      (unsigned long long)esr, (unsigned long long)f->elr,
@@ -378,11 +382,12 @@ void hv_trap(struct trap_frame *f, trap_kind_t kind)
 	case TRAP_LOW_FIQ:
 		break;
 	case TRAP_LOW_SERROR:
-		partition_fault(v->part, FAULT_SERROR, "ESR 0x%llx", (unsigned long long)esr);
+		partition_fault(v->part, FAULT_SERROR, "ESR 0x%llx",
+				(unsigned long long)read_sysreg(esr_el2));
 		break;
 	default:
 		PANIC("EL2 exception: kind %d ESR 0x%llx ELR 0x%llx FAR 0x%llx", kind,
-		      (unsigned long long)esr, (unsigned long long)f->elr,
+		      (unsigned long long)read_sysreg(esr_el2), (unsigned long long)f->elr,
 		      (unsigned long long)read_sysreg(far_el2));
 	}
 	vcpu_before_entry(v);

@@ -9,10 +9,19 @@
 #define ICH_HCR_EN BIT(0)
 #define ICH_HCR_UIE BIT(1)
 
+/* ICH_VTR_EL2.ListRegs, read once: the same on every CPU of the board. */
+static unsigned nr_lrs;
+
 unsigned arch_vgic_nr_lrs(void)
 {
-	unsigned n = (unsigned)(read_sysreg(S3_4_C12_C11_1) & 0x1f) + 1; /* ICH_VTR_EL2 */
-	return n > VGIC_MAX_LRS ? VGIC_MAX_LRS : n;
+	unsigned n = __atomic_load_n(&nr_lrs, __ATOMIC_RELAXED);
+
+	if (__builtin_expect(n == 0, 0)) {
+		n = (unsigned)(read_sysreg(S3_4_C12_C11_1) & 0x1f) + 1;
+		n = n > VGIC_MAX_LRS ? VGIC_MAX_LRS : n;
+		__atomic_store_n(&nr_lrs, n, __ATOMIC_RELAXED);
+	}
+	return n;
 }
 
 #define LR_CASE(n, crm, op2)                                   \

@@ -113,8 +113,14 @@ void partition_fault(struct partition *p, enum fault_kind k, const char *fmt, ..
  * has stopped (or restarts, after SYSTEM_RESET); when every partition has
  * stopped, the machine powers off. Returns to the CPU's idle loop. */
 _Noreturn void vcpu_stop(struct vcpu *v);
-/* Before every entry to the guest: act on requests, load interrupts. */
-void vcpu_before_entry(struct vcpu *v);
+/* Before every entry to the guest: act on requests, load interrupts.
+ * Inline: on most returns there is nothing to do. */
+static inline void vcpu_before_entry(struct vcpu *v)
+{
+	if (__atomic_load_n(&v->req, __ATOMIC_ACQUIRE) & VCPU_REQ_STOP)
+		vcpu_stop(v);
+	vgic_flush(&v->part->vgic, v->idx);
+}
 
 /* Guest hypercalls (PSCI, SMCCC): regs x0..x3 in, x0 out. */
 void vcall_handle(struct vcpu *v, uint64_t regs[4]);

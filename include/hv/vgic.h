@@ -123,7 +123,13 @@ bool vgic_send_sgi(struct vgic *g, unsigned from, uint64_t sgi1r);
 /* Before entering the guest on this CPU: when anything changed for this
  * vCPU, fold list registers back into the software state and load the
  * highest-priority pending interrupts. Cheap when nothing changed. */
-void vgic_flush(struct vgic *g, unsigned vcpu);
+void vgic_flush_dirty(struct vgic *g, unsigned vcpu);
+static inline void vgic_flush(struct vgic *g, unsigned vcpu)
+{
+	/* Nothing changed since the last flush: the common case, kept inline. */
+	if (__atomic_load_n(&g->cpu[vcpu].dirty, __ATOMIC_ACQUIRE))
+		vgic_flush_dirty(g, vcpu);
+}
 /* The maintenance interrupt: list registers need folding back now. */
 void vgic_maintenance(struct vgic *g, unsigned vcpu);
 
