@@ -5,7 +5,8 @@
 #include <platform.h>
 #include <string.h>
 
-char hv_stacks[CONFIG_MAX_CPUS][CONFIG_HV_STACK_SIZE] __attribute__((aligned(16)));
+/* Stacks are written before they are read: not cleared at boot. */
+char hv_stacks[CONFIG_MAX_CPUS][CONFIG_HV_STACK_SIZE] __attribute__((aligned(16))) HV_NOINIT;
 static struct percpu cpus[CONFIG_MAX_CPUS];
 
 /* libfdt (Debian's arm64 build) is compiled with the stack protector. */

@@ -124,7 +124,9 @@ void vdev_refuse(const struct vdev_inst *d, const char *prop, const char *fmt, .
 #define VDEV_CFG(type, dc) ((type *)(void *)(dc)->priv)
 #define VDEV_CFG_FITS(type) \
 	_Static_assert(sizeof(type) <= CFG_DEV_PRIV, #type " fits in dev_config.priv")
-/* A type's device states: one per partition and instance, no allocator. */
-#define VDEV_POOL(type, name, max) static type name[CONFIG_MAX_PARTITIONS][max]
+/* A type's device states: one per partition and instance, no allocator.
+ * Not cleared at boot (HV_NOINIT): a type's create initialises the whole
+ * of its instance before anything reads it. */
+#define VDEV_POOL(type, name, max) static type name[CONFIG_MAX_PARTITIONS][max] HV_NOINIT
 
 #endif
