@@ -107,7 +107,7 @@ static int cpus_and_gic(void *fdt, const struct part_config *pc)
 	return fdt_end_node(fdt);
 }
 
-int guest_fdt_build(const struct part_config *pc, unsigned idx, void *buf, size_t size)
+static int build(const struct part_config *pc, unsigned idx, void *buf, size_t size)
 {
 	void *fdt = buf;
 	char bootargs[CFG_BOOTARGS_MAX + 64];
@@ -155,4 +155,21 @@ int guest_fdt_build(const struct part_config *pc, unsigned idx, void *buf, size_
 	TRY(fdt_end_node(fdt));
 	TRY(fdt_finish(fdt));
 	return (int)fdt_totalsize(fdt);
+}
+
+/* libfdt clears the whole buffer it is given before writing (64 KiB, 16k
+ * instructions at boot): a tree is first built in the buffer's first
+ * GFDT_FIRST_TRY bytes, which most trees fit, and only one that does not
+ * is built again in the whole buffer. The tree is the same either way. */
+#define GFDT_FIRST_TRY 8192
+int guest_fdt_build(const struct part_config *pc, unsigned idx, void *buf, size_t size)
+{
+	int n;
+
+	if (size > GFDT_FIRST_TRY) {
+		n = build(pc, idx, buf, GFDT_FIRST_TRY);
+		if (n != -FDT_ERR_NOSPACE)
+			return n;
+	}
+	return build(pc, idx, buf, size);
 }
