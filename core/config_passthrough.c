@@ -804,24 +804,24 @@ void layout_passthrough(struct cfg_parser *p, struct part_config *pc)
 }
 
 /* Copy a fragment node (and its subnodes) into the tree being built. */
-static int copy_node(void *fdt, const void *f, int node)
+static int copy_node(struct gfdt *fdt, const void *f, int node)
 {
 	int off, child;
 
-	GFDT_TRY(fdt_begin_node(fdt, fdt_get_name(f, node, NULL)));
+	GFDT_TRY(gfdt_begin_node(fdt, fdt_get_name(f, node, NULL)));
 	fdt_for_each_property_offset(off, f, node) {
 		const char *name;
 		int len;
 		const void *v = fdt_getprop_by_offset(f, off, &name, &len);
 		if (v)
-			GFDT_TRY(fdt_property(fdt, name, v, len));
+			GFDT_TRY(gfdt_property(fdt, name, v, (uint32_t)len));
 	}
 	fdt_for_each_subnode(child, f, node)
 		GFDT_TRY(copy_node(fdt, f, child));
-	return fdt_end_node(fdt);
+	return gfdt_end_node(fdt);
 }
 
-int passthrough_fdt(void *fdt, const struct part_config *pc, unsigned idx)
+int passthrough_fdt(struct gfdt *fdt, const struct part_config *pc, unsigned idx)
 {
 	for (unsigned e = 0; e < pc->npt; e++) {
 		const void *f = frag[idx % CONFIG_MAX_PARTITIONS][e];

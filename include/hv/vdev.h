@@ -16,6 +16,8 @@
 #include <hv/irq.h>
 #include <hv/mmio.h>
 
+struct gfdt;
+
 struct cfg_parser;
 struct console_port;
 struct dma_space;
@@ -46,9 +48,9 @@ struct vdev_type {
 	void (*parse)(struct cfg_parser *p, int node, struct part_config *pc,
 		      struct dev_config *dc);
 	void (*check)(struct cfg_parser *p);
-	/* The guest's device-tree node, into an fdt being built (sequential
-	 * write); NULL: a plain "virtio,mmio" node. */
-	int (*fdt_node)(void *fdt, const struct part_config *pc, const struct dev_config *dc,
+	/* The guest's device-tree node, into the tree being written
+	 * (include/hv/guest_fdt.h); NULL: a plain "virtio,mmio" node. */
+	int (*fdt_node)(struct gfdt *fdt, const struct part_config *pc, const struct dev_config *dc,
 			const struct layout_region *r);
 
 	/* Boot: set up d (d->mmio_ops and d->mmio_dev are then put on the
