@@ -160,12 +160,12 @@ int cfg_choice(struct cfg_parser *p, int node, const char *prop, const char *con
 
 	if (!s)
 		return dflt;
-	for (int i = 0; choices[i]; i++) {
+	for (int i = 0; choices[i]; i++)
 		if (strcmp(s, choices[i]) == 0)
 			return i;
+	for (int i = 0; choices[i]; i++)
 		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? ", " : "",
 			 choices[i]);
-	}
 	perr(p, node, prop, "'%s' is not one of %s", s, list);
 	return -1;
 }

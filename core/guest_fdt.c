@@ -140,7 +140,10 @@ int gfdt_finish(struct gfdt *w)
 	put32(end, FDT_END);
 	/* The names right after the structure block; each property's name
 	 * offset from the end of the names becomes one from their start. */
-	memmove(b + w->end, b + w->size - w->strings, w->strings);
+	if (w->end + w->strings <= w->size - w->strings)
+		memcpy(b + w->end, b + w->size - w->strings, w->strings);
+	else
+		memmove(b + w->end, b + w->size - w->strings, w->strings);
 	while (off < w->end) {
 		uint32_t tag = get32(b + off);
 		if (tag == FDT_BEGIN_NODE) {
