@@ -80,7 +80,7 @@ static int network_open(const struct hv_config *cfg)
 int core_setup(const void *payload, size_t avail, const void *board, size_t board_size,
 	       struct page_pool *pool)
 {
-	static struct cfg_errors errs;
+	static struct cfg_errors errs HV_NOINIT; /* config_parse() clears it */
 	struct platform_desc pd;
 	const struct payload_header *ph;
 	const struct payload_blob *pf;

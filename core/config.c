@@ -20,8 +20,8 @@ void parse_hypervisor(struct cfg_parser *p)
 	int node = -1, child, lvl;
 
 	p->cfg->log_level = 2;
-	fdt_for_each_subnode(child, p->fdt, 0)
-		if (strcmp(fdt_get_name(p->fdt, child, NULL), "hypervisor") == 0) {
+	cfdt_for_each_subnode(child, p->fdt, 0)
+		if (strcmp(cfdt_get_name(p->fdt, child, NULL), "hypervisor") == 0) {
 			if (node >= 0)
 				perr(p, child, NULL, "node defined twice");
 			node = child;
@@ -37,7 +37,7 @@ void parse_hypervisor(struct cfg_parser *p)
 static void check_cells(struct cfg_parser *p, int node, const char *prop, uint32_t want)
 {
 	int len;
-	const fdt32_t *c = fdt_getprop(p->fdt, node, prop, &len);
+	const fdt32_t *c = cfdt_getprop(p->fdt, node, prop, &len);
 
 	if (!c)
 		perr(p, node, prop, "missing");
@@ -51,8 +51,8 @@ static void check_root_nodes(struct cfg_parser *p)
 {
 	int child;
 
-	fdt_for_each_subnode(child, p->fdt, 0)
-		if (strchr(fdt_get_name(p->fdt, child, NULL), '@'))
+	cfdt_for_each_subnode(child, p->fdt, 0)
+		if (strchr(cfdt_get_name(p->fdt, child, NULL), '@'))
 			perr(p, child, NULL, "a top-level node has no unit address");
 }
 

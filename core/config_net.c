@@ -12,9 +12,9 @@ static void parse_segment(struct cfg_parser *p, int child, unsigned idx)
 	struct segment_config *sg = &cfg->segment[idx];
 
 	check_known(p, child, props, NULL);
-	strcpy(sg->name, fdt_get_name(p->fdt, child, NULL));
+	strcpy(sg->name, cfdt_get_name(p->fdt, child, NULL));
 	sg->uplink = CFG_NO_UPLINK;
-	if (!fdt_getprop(p->fdt, child, "uplink", NULL))
+	if (!cfdt_getprop(p->fdt, child, "uplink", NULL))
 		return;
 	if (!cfg_u32(p, child, "uplink", &sg->uplink, " (the physical virtio-net number)")) {
 		sg->uplink = CFG_NO_UPLINK;

@@ -14,7 +14,7 @@
 static void parse_cpus(struct cfg_parser *p, int node, unsigned idx, struct part_config *pc)
 {
 	int len;
-	const fdt32_t *c = fdt_getprop(p->fdt, node, "cpus", &len);
+	const fdt32_t *c = cfdt_getprop(p->fdt, node, "cpus", &len);
 
 	if (!c) {
 		perr(p, node, "cpus", "missing");
@@ -42,7 +42,7 @@ static void parse_cpus(struct cfg_parser *p, int node, unsigned idx, struct part
 			for (unsigned j = 0; j < p->cfg->parts[q].ncpus && !taken; j++)
 				if (p->cfg->parts[q].cpus[j] == cpu) {
 					perr(p, node, "cpus", "CPU %u already belongs to %s", cpu,
-					     p->part_path[q]);
+					     part_path(p, q));
 					taken = true;
 				}
 		if (!taken)
@@ -55,7 +55,7 @@ static void parse_memory(struct cfg_parser *p, int node, unsigned idx, struct pa
 	const int cells = 4; /* #address-cells = 2, #size-cells = 2 */
 	const struct platform_desc *pl = p->plat;
 	int len;
-	const fdt32_t *c = fdt_getprop(p->fdt, node, "memory", &len);
+	const fdt32_t *c = cfdt_getprop(p->fdt, node, "memory", &len);
 
 	if (!c) {
 		perr(p, node, "memory", "missing");
@@ -107,7 +107,7 @@ static void parse_memory(struct cfg_parser *p, int node, unsigned idx, struct pa
 				if (range_overlaps(base, size, o->base, o->size)) {
 					perr(p, node, "memory", "range [0x%llx, +0x%llx) overlaps %s",
 					     (unsigned long long)base, (unsigned long long)size,
-					     p->part_path[q]);
+					     part_path(p, q));
 					bad = true;
 				}
 			}
@@ -212,8 +212,8 @@ static int parse_devices(struct cfg_parser *p, int node, struct part_config *pc)
 {
 	int child, passthrough_node = -1;
 
-	fdt_for_each_subnode(child, p->fdt, node) {
-		const char *name = fdt_get_name(p->fdt, child, NULL);
+	cfdt_for_each_subnode(child, p->fdt, node) {
+		const char *name = cfdt_get_name(p->fdt, child, NULL);
 		if (strcmp(name, "passthrough") == 0) {
 			if (passthrough_node >= 0)
 				perr(p, child, NULL, "node defined twice");
@@ -230,8 +230,8 @@ static int parse_devices(struct cfg_parser *p, int node, struct part_config *pc)
 				add_dev(p, node, pc, t, t->name, n++);
 			continue;
 		}
-		fdt_for_each_subnode(child, p->fdt, node) {
-			const char *name = fdt_get_name(p->fdt, child, NULL);
+		cfdt_for_each_subnode(child, p->fdt, node) {
+			const char *name = cfdt_get_name(p->fdt, child, NULL);
 			if (node_is_type(name, t) && add_dev(p, child, pc, t, name, n))
 				n++;
 		}
@@ -276,15 +276,14 @@ static void parse_partition(struct cfg_parser *p, int node, unsigned idx)
 	int len, con;
 
 	p->part_node[idx] = node;
-	node_path(p->fdt, node, p->part_path[idx]);
-	strcpy(pc->name, fdt_get_name(p->fdt, node, NULL));
+	strcpy(pc->name, cfdt_get_name(p->fdt, node, NULL));
 	check_known(p, node, props, CFG_ANY_NODE);
 	parse_cpus(p, node, idx, pc);
 	parse_memory(p, node, idx, pc);
 	parse_blob(p, node, "kernel", &pc->kernel, true);
 	parse_blob(p, node, "initrd", &pc->initrd, false);
 
-	const fdt32_t *off = fdt_getprop(p->fdt, node, "kernel-offset", &len);
+	const fdt32_t *off = cfdt_getprop(p->fdt, node, "kernel-offset", &len);
 	if (off) {
 		if (len != 8)
 			perr(p, node, "kernel-offset", "must be 2 cells (a 64-bit offset), got %d bytes", len);
@@ -328,8 +327,8 @@ void parse_partitions(struct cfg_parser *p)
 
 	p->cfg->nparts = cfg_named_children(p, "partitions", "partition", CONFIG_MAX_PARTITIONS,
 					    true, parse_partition);
-	parts = fdt_subnode_offset(p->fdt, 0, "partitions");
-	if (parts >= 0 && fdt_first_subnode(p->fdt, parts) < 0)
+	parts = cfdt_subnode_offset(p->fdt, 0, "partitions");
+	if (parts >= 0 && cfdt_first_subnode(p->fdt, parts) < 0)
 		perr(p, parts, NULL, "no partition defined");
 }
 

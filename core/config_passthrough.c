@@ -355,7 +355,7 @@ static unsigned string_list(struct cfg_parser *p, int node, const char *prop, co
 			    unsigned max)
 {
 	int len;
-	const char *s = fdt_getprop(p->fdt, node, prop, &len);
+	const char *s = cfdt_getprop(p->fdt, node, prop, &len);
 	unsigned n = 0;
 
 	if (!s)
@@ -459,7 +459,7 @@ static void check_windows(struct cfg_parser *p, unsigned idx, struct pt_config *
 						     ? "%s: window [0x%llx, +0x%llx) overlaps %s/passthrough/%s's"
 						     : "%s: [0x%llx, +0x%llx) is already given to %s/passthrough/%s",
 						     pt->board_path, (unsigned long long)b,
-						     (unsigned long long)s, p->part_path[q], o->name);
+						     (unsigned long long)s, part_path(p, q), o->name);
 						goto next_window;
 					}
 			}
@@ -499,7 +499,7 @@ static void check_irqs(struct cfg_parser *p, unsigned idx, struct pt_config *pt)
 					if (o->intid[j] == intid) {
 						perr(p, pt->node, "device", "%s: interrupt %u is already "
 						     "given to %s/passthrough/%s", pt->board_path, intid,
-						     p->part_path[q], o->name);
+						     part_path(p, q), o->name);
 						goto next;
 					}
 			}
@@ -596,7 +596,7 @@ static void parse_entry(struct cfg_parser *p, int node, unsigned idx, struct par
 	check_known(p, node, props, NULL);
 	pt->dma_unconfined = cfg_flag(p, node, "dma-unconfined");
 	dev_name = get_string(p, node, "device", CFG_PATH_MAX, false);
-	const fdt32_t *addr = fdt_getprop(p->fdt, node, "address", &len);
+	const fdt32_t *addr = cfdt_getprop(p->fdt, node, "address", &len);
 	ncomp = string_list(p, node, "companions", comp, PT_MAX_COMPANIONS);
 	nomit = string_list(p, node, "omit", omit, PT_MAX_OMIT);
 	if (!!dev_name == !!addr) {
@@ -646,7 +646,7 @@ static void parse_entry(struct cfg_parser *p, int node, unsigned idx, struct par
 			const struct pt_config *o = &p->cfg->parts[q].pt[e];
 			if (o != pt && strcmp(o->board_path, pt->board_path) == 0) {
 				perr(p, node, "device", "%s is already given to %s/passthrough/%s",
-				     pt->board_path, p->part_path[q], o->name);
+				     pt->board_path, part_path(p, q), o->name);
 				goto out;
 			}
 		}
@@ -768,7 +768,7 @@ void parse_passthrough(struct cfg_parser *p, int node, unsigned idx, struct part
 	int child;
 
 	check_known(p, node, (const char *const[]){ NULL }, CFG_ANY_NODE);
-	fdt_for_each_subnode(child, p->fdt, node) {
+	cfdt_for_each_subnode(child, p->fdt, node) {
 		if (pc->npt >= CFG_MAX_PT) {
 			perr(p, node, NULL, "more than %d passthrough entries", CFG_MAX_PT);
 			return;
@@ -804,24 +804,24 @@ void layout_passthrough(struct cfg_parser *p, struct part_config *pc)
 }
 
 /* Copy a fragment node (and its subnodes) into the tree being built. */
-static int copy_node(void *fdt, const void *f, int node)
+static int copy_node(struct gfdt *fdt, const void *f, int node)
 {
 	int off, child;
 
-	GFDT_TRY(fdt_begin_node(fdt, fdt_get_name(f, node, NULL)));
+	GFDT_TRY(gfdt_begin_node(fdt, fdt_get_name(f, node, NULL)));
 	fdt_for_each_property_offset(off, f, node) {
 		const char *name;
 		int len;
 		const void *v = fdt_getprop_by_offset(f, off, &name, &len);
 		if (v)
-			GFDT_TRY(fdt_property(fdt, name, v, len));
+			GFDT_TRY(gfdt_property(fdt, name, v, (uint32_t)len));
 	}
 	fdt_for_each_subnode(child, f, node)
 		GFDT_TRY(copy_node(fdt, f, child));
-	return fdt_end_node(fdt);
+	return gfdt_end_node(fdt);
 }
 
-int passthrough_fdt(void *fdt, const struct part_config *pc, unsigned idx)
+int passthrough_fdt(struct gfdt *fdt, const struct part_config *pc, unsigned idx)
 {
 	for (unsigned e = 0; e < pc->npt; e++) {
 		const void *f = frag[idx % CONFIG_MAX_PARTITIONS][e];

@@ -19,6 +19,13 @@ void node_path(const void *fdt, int node, char path[CFG_PATH_MAX])
 	snprintf(path, CFG_PATH_MAX, ".../%s", name ? name : "?");
 }
 
+const char *part_path(struct cfg_parser *p, unsigned q)
+{
+	if (!p->part_path_[q][0])
+		node_path(p->fdt, p->part_node[q], p->part_path_[q]);
+	return p->part_path_[q];
+}
+
 static void vmsg(struct cfg_parser *p, char *out, int node, const char *prop, const char *fmt,
 		 va_list ap)
 {
@@ -75,18 +82,18 @@ void check_known(struct cfg_parser *p, int node, const char *const props[],
 {
 	int off, child;
 
-	fdt_for_each_property_offset(off, p->fdt, node) {
+	cfdt_for_each_property_offset(off, p->fdt, node) {
 		const char *name;
-		if (!fdt_getprop_by_offset(p->fdt, off, &name, NULL))
+		if (!cfdt_getprop_by_offset(p->fdt, off, &name, NULL))
 			continue;
 		if (!name_is(name, props))
 			perr(p, node, name, "unknown property");
 	}
 	if (nodes == CFG_ANY_NODE)
 		return;
-	fdt_for_each_subnode(child, p->fdt, node) {
+	cfdt_for_each_subnode(child, p->fdt, node) {
 		char base[CFG_PATH_MAX];
-		const char *n = fdt_get_name(p->fdt, child, NULL);
+		const char *n = cfdt_get_name(p->fdt, child, NULL);
 		size_t len = strcspn(n, "@");
 		if (len >= sizeof(base))
 			len = sizeof(base) - 1;
@@ -101,7 +108,7 @@ const char *get_string(struct cfg_parser *p, int node, const char *prop, size_t 
 		       bool required)
 {
 	int len;
-	const char *s = fdt_getprop(p->fdt, node, prop, &len);
+	const char *s = cfdt_getprop(p->fdt, node, prop, &len);
 
 	if (!s) {
 		if (required)
@@ -123,7 +130,7 @@ bool cfg_flag(struct cfg_parser *p, int node, const char *prop)
 {
 	int len;
 
-	if (!fdt_getprop(p->fdt, node, prop, &len))
+	if (!cfdt_getprop(p->fdt, node, prop, &len))
 		return false;
 	if (len != 0)
 		perr(p, node, prop, "must be empty (a flag)");
@@ -133,7 +140,7 @@ bool cfg_flag(struct cfg_parser *p, int node, const char *prop)
 bool cfg_u32(struct cfg_parser *p, int node, const char *prop, uint32_t *v, const char *what)
 {
 	int len;
-	const fdt32_t *c = fdt_getprop(p->fdt, node, prop, &len);
+	const fdt32_t *c = cfdt_getprop(p->fdt, node, prop, &len);
 
 	if (!c)
 		return false;
@@ -153,12 +160,12 @@ int cfg_choice(struct cfg_parser *p, int node, const char *prop, const char *con
 
 	if (!s)
 		return dflt;
-	for (int i = 0; choices[i]; i++) {
+	for (int i = 0; choices[i]; i++)
 		if (strcmp(s, choices[i]) == 0)
 			return i;
+	for (int i = 0; choices[i]; i++)
 		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? ", " : "",
 			 choices[i]);
-	}
 	perr(p, node, prop, "'%s' is not one of %s", s, list);
 	return -1;
 }
@@ -192,7 +199,7 @@ void parse_blob(struct cfg_parser *p, int node, const char *prop, struct blob_re
 
 bool take_name(struct cfg_parser *p, int node, const char *what, char out[CFG_NAME_MAX])
 {
-	const char *name = fdt_get_name(p->fdt, node, NULL);
+	const char *name = cfdt_get_name(p->fdt, node, NULL);
 
 	if (!name || strlen(name) >= CFG_NAME_MAX || strchr(name, '@')) {
 		perr(p, node, NULL, "%s name must be at most %d characters, without '@'", what,
@@ -209,8 +216,8 @@ unsigned cfg_named_children(struct cfg_parser *p, const char *root, const char *
 	int node = -1, child, seen[16];
 	unsigned n = 0, nseen = 0;
 
-	fdt_for_each_subnode(child, p->fdt, 0) {
-		const char *name = fdt_get_name(p->fdt, child, NULL);
+	cfdt_for_each_subnode(child, p->fdt, 0) {
+		const char *name = cfdt_get_name(p->fdt, child, NULL);
 		if (!name || strcmp(name, root) != 0)
 			continue;
 		if (node >= 0)
@@ -224,7 +231,7 @@ unsigned cfg_named_children(struct cfg_parser *p, const char *root, const char *
 		return 0;
 	}
 	check_known(p, node, (const char *const[]){ NULL }, CFG_ANY_NODE);
-	fdt_for_each_subnode(child, p->fdt, node) {
+	cfdt_for_each_subnode(child, p->fdt, node) {
 		char name[CFG_NAME_MAX];
 		bool dup = false;
 
@@ -235,7 +242,7 @@ unsigned cfg_named_children(struct cfg_parser *p, const char *root, const char *
 		if (!take_name(p, child, what, name))
 			continue;
 		for (unsigned i = 0; i < nseen; i++)
-			dup |= strcmp(fdt_get_name(p->fdt, seen[i], NULL), name) == 0;
+			dup |= strcmp(cfdt_get_name(p->fdt, seen[i], NULL), name) == 0;
 		if (dup)
 			perr(p, child, NULL, "%s name used twice", what);
 		else if (nseen < ARRAY_SIZE(seen))

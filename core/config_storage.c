@@ -13,15 +13,15 @@ static void parse_backend(struct cfg_parser *p, int child, unsigned idx)
 	int t;
 
 	check_known(p, child, props, NULL);
-	strcpy(b->name, fdt_get_name(p->fdt, child, NULL));
-	if (!fdt_getprop(p->fdt, child, "type", NULL)) {
+	strcpy(b->name, cfdt_get_name(p->fdt, child, NULL));
+	if (!cfdt_getprop(p->fdt, child, "type", NULL)) {
 		perr(p, child, "type", "missing");
 		return;
 	}
 	t = cfg_choice(p, child, "type", types, -1);
 	if (t == 0) {
 		b->kind = BACKEND_VIRTIO_BLK;
-		if (fdt_getprop(p->fdt, child, "index", NULL) &&
+		if (cfdt_getprop(p->fdt, child, "index", NULL) &&
 		    !cfg_u32(p, child, "index", &b->index, NULL))
 			return;
 		if (b->index >= CFG_MAX_BACKENDS) {
@@ -33,7 +33,7 @@ static void parse_backend(struct cfg_parser *p, int child, unsigned idx)
 			if (cfg->backend[i].kind == BACKEND_VIRTIO_BLK && cfg->backend[i].index == b->index)
 				perr(p, child, "index", "physical virtio-blk %u is already backend %s",
 				     b->index, cfg->backend[i].name);
-		if (fdt_getprop(p->fdt, child, "image", NULL))
+		if (cfdt_getprop(p->fdt, child, "image", NULL))
 			perr(p, child, "image", "only a ram backend has an image");
 	} else if (t == 1) {
 		b->kind = BACKEND_RAM;
@@ -41,7 +41,7 @@ static void parse_backend(struct cfg_parser *p, int child, unsigned idx)
 		if (b->image.present && (b->image.size == 0 || b->image.size % CFG_SECTOR))
 			perr(p, child, "image", "image '%s' (%llu bytes) is not a non-empty "
 			     "multiple of 512 bytes", b->image.name, (unsigned long long)b->image.size);
-		if (fdt_getprop(p->fdt, child, "index", NULL))
+		if (cfdt_getprop(p->fdt, child, "index", NULL))
 			perr(p, child, "index", "only a virtio-blk backend has an index");
 	}
 }
@@ -67,11 +67,11 @@ void check_ram_images(struct cfg_parser *p)
 {
 	static const char *const what[] = { "kernel", "initrd" };
 	const struct hv_config *cfg = p->cfg;
-	int storage = fdt_subnode_offset(p->fdt, 0, "storage");
+	int storage = cfdt_subnode_offset(p->fdt, 0, "storage");
 
 	for (unsigned i = 0; i < cfg->nbackends; i++) {
 		const struct backend_config *b = &cfg->backend[i];
-		int node = storage >= 0 ? fdt_subnode_offset(p->fdt, storage, b->name) : -1;
+		int node = storage >= 0 ? cfdt_subnode_offset(p->fdt, storage, b->name) : -1;
 		if (b->kind != BACKEND_RAM || !b->image.present)
 			continue;
 		for (unsigned j = 0; j < i; j++)
@@ -84,7 +84,7 @@ void check_ram_images(struct cfg_parser *p)
 			for (unsigned k = 0; k < 2; k++)
 				if (r[k]->present && strcmp(r[k]->name, b->image.name) == 0)
 					perr(p, node, "image", "'%s' is also the %s of %s", b->image.name,
-					     what[k], p->part_path[q]);
+					     what[k], part_path(p, q));
 		}
 	}
 }

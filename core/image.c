@@ -9,8 +9,9 @@
 
 #if defined(__ARM_FEATURE_CRC32)
 /* CRC-32 (IEEE 802.3, as zlib) with the Armv8 CRC32 instructions, eight
- * bytes at a time: the boot check of a 35 MB image costs ~5M instructions
- * instead of ~300M. */
+ * bytes each, 64 bytes a loop step (4 load pairs, 8 CRC32X and 3 loop
+ * instructions): the boot check of a 35 MB image costs ~8M instructions
+ * (~17M a word at a time, ~300M a byte at a time). */
 uint32_t crc32(const void *data, size_t len)
 {
 	const uint8_t *p = data;
@@ -19,6 +20,17 @@ uint32_t crc32(const void *data, size_t len)
 	while (len && ((uintptr_t)p & 7)) {
 		c = __crc32b(c, *p++);
 		len--;
+	}
+	for (; len >= 64; len -= 64, p += 64) {
+		const uint64_t *w = (const uint64_t *)(const void *)p;
+		c = __crc32d(c, w[0]);
+		c = __crc32d(c, w[1]);
+		c = __crc32d(c, w[2]);
+		c = __crc32d(c, w[3]);
+		c = __crc32d(c, w[4]);
+		c = __crc32d(c, w[5]);
+		c = __crc32d(c, w[6]);
+		c = __crc32d(c, w[7]);
 	}
 	for (; len >= 8; len -= 8, p += 8)
 		c = __crc32d(c, *(const uint64_t *)(const void *)p);

@@ -19,7 +19,7 @@ struct segment {
 	uint32_t clock;
 };
 
-static struct segment segments[CFG_MAX_SEGMENTS];
+static struct segment segments[CFG_MAX_SEGMENTS] HV_NOINIT; /* net_segments_init() clears */
 static unsigned nsegments;
 
 void net_segments_init(unsigned n)

@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 
-struct partition partitions[CONFIG_MAX_PARTITIONS];
+/* Not cleared at boot (HV_NOINIT): partition_create() clears each one it
+ * builds, and no other is ever looked at (i < npartitions). */
+struct partition partitions[CONFIG_MAX_PARTITIONS] HV_NOINIT;
 unsigned npartitions;
 static struct vcpu *pcpu_vcpu[CONFIG_MAX_CPUS];
 static uint32_t partitions_on;
@@ -113,6 +115,7 @@ _Static_assert(CONFIG_MAX_PARTITIONS *
 static int partition_create(struct partition *p, unsigned id, const struct part_config *pc,
 			    const struct payload_header *ph, struct page_pool *pool)
 {
+	memset(p, 0, sizeof(*p));
 	p->id = id;
 	p->vmid = (uint16_t)(id + 1); /* VMID 0 is never used by a guest */
 	p->cfg = pc;

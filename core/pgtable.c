@@ -17,10 +17,19 @@ paddr_t page_pool_alloc(struct page_pool *pool)
 		return 0;
 	pa = pool->base + pool->next++ * PAGE_SIZE;
 	/* Plain aligned stores, not memset: the first tables are built with the
-	 * MMU off, where memset's DC ZVA and unaligned stores would fault. */
+	 * MMU off, where memset's DC ZVA and unaligned stores would fault.
+	 * Eight a step: the loop's own instructions were half the cost. */
 	volatile uint64_t *p = arch_phys_to_virt(pa);
-	for (size_t i = 0; i < PAGE_SIZE / 8; i++)
+	for (size_t i = 0; i < PAGE_SIZE / 8; i += 8) {
 		p[i] = 0;
+		p[i + 1] = 0;
+		p[i + 2] = 0;
+		p[i + 3] = 0;
+		p[i + 4] = 0;
+		p[i + 5] = 0;
+		p[i + 6] = 0;
+		p[i + 7] = 0;
+	}
 	return pa;
 }
 

@@ -70,7 +70,10 @@ struct pdisk {
 	char name[24];
 };
 
-static struct pdisk pdisks[PHYS_MAX];
+/* Not cleared at boot (HV_NOINIT): blk_phys_open() clears a disk's state
+ * the first time it is opened; a file without physical disks pays nothing. */
+static struct pdisk pdisks[PHYS_MAX] HV_NOINIT;
+static bool pdisk_cleared[PHYS_MAX];
 _Static_assert(CONFIG_MAX_CPUS <= 64, "posted is a 64-bit CPU mask");
 
 static bool has(const struct pdisk *p, unsigned f)
@@ -345,6 +348,10 @@ struct blkdev *blk_phys_open(unsigned index)
 	if (index >= PHYS_MAX)
 		return NULL;
 	p = &pdisks[index];
+	if (!pdisk_cleared[index]) {
+		memset(p, 0, sizeof(*p));
+		pdisk_cleared[index] = true;
+	}
 	if (p->bd.ops)
 		return &p->bd;
 	if (!vdrv_find(&p->dev, 2, index))

@@ -37,13 +37,17 @@ struct nic {
 	bool failed, warned;
 	struct ring rx, tx;
 	bool tx_busy[NQ];
-	uint8_t rxbuf[NQ][BUF] __attribute__((aligned(64)));
-	uint8_t txbuf[NQ][BUF] __attribute__((aligned(64)));
 	uint64_t rx_errors;
 	char name[24];
+	/* Last: frame buffers, written before they are read (never cleared). */
+	uint8_t rxbuf[NQ][BUF] __attribute__((aligned(64)));
+	uint8_t txbuf[NQ][BUF] __attribute__((aligned(64)));
 };
 
-static struct nic nics[NET_PHYS_MAX];
+/* Not cleared at boot (HV_NOINIT): net_phys_open() clears a NIC's state,
+ * up to its buffers, the first time it is opened. */
+static struct nic nics[NET_PHYS_MAX] HV_NOINIT;
+static bool nic_cleared[NET_PHYS_MAX];
 
 static void notify(struct nic *p, unsigned q, struct ring *r)
 {
@@ -149,6 +153,10 @@ struct net_port *net_phys_open(unsigned index)
 	if (index >= NET_PHYS_MAX)
 		return NULL;
 	p = &nics[index];
+	if (!nic_cleared[index]) {
+		memset(p, 0, offsetof(struct nic, rxbuf));
+		nic_cleared[index] = true;
+	}
 	if (p->port.rx)
 		return &p->port;
 	if (!vdrv_find(&p->dev, 1, index))

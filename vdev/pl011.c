@@ -238,29 +238,29 @@ static void pl011_rx(struct vdev_inst *d, uint8_t c)
 #define TRY GFDT_TRY
 
 /* The PL011 with its 24 MHz clock, as QEMU virt describes its own. */
-static int pl011_fdt(void *fdt, const struct part_config *pc, const struct dev_config *dc,
+static int pl011_fdt(struct gfdt *fdt, const struct part_config *pc, const struct dev_config *dc,
 		     const struct layout_region *r)
 {
 	static const uint32_t clks[2] = { GFDT_PH_CLK, GFDT_PH_CLK };
 	(void)pc;
 	(void)dc;
 
-	TRY(fdt_begin_node(fdt, "apb-pclk"));
-	TRY(fdt_property_string(fdt, "compatible", "fixed-clock"));
-	TRY(fdt_property_u32(fdt, "#clock-cells", 0));
-	TRY(fdt_property_u32(fdt, "clock-frequency", 24000000));
-	TRY(fdt_property_string(fdt, "clock-output-names", "clk24mhz"));
-	TRY(fdt_property_u32(fdt, "phandle", GFDT_PH_CLK));
-	TRY(fdt_end_node(fdt));
+	TRY(gfdt_begin_node(fdt, "apb-pclk"));
+	TRY(gfdt_property_string(fdt, "compatible", "fixed-clock"));
+	TRY(gfdt_property_u32(fdt, "#clock-cells", 0));
+	TRY(gfdt_property_u32(fdt, "clock-frequency", 24000000));
+	TRY(gfdt_property_string(fdt, "clock-output-names", "clk24mhz"));
+	TRY(gfdt_property_u32(fdt, "phandle", GFDT_PH_CLK));
+	TRY(gfdt_end_node(fdt));
 
 	TRY(gfdt_begin_node_at(fdt, "pl011", r->base));
-	TRY(fdt_property(fdt, "compatible", "arm,pl011\0arm,primecell",
+	TRY(gfdt_property(fdt, "compatible", "arm,pl011\0arm,primecell",
 			 sizeof("arm,pl011\0arm,primecell")));
 	TRY(gfdt_reg(fdt, r->base, r->size));
 	TRY(gfdt_spi(fdt, r->intid, IRQ_LEVEL_HIGH));
 	TRY(gfdt_cells(fdt, "clocks", clks, 2));
-	TRY(fdt_property(fdt, "clock-names", "uartclk\0apb_pclk", sizeof("uartclk\0apb_pclk")));
-	return fdt_end_node(fdt);
+	TRY(gfdt_property(fdt, "clock-names", "uartclk\0apb_pclk", sizeof("uartclk\0apb_pclk")));
+	return gfdt_end_node(fdt);
 }
 
 const struct vdev_type pl011_type = {

@@ -493,7 +493,7 @@ static void blk_parse(struct cfg_parser *p, int node, struct part_config *pc, st
 	d->read_only = cfg_flag(p, node, "read-only");
 	d->shared = cfg_flag(p, node, "shared");
 	d->reliable = cfg_choice(p, node, "write-policy", policies, 1) == 0;
-	c = fdt_getprop(p->fdt, node, "window", &len);
+	c = cfdt_getprop(p->fdt, node, "window", &len);
 	if (!c) {
 		d->whole = true;
 	} else if (len != 16) {

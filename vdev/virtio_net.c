@@ -279,7 +279,7 @@ static void net_parse(struct cfg_parser *p, int node, struct part_config *pc, st
 	if (seg < 0)
 		return;
 	n->segment = (uint32_t)seg;
-	mac = fdt_getprop(p->fdt, node, "mac-address", &len);
+	mac = cfdt_getprop(p->fdt, node, "mac-address", &len);
 	if (mac) {
 		static const uint8_t zero[6];
 		if (len != 6) {
@@ -295,7 +295,7 @@ static void net_parse(struct cfg_parser *p, int node, struct part_config *pc, st
 		derive_mac(pc->name, n->mac);
 	}
 	n->mtu = CFG_NET_MTU_MAX;
-	c = fdt_getprop(p->fdt, node, "mtu", &len);
+	c = cfdt_getprop(p->fdt, node, "mtu", &len);
 	if (c) {
 		uint32_t v = len == 4 ? fdt32_to_cpu(*c) : 0;
 		if (v < CFG_NET_MTU_MIN || v > CFG_NET_MTU_MAX) {
@@ -327,7 +327,7 @@ static void net_check(struct cfg_parser *p)
 					if (!dy->invalid && dy->type == &virtio_net_type && x->segment == y->segment &&
 					    memcmp(x->mac, y->mac, 6) == 0)
 						perr(p, dx->node, "mac-address", "the same as %s's on segment %s",
-						     p->part_path[b], cfg->segment[x->segment].name);
+						     part_path(p, b), cfg->segment[x->segment].name);
 				}
 		}
 }

@@ -51,11 +51,15 @@ void mmu_build(void)
 	map(PLATFORM_DEVICE_BASE, PLATFORM_DEVICE_BASE + PLATFORM_DEVICE_SIZE, S1_DEVICE | S1_AP_RW,
 	    true);
 	map(CONFIG_RAM_BASE, CONFIG_RAM_BASE + CONFIG_RAM_SIZE, S1_NORMAL | S1_AP_RW | S1_XN, true);
-	/* The image in 4 KiB pages so permissions can change without
-	 * break-before-make. */
+	/* Text and rodata in 4 KiB pages with their own permissions, and
+	 * .ro_after_init in 4 KiB pages too, so mmu_protect_ro_after_init()
+	 * changes it without break-before-make. Data, .bss and .noinit (about
+	 * 2 MB, ~450 pages) are normal RW XN memory like the rest of RAM: the
+	 * RAM mapping above (split where the pages above needed it) already
+	 * maps them so. */
 	map((uint64_t)_text, (uint64_t)_etext, S1_NORMAL | S1_AP_RO, false);
 	map((uint64_t)_etext, (uint64_t)_erodata, S1_NORMAL | S1_AP_RO | S1_XN, false);
-	map((uint64_t)_erodata, (uint64_t)_end, S1_NORMAL | S1_AP_RW | S1_XN, false);
+	map((uint64_t)_ro_after_init, (uint64_t)_ero_after_init, S1_NORMAL | S1_AP_RW | S1_XN, false);
 }
 
 void mmu_enable(void)

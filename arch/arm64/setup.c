@@ -101,7 +101,7 @@ static void timer_selftest(void)
 	uint64_t t0 = timer_now();
 
 	gicv3_enable_ppi(0, PLATFORM_HV_TIMER_PPI);
-	timer_hv_arm(timer_freq() / 100000); /* 10 us */
+	timer_hv_arm(timer_freq() / 1000000); /* 1 us */
 	/* Interrupts stay masked: WFI still wakes on a pending one, which is
 	 * then handled here; unmasked, one taken between the check and the
 	 * WFI would leave the WFI waiting for ever. */

@@ -5,6 +5,7 @@
 #ifndef HV_CONFIG_SCHEMA_H
 #define HV_CONFIG_SCHEMA_H
 
+#include <hv/cfdt.h>
 #include <hv/config.h>
 
 struct cfg_parser {
@@ -16,8 +17,12 @@ struct cfg_parser {
 	void *blob_ctx;
 	bool board_checked, board_bad; /* plat->board: checked (cfg_board()), not a valid tree */
 	int part_node[CONFIG_MAX_PARTITIONS];
-	char part_path[CONFIG_MAX_PARTITIONS][CFG_PATH_MAX];
+	char part_path_[CONFIG_MAX_PARTITIONS][CFG_PATH_MAX]; /* part_path()'s: "" until asked for */
 };
+
+/* Partition q's node path, for messages: found the first time it is asked
+ * for (libfdt walks the tree from its root to find a path). */
+const char *part_path(struct cfg_parser *p, unsigned q);
 
 /* The board's device tree once checked, or NULL (absent or invalid). */
 const void *cfg_board(struct cfg_parser *p);

@@ -8,7 +8,8 @@
 
 /* The derived nodes of partition idx's entries, into its guest tree
  * (sequential write). 0 or a negative libfdt error. */
-int passthrough_fdt(void *fdt, const struct part_config *pc, unsigned idx);
+struct gfdt;
+int passthrough_fdt(struct gfdt *fdt, const struct part_config *pc, unsigned idx);
 
 /* True when [pa, +size) is in a window cfg gives a partition: the
  * hypervisor's own drivers never probe it. (cfg NULL: false.) */

@@ -16,6 +16,8 @@
 #include <hv/irq.h>
 #include <hv/mmio.h>
 
+struct gfdt;
+
 struct cfg_parser;
 struct console_port;
 struct dma_space;
@@ -46,9 +48,9 @@ struct vdev_type {
 	void (*parse)(struct cfg_parser *p, int node, struct part_config *pc,
 		      struct dev_config *dc);
 	void (*check)(struct cfg_parser *p);
-	/* The guest's device-tree node, into an fdt being built (sequential
-	 * write); NULL: a plain "virtio,mmio" node. */
-	int (*fdt_node)(void *fdt, const struct part_config *pc, const struct dev_config *dc,
+	/* The guest's device-tree node, into the tree being written
+	 * (include/hv/guest_fdt.h); NULL: a plain "virtio,mmio" node. */
+	int (*fdt_node)(struct gfdt *fdt, const struct part_config *pc, const struct dev_config *dc,
 			const struct layout_region *r);
 
 	/* Boot: set up d (d->mmio_ops and d->mmio_dev are then put on the
@@ -124,7 +126,9 @@ void vdev_refuse(const struct vdev_inst *d, const char *prop, const char *fmt, .
 #define VDEV_CFG(type, dc) ((type *)(void *)(dc)->priv)
 #define VDEV_CFG_FITS(type) \
 	_Static_assert(sizeof(type) <= CFG_DEV_PRIV, #type " fits in dev_config.priv")
-/* A type's device states: one per partition and instance, no allocator. */
-#define VDEV_POOL(type, name, max) static type name[CONFIG_MAX_PARTITIONS][max]
+/* A type's device states: one per partition and instance, no allocator.
+ * Not cleared at boot (HV_NOINIT): a type's create initialises the whole
+ * of its instance before anything reads it. */
+#define VDEV_POOL(type, name, max) static type name[CONFIG_MAX_PARTITIONS][max] HV_NOINIT
 
 #endif

@@ -13,15 +13,19 @@ echo "== hypervisor size"
 "${CROSS:-aarch64-linux-gnu-}size" "$O/bulkhead.elf"
 
 echo "== boot: QEMU start to the first guest instruction"
+# Two bare-metal partitions (hello-pair.dts), then one (hello-one.dts).
+pack tests/configs/good/hello-one.dts "$T/one.img" || exit 1
+run_qemu "$T/one.img" "$T/boot-one.log" 120
 pack tests/configs/good/hello-pair.dts "$T/demo.img" || exit 1
 run_qemu "$T/demo.img" "$T/boot.log" 120
 freq=$(sed -n 's/.*timer: \([0-9]*\) Hz.*/\1/p' "$T/boot.log")
-for p in alpha beta; do
-	c=$(sed -n "s/^\[$p\] hello: first-instruction counter \([0-9]*\).*/\1/p" "$T/boot.log")
+for pl in alpha:boot beta:boot solo:boot-one; do
+	p=${pl%%:*} log=$T/${pl#*:}.log
+	c=$(sed -n "s/^\[$p\] hello: first-instruction counter \([0-9]*\).*/\1/p" "$log")
 	if [ -n "$c" ] && [ -n "$freq" ]; then
 		echo "boot: partition $p: first instruction after $((c * 1000000000 / freq)) instructions (counter $c at $freq Hz)"
 	else
-		echo "boot: partition $p: no figure (see $T/boot.log)"
+		echo "boot: partition $p: no figure (see $log)"
 	fi
 done
 
