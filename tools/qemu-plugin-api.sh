@@ -29,8 +29,9 @@ D=$CACHE/qemu-plugin/${ver//:/_}
 H=$D/qemu-plugin.h
 
 if [ ! -s "$H" ]; then
-	. /etc/os-release
-	[[ ${VERSION_CODENAME:-} =~ ^[a-z]+$ ]] || { echo "qemu-plugin-api: no Debian codename in /etc/os-release" >&2; exit 1; }
+	# The release's codename (read, not sourced), checked before use.
+	codename=$(sed -n 's/^VERSION_CODENAME=//p' /etc/os-release | tr -d '"' | head -1)
+	[[ $codename =~ ^[a-z]+$ ]] || { echo "qemu-plugin-api: no Debian codename in /etc/os-release" >&2; exit 1; }
 	echo "qemu-plugin-api: fetching the qemu $ver source package for qemu-plugin.h" >&2
 	# A work directory of this run's own (another worktree may be at it
 	# too: each moves a complete header into place).
@@ -42,13 +43,13 @@ if [ ! -s "$H" ]; then
 	cat >"$W/parts/src.sources" <<EOF
 Types: deb-src
 URIs: http://deb.debian.org/debian
-Suites: $VERSION_CODENAME $VERSION_CODENAME-updates
+Suites: $codename $codename-updates
 Components: main
 Signed-By: $key
 
 Types: deb-src
 URIs: http://deb.debian.org/debian-security
-Suites: $VERSION_CODENAME-security
+Suites: $codename-security
 Components: main
 Signed-By: $key
 EOF
