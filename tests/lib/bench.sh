@@ -166,10 +166,11 @@ else
 	# storm's instructions and EL2 entries; and the bench CPU's WFEs (a
 	# contended hypervisor lock: QEMU ends a CPU's turn at each).
 	awk -v c="$BENCH_CPU" '$1 == "vcpu-paths:" && $3 == c && $4 == "phase" && $5 >= 2 && $5 <= 4 && $6 == "cpu" {
-		i[$7] += $9; e[$7] += $11; f[$7] += $13 }
+		i[$7] += $9; e[$7] += $11; f[$7] += $13; if ($7 + 0 > m) m = $7 + 0 }
 		END { printf "interference: during the bench'"'"'s mmio, virq and spi measurements under the storm:"
-			for (w in i) printf " cpu %s %d instructions, %d EL2 entries, %d WFE;", w, i[w], e[w], f[w]
-			printf "\n" }' "$T/paths-storm.txt"
+			for (w = 0; w <= m; w++)
+				printf " cpu %d %d instructions, %d EL2 entries, %d WFE%s", w, i[w], e[w], f[w], w < m ? ";" : "\n" }' \
+		"$T/paths-storm.txt"
 	# The guest's own counter under the storm (every CPU's instructions):
 	# what the bench guest would report, against its run alone.
 	read -r bf < <(sed -n 's/.*bench: counter frequency \([0-9]*\) Hz.*/\1/p' "$T/intf-storm.log")
