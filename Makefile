@@ -79,6 +79,20 @@ fuzz: $(O)/fuzz/fuzz_virtqueue
 		$(O)/fuzz/corpus
 # ---- end of fuzz ----
 
+# ---- the benchmarks' QEMU plugin (host, tests/lib/vcpu_paths.c) ----
+# Per-vCPU instruction counts between markers (tests/lib/bench.sh). Built
+# against the plugin header of the installed QEMU's Debian source package:
+# tools/qemu-plugin-api.sh fetches it once per version into $(CACHE) and
+# refreshes $(O)/plugin/include/qemu-plugin.h only when it differs.
+PLUGIN := $(O)/plugin/vcpu_paths.so
+$(O)/plugin/include/qemu-plugin.h: FORCE | $(SETUP_STAMP)
+	@CACHE=$(CACHE) tools/qemu-plugin-api.sh $@
+$(PLUGIN): tests/lib/vcpu_paths.c $(O)/plugin/include/qemu-plugin.h
+	$(HOSTCC) -std=gnu11 -O2 -g $(WARN) -shared -fPIC -I$(O)/plugin/include \
+		$$(pkg-config --cflags glib-2.0) $< $$(pkg-config --libs glib-2.0) -o $@
+plugin: $(PLUGIN)
+FORCE:
+
 # ---- test guests (aarch64, EL1, position independent) ----
 GUEST_CFLAGS := -std=c11 -O2 $(WARN) -ffreestanding -nostdlib -fpie -mgeneral-regs-only \
 	-mbranch-protection=none -fno-stack-protector -static -no-pie -Wl,--no-warn-rwx-segments -Wl,--build-id=none
@@ -99,7 +113,7 @@ QEMU_FLAGS = -M virt,virtualization=on,gic-version=3,dtb-randomness=off \
 	-nographic -nic none -serial mon:stdio -no-reboot
 
 .SECONDARY:
-.PHONY: all setup run test bench clean distclean menuconfig savedefconfig hypervisor tools guests image unit linux fuzz
+.PHONY: all setup run test bench clean distclean menuconfig savedefconfig hypervisor tools guests image unit linux fuzz plugin FORCE
 all: image tools $(BOARD_DTB)
 
 setup: $(SETUP_STAMP)
@@ -184,7 +198,7 @@ export O CACHE QEMU QEMU_FLAGS PY BOARD_DTB
 test: all guests unit
 	@tests/lib/run.sh
 
-bench: all guests
+bench: all guests plugin
 	@tests/lib/bench.sh
 
 clean:

@@ -3,11 +3,16 @@
 # Quick when everything is present: it only checks dpkg's database.
 # libfdt-dev is not multi-arch co-installable in Debian 12: the arm64 one
 # gives the headers and libfdt.a, the host links libfdt1's libfdt.so.1.
+# The benchmarks' QEMU plugin (tests/lib/vcpu_paths.c) is built with the
+# host's gcc against glib (libglib2.0-dev, pkg-config) and QEMU's plugin
+# header, which tools/qemu-plugin-api.sh takes from Debian's qemu source
+# package (apt-get source, dpkg-source: dpkg-dev, xz-utils).
 set -eu
 
 HOST_PKGS="make gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu \
 picolibc-aarch64-linux-gnu libcmocka-dev libfdt1 device-tree-compiler \
-qemu-system-arm python3 python3-kconfiglib python3-pexpect cpio kmod clang libclang-rt-14-dev"
+qemu-system-arm python3 python3-kconfiglib python3-pexpect cpio kmod clang libclang-rt-14-dev \
+libglib2.0-dev pkg-config dpkg-dev xz-utils"
 ARM64_PKGS="libfdt-dev:arm64 busybox-static:arm64"
 
 missing=""

@@ -81,6 +81,127 @@ else
 	[ -z "${slost:-}" ] || echo "spi: lost $slost discarded $sdisc"
 fi
 
+# Interference (docs/latency.md): the bench vCPU's own instructions on each
+# path, alone and while two Linux partitions run a disk and network storm
+# (tests/configs/good/storm.dts: the bench guest on the same CPU as in
+# bench.dts, started 5 s of virtual time late). Not the guest's counter:
+# under -icount QEMU runs the CPUs in turn and the counter counts every
+# CPU's instructions. QEMU's plugin tests/lib/vcpu_paths.c counts each
+# CPU's own, between the bench guest's markers and the hypervisor's vector
+# entries (found by the symbol hv_vectors, so changes to the paths do not
+# break it):
+#   mmio: a trapped read of the vPL011's flag register, from the guest's
+#         load to the instruction after it (the load and all of EL2);
+#   virq: from the virtual timer's physical IRQ entering EL2 to the first
+#         instruction of the guest's IRQ handler;
+#   spi:  the same for the passed-through pl031's SPI.
+# The storm run ends when the bench guest is done (the storm never ends):
+# QEMU is stopped with SIGTERM, and the plugin writes its report at exit.
+echo "== interference: the bench vCPU's own instructions per path, alone and beside a disk and network storm"
+PLUGIN=$O/plugin/vcpu_paths.so
+BENCH_CPU=1 # the bench partition's CPU in bench.dts and storm.dts
+vec=$("${CROSS:-aarch64-linux-gnu-}nm" "$O/bulkhead.elf" | awk '$3 == "hv_vectors" { print "0x" $1 }')
+# run_qemu_until IMAGE LOG TEXT SECONDS: boot IMAGE until LOG has TEXT (or
+# QEMU exits, or SECONDS pass), then stop QEMU cleanly.
+run_qemu_until() {
+	local img=$1 log=$2 text=$3 secs=$4 pid i
+	# shellcheck disable=SC2086 # QEMU_EXTRA: more flags, word-split
+	"$QEMU" "${QEMU_BASE_FLAGS[@]}" ${QEMU_EXTRA:-} -kernel "$img" </dev/null >"$log" 2>&1 &
+	pid=$!
+	for ((i = 0; i < secs; i++)); do
+		sleep 1
+		grep -qF -- "$text" "$log" && break
+		kill -0 "$pid" 2>/dev/null || break
+	done
+	kill -TERM "$pid" 2>/dev/null
+	for ((i = 0; i < 20; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.5
+	done
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+}
+# stat FILE PHASE: "n min avg max multi" of the bench CPU's samples in PHASE
+# (1 ram, 2 mmio, 3 virq, 4 spi: tests/guests/bench/bench.c)
+pstat() {
+	awk -v c="$BENCH_CPU" -v p="$2" '$1 == "vcpu-paths:" && $3 == c && $4 == "phase" && $5 == p &&
+		$6 == "path" { print $9, $11, $13, $15, $17; exit }' "$1"
+}
+if [ ! -f "$PLUGIN" ] || [ -z "$vec" ]; then
+	echo "interference: no figure (no $PLUGIN, or no hv_vectors in $O/bulkhead.elf)"
+else
+	PLUGIN_ARG="-plugin $PLUGIN,vectors=$vec,out"
+	QEMU_EXTRA="$PLUGIN_ARG=$T/paths-alone.txt" run_qemu "$T/bench.img" "$T/intf-alone.log" 120
+	pack tests/configs/good/storm.dts "$T/storm.img" || exit 1
+	# The physical disk: QEMU's null block driver, as for the virtio-blk figures.
+	QEMU_EXTRA="-global virtio-mmio.force-legacy=false -blockdev driver=null-co,node-name=d0,size=67108864,read-zeroes=on -device virtio-blk-device,drive=d0 $PLUGIN_ARG=$T/paths-storm.txt" \
+		run_qemu_until "$T/storm.img" "$T/intf-storm.log" "bench: done" 600
+	grep -h "vcpu-paths: error" "$T/paths-alone.txt" "$T/paths-storm.txt" 2>/dev/null
+	# The storm ran before the bench started: each Linux partition's
+	# "storm running" counter before the bench's start.
+	bstart=$(sed -n 's/.*bench: started after [0-9]* ms, counter \([0-9]*\).*/\1/p' "$T/intf-storm.log")
+	sstart=$(sed -n 's/.*bulkhead-linux: storm running counter=\([0-9]*\).*/\1/p' "$T/intf-storm.log" | sort -n | tail -1)
+	nstorm=$(grep -c "bulkhead-linux: storm running" "$T/intf-storm.log")
+	if [ -n "$bstart" ] && [ -n "$sstart" ] && [ "$nstorm" -eq 2 ] && [ "$sstart" -lt "$bstart" ]; then
+		echo "interference: storm running in both Linux partitions from counter $sstart; bench started at $bstart"
+	else
+		echo "interference: the storm was not running when the bench started (storm lines $nstorm," \
+			"last at counter ${sstart:-none}, bench at ${bstart:-none}): see $T/intf-storm.log"
+	fi
+	worst=""
+	for pp in "mmio 2 trapped vPL011 read, the load to the next instruction" \
+		"virq 3 virtual timer, physical IRQ at EL2 to the guest handler" \
+		"spi 4 passed-through pl031 SPI, physical IRQ at EL2 to the guest handler"; do
+		read -r name ph what <<<"$pp"
+		read -r an amin aavg amax amulti < <(pstat "$T/paths-alone.txt" "$ph")
+		read -r sn smin savg smax smulti < <(pstat "$T/paths-storm.txt" "$ph")
+		if [ -z "${an:-}" ] || [ -z "${sn:-}" ] || [ "$an" -eq 0 ] || [ "$sn" -eq 0 ]; then
+			echo "interference: $name: no figure (see $T/paths-alone.txt, $T/paths-storm.txt)"
+			continue
+		fi
+		awk -v n="$name" -v w="$what" -v an="$an" -v amin="$amin" -v aavg="$aavg" -v amax="$amax" \
+			-v am="$amulti" -v sn="$sn" -v smin="$smin" -v savg="$savg" -v smax="$smax" -v sm="$smulti" 'BEGIN {
+			printf "interference: %s (%s): alone min %d avg %.1f max %d, storm min %d avg %.1f max %d instructions" \
+				" (%d and %d samples, %d and %d with another EL2 entry): avg x%.3f, max x%.3f (limit x1.05)\n",
+				n, w, amin, aavg, amax, smin, savg, smax, an, sn, am, sm, savg / aavg, smax / amax }'
+		worst="$worst $name $((amax > smax ? amax : smax))"
+	done
+	# What the other CPUs did while the bench measured (phases 2-4): the
+	# storm's instructions and EL2 entries; and the bench CPU's WFEs (a
+	# contended hypervisor lock: QEMU ends a CPU's turn at each).
+	awk -v c="$BENCH_CPU" '$1 == "vcpu-paths:" && $3 == c && $4 == "phase" && $5 >= 2 && $5 <= 4 && $6 == "cpu" {
+		i[$7] += $9; e[$7] += $11; f[$7] += $13; if ($7 + 0 > m) m = $7 + 0 }
+		END { printf "interference: during the bench'"'"'s mmio, virq and spi measurements under the storm:"
+			for (w = 0; w <= m; w++)
+				printf " cpu %d %d instructions, %d EL2 entries, %d WFE%s", w, i[w], e[w], f[w], w < m ? ";" : "\n" }' \
+		"$T/paths-storm.txt"
+	# The guest's own counter under the storm (every CPU's instructions):
+	# what the bench guest would report, against its run alone.
+	read -r bf < <(sed -n 's/.*bench: counter frequency \([0-9]*\) Hz.*/\1/p' "$T/intf-storm.log")
+	cnt() { # LOG: reads mmio-ticks ram-ticks virq-n virq-max virq-total spi-n spi-max spi-total
+		local m r v s
+		m=$(sed -n 's/.*bench: mmio-read \([0-9]*\) reads ticks \([0-9]*\).*/\1 \2/p' "$1")
+		r=$(sed -n 's/.*bench: ram-read [0-9]* reads ticks \([0-9]*\).*/\1/p' "$1")
+		v=$(sed -n 's/.*bench: virq-latency \([0-9]*\) irqs min [0-9]* max \([0-9]*\) total \([0-9]*\) ticks.*/\1 \2 \3/p' "$1")
+		s=$(sed -n 's/.*bench: spi-latency \([0-9]*\) irqs min [0-9]* max \([0-9]*\) total \([0-9]*\) ticks.*/\1 \2 \3/p' "$1")
+		echo "$m $r $v $s"
+	}
+	read -r -a ca < <(cnt "$T/intf-alone.log")
+	read -r -a cs < <(cnt "$T/intf-storm.log")
+	if [ "${#ca[@]}" -eq 9 ] && [ "${#cs[@]}" -eq 9 ] && [ -n "${bf:-}" ]; then
+		awk -v f="$bf" -v a="${ca[*]:1}" -v s="${cs[*]:1}" -v n="${cs[0]}" 'BEGIN {
+			split(a, x, " "); split(s, y, " "); k = 1e9 / f
+			printf "interference: the guest'"'"'s counter (every CPU'"'"'s instructions) under the storm against alone:" \
+				" mmio %.0f/%.0f (x%.1f), virq avg %.0f/%.0f (x%.1f) max %.0f/%.0f (x%.1f), spi avg %.0f/%.0f (x%.1f) max %.0f/%.0f (x%.1f)\n",
+				(y[1] - y[2]) * k / n, (x[1] - x[2]) * k / n, (y[1] - y[2]) / (x[1] - x[2]),
+				y[5] * k / y[3], x[5] * k / x[3], (y[5] / y[3]) / (x[5] / x[3]),
+				y[4] * k, x[4] * k, y[4] / x[4],
+				y[8] * k / y[6], x[8] * k / x[6], (y[8] / y[6]) / (x[8] / x[6]),
+				y[7] * k, x[7] * k, y[7] / x[7] }'
+	fi
+	[ -z "$worst" ] || echo "interference: worst case of the bench vCPU's own instructions (alone or storm):$worst"
+fi
+
 echo "== Linux boot: QEMU start to the first userspace line, under the hypervisor and native"
 L=$CACHE/linux
 pack tests/configs/good/linux-bench.dts "$T/linux-bench.img" || exit 1
