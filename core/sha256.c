@@ -55,12 +55,24 @@ static void store_be32x8(uint8_t *out, const uint32_t h[8])
 	}
 }
 
+/* One round of the portable compression; the eight working variables are
+ * renamed from round to round by the caller instead of moved. */
+#define ROUND(a, b, c, d, e, f, g, h, i)                                                             \
+	do {                                                                                         \
+		uint32_t t1 = h + (ror(e, 6) ^ ror(e, 11) ^ ror(e, 25)) + (g ^ (e & (f ^ g))) + K256[i] + \
+			      w[i];                                                                  \
+		uint32_t t2 = (ror(a, 2) ^ ror(a, 13) ^ ror(a, 22)) + ((a & b) | (c & (a | b)));         \
+		d += t1;                                                                             \
+		h = t1 + t2;                                                                         \
+	} while (0)
+
 /* The portable compression. Its message schedule w[] is left on the
  * stack (hypervisor memory, never mapped for a guest). */
-static void compress_c(uint32_t h[8], const uint8_t *blk, size_t nblocks)
+static void compress_c(uint32_t st[8], const uint8_t *blk, size_t nblocks)
 {
 	for (; nblocks; nblocks--, blk += SHA256_BLOCK) {
-		uint32_t w[64], a, b, c, d, e, f, g, h7;
+		uint32_t w[64], a = st[0], b = st[1], c = st[2], d = st[3], e = st[4], f = st[5], g = st[6],
+				h = st[7];
 
 		for (int i = 0; i < 16; i++)
 			w[i] = load_be32(blk + 4 * i);
@@ -69,36 +81,27 @@ static void compress_c(uint32_t h[8], const uint8_t *blk, size_t nblocks)
 			uint32_t s1 = ror(w[i - 2], 17) ^ ror(w[i - 2], 19) ^ (w[i - 2] >> 10);
 			w[i] = w[i - 16] + s0 + w[i - 7] + s1;
 		}
-		a = h[0];
-		b = h[1];
-		c = h[2];
-		d = h[3];
-		e = h[4];
-		f = h[5];
-		g = h[6];
-		h7 = h[7];
-		for (int i = 0; i < 64; i++) {
-			uint32_t t1 = h7 + (ror(e, 6) ^ ror(e, 11) ^ ror(e, 25)) + ((e & f) ^ (~e & g)) + K256[i] + w[i];
-			uint32_t t2 = (ror(a, 2) ^ ror(a, 13) ^ ror(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
-			h7 = g;
-			g = f;
-			f = e;
-			e = d + t1;
-			d = c;
-			c = b;
-			b = a;
-			a = t1 + t2;
+		for (int i = 0; i < 64; i += 8) {
+			ROUND(a, b, c, d, e, f, g, h, i);
+			ROUND(h, a, b, c, d, e, f, g, i + 1);
+			ROUND(g, h, a, b, c, d, e, f, i + 2);
+			ROUND(f, g, h, a, b, c, d, e, i + 3);
+			ROUND(e, f, g, h, a, b, c, d, i + 4);
+			ROUND(d, e, f, g, h, a, b, c, i + 5);
+			ROUND(c, d, e, f, g, h, a, b, i + 6);
+			ROUND(b, c, d, e, f, g, h, a, i + 7);
 		}
-		h[0] += a;
-		h[1] += b;
-		h[2] += c;
-		h[3] += d;
-		h[4] += e;
-		h[5] += f;
-		h[6] += g;
-		h[7] += h7;
+		st[0] += a;
+		st[1] += b;
+		st[2] += c;
+		st[3] += d;
+		st[4] += e;
+		st[5] += f;
+		st[6] += g;
+		st[7] += h;
 	}
 }
+#undef ROUND
 
 static void compress(uint32_t h[8], const uint8_t *blk, size_t nblocks)
 {

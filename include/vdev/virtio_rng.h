@@ -9,7 +9,7 @@
 
 /* DRBG output is generated this much at a time for requests shorter than
  * this, and served from the partition's own pool; see docs/rng.md. */
-#define RNG_POOL_BYTES 1024
+#define RNG_POOL_BYTES 4096
 
 /* Fills buf with n bytes of full entropy; false when the source failed. */
 typedef bool (*entropy_fn)(void *buf, size_t n);
