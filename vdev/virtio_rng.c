@@ -154,7 +154,9 @@ void virtio_rng_init(struct virtio_rng *r, const char *name, uint32_t id,
 
 /* ---- the device type: an empty node, one per partition ---- */
 
-VDEV_POOL(struct virtio_rng, vrng_pool, 1);
+/* Not zeroed at boot (the output pools make it 4 KiB a partition):
+ * virtio_rng_init writes all of a device's state before it is used. */
+static struct virtio_rng vrng_pool[CONFIG_MAX_PARTITIONS][1] HV_NOINIT;
 
 static void rng_parse(struct cfg_parser *p, int node, struct part_config *pc, struct dev_config *dc)
 {
