@@ -52,44 +52,46 @@ static bool all_zero(const uint8_t *p, size_t n)
 	return true;
 }
 
-/* A twin of the device's DRBG (copied once the first, long, request has
- * instantiated it and emptied nothing into the pool) predicts every byte:
- * 64 + 100 + 860 bytes are one pool of RNG_POOL_BYTES, the next 64 the
- * start of the next pool, whose rest waits in the pool; the 64 served are
- * zero there. A request of 3000 bytes with the pool holding 960 takes
- * those, then 2040 straight from the DRBG. */
+/* A twin of the device's DRBG (copied once the first request, of a whole
+ * pool's size, has instantiated it and gone straight to the guest) predicts
+ * every byte: 64 + 100 + the rest of RNG_POOL_BYTES are one pool, the next
+ * 64 the start of the next pool, whose rest waits in the pool; the 64
+ * served are zero there. A request of three pools' size with the pool
+ * holding all but 64 bytes takes those, then the rest straight from the
+ * DRBG. */
 static void test_pool_stream(void **state)
 {
-	static uint8_t want[RNG_POOL_BYTES], want2[RNG_POOL_BYTES], want3[2040];
+	enum { P = RNG_POOL_BYTES, BIG = 3 * P, DIRECT = BIG - (P - 64) };
+	static uint8_t want[P], want2[P], want3[DIRECT];
 	struct drbg twin;
 	struct drv v;
 	(void)state;
 
 	rng_start(&v);
-	assert_int_equal(request(&v, 0, RNG_POOL_BYTES), RNG_POOL_BYTES);
+	assert_int_equal(request(&v, 0, P), P);
 	assert_true(rng.drbg.instantiated);
 	assert_int_equal(rng.pool_left, 0);
 	twin = rng.drbg;
 
 	assert_int_equal(request(&v, 0, 64), 64);
 	assert_int_equal(request(&v, 64, 100), 100);
-	assert_int_equal(request(&v, 164, 860), 860);
+	assert_int_equal(request(&v, 164, P - 164), P - 164);
 	assert_int_equal(drbg_generate(&twin, want, sizeof(want), NULL, 0), 0);
-	assert_memory_equal(gp(BUF), want, RNG_POOL_BYTES);
+	assert_memory_equal(gp(BUF), want, P);
 	assert_int_equal(rng.pool_left, 0);
 	assert_true(all_zero(rng.pool, sizeof(rng.pool)));
 
 	assert_int_equal(request(&v, 0, 64), 64);
 	assert_int_equal(drbg_generate(&twin, want2, sizeof(want2), NULL, 0), 0);
 	assert_memory_equal(gp(BUF), want2, 64);
-	assert_int_equal(rng.pool_left, RNG_POOL_BYTES - 64);
+	assert_int_equal(rng.pool_left, P - 64);
 	assert_true(all_zero(rng.pool, 64));
-	assert_memory_equal(rng.pool + 64, want2 + 64, RNG_POOL_BYTES - 64);
+	assert_memory_equal(rng.pool + 64, want2 + 64, P - 64);
 
-	assert_int_equal(request(&v, 0, 3000), 3000);
-	assert_memory_equal(gp(BUF), want2 + 64, RNG_POOL_BYTES - 64);
+	assert_int_equal(request(&v, 0, BIG), BIG);
+	assert_memory_equal(gp(BUF), want2 + 64, P - 64);
 	assert_int_equal(drbg_generate(&twin, want3, sizeof(want3), NULL, 0), 0);
-	assert_memory_equal((uint8_t *)gp(BUF) + RNG_POOL_BYTES - 64, want3, sizeof(want3));
+	assert_memory_equal((uint8_t *)gp(BUF) + P - 64, want3, sizeof(want3));
 	assert_int_equal(rng.pool_left, 0);
 	assert_true(all_zero(rng.pool, sizeof(rng.pool)));
 	assert_memory_equal(rng.drbg.K, twin.K, 32);
