@@ -110,7 +110,8 @@ int core_setup(const void *payload, size_t avail, const void *board, size_t boar
 		WARN("partition file: %s", errs.warn[i]);
 	hv_config = &config;
 	if (crypto_selftest())
-		INFO("crypto self-test passed (SHA-256, HMAC-SHA256)");
+		INFO("crypto self-test passed (HMAC_DRBG, SHA-256 %s)",
+		     sha256_get_impl() == SHA256_CE ? "instructions" : "in C");
 	else
 		ERR("crypto self-test FAILED: virtio-rng devices serve no data");
 	hv_set_log_level((enum log_level)config.log_level);

@@ -1,7 +1,10 @@
-/* SHA-256 (FIPS 180-4) and HMAC-SHA256 (RFC 2104). Portable C: no arch
- * headers, no allocation, big-endian encoding done byte by byte. The only
- * table, K, is indexed by the round number, never by data, so timing and
- * cache behaviour do not depend on the message or the key. */
+/* SHA-256 (FIPS 180-4) and HMAC-SHA256 (RFC 2104). The compression is
+ * portable C or, on a CPU that has them, the Armv8 SHA-256 instructions
+ * (arch/arm64/sha256_ce.S); this file itself uses no FP/SIMD register. No
+ * allocation; big-endian encoding done byte by byte. The only table, K, is
+ * indexed by the round number, never by data, so timing and cache
+ * behaviour do not depend on the message or the key (the instructions'
+ * timing does not either). */
 #include <string.h>
 
 #include <hv/drbg.h>
@@ -17,6 +20,13 @@ static const uint32_t K256[64] = {
 	0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 };
 
+static const uint32_t IV[8] = {
+	0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+};
+
+/* Which compression (not secret). */
+static enum sha256_impl impl = SHA256_C;
+
 /* Zeroise: memset (64 bytes a step), then a compiler barrier that says
  * the memory is used, so the stores cannot be optimised away. */
 static void wipe(void *p, size_t n)
@@ -30,98 +40,98 @@ static inline uint32_t ror(uint32_t x, unsigned n)
 	return (x >> n) | (x << (32 - n));
 }
 
-#if defined(__ARM_FEATURE_SHA2)
-#include <arm_neon.h>
-/* The Armv8 SHA-256 instructions: about 60 instructions a block instead of
- * ~2000; data-independent timing like the portable version. */
-static void compress(uint32_t h[8], const uint8_t blk[64])
+static inline uint32_t load_be32(const uint8_t *p)
 {
-	uint32x4_t abcd = vld1q_u32(h), efgh = vld1q_u32(h + 4);
-	uint32x4_t abcd0 = abcd, efgh0 = efgh, m[4];
-
-	for (int i = 0; i < 4; i++)
-		m[i] = vreinterpretq_u32_u8(vrev32q_u8(vld1q_u8(blk + 16 * i)));
-	for (int i = 0; i < 16; i++) {
-		uint32x4_t wk = vaddq_u32(m[i & 3], vld1q_u32(K256 + 4 * i));
-		uint32x4_t t = abcd;
-		abcd = vsha256hq_u32(abcd, efgh, wk);
-		efgh = vsha256h2q_u32(efgh, t, wk);
-		if (i < 12)
-			m[i & 3] = vsha256su1q_u32(vsha256su0q_u32(m[i & 3], m[(i + 1) & 3]),
-						   m[(i + 2) & 3], m[(i + 3) & 3]);
-	}
-	vst1q_u32(h, vaddq_u32(abcd, abcd0));
-	vst1q_u32(h + 4, vaddq_u32(efgh, efgh0));
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
 }
-#else
-static void compress(uint32_t h[8], const uint8_t blk[64])
+
+static void store_be32x8(uint8_t *out, const uint32_t h[8])
 {
-	uint32_t w[64], a, b, c, d, e, f, g, h7;
-
-	for (int i = 0; i < 16; i++)
-		w[i] = (uint32_t)blk[4 * i] << 24 | (uint32_t)blk[4 * i + 1] << 16 | (uint32_t)blk[4 * i + 2] << 8 |
-		       (uint32_t)blk[4 * i + 3];
-	for (int i = 16; i < 64; i++) {
-		uint32_t s0 = ror(w[i - 15], 7) ^ ror(w[i - 15], 18) ^ (w[i - 15] >> 3);
-		uint32_t s1 = ror(w[i - 2], 17) ^ ror(w[i - 2], 19) ^ (w[i - 2] >> 10);
-		w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+	for (int i = 0; i < 8; i++) {
+		out[4 * i] = (uint8_t)(h[i] >> 24);
+		out[4 * i + 1] = (uint8_t)(h[i] >> 16);
+		out[4 * i + 2] = (uint8_t)(h[i] >> 8);
+		out[4 * i + 3] = (uint8_t)h[i];
 	}
-	a = h[0];
-	b = h[1];
-	c = h[2];
-	d = h[3];
-	e = h[4];
-	f = h[5];
-	g = h[6];
-	h7 = h[7];
-	for (int i = 0; i < 64; i++) {
-		uint32_t t1 = h7 + (ror(e, 6) ^ ror(e, 11) ^ ror(e, 25)) + ((e & f) ^ (~e & g)) + K256[i] + w[i];
-		uint32_t t2 = (ror(a, 2) ^ ror(a, 13) ^ ror(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
-		h7 = g;
-		g = f;
-		f = e;
-		e = d + t1;
-		d = c;
-		c = b;
-		b = a;
-		a = t1 + t2;
-	}
-	h[0] += a;
-	h[1] += b;
-	h[2] += c;
-	h[3] += d;
-	h[4] += e;
-	h[5] += f;
-	h[6] += g;
-	h[7] += h7;
 }
+
+/* One round of the portable compression; the eight working variables are
+ * renamed from round to round by the caller instead of moved. */
+#define ROUND(a, b, c, d, e, f, g, h, i)                                                             \
+	do {                                                                                         \
+		uint32_t t1 = h + (ror(e, 6) ^ ror(e, 11) ^ ror(e, 25)) + (g ^ (e & (f ^ g))) + K256[i] + \
+			      w[i];                                                                  \
+		uint32_t t2 = (ror(a, 2) ^ ror(a, 13) ^ ror(a, 22)) + ((a & b) | (c & (a | b)));         \
+		d += t1;                                                                             \
+		h = t1 + t2;                                                                         \
+	} while (0)
+
+/* The portable compression. Its message schedule w[] is left on the
+ * stack (hypervisor memory, never mapped for a guest). */
+static void compress_c(uint32_t st[8], const uint8_t *blk, size_t nblocks)
+{
+	for (; nblocks; nblocks--, blk += SHA256_BLOCK) {
+		uint32_t w[64], a = st[0], b = st[1], c = st[2], d = st[3], e = st[4], f = st[5], g = st[6],
+				h = st[7];
+
+		for (int i = 0; i < 16; i++)
+			w[i] = load_be32(blk + 4 * i);
+		for (int i = 16; i < 64; i++) {
+			uint32_t s0 = ror(w[i - 15], 7) ^ ror(w[i - 15], 18) ^ (w[i - 15] >> 3);
+			uint32_t s1 = ror(w[i - 2], 17) ^ ror(w[i - 2], 19) ^ (w[i - 2] >> 10);
+			w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+		}
+		for (int i = 0; i < 64; i += 8) {
+			ROUND(a, b, c, d, e, f, g, h, i);
+			ROUND(h, a, b, c, d, e, f, g, i + 1);
+			ROUND(g, h, a, b, c, d, e, f, i + 2);
+			ROUND(f, g, h, a, b, c, d, e, i + 3);
+			ROUND(e, f, g, h, a, b, c, d, i + 4);
+			ROUND(d, e, f, g, h, a, b, c, i + 5);
+			ROUND(c, d, e, f, g, h, a, b, i + 6);
+			ROUND(b, c, d, e, f, g, h, a, i + 7);
+		}
+		st[0] += a;
+		st[1] += b;
+		st[2] += c;
+		st[3] += d;
+		st[4] += e;
+		st[5] += f;
+		st[6] += g;
+		st[7] += h;
+	}
+}
+#undef ROUND
+
+static void compress(uint32_t h[8], const uint8_t *blk, size_t nblocks)
+{
+#ifdef HAVE_SHA256_CE
+	if (impl == SHA256_CE) {
+		sha256_ce_blocks(h, blk, nblocks);
+		return;
+	}
 #endif
+	compress_c(h, blk, nblocks);
+}
 
-/* Known answers at start-up (FIPS 180-4 "abc"; RFC 4231 case 2), so the
- * build that runs, whichever compression it uses, is the one tested. */
-static bool sha256_selftest(void)
+bool sha256_set_impl(enum sha256_impl want)
 {
-	static const uint8_t abc[32] = {
-		0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea, 0x41, 0x41, 0x40, 0xde, 0x5d, 0xae, 0x22, 0x23,
-		0xb0, 0x03, 0x61, 0xa3, 0x96, 0x17, 0x7a, 0x9c, 0xb4, 0x10, 0xff, 0x61, 0xf2, 0x00, 0x15, 0xad };
-	static const uint8_t jefe[32] = {
-		0x5b, 0xdc, 0xc1, 0x46, 0xbf, 0x60, 0x75, 0x4e, 0x6a, 0x04, 0x24, 0x26, 0x08, 0x95, 0x75, 0xc7,
-		0x5a, 0x00, 0x3f, 0x08, 0x9d, 0x27, 0x39, 0x83, 0x9d, 0xec, 0x58, 0xb9, 0x64, 0xec, 0x38, 0x43 };
-	uint8_t d[32];
-
-	sha256("abc", 3, d);
-	if (memcmp(d, abc, 32))
+#ifndef HAVE_SHA256_CE
+	if (want == SHA256_CE)
 		return false;
-	hmac_sha256((const uint8_t *)"Jefe", 4, "what do ya want for nothing?", 28, d);
-	return memcmp(d, jefe, 32) == 0;
+#endif
+	impl = want;
+	return true;
+}
+
+enum sha256_impl sha256_get_impl(void)
+{
+	return impl;
 }
 
 void sha256_init(struct sha256_ctx *c)
 {
-	static const uint32_t iv[8] = {
-		0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
-	};
-	memcpy(c->h, iv, sizeof(iv));
+	memcpy(c->h, IV, sizeof(IV));
 	c->len = 0;
 	c->nbuf = 0;
 }
@@ -141,11 +151,14 @@ void sha256_update(struct sha256_ctx *c, const void *data, size_t n)
 		n -= take;
 		if (c->nbuf < SHA256_BLOCK)
 			return;
-		compress(c->h, c->buf);
+		compress(c->h, c->buf, 1);
 		c->nbuf = 0;
 	}
-	for (; n >= SHA256_BLOCK; p += SHA256_BLOCK, n -= SHA256_BLOCK)
-		compress(c->h, p);
+	if (n >= SHA256_BLOCK) {
+		compress(c->h, p, n / SHA256_BLOCK);
+		p += n & ~(size_t)(SHA256_BLOCK - 1);
+		n &= SHA256_BLOCK - 1;
+	}
 	if (n)
 		memcpy(c->buf, p, n);
 	c->nbuf = n;
@@ -158,19 +171,14 @@ void sha256_final(struct sha256_ctx *c, uint8_t out[SHA256_DIGEST])
 	c->buf[c->nbuf++] = 0x80;
 	if (c->nbuf > SHA256_BLOCK - 8) {
 		memset(c->buf + c->nbuf, 0, SHA256_BLOCK - c->nbuf);
-		compress(c->h, c->buf);
+		compress(c->h, c->buf, 1);
 		c->nbuf = 0;
 	}
 	memset(c->buf + c->nbuf, 0, SHA256_BLOCK - 8 - c->nbuf);
 	for (int i = 0; i < 8; i++)
 		c->buf[SHA256_BLOCK - 1 - i] = (uint8_t)(bits >> (8 * i));
-	compress(c->h, c->buf);
-	for (int i = 0; i < 8; i++) {
-		out[4 * i] = (uint8_t)(c->h[i] >> 24);
-		out[4 * i + 1] = (uint8_t)(c->h[i] >> 16);
-		out[4 * i + 2] = (uint8_t)(c->h[i] >> 8);
-		out[4 * i + 3] = (uint8_t)c->h[i];
-	}
+	compress(c->h, c->buf, 1);
+	store_be32x8(out, c->h);
 	wipe(c, sizeof(*c));
 }
 
@@ -183,39 +191,97 @@ void sha256(const void *data, size_t n, uint8_t out[SHA256_DIGEST])
 	sha256_final(&c, out);
 }
 
-void hmac_sha256(const uint8_t *key, size_t klen, const void *data, size_t n, uint8_t out[SHA256_DIGEST])
+void hmac_key_set(struct hmac_key *hk, const uint8_t *key, size_t klen)
 {
-	uint8_t k[SHA256_BLOCK] = { 0 }, pad[SHA256_BLOCK], inner[SHA256_DIGEST];
-	struct sha256_ctx c;
+	uint8_t k[SHA256_BLOCK] = { 0 }, pad[SHA256_BLOCK];
 
 	if (klen > SHA256_BLOCK)
 		sha256(key, klen, k);
 	else if (klen)
 		memcpy(k, key, klen);
-
 	for (int i = 0; i < SHA256_BLOCK; i++)
 		pad[i] = k[i] ^ 0x36;
-	sha256_init(&c);
-	sha256_update(&c, pad, sizeof(pad));
-	sha256_update(&c, data, n);
-	sha256_final(&c, inner);
-
+	memcpy(hk->i, IV, sizeof(IV));
+	compress(hk->i, pad, 1);
 	for (int i = 0; i < SHA256_BLOCK; i++)
 		pad[i] = k[i] ^ 0x5c;
-	sha256_init(&c);
-	sha256_update(&c, pad, sizeof(pad));
-	sha256_update(&c, inner, sizeof(inner));
-	sha256_final(&c, out);
-
+	memcpy(hk->o, IV, sizeof(IV));
+	compress(hk->o, pad, 1);
 	wipe(k, sizeof(k));
 	wipe(pad, sizeof(pad));
+}
+
+void hmac_start(struct sha256_ctx *c, const struct hmac_key *hk)
+{
+	memcpy(c->h, hk->i, sizeof(c->h));
+	c->len = SHA256_BLOCK;
+	c->nbuf = 0;
+}
+
+void hmac_finish(struct sha256_ctx *c, const struct hmac_key *hk, uint8_t out[SHA256_DIGEST])
+{
+	uint8_t inner[SHA256_DIGEST];
+
+	sha256_final(c, inner);
+	memcpy(c->h, hk->o, sizeof(c->h));
+	c->len = SHA256_BLOCK;
+	c->nbuf = 0;
+	sha256_update(c, inner, sizeof(inner));
+	sha256_final(c, out);
 	wipe(inner, sizeof(inner));
 }
 
-bool crypto_selftest(void)
+/* A 32-byte message after the 64-byte pad block: one block, v || 0x80 ||
+ * zeros || the length (96 bytes, 768 bits); the inner digest, 32 bytes
+ * too, goes to the outer hash in a block laid out the same. */
+static void hmac_iterate_c(const struct hmac_key *hk, uint8_t v[SHA256_DIGEST], uint8_t *out, size_t n)
 {
-	static int state; /* 0 not run, 1 passed, -1 failed */
-	if (!state)
-		state = sha256_selftest() ? 1 : -1;
-	return state > 0;
+	uint8_t blk[SHA256_BLOCK];
+	uint32_t st[8];
+
+	memcpy(blk, v, SHA256_DIGEST);
+	memset(blk + SHA256_DIGEST, 0, SHA256_BLOCK - SHA256_DIGEST);
+	blk[SHA256_DIGEST] = 0x80;
+	blk[SHA256_BLOCK - 2] = (768 >> 8) & 0xff;
+	blk[SHA256_BLOCK - 1] = 768 & 0xff;
+	for (; n; n--) {
+		memcpy(st, hk->i, sizeof(st));
+		compress_c(st, blk, 1);
+		store_be32x8(blk, st);
+		memcpy(st, hk->o, sizeof(st));
+		compress_c(st, blk, 1);
+		store_be32x8(blk, st);
+		if (out) {
+			memcpy(out, blk, SHA256_DIGEST);
+			out += SHA256_DIGEST;
+		}
+	}
+	memcpy(v, blk, SHA256_DIGEST);
+	wipe(blk, sizeof(blk));
+	wipe(st, sizeof(st));
+}
+
+void hmac_sha256_iterate(const struct hmac_key *hk, uint8_t v[SHA256_DIGEST], uint8_t *out, size_t n)
+{
+	if (!n)
+		return;
+#ifdef HAVE_SHA256_CE
+	if (impl == SHA256_CE) {
+		sha256_ce_hmac_iter(hk, v, out, n);
+		return;
+	}
+#endif
+	hmac_iterate_c(hk, v, out, n);
+}
+
+void hmac_sha256(const uint8_t *key, size_t klen, const void *data, size_t n, uint8_t out[SHA256_DIGEST])
+{
+	struct hmac_key hk;
+	struct sha256_ctx c;
+
+	hmac_key_set(&hk, key, klen);
+	hmac_start(&c, &hk);
+	sha256_update(&c, data, n);
+	hmac_finish(&c, &hk, out);
+	wipe(&hk, sizeof(hk));
 }

@@ -12,8 +12,8 @@ set -eu
 HOST_PKGS="make gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu \
 picolibc-aarch64-linux-gnu libcmocka-dev libfdt1 device-tree-compiler \
 qemu-system-arm python3 python3-kconfiglib python3-pexpect cpio kmod clang libclang-rt-14-dev \
-libglib2.0-dev pkg-config dpkg-dev xz-utils"
-ARM64_PKGS="libfdt-dev:arm64 busybox-static:arm64"
+libglib2.0-dev pkg-config dpkg-dev xz-utils qemu-user libc6-dev-arm64-cross"
+ARM64_PKGS="libfdt-dev:arm64 busybox-static:arm64 libcmocka-dev:arm64"
 
 missing=""
 for p in $HOST_PKGS $ARM64_PKGS; do

@@ -1,5 +1,5 @@
 /* virtio-rng: one requestq; every writable buffer the driver offers is
- * filled from this partition's DRBG. Nothing is shared with any other
+ * filled from this partition's DRBG (through its own output pool). Nothing is shared with any other
  * partition but the hardware entropy source. */
 #include <hv/config_schema.h>
 #include <hv/log.h>
@@ -12,6 +12,13 @@
  * its RAM (even overlapping); the work done in one trap stays bounded. */
 #define RNG_MAX_PER_REQUEST 65536
 
+static void pool_wipe(struct virtio_rng *r)
+{
+	memset(r->pool, 0, sizeof(r->pool));
+	__asm__ volatile("" : : "r"(r->pool) : "memory");
+	r->pool_left = 0;
+}
+
 /* (Re)instantiate: entropy || nonce (boot count) || personalization. */
 static bool instantiate(struct virtio_rng *r)
 {
@@ -22,6 +29,7 @@ static bool instantiate(struct virtio_rng *r)
 		r->failed = true;
 		memset(seed, 0, sizeof(seed));
 		drbg_wipe(&r->drbg);
+		pool_wipe(r);
 		return false;
 	}
 	drbg_instantiate(&r->drbg, seed, sizeof(seed), nonce, sizeof(nonce), r->personalization,
@@ -46,8 +54,18 @@ static bool reseed(struct virtio_rng *r)
 	return true;
 }
 
+/* n bytes of DRBG output at p, reseeding first when the DRBG asks for it. */
+static bool generate(struct virtio_rng *r, uint8_t *p, uint32_t n)
+{
+	if (drbg_generate(&r->drbg, p, n, NULL, 0) == 0)
+		return true;
+	return reseed(r) && drbg_generate(&r->drbg, p, n, NULL, 0) == 0;
+}
+
 /* Fill one request's writable buffers; bytes written, 0 when the entropy
- * source failed (no weak data is ever served). */
+ * source failed (no weak data is ever served). Short pieces come from the
+ * pool, refilled by one DRBG request of RNG_POOL_BYTES when empty; pieces
+ * of a pool's size or more, with the pool empty, straight from the DRBG. */
 static uint32_t fill(struct virtio_rng *r, const struct vq_chain *c)
 {
 	uint32_t done = 0;
@@ -59,14 +77,28 @@ static uint32_t fill(struct virtio_rng *r, const struct vq_chain *c)
 	for (unsigned i = c->nr; i < c->nr + c->nw && done < RNG_MAX_PER_REQUEST; i++) {
 		uint32_t off = 0;
 		while (off < c->seg[i].len && done < RNG_MAX_PER_REQUEST) {
+			uint8_t *p = c->seg[i].p + off;
 			uint32_t n = c->seg[i].len - off;
-			if (n > DRBG_MAX_REQUEST)
-				n = DRBG_MAX_REQUEST;
 			if (n > RNG_MAX_PER_REQUEST - done)
 				n = RNG_MAX_PER_REQUEST - done;
-			if (drbg_generate(&r->drbg, c->seg[i].p + off, n, NULL, 0) != 0) {
-				if (!reseed(r) || drbg_generate(&r->drbg, c->seg[i].p + off, n, NULL, 0))
+			if (r->pool_left) {
+				uint8_t *src = r->pool + RNG_POOL_BYTES - r->pool_left;
+				if (n > r->pool_left)
+					n = r->pool_left;
+				memcpy(p, src, n);
+				memset(src, 0, n);
+				__asm__ volatile("" : : "r"(src) : "memory");
+				r->pool_left -= n;
+			} else if (n >= RNG_POOL_BYTES) {
+				if (n > DRBG_MAX_REQUEST)
+					n = DRBG_MAX_REQUEST;
+				if (!generate(r, p, n))
 					return done;
+			} else {
+				if (!generate(r, r->pool, RNG_POOL_BYTES))
+					return done;
+				r->pool_left = RNG_POOL_BYTES;
+				continue;
 			}
 			off += n;
 			done += n;
@@ -97,8 +129,10 @@ static void rng_notify(struct virtio_dev *d, unsigned q)
 static void rng_reset(struct virtio_dev *d)
 {
 	struct virtio_rng *r = d->priv;
-	if (r)
+	if (r) {
 		drbg_wipe(&r->drbg);
+		pool_wipe(r);
+	}
 }
 
 const struct virtio_dev_ops virtio_rng_ops = {
@@ -120,7 +154,9 @@ void virtio_rng_init(struct virtio_rng *r, const char *name, uint32_t id,
 
 /* ---- the device type: an empty node, one per partition ---- */
 
-VDEV_POOL(struct virtio_rng, vrng_pool, 1);
+/* Not zeroed at boot (the output pools make it 4 KiB a partition):
+ * virtio_rng_init writes all of a device's state before it is used. */
+static struct virtio_rng vrng_pool[CONFIG_MAX_PARTITIONS][1] HV_NOINIT;
 
 static void rng_parse(struct cfg_parser *p, int node, struct part_config *pc, struct dev_config *dc)
 {

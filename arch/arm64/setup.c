@@ -3,6 +3,7 @@
 #include <arch/sysreg.h>
 #include <drivers/drivers.h>
 #include <hv/boot.h>
+#include <hv/drbg.h>
 #include <hv/log.h>
 #include <hv/partition.h>
 #include <hv/workq.h>
@@ -77,6 +78,13 @@ static const void *board_dtb(uint64_t dtb)
 }
 void hv_secondary_main(unsigned cpu);
 
+/* FEAT_SHA256 (ID_AA64ISAR0_EL1.SHA2): SHA-256 for the DRBGs uses these
+ * instructions when every CPU has them, else portable C. */
+static bool cpu_has_sha256(void)
+{
+	return ((read_sysreg(id_aa64isar0_el1) >> 12) & 0xf) != 0;
+}
+
 /* A CPU without a running vCPU: wait (interrupts masked; WFI still wakes
  * on them), handle them, and enter the vCPU once it is started. */
 _Noreturn void cpu_idle(void)
@@ -131,6 +139,7 @@ void hv_main(uint64_t dtb)
 	if (gicv3_cpu_init(0))
 		PANIC("GIC redistributor of CPU 0 not found");
 	timer_selftest();
+	sha256_set_impl(cpu_has_sha256() ? SHA256_CE : SHA256_C); /* before the self-test in core_setup */
 	if (payload >= pool_base ||
 	    core_setup((const void *)payload, pool_base - payload, board_dtb(dtb), BOARD_DTB_MAX,
 		       mmu_pool())) {
@@ -169,6 +178,14 @@ void hv_secondary_main(unsigned cpu)
 	mmu_enable();
 	if (gicv3_cpu_init(cpu))
 		PANIC("GIC redistributor of CPU %u not found", cpu);
+	/* Before any guest starts (boot_barrier): a CPU without the SHA-256
+	 * instructions puts every CPU on the C version, tested again. */
+	if (sha256_get_impl() == SHA256_CE && !cpu_has_sha256()) {
+		sha256_set_impl(SHA256_C);
+		WARN("CPU %u has no SHA-256 instructions: SHA-256 in C on every CPU", cpu);
+		if (!crypto_selftest())
+			ERR("crypto self-test FAILED: virtio-rng devices serve no data");
+	}
 	if (__atomic_add_fetch(&cpus_online, 1, __ATOMIC_ACQ_REL) == CONFIG_NR_CPUS_PLATFORM) {
 		INFO("all %u CPUs up (EL2 MMU, GIC, timer)", CONFIG_NR_CPUS_PLATFORM);
 		workq_selftest();

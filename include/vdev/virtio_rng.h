@@ -7,6 +7,10 @@
 #include <hv/drbg.h>
 #include <vdev/virtio.h>
 
+/* DRBG output is generated this much at a time for requests shorter than
+ * this, and served from the partition's own pool; see docs/rng.md. */
+#define RNG_POOL_BYTES 4096
+
 /* Fills buf with n bytes of full entropy; false when the source failed. */
 typedef bool (*entropy_fn)(void *buf, size_t n);
 
@@ -18,8 +22,10 @@ struct virtio_rng {
 	uint32_t id;                 /* nonce: partition id and ... */
 	uint32_t boots;              /* ... instantiation count */
 	uint64_t bytes;              /* served, for the log */
+	uint32_t pool_left;          /* pool[RNG_POOL_BYTES - pool_left ..] not yet served */
 	bool failed;                 /* entropy source failed: no data served */
 	bool failure_logged;
+	uint8_t pool[RNG_POOL_BYTES]; /* served bytes are zeroed */
 };
 
 void virtio_rng_init(struct virtio_rng *r, const char *name, uint32_t id,

@@ -40,6 +40,18 @@ for t in "$O"/unit/test_*; do
 	count_cmocka "$O/test-logs/$(basename "$t").log" "$n"
 	[ $rc -eq 0 ] || [[ " ${failures[*]} " == *" $n"* ]] || { failed=$((failed + 1)); failures+=("$n exit $rc"); }
 done
+# aarch64 builds of unit tests (the SHA-256 instructions), under qemu-user.
+for t in "$O"/unit-arm64/test_*; do
+	[ -x "$t" ] || continue
+	n=unit-arm64/$(basename "$t")
+	echo "== $n"
+	log=$O/test-logs/arm64-$(basename "$t").log
+	qemu-aarch64 "$t" >"$log" 2>&1
+	rc=$?
+	cat "$log"
+	count_cmocka "$log" "$n"
+	[ $rc -eq 0 ] || [[ " ${failures[*]} " == *" $n"* ]] || { failed=$((failed + 1)); failures+=("$n exit $rc"); }
+done
 
 for t in tests/host/test_*.sh tests/qemu/test_*.sh tests/linux/test_*.py; do
 	n=${t#tests/}

@@ -1,6 +1,11 @@
 /* SHA-256, HMAC-SHA256 and the per-partition HMAC_DRBG behind virtio-rng.
  * proves: RNG-1
  *
+ * Every test runs once per compression function the build and CPU have:
+ * portable C always; the Armv8 SHA-256 instructions (arch/arm64/sha256_ce.S)
+ * in the aarch64 build (build/unit-arm64/test_drbg, run under qemu-aarch64)
+ * on a CPU whose HWCAP says SHA2, else those runs are skipped.
+ *
  * Expected values: SHA-256 digests from FIPS 180-4 examples, HMAC from
  * RFC 4231, both re-checked with python3 hashlib/hmac; the HMAC_DRBG vector
  * from an independent Python implementation of SP 800-90A 10.1.2, which
@@ -12,6 +17,27 @@
 #include <cmocka.h>
 
 #include <hv/drbg.h>
+#ifdef HAVE_SHA256_CE
+#include <sys/auxv.h>
+#endif
+
+static const enum sha256_impl impl_c = SHA256_C;
+#ifdef HAVE_SHA256_CE
+static const enum sha256_impl impl_ce = SHA256_CE;
+#endif
+
+/* Each test's first statement: the compression its state names. */
+static void use_impl(void **state)
+{
+	enum sha256_impl want = *(const enum sha256_impl *)*state;
+
+#ifdef HAVE_SHA256_CE
+	if (want == SHA256_CE && !(getauxval(AT_HWCAP) & HWCAP_SHA2))
+		skip();
+#endif
+	assert_true(sha256_set_impl(want));
+	assert_int_equal(sha256_get_impl(), want);
+}
 
 static size_t unhex(const char *s, uint8_t *out)
 {
@@ -44,7 +70,7 @@ static void check_sha256(const char *msg, const char *want)
 
 static void test_sha256_short(void **state)
 {
-	(void)state;
+	use_impl(state);
 	check_sha256("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 	check_sha256("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 	/* 448 bits: the padding needs a second block. */
@@ -60,7 +86,7 @@ static void test_sha256_million_a(void **state)
 	uint8_t chunk[1000], d[SHA256_DIGEST];
 	struct sha256_ctx c;
 	size_t left = 1000000;
-	(void)state;
+	use_impl(state);
 
 	memset(chunk, 'a', sizeof(chunk));
 	sha256_init(&c);
@@ -80,7 +106,7 @@ static void test_hmac_rfc4231(void **state)
 {
 	uint8_t key[131], d[SHA256_DIGEST];
 	const char *m;
-	(void)state;
+	use_impl(state);
 
 	memset(key, 0x0b, 20);
 	m = "Hi There";
@@ -106,7 +132,7 @@ static void test_drbg_reference(void **state)
 	struct drbg d;
 	const char *pers = "partition alpha", *raddl = "reseed additional input",
 		   *gaddl = "generate additional input";
-	(void)state;
+	use_impl(state);
 
 	for (int i = 0; i < 32; i++)
 		entropy[i] = (uint8_t)i, reseed_entropy[i] = (uint8_t)(0x80 + i);
@@ -142,7 +168,7 @@ static void test_drbg_cavp(void **state)
 {
 	uint8_t entropy[32], nonce[16], out[128];
 	struct drbg d;
-	(void)state;
+	use_impl(state);
 
 	unhex("ca851911349384bffe89de1cbdc46e6831e44d34a4fb935ee285dd14b71a7488", entropy);
 	unhex("659ba96c601dc69fc902940805ec0ca8", nonce);
@@ -180,7 +206,7 @@ static void test_drbg_max_request(void **state)
 {
 	static uint8_t out[DRBG_MAX_REQUEST + 1];
 	struct drbg d, before;
-	(void)state;
+	use_impl(state);
 
 	seed(&d, "alpha");
 	before = d;
@@ -203,7 +229,7 @@ static void test_drbg_not_instantiated(void **state)
 {
 	uint8_t out[32], entropy[32];
 	struct drbg d;
-	(void)state;
+	use_impl(state);
 
 	memset(&d, 0, sizeof(d));
 	memset(out, 0xa5, sizeof(out));
@@ -224,7 +250,7 @@ static void test_drbg_reseed_interval(void **state)
 {
 	uint8_t out[32], entropy[32];
 	struct drbg d;
-	(void)state;
+	use_impl(state);
 
 	seed(&d, "alpha");
 	d.reseed_counter = DRBG_RESEED_INTERVAL;
@@ -251,7 +277,7 @@ static void test_drbg_partitions_differ(void **state)
 {
 	uint8_t a[64], b[64], a2[64];
 	struct drbg da, db, da2;
-	(void)state;
+	use_impl(state);
 
 	seed(&da, "alpha");
 	seed(&db, "beta");
@@ -276,7 +302,7 @@ static void test_drbg_wipe(void **state)
 {
 	uint8_t out[32];
 	struct drbg d;
-	(void)state;
+	use_impl(state);
 
 	seed(&d, "alpha");
 	assert_int_equal(drbg_generate(&d, out, sizeof(out), NULL, 0), 0);
@@ -292,19 +318,103 @@ static void test_drbg_wipe(void **state)
 	assert_true(all_bytes(out, sizeof(out), 0xa5));
 }
 
+/* The fixed-block HMAC (two compressions a 32-byte message, the key's pad
+ * states computed once) against the general one: v = HMAC(key, v) three
+ * times, each step written out; out may be NULL. */
+static void test_hmac_iterate(void **state)
+{
+	uint8_t key[32], v[32], ref[32], out[3 * 32];
+	struct hmac_key hk;
+	use_impl(state);
+
+	for (int i = 0; i < 32; i++)
+		key[i] = (uint8_t)(0xc0 + i), v[i] = (uint8_t)i;
+	memcpy(ref, v, 32);
+	hmac_key_set(&hk, key, sizeof(key));
+	hmac_sha256_iterate(&hk, v, out, 3);
+	for (int i = 0; i < 3; i++) {
+		hmac_sha256(key, sizeof(key), ref, 32, ref);
+		assert_memory_equal(out + 32 * i, ref, 32);
+	}
+	assert_memory_equal(v, ref, 32);
+	hmac_sha256_iterate(&hk, v, NULL, 1);
+	hmac_sha256(key, sizeof(key), ref, 32, ref);
+	assert_memory_equal(v, ref, 32);
+	/* RFC 4231 case 2 through the pad states: 28 bytes, not the fixed block. */
+	{
+		struct sha256_ctx c;
+		const char *m = "what do ya want for nothing?";
+		hmac_key_set(&hk, (const uint8_t *)"Jefe", 4);
+		hmac_start(&c, &hk);
+		sha256_update(&c, m, strlen(m));
+		hmac_finish(&c, &hk, out);
+		assert_hex(out, 32, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+	}
+}
+
+/* The boot self-test passes for the compression in use. */
+static void test_selftest(void **state)
+{
+	use_impl(state);
+	assert_true(crypto_selftest());
+}
+
+#ifdef HAVE_SHA256_CE
+/* The same function whatever computes it: every message length from 0 to
+ * 300 bytes, and 1 to 5 iterations of the fixed-block HMAC, with the C
+ * version as reference. Only where both can run. */
+static void test_ce_matches_c(void **state)
+{
+	uint8_t msg[300], a[SHA256_DIGEST], b[SHA256_DIGEST], va[32], vb[32], oa[5 * 32], ob[5 * 32];
+	struct hmac_key hk;
+	use_impl(state);
+
+	for (size_t i = 0; i < sizeof(msg); i++)
+		msg[i] = (uint8_t)(i * 7 + 3);
+	for (size_t n = 0; n <= sizeof(msg); n++) {
+		sha256_set_impl(SHA256_C);
+		sha256(msg, n, a);
+		sha256_set_impl(SHA256_CE);
+		sha256(msg, n, b);
+		assert_memory_equal(a, b, sizeof(a));
+	}
+	for (size_t n = 1; n <= 5; n++) {
+		sha256_set_impl(SHA256_C);
+		hmac_key_set(&hk, msg, 32 + n);
+		memcpy(va, msg + n, 32);
+		hmac_sha256_iterate(&hk, va, oa, n);
+		sha256_set_impl(SHA256_CE);
+		hmac_key_set(&hk, msg, 32 + n);
+		memcpy(vb, msg + n, 32);
+		hmac_sha256_iterate(&hk, vb, ob, n);
+		assert_memory_equal(va, vb, 32);
+		assert_memory_equal(oa, ob, 32 * n);
+	}
+}
+#endif
+
 int main(void)
 {
+#define BOTH(f) { #f " (C)", f, NULL, NULL, (void *)&impl_c } IF_CE(, { #f " (instructions)", f, NULL, NULL, (void *)&impl_ce })
+#ifdef HAVE_SHA256_CE
+#define IF_CE(...) __VA_ARGS__
+#else
+#define IF_CE(...)
+#endif
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_sha256_short),
-		cmocka_unit_test(test_sha256_million_a),
-		cmocka_unit_test(test_hmac_rfc4231),
-		cmocka_unit_test(test_drbg_reference),
-		cmocka_unit_test(test_drbg_cavp),
-		cmocka_unit_test(test_drbg_max_request),
-		cmocka_unit_test(test_drbg_not_instantiated),
-		cmocka_unit_test(test_drbg_reseed_interval),
-		cmocka_unit_test(test_drbg_partitions_differ),
-		cmocka_unit_test(test_drbg_wipe),
+		BOTH(test_sha256_short),
+		BOTH(test_sha256_million_a),
+		BOTH(test_hmac_rfc4231),
+		BOTH(test_drbg_reference),
+		BOTH(test_drbg_cavp),
+		BOTH(test_drbg_max_request),
+		BOTH(test_drbg_not_instantiated),
+		BOTH(test_drbg_reseed_interval),
+		BOTH(test_drbg_partitions_differ),
+		BOTH(test_drbg_wipe),
+		BOTH(test_hmac_iterate),
+		BOTH(test_selftest),
+		IF_CE({ "test_ce_matches_c", test_ce_matches_c, NULL, NULL, (void *)&impl_ce },)
 	};
 	return cmocka_run_group_tests_name("drbg", tests, NULL, NULL);
 }
