@@ -776,22 +776,16 @@ static const struct reg_desc dist_regs[] = {
 	{ 0x6000, 0x2000, W32 | W64 | WSUB, irouter_r, irouter_w },
 	{ 0xffd0, 0x30, W32, id_r, NULL },
 };
-static const struct reg_bank dist_bank = { dist_regs, ARRAY_SIZE(dist_regs) };
+const struct reg_bank vgic_dist_bank = REG_BANK(dist_regs);
 
 static uint64_t rtyper_r(void *d, uint32_t off, unsigned w)
 {
 	struct vgic_ctx *x = d;
 	uint64_t v = ((uint64_t)x->vcpu << 32) | ((uint64_t)x->vcpu << 8) |
 		     (x->vcpu == x->g->nvcpus - 1 ? BIT(4) : 0);
-	(void)off;
-	return w == 8 ? v : (uint32_t)v;
-}
-
-static uint64_t rtyper_hi_r(void *d, uint32_t off, unsigned w)
-{
-	(void)off;
-	(void)w;
-	return ((struct vgic_ctx *)d)->vcpu; /* Affinity_Value: Aff0 */
+	if (w == 8)
+		return v;
+	return off & 4 ? v >> 32 : (uint32_t)v; /* upper half: Affinity_Value */
 }
 
 static uint64_t waker_r(void *d, uint32_t off, unsigned w)
@@ -815,8 +809,7 @@ static void waker_w(void *d, uint32_t off, unsigned w, uint64_t v)
 static const struct reg_desc rdist_regs[] = {
 	{ 0x0000, 4, W32, NULL, NULL },       /* CTLR: no LPIs */
 	{ 0x0004, 4, W32, iidr_r, NULL },
-	{ 0x000c, 4, W32, rtyper_hi_r, NULL }, /* upper half, 32-bit reads */
-	{ 0x0008, 8, W32 | W64, rtyper_r, NULL },
+	{ 0x0008, 8, W32 | W64 | WSUB, rtyper_r, NULL }, /* and its upper half */
 	{ 0x0010, 4, W32, NULL, NULL },       /* STATUSR */
 	{ 0x0014, 4, W32, waker_r, waker_w },
 	{ 0x0070, 8, W64, NULL, NULL },       /* PROPBASER */
@@ -834,14 +827,14 @@ static const struct reg_desc rdist_regs[] = {
 	{ SGI + 0x0d00, 4, W32, NULL, NULL }, /* IGRPMODR0 */
 	{ SGI + 0x0e00, 4, W32, NULL, NULL }, /* NSACR */
 };
-static const struct reg_bank rdist_bank = { rdist_regs, ARRAY_SIZE(rdist_regs) };
+const struct reg_bank vgic_rdist_bank = REG_BANK(rdist_regs);
 
 static int dist_access(void *dev, uint64_t off, unsigned width, bool write, uint64_t *val)
 {
 	struct vgic *g = dev;
 	int me = arch_vgic_local_vcpu(g);
 	struct vgic_ctx x = { g, me < 0 ? 0 : (unsigned)me, false };
-	return reg_bank_access(&dist_bank, &x, (uint32_t)off, width, write, val);
+	return reg_bank_access(&vgic_dist_bank, &x, (uint32_t)off, width, write, val);
 }
 
 /* A frame per vCPU; accesses beyond the last vCPU's frame abort. */
@@ -852,7 +845,7 @@ static int rdist_access(void *dev, uint64_t off, unsigned width, bool write, uin
 
 	if (x.vcpu >= g->nvcpus)
 		return -1;
-	return reg_bank_access(&rdist_bank, &x, (uint32_t)(off % VGIC_RDIST_STRIDE), width, write,
+	return reg_bank_access(&vgic_rdist_bank, &x, (uint32_t)(off % VGIC_RDIST_STRIDE), width, write,
 			       val);
 }
 

@@ -151,7 +151,7 @@ static const struct reg_desc vpl011_regs[] = {
 	{ UARTDMACR, 4, W16 | W32, dmacr_read, dmacr_write },
 	{ UARTPERIPHID, 32, W32, id_read, NULL },
 };
-static const struct reg_bank vpl011_bank = { vpl011_regs, ARRAY_SIZE(vpl011_regs) };
+const struct reg_bank vpl011_bank = REG_BANK(vpl011_regs);
 
 static int vpl011_access(void *dev, uint64_t off, unsigned width, bool write, uint64_t *val)
 {

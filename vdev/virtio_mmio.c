@@ -268,7 +268,7 @@ static const struct reg_desc virtio_regs[] = {
 	{ R_CONFIG_GEN, 4, W32, reg_read, NULL },
 	{ R_CONFIG, VIRTIO_MMIO_SIZE - R_CONFIG, W8 | W16 | W32 | WSUB, cfg_read, cfg_write },
 };
-static const struct reg_bank virtio_bank = { virtio_regs, ARRAY_SIZE(virtio_regs) };
+const struct reg_bank virtio_bank = REG_BANK(virtio_regs);
 
 static int virtio_access(void *dev, uint64_t off, unsigned width, bool write, uint64_t *val)
 {

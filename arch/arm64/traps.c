@@ -157,16 +157,32 @@ static ipa_t fault_ipa(void)
 	return ((read_sysreg(hpfar_el2) & 0xfffffffffff0ULL) << 8) | (read_sysreg(far_el2) & 0xfff);
 }
 
+/* The refused and the unemulatable access: cold, out of the fast path. */
+static __attribute__((noinline, cold)) void dabt_refuse(struct vcpu *v, struct trap_frame *f,
+							uint64_t esr, ipa_t ipa, bool valid)
+{
+	struct dabt_info d = esr_decode_dabt(esr);
+
+	if (!valid)
+		partition_fault(v->part, FAULT_DABT, "unemulatable access to IPA 0x%llx at 0x%llx",
+				(unsigned long long)ipa, (unsigned long long)f->elr);
+	else
+		partition_fault(v->part, FAULT_DABT, "%u-byte %s of IPA 0x%llx at 0x%llx", d.width,
+				d.write ? "write" : "read", (unsigned long long)ipa,
+				(unsigned long long)f->elr);
+	inject_sea(f, false, d.write);
+}
+
+/* An emulated MMIO access: decode the syndrome, let the partition's bus
+ * answer, write the loaded value back as the load would have. */
 static void trap_dabt(struct vcpu *v, struct trap_frame *f, uint64_t esr)
 {
 	struct dabt_info d = esr_decode_dabt(esr);
 	ipa_t ipa = fault_ipa();
 	uint64_t val = 0;
 
-	if (!d.valid || d.s1ptw) {
-		partition_fault(v->part, FAULT_DABT, "unemulatable access to IPA 0x%llx at 0x%llx",
-				(unsigned long long)ipa, (unsigned long long)f->elr);
-		inject_sea(f, false, d.write);
+	if (__builtin_expect(!d.valid || d.s1ptw, 0)) {
+		dabt_refuse(v, f, esr, ipa, false);
 		return;
 	}
 	if (d.write) {
@@ -174,11 +190,8 @@ static void trap_dabt(struct vcpu *v, struct trap_frame *f, uint64_t esr)
 		if (d.width < 8)
 			val &= (1ULL << (d.width * 8)) - 1;
 	}
-	if (mmio_bus_access(&v->part->mmio, ipa, d.width, d.write, &val)) {
-		partition_fault(v->part, FAULT_DABT, "%u-byte %s of IPA 0x%llx at 0x%llx", d.width,
-				d.write ? "write" : "read", (unsigned long long)ipa,
-				(unsigned long long)f->elr);
-		inject_sea(f, false, d.write);
+	if (__builtin_expect(mmio_bus_access(&v->part->mmio, ipa, d.width, d.write, &val), 0)) {
+		dabt_refuse(v, f, esr, ipa, true);
 		return;
 	}
 	if (!d.write) {

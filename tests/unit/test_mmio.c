@@ -28,6 +28,43 @@ static int acc(uint64_t ipa, unsigned w, bool wr, uint64_t *v)
 	return mmio_bus_access(&bus, ipa, w, wr, v);
 }
 
+/* reg_bank_access() searches by halves: every bank must be sorted and
+ * without overlaps, or registers become unreachable (or the wrong one
+ * answers). A reversed pair is caught. */
+static void test_banks_sorted(void **state)
+{
+	static const struct reg_desc bad_regs[] = {
+		{ 0x8, 4, W32, NULL, NULL },
+		{ 0x4, 4, W32, NULL, NULL },
+	};
+	static const struct reg_bank bad = { bad_regs, 2, NULL };
+	static const struct reg_desc overlap_regs[] = {
+		{ 0x0, 8, W32, NULL, NULL },
+		{ 0x4, 4, W32, NULL, NULL },
+	};
+	static const struct reg_bank overlap = { overlap_regs, 2, NULL };
+	(void)state;
+	assert_true(reg_bank_sorted(&vgic_dist_bank));
+	assert_true(reg_bank_sorted(&vgic_rdist_bank));
+	assert_true(reg_bank_sorted(&vpl011_bank));
+	assert_true(reg_bank_sorted(&virtio_bank));
+	assert_false(reg_bank_sorted(&bad));
+	assert_false(reg_bank_sorted(&overlap));
+}
+
+/* The bus's last-hit hint never sends an access to the wrong region. */
+static void test_bus_hint(void **state)
+{
+	uint64_t v = 0;
+	(void)state;
+	assert_int_equal(acc(0x09000018, 4, false, &v), 0);
+	assert_int_equal(bus.hint, 0);
+	bus.hint = 7; /* beyond n: ignored */
+	assert_int_equal(acc(0x09000018, 4, false, &v), 0);
+	assert_int_equal(acc(0x09001000, 4, false, &v), -1);
+	assert_int_equal(acc(0x08fffffc, 4, false, &v), -1);
+}
+
 static void test_uart_output_prefixed_by_line(void **state)
 {
 	const char *s = "hi\nthere\n";
@@ -118,6 +155,8 @@ static void test_bus_refuses_overlap(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_banks_sorted),
+		cmocka_unit_test_setup(test_bus_hint, setup),
 		cmocka_unit_test_setup(test_uart_output_prefixed_by_line, setup),
 		cmocka_unit_test_setup(test_uart_sanitises_control_bytes, setup),
 		cmocka_unit_test_setup(test_uart_long_line, setup),
