@@ -48,7 +48,7 @@ int reg_bank_access(const struct reg_bank *bank, void *dev, uint32_t off, unsign
 	 * middle: offsets step by the register's widest access size. */
 	uint32_t w = r->widths & 0xf;
 	uint32_t elem = r->widths & WSUB ? width : 1u << (31 - __builtin_clz(w));
-	if (!(w & width) || (off - r->offset) % elem || off + width > r->offset + r->len)
+	if (!(w & width) || ((off - r->offset) & (elem - 1)) || off + width > r->offset + r->len)
 		return -1;
 	if (write) {
 		if (r->write)

@@ -54,13 +54,21 @@ ins() { echo $(((${1} * 1000000000 + bfreq * ${2:-1} / 2) / (bfreq * ${2:-1})));
 if [ -z "$bfreq" ] || [ "$bfreq" -eq 0 ]; then
 	echo "bench: no counter frequency (QEMU exit $rc, see $T/bench.log)"
 else
-	if [ -n "${mt:-}" ] && [ -n "${rt:-}" ] && [ "${mn:-0}" -gt 0 ] && [ "$mn" = "$rn" ]; then
-		echo "mmio: $(ins $((mt - rt)) "$mn") instructions per trapped 32-bit read" \
-			"(raw $(ins "$mt" "$mn") per read, ram baseline $(ins "$rt" "$mn");" \
-			"$mn reads: $mt ticks mmio, $rt ticks ram at $bfreq Hz)"
-	else
-		echo "mmio: no figure (QEMU exit $rc, see $T/bench.log)"
-	fi
+	# The vPL011 flag register, GICD_TYPER and a virtio-mmio register.
+	for dev in "mmio vPL011 FR" "gicd GICD_TYPER" "virtio virtio-mmio Version"; do
+		read -r key what <<<"$dev"
+		label=$key
+		[ "$key" = mmio ] && label=mmio-read || label=$key-read
+		read -r xn xt < <(sed -n "s/.*bench: $label \([0-9]*\) reads ticks \([0-9]*\).*/\1 \2/p" "$T/bench.log")
+		if [ -n "${xt:-}" ] && [ -n "${rt:-}" ] && [ "${xn:-0}" -gt 0 ] && [ "$xn" = "$rn" ]; then
+			echo "$key: $(ins $((xt - rt)) "$xn") instructions per trapped 32-bit read of $what" \
+				"(raw $(ins "$xt" "$xn") per read, ram baseline $(ins "$rt" "$xn");" \
+				"$xn reads: $xt ticks, $rt ticks ram at $bfreq Hz)"
+		else
+			echo "$key: no figure (QEMU exit $rc, see $T/bench.log)"
+		fi
+		xn= xt=
+	done
 	if [ -n "${vn:-}" ] && [ "$vn" -gt 0 ]; then
 		echo "virq: latency from timer deadline to guest IRQ handler:" \
 			"min $(ins "$vmin") avg $(ins "$vtot" "$vn") max $(ins "$vmax") instructions" \
