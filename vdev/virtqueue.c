@@ -10,42 +10,17 @@ bool virtio_has(const struct virtio_dev *d, unsigned feature)
 	return (d->driver_features >> feature) & 1;
 }
 
-/* A descriptor's buffer as segments of c, in the direction the device
- * uses it: NULL, or why the chain is malformed. */
-static const char *seg_add(struct vq_chain *c, const struct dma_space *s, const struct virtq_desc *e)
-{
-	unsigned used = c->nr + c->nw;
-	bool w = e->flags & VIRTQ_DESC_F_WRITE;
-	int n;
-
-	if (e->len == 0)
-		return NULL; /* an empty buffer carries nothing: skipped */
-	if (!w && c->nw) /* readable after writable: [VIRTIO] 2.7.4.2 */
-		return "readable buffer after a writable one";
-	n = dma_map(s, e->addr, e->len, w ? DMA_FROM_DEV : DMA_TO_DEV, &c->seg[used],
-		    VQ_MAX_SEGS - used);
-	if (n == DMA_ESEGS)
-		return "too many buffers in one request";
-	if (n < 0)
-		return "buffer outside guest RAM or not mapped for its direction";
-	if (w) {
-		c->nw += (unsigned)n;
-		c->wlen += e->len;
-	} else {
-		c->nr += (unsigned)n;
-		c->rlen += e->len;
-	}
-	return NULL;
-}
-
-/* Walk one chain. Every descriptor is copied once, then checked, then
- * used; the walk is bounded by the table size, so a loop ends it. */
-static const char *walk(struct virtio_dev *d, struct virtq *q, uint16_t head, struct vq_chain *c)
+/* Walk one chain into c. Every descriptor is copied once, then checked,
+ * then used; the walk is bounded by the table size, so a loop ends it. An
+ * empty buffer carries nothing and is skipped; a readable buffer may not
+ * follow a writable one ([VIRTIO] 2.7.4.2); each other buffer is
+ * translated for the direction the device uses it in. */
+static const char *walk(struct virtio_dev *d, struct virtq *q, uint16_t head, struct vq_sgl *c)
 {
 	volatile struct virtq_desc *table = q->d;
-	unsigned size = q->num, i = head, steps = 0;
+	unsigned size = q->num, i = head, steps = 0, n = 0, nr = 0;
+	uint64_t rlen = 0, wlen = 0;
 	bool indirect = false;
-	const char *why;
 
 	c->head = head;
 	c->nr = c->nw = 0;
@@ -60,7 +35,7 @@ static const char *walk(struct virtio_dev *d, struct virtq *q, uint16_t head, st
 		e.len = table[i].len;
 		e.flags = table[i].flags;
 		e.next = table[i].next;
-		if (e.flags & VIRTQ_DESC_F_INDIRECT) {
+		if (__builtin_expect(e.flags & VIRTQ_DESC_F_INDIRECT, 0)) {
 			if (indirect || !virtio_has(d, VIRTIO_F_INDIRECT_DESC))
 				return "nested or unnegotiated indirect descriptor";
 			/* At most VQ_MAX_SIZE entries: the walk stays bounded. (Linux
@@ -82,13 +57,33 @@ static const char *walk(struct virtio_dev *d, struct virtq *q, uint16_t head, st
 			steps = 0;
 			continue;
 		}
-		why = seg_add(c, &d->dma, &e);
-		if (why)
-			return why;
+		if (e.len) {
+			bool w = e.flags & VIRTQ_DESC_F_WRITE;
+			int k;
+			if (!w && n > nr) /* readable after writable */
+				return "readable buffer after a writable one";
+			k = dma_map(&d->dma, e.addr, e.len, w ? DMA_FROM_DEV : DMA_TO_DEV, &c->seg[n],
+				    c->max - n);
+			if (k < 0)
+				return k == DMA_ESEGS ? "too many buffers in one request"
+						      : "buffer outside guest RAM or not mapped for its direction";
+			n += (unsigned)k;
+			if (w) {
+				wlen += e.len;
+			} else {
+				rlen += e.len;
+				nr = n;
+			}
+		}
 		if (!(e.flags & VIRTQ_DESC_F_NEXT))
-			return NULL;
+			break;
 		i = e.next;
 	}
+	c->nr = nr;
+	c->nw = n - nr;
+	c->rlen = rlen;
+	c->wlen = wlen;
+	return NULL;
 }
 
 bool vq_map_rings(struct virtio_dev *d, struct virtq *q)
@@ -126,9 +121,9 @@ static inline bool rings_current(struct virtio_dev *d, struct virtq *q)
  * then the real thing (the generation matches: no second round). Apart,
  * so the fast paths compare one word and call nothing. */
 static __attribute__((noinline, cold)) int pop_remapped(struct virtio_dev *d, unsigned qi,
-							struct vq_chain *c)
+							struct vq_sgl *c)
 {
-	return rings_remap(d, &d->vq[qi]) ? vq_pop(d, qi, c) : -1;
+	return rings_remap(d, &d->vq[qi]) ? vq_pop_sgl(d, qi, c) : -1;
 }
 
 static __attribute__((noinline, cold)) void push_remapped(struct virtio_dev *d, unsigned qi,
@@ -138,7 +133,7 @@ static __attribute__((noinline, cold)) void push_remapped(struct virtio_dev *d, 
 		vq_push(d, qi, head, len);
 }
 
-int vq_pop(struct virtio_dev *d, unsigned qi, struct vq_chain *c)
+int vq_pop_sgl(struct virtio_dev *d, unsigned qi, struct vq_sgl *c)
 {
 	struct virtq *q = &d->vq[qi];
 	uint16_t avail_idx, head;
@@ -166,6 +161,21 @@ int vq_pop(struct virtio_dev *d, unsigned qi, struct vq_chain *c)
 		return -1;
 	}
 	return 1;
+}
+
+int vq_pop(struct virtio_dev *d, unsigned qi, struct vq_chain *c)
+{
+	struct vq_sgl s = { .seg = c->seg, .max = VQ_MAX_SEGS };
+	int r = vq_pop_sgl(d, qi, &s);
+
+	if (r == 1) {
+		c->head = s.head;
+		c->nr = s.nr;
+		c->nw = s.nw;
+		c->rlen = s.rlen;
+		c->wlen = s.wlen;
+	}
+	return r;
 }
 
 void vq_unpop(struct virtio_dev *d, unsigned qi, unsigned n)
@@ -219,24 +229,34 @@ void vq_push(struct virtio_dev *d, unsigned qi, uint16_t head, uint32_t len)
 	}
 }
 
-size_t vq_read(const struct vq_chain *c, void *buf, size_t len)
+size_t vq_copy_from(const struct dma_seg *seg, unsigned n, void *buf, size_t len)
 {
 	size_t done = 0;
-	for (unsigned i = 0; i < c->nr && done < len; i++) {
-		size_t n = c->seg[i].len < len - done ? c->seg[i].len : len - done;
-		memcpy((uint8_t *)buf + done, c->seg[i].p, n);
-		done += n;
+	for (unsigned i = 0; i < n && done < len; i++) {
+		size_t k = seg[i].len < len - done ? seg[i].len : len - done;
+		memcpy((uint8_t *)buf + done, seg[i].p, k);
+		done += k;
 	}
 	return done;
 }
 
-size_t vq_write(const struct vq_chain *c, const void *buf, size_t len)
+size_t vq_copy_to(const struct dma_seg *seg, unsigned n, const void *buf, size_t len)
 {
 	size_t done = 0;
-	for (unsigned i = c->nr; i < c->nr + c->nw && done < len; i++) {
-		size_t n = c->seg[i].len < len - done ? c->seg[i].len : len - done;
-		memcpy(c->seg[i].p, (const uint8_t *)buf + done, n);
-		done += n;
+	for (unsigned i = 0; i < n && done < len; i++) {
+		size_t k = seg[i].len < len - done ? seg[i].len : len - done;
+		memcpy(seg[i].p, (const uint8_t *)buf + done, k);
+		done += k;
 	}
 	return done;
+}
+
+size_t vq_read(const struct vq_chain *c, void *buf, size_t len)
+{
+	return vq_copy_from(c->seg, c->nr, buf, len);
+}
+
+size_t vq_write(const struct vq_chain *c, const void *buf, size_t len)
+{
+	return vq_copy_to(c->seg + c->nr, c->nw, buf, len);
 }

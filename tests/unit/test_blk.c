@@ -1943,6 +1943,7 @@ static void test_seg_max(void **state)
 static void test_ram_backend_bounds(void **state)
 {
 	static uint8_t buf[1024];
+	static const struct dma_seg seg = { buf, 1024 };
 	struct blk_req r;
 	uint64_t sum = checksum(disk, DISK_BYTES);
 	static const uint64_t bad[] = { DISK_SECTORS, DISK_SECTORS - 1, 1ULL << 55,
@@ -1953,7 +1954,7 @@ static void test_ram_backend_bounds(void **state)
 		for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 			memset(buf, 0x3c, sizeof(buf));
 			r = (struct blk_req){ .op = (uint8_t)op, .sector = bad[i], .nseg = 1,
-					      .seg = { { buf, 1024 } }, .status = 0xee };
+					      .seg = &seg, .status = 0xee };
 			assert_int_equal(ramdev.ops->submit(&ramdev, &r), 0);
 			assert_int_equal(r.status, BLK_IOERR);
 			assert_int_equal(checksum(disk, DISK_BYTES), sum);
@@ -1970,7 +1971,7 @@ static void test_ram_backend_bounds(void **state)
 		}
 	/* The last two sectors are fine. */
 	r = (struct blk_req){ .op = BLK_READ, .sector = DISK_SECTORS - 2, .nseg = 1,
-			      .seg = { { buf, 1024 } } };
+			      .seg = &seg };
 	assert_int_equal(ramdev.ops->submit(&ramdev, &r), 0);
 	assert_int_equal(r.status, BLK_OK);
 	assert_memory_equal(buf, dsect(DISK_SECTORS - 2), 1024);
