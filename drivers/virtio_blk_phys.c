@@ -175,10 +175,18 @@ static int phys_submit(struct blkdev *b, struct blk_req *r)
 	/* ind[0] (the header) and the status byte's address were set when
 	 * the device was opened; the header's next is always 1. */
 	if (r->nseg) {
-		uint16_t f = VIRTQ_DESC_F_NEXT | (r->op == BLK_READ ? VIRTQ_DESC_F_WRITE : 0);
+		/* len, flags and next as one little-endian word. */
+		uint64_t f = (uint64_t)(VIRTQ_DESC_F_NEXT | (r->op == BLK_READ ? VIRTQ_DESC_F_WRITE : 0))
+			     << 32;
 		const struct dma_seg *g = r->seg;
-		for (unsigned k = r->nseg; k; k--, g++, n++)
-			t[n] = (struct virtq_desc){ arch_virt_to_phys(g->p), g->len, f, (uint16_t)(n + 1) };
+		struct virtq_desc *e = &t[1], *end = &t[1 + r->nseg];
+		for (; e < end; e++, g++)
+			e->addr = arch_virt_to_phys(g->p);
+		g = r->seg;
+		for (e = &t[1]; e < end; e++, g++, n++) {
+			uint64_t w = g->len | f | (uint64_t)(n + 1) << 48;
+			__builtin_memcpy(&e->len, &w, sizeof(w));
+		}
 	} else if (r->nrange) {
 		set_desc(&t[n], r->range, r->nrange * (uint32_t)sizeof(struct blk_range),
 			 VIRTQ_DESC_F_NEXT, (uint16_t)(n + 1));
@@ -258,17 +266,22 @@ static void deliver_work(void *arg)
 	complete(done, n);
 }
 
-/* Complete what pend[] holds for this CPU (every CPU's when all) here, with
- * no lock held; post one deliver_work() to each other CPU with requests
+/* Collect what the device finished into pend[] first when collect (see
+ * harvest_locked()); then complete what pend[] holds for this CPU (every
+ * CPU's when all) here, with no lock held; post one deliver_work() to each other CPU with requests
  * waiting and none queued yet. A CPU whose work queue is full has its
  * requests completed here instead: late and on the wrong CPU, never lost. */
-static void deliver(struct pdisk *p, bool all)
+static void harvest_locked(struct pdisk *p);
+
+static void deliver(struct pdisk *p, bool all, bool collect)
 {
 	struct blk_req *done[PSLOTS];
 	unsigned me = arch_cpu_id(), n;
 	uint64_t post = 0;
 
 	spin_lock(&p->lock);
+	if (collect)
+		harvest_locked(p);
 	n = take_done(p, all ? -1 : (int)me, done);
 	for (unsigned k = 0; k < p->npend; k++)
 		post |= BIT(p->slot[p->pend[k]].cpu);
@@ -290,13 +303,13 @@ static void deliver(struct pdisk *p, bool all)
 	}
 }
 
-/* Collect what the device finished into pend[] (the caller delivers). At
- * most a queue's worth per call, however the device moves its index. */
-static void harvest(struct pdisk *p)
+/* Collect what the device finished into pend[] (lock held; the caller
+ * delivers). At most a queue's worth per call, however the device moves
+ * its index. */
+static void harvest_locked(struct pdisk *p)
 {
 	uint16_t end;
 
-	spin_lock(&p->lock);
 	end = *(volatile uint16_t *)&p->ring->used.idx;
 	dsb(sy); /* the entries after the index */
 	for (unsigned k = 0; p->last_used != end && k < p->qsz; k++) {
@@ -312,7 +325,6 @@ static void harvest(struct pdisk *p)
 		s = &p->slot[id];
 		slot_end(p, s, s->status <= BLK_UNSUPP ? s->status : BLK_IOERR, false);
 	}
-	spin_unlock(&p->lock);
 }
 
 /* The device gave up (DEVICE_NEEDS_RESET) or stopped answering: every
@@ -339,10 +351,15 @@ static void service(struct pdisk *p, bool all)
 
 	vdrv_wr(&p->dev, VDRV_INT_ACK, isr);
 	dsb(sy); /* acknowledged before the ring is read: nothing is missed */
-	harvest(p);
-	if ((isr & 2) && (vdrv_rd(&p->dev, VDRV_STATUS) & 64))
+	if ((isr & 2) && (vdrv_rd(&p->dev, VDRV_STATUS) & 64)) {
+		spin_lock(&p->lock);
+		harvest_locked(p);
+		spin_unlock(&p->lock);
 		fail_all(p, "the device needs a reset");
-	deliver(p, all);
+		deliver(p, all, false);
+		return;
+	}
+	deliver(p, all, true); /* harvest and complete under one lock */
 }
 
 static void phys_irq(void *ctx)
@@ -372,7 +389,7 @@ static int phys_sync(struct blkdev *b)
 			phys_poll(b);
 		if (!p->sync_done) { /* its slot is abandoned with the rest */
 			fail_all(p, "the device did not answer a flush");
-			deliver(p, true);
+			deliver(p, true, false);
 		}
 		rc = p->sync_req.status == BLK_OK ? 0 : -1;
 	}

@@ -57,12 +57,12 @@ static uint32_t size_max(const struct virtio_blk *vb)
 	return m && m < VBLK_SIZE_MAX ? m : VBLK_SIZE_MAX;
 }
 
-/* The data, segments seg[0..n) of the chain, as the request's: the first
- * skip bytes (the header of a write) and the last trim bytes (the status
- * byte of a read) cut off in place. False when what is left needs more
- * segments than seg_max() or one larger than size_max(). */
+/* The data, len bytes: segments seg[0..n) of the chain, as the request's,
+ * the first skip bytes (the header of a write) and the last trim bytes (the
+ * status byte of a read) cut off in place. False when what is left needs
+ * more segments than seg_max() or one larger than size_max(). */
 static bool data_segs(const struct virtio_blk *vb, struct dma_seg *seg, unsigned n, uint32_t skip,
-		      uint32_t trim, struct blk_req *b)
+		      uint32_t trim, uint64_t len, struct blk_req *b)
 {
 	uint32_t smax = size_max(vb);
 
@@ -83,7 +83,8 @@ static bool data_segs(const struct virtio_blk *vb, struct dma_seg *seg, unsigned
 		seg[n - 1].len -= trim;
 	if (n > seg_max(vb))
 		return false;
-	for (unsigned i = 0; i < n; i++)
+	/* No segment is longer than the data: usually nothing to look at. */
+	for (unsigned i = 0; len > smax && i < n; i++)
 		if (seg[i].len > smax)
 			return false;
 	b->seg = seg;
@@ -150,7 +151,10 @@ static uint8_t decode(struct virtio_blk *vb, const struct vq_sgl *c, struct vblk
 		guest_error(vb, "request without a 16-byte header");
 		return BLK_IOERR;
 	}
-	vq_copy_from(c->seg, c->nr, &hdr, HDR_LEN);
+	if (c->seg[0].len >= HDR_LEN) /* the usual case: the header in one buffer */
+		__builtin_memcpy(&hdr, c->seg[0].p, HDR_LEN);
+	else
+		vq_copy_from(c->seg, c->nr, &hdr, HDR_LEN);
 	switch (hdr.type) {
 	case VIRTIO_BLK_T_IN:
 	case VIRTIO_BLK_T_OUT:
@@ -167,8 +171,8 @@ static uint8_t decode(struct virtio_blk *vb, const struct vq_sgl *c, struct vblk
 			return ANSWERED;
 		/* The data: a read's writable bytes but the status byte, a
 		 * write's readable bytes after the header. */
-		if (hdr.type == VIRTIO_BLK_T_IN ? !data_segs(vb, c->seg + c->nr, c->nw, 0, 1, b)
-						 : !data_segs(vb, c->seg, c->nr, HDR_LEN, 0, b)) {
+		if (hdr.type == VIRTIO_BLK_T_IN ? !data_segs(vb, c->seg + c->nr, c->nw, 0, 1, len, b)
+						 : !data_segs(vb, c->seg, c->nr, HDR_LEN, 0, len, b)) {
 			guest_error(vb, "request with more or larger segments than offered");
 			return BLK_IOERR;
 		}
@@ -326,7 +330,7 @@ static void process(struct virtio_blk *vb, unsigned q)
 	if (!virtio_driver_ok(d) || !d->vq[q].ready || vb->stopping)
 		return;
 	/* At most a queue's worth per call, however fast the guest refills. */
-	for (unsigned k = 0; k < d->vq[q].num; k++) {
+	for (unsigned k = 0; k < d->vq[q].num && vq_maybe_avail(d, q); k++) {
 		struct vblk_req *r = free_slot(vb);
 		struct vq_sgl c;
 		if (!r) {

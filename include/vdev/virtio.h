@@ -134,6 +134,15 @@ bool vq_map_rings(struct virtio_dev *d, struct virtq *q);
 int vq_pop(struct virtio_dev *d, unsigned q, struct vq_chain *c);
 /* vq_pop() into c->seg[0..c->max). */
 int vq_pop_sgl(struct virtio_dev *d, unsigned q, struct vq_sgl *c);
+/* False when queue q (ready) has surely nothing available: a quick look at
+ * the available index before a device sets up to take a chain; vq_pop()
+ * decides. */
+static inline bool vq_maybe_avail(const struct virtio_dev *d, unsigned qi)
+{
+	const struct virtq *q = &d->vq[qi];
+	return q->dma_gen != d->dma.gen || !q->a ||
+	       *(const volatile uint16_t *)&q->a[1] != q->last_avail;
+}
 /* Give back the last n chains taken (not yet returned): the driver still
  * owns them, and the next vq_pop() takes them again. */
 void vq_unpop(struct virtio_dev *d, unsigned q, unsigned n);
