@@ -6,6 +6,7 @@
 #include <hv/log.h>
 #include <hv/vdev.h>
 #include <libfdt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <vdev/virtio_blk.h>
@@ -56,27 +57,39 @@ static uint32_t size_max(const struct virtio_blk *vb)
 	return m && m < VBLK_SIZE_MAX ? m : VBLK_SIZE_MAX;
 }
 
-/* Bytes [off, off + len) of the chain's segments seg[0..n) as backend
- * segments; false when they need more than seg_max() or a segment is
- * larger than offered. */
-static bool slice(const struct virtio_blk *vb, const struct dma_seg *seg, unsigned n, uint64_t off,
-		  uint64_t len, struct blk_req *b)
+/* The data, len bytes: segments seg[0..n) of the chain, as the request's,
+ * the first skip bytes (the header of a write) and the last trim bytes (the
+ * status byte of a read) cut off in place. False when what is left needs
+ * more segments than seg_max() or one larger than size_max(). */
+static bool data_segs(const struct virtio_blk *vb, struct dma_seg *seg, unsigned n, uint32_t skip,
+		      uint32_t trim, uint64_t len, struct blk_req *b)
 {
-	b->nseg = 0;
-	for (unsigned i = 0; i < n && len; i++) {
-		uint64_t take;
-		if (off >= seg[i].len) {
-			off -= seg[i].len;
-			continue;
-		}
-		take = seg[i].len - off < len ? seg[i].len - off : len;
-		if (b->nseg >= seg_max(vb) || take > size_max(vb))
-			return false;
-		b->seg[b->nseg++] = (struct blk_seg){ seg[i].p + off, (uint32_t)take };
-		len -= take;
-		off = 0;
+	uint32_t smax = size_max(vb);
+
+	while (n && skip >= seg->len) { /* the header alone in its buffers: the usual case */
+		skip -= seg->len;
+		seg++;
+		n--;
 	}
-	return len == 0;
+	if (skip) {
+		seg->p += skip;
+		seg->len -= skip;
+	}
+	while (n && trim >= seg[n - 1].len) { /* the status byte alone in its buffer */
+		trim -= seg[n - 1].len;
+		n--;
+	}
+	if (trim)
+		seg[n - 1].len -= trim;
+	if (n > seg_max(vb))
+		return false;
+	/* No segment is longer than the data: usually nothing to look at. */
+	for (unsigned i = 0; len > smax && i < n; i++)
+		if (seg[i].len > smax)
+			return false;
+	b->seg = seg;
+	b->nseg = n;
+	return true;
 }
 
 static bool in_window(const struct virtio_blk *vb, uint64_t sector, uint64_t n)
@@ -85,7 +98,7 @@ static bool in_window(const struct virtio_blk *vb, uint64_t sector, uint64_t n)
 }
 
 /* DISCARD and WRITE_ZEROES: the ranges copied, checked and moved. */
-static uint8_t decode_ranges(struct virtio_blk *vb, const struct vq_chain *c, uint32_t type,
+static uint8_t decode_ranges(struct virtio_blk *vb, const struct vq_sgl *c, uint32_t type,
 			     struct blk_req *b)
 {
 	uint8_t buf[HDR_LEN + RANGE_LEN * BLK_MAX_RANGES];
@@ -106,7 +119,7 @@ static uint8_t decode_ranges(struct virtio_blk *vb, const struct vq_chain *c, ui
 		guest_error(vb, "malformed discard or write-zeroes ranges");
 		return BLK_IOERR;
 	}
-	vq_read(c, buf, HDR_LEN + n * RANGE_LEN);
+	vq_copy_from(c->seg, c->nr, buf, HDR_LEN + n * RANGE_LEN);
 	b->nrange = (unsigned)n;
 	for (unsigned i = 0; i < n; i++) {
 		struct blk_range *g = &b->range[i];
@@ -126,11 +139,10 @@ static uint8_t decode_ranges(struct virtio_blk *vb, const struct vq_chain *c, ui
 /* Fill r from the chain. BLK_OK: r->b is ready for the backend (or, with
  * op FLUSH on a disk that needs none, done). Any other value: the status
  * to return without touching the backend. */
-static uint8_t decode(struct virtio_blk *vb, const struct vq_chain *c, struct vblk_req *r)
+static uint8_t decode(struct virtio_blk *vb, const struct vq_sgl *c, struct vblk_req *r)
 {
 	struct { uint32_t type, reserved; uint64_t sector; } hdr;
 	struct blk_req *b = &r->b;
-	const struct dma_seg *w = &c->seg[c->nr];
 	uint64_t len;
 
 	b->nseg = b->nrange = 0;
@@ -139,7 +151,10 @@ static uint8_t decode(struct virtio_blk *vb, const struct vq_chain *c, struct vb
 		guest_error(vb, "request without a 16-byte header");
 		return BLK_IOERR;
 	}
-	vq_read(c, &hdr, HDR_LEN);
+	if (c->seg[0].len >= HDR_LEN) /* the usual case: the header in one buffer */
+		__builtin_memcpy(&hdr, c->seg[0].p, HDR_LEN);
+	else
+		vq_copy_from(c->seg, c->nr, &hdr, HDR_LEN);
 	switch (hdr.type) {
 	case VIRTIO_BLK_T_IN:
 	case VIRTIO_BLK_T_OUT:
@@ -154,8 +169,10 @@ static uint8_t decode(struct virtio_blk *vb, const struct vq_chain *c, struct vb
 		}
 		if (len == 0)
 			return ANSWERED;
-		if (hdr.type == VIRTIO_BLK_T_IN ? !slice(vb, w, c->nw, 0, len, b)
-						 : !slice(vb, c->seg, c->nr, HDR_LEN, len, b)) {
+		/* The data: a read's writable bytes but the status byte, a
+		 * write's readable bytes after the header. */
+		if (hdr.type == VIRTIO_BLK_T_IN ? !data_segs(vb, c->seg + c->nr, c->nw, 0, 1, len, b)
+						 : !data_segs(vb, c->seg, c->nr, HDR_LEN, 0, len, b)) {
 			guest_error(vb, "request with more or larger segments than offered");
 			return BLK_IOERR;
 		}
@@ -169,7 +186,7 @@ static uint8_t decode(struct virtio_blk *vb, const struct vq_chain *c, struct vb
 		return BLK_OK;
 	case VIRTIO_BLK_T_GET_ID:
 		r->used = (uint32_t)(c->wlen - 1 < VBLK_SERIAL_LEN ? c->wlen - 1 : VBLK_SERIAL_LEN);
-		vq_write(c, vb->serial, r->used);
+		vq_copy_to(c->seg + c->nr, c->nw, vb->serial, r->used);
 		return ANSWERED;
 	case VIRTIO_BLK_T_DISCARD:
 	case VIRTIO_BLK_T_WRITE_ZEROES:
@@ -280,7 +297,7 @@ static bool writeback_on(const struct virtio_blk *vb)
 				 virtio_has(&vb->dev, VIRTIO_BLK_F_FLUSH));
 }
 
-static void start(struct virtio_blk *vb, struct vblk_req *r, unsigned q, const struct vq_chain *c)
+static void start(struct virtio_blk *vb, struct vblk_req *r, unsigned q, const struct vq_sgl *c)
 {
 	uint8_t st;
 
@@ -309,18 +326,22 @@ static void start(struct virtio_blk *vb, struct vblk_req *r, unsigned q, const s
 static void process(struct virtio_blk *vb, unsigned q)
 {
 	struct virtio_dev *d = &vb->dev;
-	struct vq_chain c;
 
 	if (!virtio_driver_ok(d) || !d->vq[q].ready || vb->stopping)
 		return;
 	/* At most a queue's worth per call, however fast the guest refills. */
-	for (unsigned k = 0; k < d->vq[q].num; k++) {
+	for (unsigned k = 0; k < d->vq[q].num && vq_maybe_avail(d, q); k++) {
 		struct vblk_req *r = free_slot(vb);
+		struct vq_sgl c;
 		if (!r) {
 			vb->stalled |= 1u << q; /* resumed when a request completes */
 			return;
 		}
-		if (vq_pop(d, q, &c) <= 0)
+		/* The chain straight into the slot's storage: its data segments
+		 * become the backend's, no copy. */
+		c.seg = vb->seg[r - vb->req];
+		c.max = VBLK_CHAIN_SEGS;
+		if (vq_pop_sgl(d, q, &c) <= 0)
 			return;
 		if (c.nw == 0) {
 			virtio_needs_reset(d, "block request without a status byte");
@@ -414,7 +435,7 @@ void virtio_blk_init(struct virtio_blk *vb, const char *name, const struct vblk_
 		     BIT(VIRTIO_BLK_F_BLK_SIZE) | BIT(VIRTIO_BLK_F_FLUSH) |
 		     BIT(VIRTIO_BLK_F_CONFIG_WCE) | BIT(VIRTIO_BLK_F_MQ);
 
-	memset(vb, 0, sizeof(*vb));
+	memset(vb, 0, offsetof(struct virtio_blk, seg));
 	vb->be = be;
 	vb->start = prm->start;
 	vb->sectors = prm->sectors;
@@ -472,7 +493,9 @@ bool virtio_blk_quiesce(struct virtio_blk *vb)
 /* ---- the device type: partition file, creation, stop and restart ---- */
 
 VDEV_CFG_FITS(struct disk_config);
-VDEV_POOL(struct virtio_blk, vblk_pool, CFG_MAX_DISKS);
+/* Not cleared at boot (HV_NOINIT, 1 MiB of chain storage): a disk is
+ * cleared by virtio_blk_init() when it is created, and no other is used. */
+static struct virtio_blk vblk_pool[CONFIG_MAX_PARTITIONS][CFG_MAX_DISKS] HV_NOINIT;
 
 static void blk_parse(struct cfg_parser *p, int node, struct part_config *pc, struct dev_config *dc)
 {

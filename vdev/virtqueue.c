@@ -10,85 +10,183 @@ bool virtio_has(const struct virtio_dev *d, unsigned feature)
 	return (d->driver_features >> feature) & 1;
 }
 
-/* A descriptor's buffer as segments of c, in the direction the device
- * uses it: NULL, or why the chain is malformed. */
-static const char *seg_add(struct vq_chain *c, const struct dma_space *s, const struct virtq_desc *e)
-{
-	unsigned used = c->nr + c->nw;
-	bool w = e->flags & VIRTQ_DESC_F_WRITE;
-	int n;
+/* One descriptor, read once: two 64-bit loads (tables are 16-byte
+ * aligned); len, flags and next are the second word's 32, 16 and 16 bits
+ * ([VIRTIO] 2.7.5, little-endian). */
+#define RD_LEN(word) ((uint32_t)(word))
+#define RD_FLAGS(word) ((unsigned)((word) >> 32) & 0xffff)
+#define RD_NEXT(word) ((unsigned)((word) >> 48))
 
-	if (e->len == 0)
-		return NULL; /* an empty buffer carries nothing: skipped */
-	if (!w && c->nw) /* readable after writable: [VIRTIO] 2.7.4.2 */
-		return "readable buffer after a writable one";
-	n = dma_map(s, e->addr, e->len, w ? DMA_FROM_DEV : DMA_TO_DEV, &c->seg[used],
-		    VQ_MAX_SEGS - used);
-	if (n == DMA_ESEGS)
-		return "too many buffers in one request";
-	if (n < 0)
-		return "buffer outside guest RAM or not mapped for its direction";
-	if (w) {
-		c->nw += (unsigned)n;
-		c->wlen += e->len;
-	} else {
-		c->nr += (unsigned)n;
-		c->rlen += e->len;
-	}
+/* A descriptor with INDIRECT set: only the head may be one ([VIRTIO]
+ * 2.7.5.3: a chain uses either the queue's table or one indirect table),
+ * negotiated, without NEXT, a whole number of entries, at most
+ * VQ_MAX_SIZE of them (Linux may exceed the queue size with indirect
+ * tables, so that is not the bound), aligned, in guest RAM. Returns the
+ * table (its entries in *size), or NULL with *why set. (One inside an
+ * indirect table is refused by the caller as nested.) */
+static __attribute__((noinline)) volatile const uint64_t *
+indirect_table(struct virtio_dev *d, uint64_t addr, uint64_t word, bool head, unsigned *size,
+	       const char **why)
+{
+	uint32_t len = RD_LEN(word);
+	volatile const uint64_t *t;
+
+	*why = "nested or unnegotiated indirect descriptor";
+	if (!virtio_has(d, VIRTIO_F_INDIRECT_DESC))
+		return NULL;
+	*why = "malformed indirect descriptor";
+	if ((RD_FLAGS(word) & VIRTQ_DESC_F_NEXT) || len == 0 || len % 16 || len / 16 > VQ_MAX_SIZE ||
+	    (addr & 15))
+		return NULL;
+	*why = "indirect table outside guest RAM";
+	t = dma_ptr(&d->dma, addr, len, DMA_TO_DEV);
+	if (!t)
+		return NULL;
+	*why = "indirect descriptor inside a chain";
+	if (!head)
+		return NULL;
+	*size = len / 16;
+	return t;
+}
+
+/* Not the head: never a table to enter, only the reason why not. */
+static __attribute__((noinline, cold)) const char *indirect_inside(struct virtio_dev *d, bool nested,
+								    uint64_t addr, uint64_t word)
+{
+	unsigned size;
+	const char *why;
+
+	if (nested)
+		return "nested or unnegotiated indirect descriptor";
+	indirect_table(d, addr, word, false, &size, &why);
+	return why;
+}
+
+/* A buffer outside the DMA space's first range, or the last segment taken:
+ * dma_map() decides. Returns the new end of the segments, or NULL with
+ * *why set. */
+static __attribute__((noinline)) struct dma_seg *map_slow(const struct dma_space *ds, uint64_t addr,
+							  uint32_t len, enum dma_dir dir,
+							  struct dma_seg *at, struct dma_seg *end,
+							  const char **why)
+{
+	int k = dma_map(ds, addr, len, dir, at, (unsigned)(end - at));
+
+	if (k >= 0)
+		return at + k;
+	*why = k == DMA_ESEGS ? "too many buffers in one request"
+			      : "buffer outside guest RAM or not mapped for its direction";
 	return NULL;
 }
 
-/* Walk one chain. Every descriptor is copied once, then checked, then
- * used; the walk is bounded by the table size, so a loop ends it. */
-static const char *walk(struct virtio_dev *d, struct virtq *q, uint16_t head, struct vq_chain *c)
+/* Walk one chain into c. Every descriptor is read once, then checked, then
+ * used; the walk is bounded by the table size (steps left), so a loop ends
+ * it. An empty buffer carries nothing and is skipped; a readable buffer
+ * may not follow a writable one ([VIRTIO] 2.7.4.2), so the walk takes the
+ * readable ones, then the writable ones. Each buffer is translated for the
+ * direction the device uses it in: inline when it lies in the DMA space's
+ * first range and that range permits the direction (the usual case: a
+ * partition's RAM is one range), else through dma_map(). */
+static const char *walk(struct virtio_dev *d, struct virtq *q, uint16_t head, struct vq_sgl *c)
 {
-	volatile struct virtq_desc *table = q->d;
-	unsigned size = q->num, i = head, steps = 0;
+	const struct dma_space *ds = &d->dma;
+	volatile const uint64_t *table = (volatile const uint64_t *)q->d;
+	unsigned size = q->num, left = size, i = head;
+	struct dma_seg *seg = c->seg, *end = c->seg + c->max, *wseg;
+	uint64_t base = ds->n ? ds->r[0].iova : 0, room = ds->n ? ds->r[0].size : 0;
+	uint64_t rroom = ds->n && (ds->r[0].perm & DMA_TO_DEV) ? room : 0;
+	uint64_t wroom = ds->n && (ds->r[0].perm & DMA_FROM_DEV) ? room : 0;
+	uint8_t *host = ds->r[0].host;
+	uint64_t rlen = 0, wlen = 0, addr, word, off;
+	const char *why = NULL;
 	bool indirect = false;
-	const char *why;
+	uint32_t len;
+	unsigned f;
 
 	c->head = head;
 	c->nr = c->nw = 0;
 	c->rlen = c->wlen = 0;
+	if (i >= size)
+		return "descriptor index out of range";
+	left--;
+	addr = table[2 * i];
+	word = table[2 * i + 1];
+	if (RD_FLAGS(word) & VIRTQ_DESC_F_INDIRECT) {
+		table = indirect_table(d, addr, word, true, &size, &why);
+		if (!table)
+			return why;
+		left = size - 1;
+		indirect = true;
+		addr = table[0];
+		word = table[1];
+	}
+	/* The readable buffers; the descriptor in hand is counted. */
 	for (;;) {
-		struct virtq_desc e;
+		f = RD_FLAGS(word);
+		len = RD_LEN(word);
+		if (__builtin_expect(f & VIRTQ_DESC_F_INDIRECT, 0))
+			return indirect_inside(d, indirect, addr, word);
+		if (len) {
+			if (f & VIRTQ_DESC_F_WRITE)
+				break;
+			off = addr - base; /* >= room when addr is below the range */
+			if (__builtin_expect(off < rroom && len - 1 < rroom - off && seg < end, 1)) {
+				seg->p = host + off;
+				seg->len = len;
+				seg++;
+			} else if (!(seg = map_slow(ds, addr, len, DMA_TO_DEV, seg, end, &why))) {
+				return why;
+			}
+			rlen += len;
+		}
+		if (!(f & VIRTQ_DESC_F_NEXT)) {
+			c->nr = (unsigned)(seg - c->seg);
+			c->rlen = rlen;
+			return NULL;
+		}
+		i = RD_NEXT(word);
 		if (i >= size)
 			return "descriptor index out of range";
-		if (++steps > size)
+		if (!left--)
 			return "descriptor chain loops or is longer than the table";
-		e.addr = table[i].addr;
-		e.len = table[i].len;
-		e.flags = table[i].flags;
-		e.next = table[i].next;
-		if (e.flags & VIRTQ_DESC_F_INDIRECT) {
-			if (indirect || !virtio_has(d, VIRTIO_F_INDIRECT_DESC))
-				return "nested or unnegotiated indirect descriptor";
-			/* At most VQ_MAX_SIZE entries: the walk stays bounded. (Linux
-			 * may exceed the queue size with indirect tables, so that is
-			 * not the bound.) */
-			if ((e.flags & VIRTQ_DESC_F_NEXT) || e.len == 0 || e.len % 16 ||
-			    e.len / 16 > VQ_MAX_SIZE || (e.addr & 15))
-				return "malformed indirect descriptor";
-			table = dma_ptr(&d->dma, e.addr, e.len, DMA_TO_DEV);
-			if (!table)
-				return "indirect table outside guest RAM";
-			/* [VIRTIO] 2.7.5.3: a chain uses either the queue's table or
-			 * one indirect table, so only a head can be indirect. */
-			if (steps != 1)
-				return "indirect descriptor inside a chain";
-			indirect = true;
-			size = e.len / 16;
-			i = 0;
-			steps = 0;
-			continue;
-		}
-		why = seg_add(c, &d->dma, &e);
-		if (why)
-			return why;
-		if (!(e.flags & VIRTQ_DESC_F_NEXT))
-			return NULL;
-		i = e.next;
+		addr = table[2 * i];
+		word = table[2 * i + 1];
 	}
+	/* The writable ones, from the first that is not empty. */
+	wseg = seg;
+	for (;;) {
+		f = RD_FLAGS(word);
+		len = RD_LEN(word);
+		if (__builtin_expect(f & VIRTQ_DESC_F_INDIRECT, 0))
+			return indirect_inside(d, indirect, addr, word);
+		if (len) {
+			if (!(f & VIRTQ_DESC_F_WRITE))
+				return "readable buffer after a writable one";
+			off = addr - base;
+			if (__builtin_expect(off < wroom && len - 1 < wroom - off && seg < end, 1)) {
+				seg->p = host + off;
+				seg->len = len;
+				seg++;
+			} else if (!(seg = map_slow(ds, addr, len, DMA_FROM_DEV, seg, end, &why))) {
+				return why;
+			}
+			wlen += len;
+		}
+		if (!(f & VIRTQ_DESC_F_NEXT))
+			break;
+		i = RD_NEXT(word);
+		if (i >= size)
+			return "descriptor index out of range";
+		if (!left--)
+			return "descriptor chain loops or is longer than the table";
+		addr = table[2 * i];
+		word = table[2 * i + 1];
+	}
+	c->nr = (unsigned)(wseg - c->seg);
+	c->nw = (unsigned)(seg - wseg);
+	c->rlen = rlen;
+	c->wlen = wlen;
+	return NULL;
 }
 
 bool vq_map_rings(struct virtio_dev *d, struct virtq *q)
@@ -126,9 +224,9 @@ static inline bool rings_current(struct virtio_dev *d, struct virtq *q)
  * then the real thing (the generation matches: no second round). Apart,
  * so the fast paths compare one word and call nothing. */
 static __attribute__((noinline, cold)) int pop_remapped(struct virtio_dev *d, unsigned qi,
-							struct vq_chain *c)
+							struct vq_sgl *c)
 {
-	return rings_remap(d, &d->vq[qi]) ? vq_pop(d, qi, c) : -1;
+	return rings_remap(d, &d->vq[qi]) ? vq_pop_sgl(d, qi, c) : -1;
 }
 
 static __attribute__((noinline, cold)) void push_remapped(struct virtio_dev *d, unsigned qi,
@@ -138,7 +236,7 @@ static __attribute__((noinline, cold)) void push_remapped(struct virtio_dev *d, 
 		vq_push(d, qi, head, len);
 }
 
-int vq_pop(struct virtio_dev *d, unsigned qi, struct vq_chain *c)
+int vq_pop_sgl(struct virtio_dev *d, unsigned qi, struct vq_sgl *c)
 {
 	struct virtq *q = &d->vq[qi];
 	uint16_t avail_idx, head;
@@ -166,6 +264,21 @@ int vq_pop(struct virtio_dev *d, unsigned qi, struct vq_chain *c)
 		return -1;
 	}
 	return 1;
+}
+
+int vq_pop(struct virtio_dev *d, unsigned qi, struct vq_chain *c)
+{
+	struct vq_sgl s = { .seg = c->seg, .max = VQ_MAX_SEGS };
+	int r = vq_pop_sgl(d, qi, &s);
+
+	if (r == 1) {
+		c->head = s.head;
+		c->nr = s.nr;
+		c->nw = s.nw;
+		c->rlen = s.rlen;
+		c->wlen = s.wlen;
+	}
+	return r;
 }
 
 void vq_unpop(struct virtio_dev *d, unsigned qi, unsigned n)
@@ -219,24 +332,34 @@ void vq_push(struct virtio_dev *d, unsigned qi, uint16_t head, uint32_t len)
 	}
 }
 
-size_t vq_read(const struct vq_chain *c, void *buf, size_t len)
+size_t vq_copy_from(const struct dma_seg *seg, unsigned n, void *buf, size_t len)
 {
 	size_t done = 0;
-	for (unsigned i = 0; i < c->nr && done < len; i++) {
-		size_t n = c->seg[i].len < len - done ? c->seg[i].len : len - done;
-		memcpy((uint8_t *)buf + done, c->seg[i].p, n);
-		done += n;
+	for (unsigned i = 0; i < n && done < len; i++) {
+		size_t k = seg[i].len < len - done ? seg[i].len : len - done;
+		memcpy((uint8_t *)buf + done, seg[i].p, k);
+		done += k;
 	}
 	return done;
 }
 
-size_t vq_write(const struct vq_chain *c, const void *buf, size_t len)
+size_t vq_copy_to(const struct dma_seg *seg, unsigned n, const void *buf, size_t len)
 {
 	size_t done = 0;
-	for (unsigned i = c->nr; i < c->nr + c->nw && done < len; i++) {
-		size_t n = c->seg[i].len < len - done ? c->seg[i].len : len - done;
-		memcpy(c->seg[i].p, (const uint8_t *)buf + done, n);
-		done += n;
+	for (unsigned i = 0; i < n && done < len; i++) {
+		size_t k = seg[i].len < len - done ? seg[i].len : len - done;
+		memcpy(seg[i].p, (const uint8_t *)buf + done, k);
+		done += k;
 	}
 	return done;
+}
+
+size_t vq_read(const struct vq_chain *c, void *buf, size_t len)
+{
+	return vq_copy_from(c->seg, c->nr, buf, len);
+}
+
+size_t vq_write(const struct vq_chain *c, const void *buf, size_t len)
+{
+	return vq_copy_to(c->seg + c->nr, c->nw, buf, len);
 }

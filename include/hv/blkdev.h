@@ -14,20 +14,19 @@
 #ifndef HV_BLKDEV_H
 #define HV_BLKDEV_H
 
+#include <hv/dma.h>
 #include <hv/types.h>
 
 #define BLK_SECTOR 512u
-#define BLK_MAX_SEGS 64   /* data segments in one request */
+/* Data segments in one request: as many as QEMU's virtio-blk takes with its
+ * 256-entry queue (header and status make 256 descriptors), so a 1 MiB
+ * O_DIRECT transfer of scattered pages is one request, not five. */
+#define BLK_MAX_SEGS 254
 #define BLK_MAX_RANGES 4  /* discard / write-zeroes ranges in one request */
 
 enum blk_op { BLK_READ, BLK_WRITE, BLK_FLUSH, BLK_DISCARD, BLK_WRITE_ZEROES };
 /* Completion status, the virtio-blk values. */
 enum blk_status { BLK_OK = 0, BLK_IOERR = 1, BLK_UNSUPP = 2 };
-
-struct blk_seg {
-	uint8_t *p; /* hypervisor address (guest RAM or the hypervisor's own) */
-	uint32_t len;
-};
 
 /* Layout shared with virtio-blk's discard / write-zeroes segment
  * ([VIRTIO] 5.2.6), so a backend can hand it on unchanged. */
@@ -42,8 +41,10 @@ struct blk_req {
 	uint8_t op;       /* enum blk_op */
 	uint8_t status;   /* enum blk_status, set by the backend */
 	uint64_t sector;  /* READ / WRITE: first backend sector */
-	unsigned nseg;    /* READ / WRITE: the data */
-	struct blk_seg seg[BLK_MAX_SEGS];
+	unsigned nseg;    /* READ / WRITE: the data, at most BLK_MAX_SEGS */
+	/* Hypervisor addresses (guest RAM or the hypervisor's own), in the
+	 * requester's storage, unchanged until done(). */
+	const struct dma_seg *seg;
 	unsigned nrange;  /* DISCARD / WRITE_ZEROES */
 	struct blk_range range[BLK_MAX_RANGES];
 	void (*done)(struct blk_req *r);

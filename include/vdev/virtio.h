@@ -56,6 +56,17 @@ struct vq_chain {
 	uint64_t rlen, wlen;
 };
 
+/* The same, with the segments in the caller's storage: for a device whose
+ * requests can be longer than VQ_MAX_SEGS segments (virtio-blk offers up
+ * to 254 data buffers, as QEMU's own device does). */
+struct vq_sgl {
+	uint16_t head;
+	unsigned nr, nw;
+	uint64_t rlen, wlen;
+	struct dma_seg *seg; /* room for max segments */
+	unsigned max;
+};
+
 struct virtq {
 	uint16_t num; /* as set by the driver */
 	bool ready;
@@ -121,6 +132,17 @@ bool vq_map_rings(struct virtio_dev *d, struct virtq *q);
 /* 1: a chain was taken; 0: the queue is empty; -1: the ring is malformed
  * (the device is now in NEEDS_RESET). */
 int vq_pop(struct virtio_dev *d, unsigned q, struct vq_chain *c);
+/* vq_pop() into c->seg[0..c->max). */
+int vq_pop_sgl(struct virtio_dev *d, unsigned q, struct vq_sgl *c);
+/* False when queue q (ready) has surely nothing available: a quick look at
+ * the available index before a device sets up to take a chain; vq_pop()
+ * decides. */
+static inline bool vq_maybe_avail(const struct virtio_dev *d, unsigned qi)
+{
+	const struct virtq *q = &d->vq[qi];
+	return q->dma_gen != d->dma.gen || !q->a ||
+	       *(const volatile uint16_t *)&q->a[1] != q->last_avail;
+}
 /* Give back the last n chains taken (not yet returned): the driver still
  * owns them, and the next vq_pop() takes them again. */
 void vq_unpop(struct virtio_dev *d, unsigned q, unsigned n);
@@ -131,6 +153,9 @@ void vq_push(struct virtio_dev *d, unsigned q, uint16_t head, uint32_t len);
 /* Copy from / into a chain's readable / writable segments. */
 size_t vq_read(const struct vq_chain *c, void *buf, size_t len);
 size_t vq_write(const struct vq_chain *c, const void *buf, size_t len);
+/* The same over segments seg[0..n). */
+size_t vq_copy_from(const struct dma_seg *seg, unsigned n, void *buf, size_t len);
+size_t vq_copy_to(const struct dma_seg *seg, unsigned n, const void *buf, size_t len);
 /* Mark the device broken: NEEDS_RESET and a configuration interrupt. */
 void virtio_needs_reset(struct virtio_dev *d, const char *why);
 bool virtio_driver_ok(const struct virtio_dev *d);

@@ -12,7 +12,10 @@
 #include <vdev/virtio.h>
 
 #define VBLK_INFLIGHT 8 /* requests per disk at the backend: its fair share */
-#define VBLK_SEG_MAX 62 /* data segments: a chain has at most VQ_MAX_SEGS */
+#define VBLK_SEG_MAX BLK_MAX_SEGS /* data segments offered (254) */
+/* Segments a request's chain may take: header, data, status, and a few
+ * more where a buffer crosses from one RAM range into the next. */
+#define VBLK_CHAIN_SEGS (VBLK_SEG_MAX + 10)
 #define VBLK_SIZE_MAX (1u << 20) /* bytes per data segment */
 #define VBLK_CONFIG_SIZE 60
 #define VBLK_SERIAL_LEN 20
@@ -90,6 +93,9 @@ struct virtio_blk {
 	uint8_t config[VBLK_CONFIG_SIZE];
 	uint64_t nreq, nerr;  /* for the log and tests */
 	struct vblk_req req[VBLK_INFLIGHT];
+	/* Last, and not cleared by virtio_blk_init() (written before read):
+	 * request i's chain, whose data segments are its blk_req's. */
+	struct dma_seg seg[VBLK_INFLIGHT][VBLK_CHAIN_SEGS];
 };
 
 void virtio_blk_init(struct virtio_blk *vb, const char *name, const struct vblk_params *prm,

@@ -1937,12 +1937,133 @@ static void test_seg_max(void **state)
 	assert_int_equal(used_idx(&dv, 0), 3);
 }
 
+/* The whole seg_max: 254 data buffers in one indirect table (header and
+ * status make 256 entries, the longest table taken) are one request, the
+ * backend sees them as they are, and the data lands where it belongs, both
+ * ways. One more data buffer (the status in the last, so still 256
+ * entries) is refused with IOERR and touches nothing.
+ * proves: BLK-1, BLK-6 */
+#define ITAB_IPA (RAM_IPA + 0x50000)
+#define SEGDATA(k) (BUF(0) + 0x100ULL * (k)) /* 128 bytes used of each 256 */
+static void long_chain(uint32_t type, unsigned nbuf, uint32_t last, bool status_apart)
+{
+	struct virtq_desc *t = gp(ITAB_IPA);
+	unsigned n = 0;
+	bool w = type == T_IN;
+
+	put_hdr(HDR(0), type, 0);
+	*(uint8_t *)gp(ST(0)) = 0xee;
+	set_desc(t, n, HDR(0), 16, D_NEXT, (uint16_t)(n + 1));
+	n++;
+	for (unsigned k = 0; k < nbuf; k++, n++)
+		set_desc(t, n, SEGDATA(k), k + 1 < nbuf ? 128 : last,
+			 (uint16_t)((w ? D_WRITE : 0) | (k + 1 < nbuf || status_apart ? D_NEXT : 0)),
+			 (uint16_t)(n + 1));
+	if (status_apart) {
+		set_desc(t, n, ST(0), 1, D_WRITE, 0);
+		n++;
+	}
+	setd(&dv, 0, 0, ITAB_IPA, 16 * n, D_INDIRECT, 0);
+	post(&dv, 0, 0);
+	kick(&dv, 0);
+}
+
+static void test_seg_max_full(void **state)
+{
+	struct vblk_params p = params(&fk.bd);
+	uint8_t pat[WSECT * 512];
+	(void)state;
+
+	fk.bd.seg_max = BLK_MAX_SEGS;
+	dev_init(&p);
+	drv_start(1, F_ALL | F_INDIRECT);
+	assert_int_equal(cfg(C_SEG_MAX, 4), 254);
+	assert_int_equal(VBLK_SEG_MAX, 254);
+	/* WRITE: 253 buffers of 128 bytes and one of 384, the whole window. */
+	fill_pattern(pat, sizeof(pat), 11);
+	for (unsigned k = 0; k < 254; k++)
+		memcpy(gp(SEGDATA(k)), pat + 128 * k, k < 253 ? 128 : 384);
+	long_chain(T_OUT, 254, 384, true);
+	assert_int_equal(fk.nlog, 1);
+	assert_int_equal(fk.log[0].nseg, 254);
+	assert_int_equal(fk.log[0].bytes, sizeof(pat));
+	assert_int_equal(fk.pend[0]->seg[0].p, gp(SEGDATA(0)));
+	assert_int_equal(fk.pend[0]->seg[253].p, gp(SEGDATA(253)));
+	fk_complete(0, BLK_OK);
+	assert_int_equal(status(0), ST_OK);
+	assert_memory_equal(dsect(WSTART), pat, sizeof(pat));
+	/* READ it back the same way. */
+	for (unsigned k = 0; k < 254; k++)
+		memset(gp(SEGDATA(k)), 0, 384);
+	long_chain(T_IN, 254, 384, true);
+	assert_int_equal(fk.log[1].nseg, 254);
+	fk_complete(0, BLK_OK);
+	assert_int_equal(status(0), ST_OK);
+	assert_int_equal(used_len(&dv, 0, 1), sizeof(pat) + 1);
+	for (unsigned k = 0; k < 254; k++)
+		assert_memory_equal(gp(SEGDATA(k)), pat + 128 * k, k < 253 ? 128 : 384);
+	/* 255 data buffers, the status byte in the last: refused, no data
+	 * written. */
+	long_chain(T_IN, 255, 256 + 1, false);
+	assert_int_equal(fk.nlog, 2);
+	assert_int_equal(used_idx(&dv, 0), 3);
+	assert_int_equal(used_len(&dv, 0, 2), 1);
+	assert_int_equal(*(uint8_t *)gp(SEGDATA(254) + 256), ST_IOERR);
+	assert_false(rd(&vb.dev, STATUS) & 64);
+	for (unsigned k = 0; k < 254; k++)
+		assert_memory_equal(gp(SEGDATA(k)), pat + 128 * k, k < 253 ? 128 : 384);
+}
+
+/* No data buffer larger than size_max offers: a backend that takes less
+ * than VBLK_SIZE_MAX per segment never sees a longer one, whether the
+ * buffer is data alone, header and data, or data and status.
+ * proves: BLK-1, BLK-6 */
+static void test_size_max(void **state)
+{
+	struct vblk_params p = params(&fk.bd);
+	(void)state;
+
+	fk.bd.size_max = 1024;
+	dev_init(&p);
+	drv_start(1, F_ALL);
+	assert_int_equal(cfg(C_SIZE_MAX, 4), 1024);
+	/* 1024 bytes in one buffer: taken; 1536: refused. */
+	req(0, 0, T_OUT, 0, 1024);
+	kick(&dv, 0);
+	assert_int_equal(fk.nlog, 1);
+	fk_complete(0, BLK_OK);
+	assert_int_equal(status(0), ST_OK);
+	req(0, 0, T_IN, 0, 1536);
+	kick(&dv, 0);
+	assert_int_equal(fk.nlog, 1);
+	assert_int_equal(status(0), ST_IOERR);
+	/* Header and 1536 bytes of data in one readable buffer: refused. */
+	put_hdr(BUF(5), T_OUT, 4);
+	*(uint8_t *)gp(ST(0)) = 0xee;
+	chain(0, 0, (struct bseg[]){ { BUF(5), 16 + 1536, false }, { ST(0), 1, true } }, 2);
+	kick(&dv, 0);
+	assert_int_equal(fk.nlog, 1);
+	assert_int_equal(status(0), ST_IOERR);
+	/* 1024 data bytes and the status in one writable buffer: taken, as
+	 * 1024 bytes. */
+	put_hdr(HDR(0), T_IN, 4);
+	chain(0, 0, (struct bseg[]){ { HDR(0), 16, false }, { BUF(6), 1024 + 1, true } }, 2);
+	kick(&dv, 0);
+	assert_int_equal(fk.nlog, 2);
+	assert_int_equal(fk.log[1].nseg, 1);
+	assert_int_equal(fk.log[1].bytes, 1024);
+	fk_complete(0, BLK_OK);
+	assert_int_equal(*(uint8_t *)gp(BUF(6) + 1024), ST_OK);
+	assert_int_equal(used_idx(&dv, 0), 4);
+}
+
 /* The RAM disk's own bounds: a request past its end (including one whose
  * byte offset wraps in 64 bits) fails and touches nothing.
  * proves: BLK-6 */
 static void test_ram_backend_bounds(void **state)
 {
 	static uint8_t buf[1024];
+	static const struct dma_seg seg = { buf, 1024 };
 	struct blk_req r;
 	uint64_t sum = checksum(disk, DISK_BYTES);
 	static const uint64_t bad[] = { DISK_SECTORS, DISK_SECTORS - 1, 1ULL << 55,
@@ -1953,7 +2074,7 @@ static void test_ram_backend_bounds(void **state)
 		for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 			memset(buf, 0x3c, sizeof(buf));
 			r = (struct blk_req){ .op = (uint8_t)op, .sector = bad[i], .nseg = 1,
-					      .seg = { { buf, 1024 } }, .status = 0xee };
+					      .seg = &seg, .status = 0xee };
 			assert_int_equal(ramdev.ops->submit(&ramdev, &r), 0);
 			assert_int_equal(r.status, BLK_IOERR);
 			assert_int_equal(checksum(disk, DISK_BYTES), sum);
@@ -1970,7 +2091,7 @@ static void test_ram_backend_bounds(void **state)
 		}
 	/* The last two sectors are fine. */
 	r = (struct blk_req){ .op = BLK_READ, .sector = DISK_SECTORS - 2, .nseg = 1,
-			      .seg = { { buf, 1024 } } };
+			      .seg = &seg };
 	assert_int_equal(ramdev.ops->submit(&ramdev, &r), 0);
 	assert_int_equal(r.status, BLK_OK);
 	assert_memory_equal(buf, dsect(DISK_SECTORS - 2), 1024);
@@ -2089,6 +2210,8 @@ int main(void)
 		T(test_done_twice),
 		T(test_registers_frozen_during_reset),
 		T(test_seg_max),
+		T(test_seg_max_full),
+		T(test_size_max),
 		T(test_ram_backend_bounds),
 		T(test_multiqueue),
 		T(test_requests_pin_dma_space),

@@ -75,7 +75,7 @@
  * (IPA == PA): one ring area per disk (descriptors, avail, used, an
  * indirect table), the header and ranges, the status byte and the data
  * buffer, each inside guard bytes, and a scratch buffer for orphans. */
-static uint8_t arena[0xa000];
+static uint8_t arena[0xc000]; /* 0xb000 used, from the first page boundary */
 static uintptr_t A;
 #define RING(k) (A + (uintptr_t)(k) * 0x2000) /* desc +0, avail +0x800, used +0x1000, itab +0x1800 */
 #define HDR (A + 0x4000)        /* readable: header, then ranges */
@@ -84,6 +84,8 @@ static uintptr_t A;
 #define DATA_AREA (A + 0x5000)  /* [DATA_AREA, +0x2000): guards around the data buffer */
 #define DATA (DATA_AREA + 0x800)
 #define ORPHAN (A + 0x8000)     /* reads abandoned by a reset land here */
+#define BIGTAB (A + 0xa000)     /* an indirect table of BIGTAB_N entries */
+#define BIGTAB_N 256
 
 struct dev {
 	uintptr_t base, ring;
@@ -413,30 +415,35 @@ static int c_short_header(void)
 	return completes(&rw, s, 3, B_IOERR);
 }
 
-/* A 512-byte READ in 63 data buffers (seg_max is less): the last buffer
- * also holds the status byte, so the chain has 64 buffers, which the ring
- * engine takes. */
+/* A READ in seg_max + 1 data buffers, in an indirect table: 8 bytes each,
+ * the last one with the rest of a whole number of sectors and the status
+ * byte, so the chain has seg_max + 2 buffers (at most 256), which the ring
+ * engine takes and the disk refuses. */
 static int c_too_many_segs(void)
 {
-	struct sg s[64];
-	uint32_t segmax = cfg32(&rw, C_SEG_MAX);
+	uint32_t segmax = cfg32(&rw, C_SEG_MAX), n = segmax + 1, last, len;
 	int r;
 
 	detail = segmax;
-	if (segmax >= 63)
+	if (segmax == 0 || segmax + 2 > BIGTAB_N)
 		return 0;
+	len = (n - 1) * 8;
+	last = 512 - len % 512; /* data bytes in the last buffer: 1..512 */
+	len += last;
 	prepare();
 	header(T_IN, 0);
-	s[0] = (struct sg){ HDR, 16, 0 };
-	for (unsigned i = 0; i < 62; i++)
-		s[1 + i] = (struct sg){ DATA + 8 * i, 8, D_WRITE };
-	s[63] = (struct sg){ DATA + 496, 17, D_WRITE }; /* 16 data bytes, status at DATA + 512 */
-	send(&rw, s, 64, 0);
+	set_desc(BIGTAB, 0, HDR, 16, D_NEXT, 1);
+	for (unsigned i = 0; i + 1 < n; i++)
+		set_desc(BIGTAB, 1 + i, DATA + 8 * i, 8, D_WRITE | D_NEXT, (uint16_t)(2 + i));
+	set_desc(BIGTAB, n, DATA + 8 * (n - 1), last + 1, D_WRITE, 0); /* status at DATA + len */
+	set_desc(DESC(&rw), 0, BIGTAB, 16 * (n + 1), D_INDIRECT, 0);
+	vq_publish(AVAIL(&rw), &rw.avail, QNUM, 0);
+	wr(&rw, R_QUEUE_NOTIFY, 0);
 	r = wait_used(&rw);
-	detail = (uint64_t)(r & 0xff) << 56 | (uint64_t)r8(DATA + 512) << 48 | (uint64_t)used_len << 16 |
+	detail = (uint64_t)(r & 0xff) << 56 | (uint64_t)r8(DATA + len) << 48 | (uint64_t)used_len << 16 |
 		 segmax;
-	return r == 1 && used_len == 1 && r8(DATA + 512) == B_IOERR && all_are(DATA_AREA, DATA + 512, GUARD) &&
-	       all_are(DATA + 513, DATA_AREA + 0x2000, GUARD) && stat_guards() && r8(STAT) == ST_UNSET &&
+	return r == 1 && used_len == 1 && r8(DATA + len) == B_IOERR && all_are(DATA_AREA, DATA + len, GUARD) &&
+	       all_are(DATA + len + 1, DATA_AREA + 0x2000, GUARD) && stat_guards() && r8(STAT) == ST_UNSET &&
 	       !(rd(&rw, R_STATUS) & S_NEEDS_RESET);
 }
 
@@ -713,7 +720,7 @@ void guest_main(uint64_t x0, uint64_t first_counter)
 	run_case("unknown request type 0xdeadbeef (UNSUPP)", c_unknown_type);
 	run_case("SECURE_ERASE, not offered (UNSUPP)", c_secure_erase);
 	run_case("request header of 8 bytes", c_short_header);
-	run_case("READ in 63 data buffers, more than seg_max", c_too_many_segs);
+	run_case("READ in seg_max + 1 data buffers, more than seg_max", c_too_many_segs);
 	run_case("GET_ID with room for the status only: nothing else written", c_get_id_status_only);
 	run_case("GET_ID into a 1-byte buffer: one byte and the status", c_get_id_1);
 	run_case("request without a writable descriptor (NEEDS_RESET)", c_no_status);
