@@ -5,11 +5,6 @@
 
 #define RD16(p) (*(volatile uint16_t *)(p))
 
-bool virtio_has(const struct virtio_dev *d, unsigned feature)
-{
-	return (d->driver_features >> feature) & 1;
-}
-
 /* One descriptor, read once: two 64-bit loads (tables are 16-byte
  * aligned); len, flags and next are the second word's 32, 16 and 16 bits
  * ([VIRTIO] 2.7.5, little-endian). */

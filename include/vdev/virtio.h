@@ -159,7 +159,11 @@ size_t vq_copy_to(const struct dma_seg *seg, unsigned n, const void *buf, size_t
 /* Mark the device broken: NEEDS_RESET and a configuration interrupt. */
 void virtio_needs_reset(struct virtio_dev *d, const char *why);
 bool virtio_driver_ok(const struct virtio_dev *d);
-bool virtio_has(const struct virtio_dev *d, unsigned feature);
+/* The driver negotiated this feature bit. */
+static inline bool virtio_has(const struct virtio_dev *d, unsigned feature)
+{
+	return (d->driver_features >> feature) & 1;
+}
 /* True while queue q is still the ready ring of the given epoch. */
 bool vq_live(const struct virtio_dev *d, unsigned q, uint32_t epoch);
 
