@@ -27,7 +27,7 @@ WARN := -Wall -Wextra -Werror
 INC := -Iinclude -Iarch/arm64/include -I$(O)/include -I$(PLATFORM_DIR)
 
 # ---- the hypervisor (aarch64, EL2, picolibc, libfdt.a) ----
-HV_CFLAGS := -std=c11 -O2 -g $(WARN) $(INC) --specs=picolibc.specs -ffreestanding -march=armv8-a+crc+crypto \
+HV_CFLAGS := -std=c11 -O2 -g -fomit-frame-pointer $(WARN) $(INC) --specs=picolibc.specs -ffreestanding -march=armv8-a+crc+crypto \
 	-fno-stack-protector -mbranch-protection=none -mno-outline-atomics \
 	-fno-pic -fno-pie -ffunction-sections -fdata-sections -MMD -MP -DHV_TARGET -mgeneral-regs-only -DHAVE_SHA256_CE
 HV_LDFLAGS := --specs=picolibc.specs -nostartfiles -static -Wl,--gc-sections \

@@ -138,7 +138,7 @@ static int partition_create(struct partition *p, unsigned id, const struct part_
 	for (unsigned i = 0; i < pc->layout.n; i++) {
 		const struct layout_region *r = &pc->layout.r[i];
 		if (r->kind == REGION_GICD)
-			CHECK(mmio_bus_add(&p->mmio, r->base, r->size, &vgic_dist_ops, &p->vgic) == 0);
+			CHECK(mmio_bus_add(&p->mmio, r->base, r->size, &vgic_dist_ops, &p->vgic.dist) == 0);
 		else if (r->kind == REGION_GICR)
 			CHECK(mmio_bus_add(&p->mmio, r->base, r->size, &vgic_rdist_ops, &p->vgic) == 0);
 	}
@@ -153,7 +153,8 @@ static int partition_create(struct partition *p, unsigned id, const struct part_
 	if (load_images(p))
 		return -1;
 	for (unsigned i = 0; i < pc->ncpus; i++) {
-		p->vcpu[i] = (struct vcpu){ .part = p, .idx = i, .pcpu = pc->cpus[i] };
+		p->vcpu[i] = (struct vcpu){ .part = p, .idx = i, .pcpu = pc->cpus[i],
+					    .vgic_cpu = &p->vgic.cpu[i] };
 		p->vgic.pcpu[i] = pc->cpus[i];
 		pcpu_vcpu[pc->cpus[i]] = &p->vcpu[i];
 	}
@@ -255,6 +256,7 @@ _Noreturn void vcpu_stop(struct vcpu *v)
 	/* Give back what sits in this CPU's list registers (an SPI there would
 	 * be stuck) and the forwarded timer. */
 	vgic_vcpu_reset(&p->vgic, v->idx);
+	mmio_cache_clear(&v->mmio);
 	__atomic_store_n(&v->state, VCPU_OFF, __ATOMIC_RELEASE);
 	__atomic_and_fetch(&v->req, ~(uint32_t)VCPU_REQ_STOP, __ATOMIC_ACQ_REL);
 	if (__atomic_sub_fetch(&p->vcpus_on, 1, __ATOMIC_ACQ_REL) == 0)

@@ -11,11 +11,6 @@ _Static_assert(VGIC_NR_SPIS <= 64, "struct vgic's hw_spis has a bit per SPI");
  * boot (vgic_bind_hw_spi), read lock free by the EL2 interrupt handler. */
 static struct vgic *hw_spi_owner[VGIC_NR_SPIS];
 
-struct vgic_ctx {
-	struct vgic *g;
-	unsigned vcpu;  /* redistributor: its vCPU; distributor: the caller */
-	bool rdist;
-};
 
 static struct virq *virq_of(struct vgic *g, unsigned vcpu, uint32_t intid)
 {
@@ -53,6 +48,7 @@ static void kick(struct vgic *g, unsigned vcpu)
 void vgic_init(struct vgic *g, unsigned nvcpus)
 {
 	spin_lock(&g->lock);
+	g->dist = (struct vgic_ctx){ g, 0, false };
 	g->ctlr = 0;
 	g->nvcpus = nvcpus;
 	for (unsigned i = 0; i < VGIC_NR_SPIS; i++)
@@ -829,14 +825,6 @@ static const struct reg_desc rdist_regs[] = {
 };
 const struct reg_bank vgic_rdist_bank = REG_BANK(rdist_regs);
 
-static int dist_access(void *dev, uint64_t off, unsigned width, bool write, uint64_t *val)
-{
-	struct vgic *g = dev;
-	int me = arch_vgic_local_vcpu(g);
-	struct vgic_ctx x = { g, me < 0 ? 0 : (unsigned)me, false };
-	return reg_bank_access(&vgic_dist_bank, &x, (uint32_t)off, width, write, val);
-}
-
 /* A frame per vCPU; accesses beyond the last vCPU's frame abort. */
 static int rdist_access(void *dev, uint64_t off, unsigned width, bool write, uint64_t *val)
 {
@@ -849,5 +837,7 @@ static int rdist_access(void *dev, uint64_t off, unsigned width, bool write, uin
 			       val);
 }
 
-const struct mmio_device_ops vgic_dist_ops = { .access = dist_access };
+/* The distributor's bank, with the vGIC's own lock taken by the registers
+ * that need it. */
+const struct mmio_device_ops vgic_dist_ops = { .bank = &vgic_dist_bank };
 const struct mmio_device_ops vgic_rdist_ops = { .access = rdist_access };

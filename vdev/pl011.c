@@ -153,18 +153,9 @@ static const struct reg_desc vpl011_regs[] = {
 };
 const struct reg_bank vpl011_bank = REG_BANK(vpl011_regs);
 
-static int vpl011_access(void *dev, uint64_t off, unsigned width, bool write, uint64_t *val)
-{
-	struct vpl011 *u = dev;
-	int r;
-
-	spin_lock(&u->lock);
-	r = reg_bank_access(&vpl011_bank, dev, (uint32_t)off, width, write, val);
-	spin_unlock(&u->lock);
-	return r;
-}
-
-const struct mmio_device_ops vpl011_ops = { .access = vpl011_access };
+const struct mmio_device_ops vpl011_ops = {
+	.bank = &vpl011_bank, .locked = true, .lock_offset = offsetof(struct vpl011, lock),
+};
 
 bool vpl011_rx(struct vpl011 *u, uint8_t c)
 {

@@ -118,10 +118,11 @@ static struct virtq *sel_queue(struct virtio_dev *d)
 	return d->queue_sel < d->nqueues ? &d->vq[d->queue_sel] : NULL;
 }
 
-static uint64_t reg_read(void *dev, uint32_t off, unsigned w)
+/* The identity registers: fixed for the device's life, read without its
+ * lock (RCONST). */
+static uint64_t id_read(void *dev, uint32_t off, unsigned w)
 {
-	struct virtio_dev *d = dev;
-	struct virtq *q = sel_queue(d);
+	const struct virtio_dev *d = dev;
 	(void)w;
 
 	switch (off) {
@@ -131,8 +132,21 @@ static uint64_t reg_read(void *dev, uint32_t off, unsigned w)
 		return 2;
 	case R_DEVICE_ID:
 		return d->ops->device_id;
-	case R_VENDOR_ID:
+	default:
 		return VIRTIO_MMIO_VENDOR;
+	}
+}
+
+static uint64_t reg_read(void *dev, uint32_t off, unsigned w)
+{
+	struct virtio_dev *d = dev;
+	struct virtq *q = sel_queue(d);
+	(void)w;
+
+	if (d->resetting) /* another vCPU is inside a reset */
+		return off == R_STATUS ? VIRTIO_S_ACKNOWLEDGE : 0;
+
+	switch (off) {
 	case R_DEV_FEAT:
 		return d->dev_features_sel < 2 ? (uint32_t)(offered(d) >> (32 * d->dev_features_sel)) : 0;
 	case R_QUEUE_NUM_MAX:
@@ -161,6 +175,9 @@ static void reg_write(void *dev, uint32_t off, unsigned w, uint64_t v)
 	uint32_t x = (uint32_t)v;
 	bool qcfg = q && !q->ready; /* queue registers: only while not ready */
 	(void)w;
+
+	if (d->resetting)
+		return;
 
 	switch (off) {
 	case R_DEV_FEAT_SEL:
@@ -226,7 +243,7 @@ static uint64_t cfg_read(void *dev, uint32_t off, unsigned w)
 {
 	struct virtio_dev *d = dev;
 	off -= R_CONFIG;
-	if (!d->ops->config_read || off + w > d->ops->config_size)
+	if (d->resetting || !d->ops->config_read || off + w > d->ops->config_size)
 		return 0;
 	return d->ops->config_read(d, off, w);
 }
@@ -235,15 +252,15 @@ static void cfg_write(void *dev, uint32_t off, unsigned w, uint64_t v)
 {
 	struct virtio_dev *d = dev;
 	off -= R_CONFIG;
-	if (d->ops->config_write && off + w <= d->ops->config_size)
+	if (!d->resetting && d->ops->config_write && off + w <= d->ops->config_size)
 		d->ops->config_write(d, off, w, v);
 }
 
 static const struct reg_desc virtio_regs[] = {
-	{ R_MAGIC, 4, W32, reg_read, NULL },
-	{ R_VERSION, 4, W32, reg_read, NULL },
-	{ R_DEVICE_ID, 4, W32, reg_read, NULL },
-	{ R_VENDOR_ID, 4, W32, reg_read, NULL },
+	{ R_MAGIC, 4, W32 | RCONST, id_read, NULL },
+	{ R_VERSION, 4, W32 | RCONST, id_read, NULL },
+	{ R_DEVICE_ID, 4, W32 | RCONST, id_read, NULL },
+	{ R_VENDOR_ID, 4, W32 | RCONST, id_read, NULL },
 	{ R_DEV_FEAT, 4, W32, reg_read, NULL },
 	{ R_DEV_FEAT_SEL, 4, W32, NULL, reg_write },
 	{ R_DRV_FEAT, 4, W32, NULL, reg_write },
@@ -270,24 +287,10 @@ static const struct reg_desc virtio_regs[] = {
 };
 const struct reg_bank virtio_bank = REG_BANK(virtio_regs);
 
-static int virtio_access(void *dev, uint64_t off, unsigned width, bool write, uint64_t *val)
-{
-	struct virtio_dev *d = dev;
-	int r;
-
-	spin_lock(&d->lock);
-	if (d->resetting) { /* another vCPU is inside a reset */
-		if (!write)
-			*val = off == R_STATUS ? VIRTIO_S_ACKNOWLEDGE : 0;
-		r = 0;
-	} else {
-		r = reg_bank_access(&virtio_bank, d, (uint32_t)off, width, write, val);
-	}
-	spin_unlock(&d->lock);
-	return r;
-}
-
-const struct mmio_device_ops virtio_mmio_ops = { .access = virtio_access };
+/* The bus takes d->lock around each register's function. */
+const struct mmio_device_ops virtio_mmio_ops = {
+	.bank = &virtio_bank, .locked = true, .lock_offset = offsetof(struct virtio_dev, lock),
+};
 
 void virtio_dev_reset(struct virtio_dev *d)
 {

@@ -173,35 +173,53 @@ static __attribute__((noinline, cold)) void dabt_refuse(struct vcpu *v, struct t
 	inject_sea(f, false, d.write);
 }
 
+/* The bits of an access of 1 << sas bytes. */
+static const uint64_t width_mask[4] = { 0xff, 0xffff, 0xffffffff, ~0ULL };
+
+/* A sign-extending load of 1 << sas bytes into an X (sf) or W register. */
+static uint64_t dabt_sign_extend(uint64_t val, unsigned sas, bool sf)
+{
+	unsigned sh = 64 - (8u << sas);
+
+	val = (uint64_t)((int64_t)(val << sh) >> sh);
+	return sf ? val : val & 0xffffffffULL;
+}
+
+/* The emulated access itself, for both paths: a store's value from its
+ * register, the bus, a load's value written back as the load would have.
+ * 0 done; -1 refused by the bus (nothing happened). */
+static inline int dabt_emulate(struct vcpu *v, struct trap_frame *f, struct dabt_info d, ipa_t ipa)
+{
+	uint64_t val = 0;
+
+	if (d.write) {
+		val = reg_get(f, d.reg) & width_mask[__builtin_ctz(d.width)];
+	}
+	if (__builtin_expect(mmio_access(&v->mmio, &v->part->mmio, ipa, d.width, d.write, &val), 0))
+		return -1;
+	if (!d.write) {
+		val &= width_mask[__builtin_ctz(d.width)];
+		if (d.sign_extend)
+			val = dabt_sign_extend(val, (unsigned)__builtin_ctz(d.width), d.sf);
+		reg_set(f, d.reg, val);
+	}
+	return 0;
+}
+
 /* An emulated MMIO access: decode the syndrome, let the partition's bus
- * answer, write the loaded value back as the load would have. */
+ * answer. */
 static void trap_dabt(struct vcpu *v, struct trap_frame *f, uint64_t esr)
 {
 	struct dabt_info d = esr_decode_dabt(esr);
 	ipa_t ipa = fault_ipa();
-	uint64_t val = 0;
 
 	if (__builtin_expect(!d.valid || d.s1ptw, 0)) {
 		dabt_refuse(v, f, esr, ipa, false);
 		return;
 	}
-	if (d.write) {
-		val = reg_get(f, d.reg);
-		if (d.width < 8)
-			val &= (1ULL << (d.width * 8)) - 1;
-	}
-	if (__builtin_expect(mmio_bus_access(&v->part->mmio, ipa, d.width, d.write, &val), 0)) {
+	if (__builtin_expect(dabt_emulate(v, f, d, ipa), 0)) {
 		dabt_refuse(v, f, esr, ipa, true);
 		return;
-	}
-	if (!d.write) {
-		if (d.sign_extend && d.width < 8) {
-			unsigned sh = 64 - d.width * 8;
-			val = (uint64_t)((int64_t)(val << sh) >> sh);
-		}
-		if (!d.sf)
-			val &= 0xffffffffULL;
-		reg_set(f, d.reg, val);
 	}
 	skip_insn(f, esr);
 }
@@ -212,6 +230,8 @@ static void trap_iabt(struct vcpu *v, struct trap_frame *f, uint64_t esr)
 	partition_fault(v->part, FAULT_IABT, "fetch from IPA 0x%llx", (unsigned long long)fault_ipa());
 	inject_sea(f, true, false);
 }
+
+_Static_assert(TRAP_EC_DABT_LOW == EC_DABT_LOW, "vectors.S");
 
 static const trap_fn guest_sync_table[EC_MAX + 1] = {
 	[EC_WFX] = trap_wfx,
@@ -345,10 +365,8 @@ static void fpsimd_claim(void)
 
 /* On the way back to a guest: its FP/SIMD registers, if they were put
  * aside, and the unit untrapped for it (the ERET synchronizes). */
-static inline void fpsimd_return(void)
+static inline void fpsimd_return_on(struct percpu *c)
 {
-	struct percpu *c = this_cpu();
-
 	if (__builtin_expect(c->fp_saved, 0)) {
 		write_sysreg(cptr_el2, CPTR_EL2_GUEST);
 		isb();
@@ -357,6 +375,11 @@ static inline void fpsimd_return(void)
 		return;
 	}
 	write_sysreg(cptr_el2, CPTR_EL2_GUEST);
+}
+
+static inline void fpsimd_return(void)
+{
+	fpsimd_return_on(this_cpu());
 }
 
 void hv_trap(struct trap_frame *f, trap_kind_t kind);
@@ -404,6 +427,75 @@ void hv_trap(struct trap_frame *f, trap_kind_t kind)
 		      (unsigned long long)read_sysreg(far_el2));
 	}
 	vcpu_before_entry(v);
+	fpsimd_return();
+}
+
+/* The data abort's fast path, called by vectors.S with only x0..x18 and
+ * x30 in the frame (x19..x29 are still the guest's, kept by this C code
+ * as callee-saved registers), ELR_EL2 and SPSR_EL2 live and FP/SIMD
+ * trapped: an access to or from x0..x18, x30 or xzr, of a register this
+ * vCPU's MMIO cache knows, completes here. Anything else is left
+ * untouched for the whole path (DABT_FAST_SLOW), which decodes it again
+ * and, for a register not yet known, fills the cache. */
+int trap_dabt_fast(uint64_t esr, struct trap_frame *f);
+int trap_dabt_fast(uint64_t esr, struct trap_frame *f)
+{
+	uint64_t rt = (esr >> ISS_DA_SRT_SHIFT) & 31;
+	unsigned sas = (unsigned)(esr >> ISS_DA_SAS_SHIFT) & 3;
+	const struct mmio_cache_entry *e;
+	struct percpu *c = this_cpu();
+	struct vcpu *v = c->vcpu;
+
+	if (__builtin_expect(!(esr & ISS_DA_ISV), 0))
+		return DABT_FAST_SLOW;
+	if (__builtin_expect(esr & ISS_DA_S1PTW, 0))
+		return DABT_FAST_SLOW;
+	if (__builtin_expect(rt - 19 <= 29 - 19, 0))
+		return DABT_FAST_SLOW;
+	e = mmio_cache_find(&v->mmio, fault_ipa(), sas);
+	if (__builtin_expect(!e, 0))
+		return DABT_FAST_SLOW;
+	if (esr & ISS_DA_WNR) {
+		mmio_cache_write(e, 1u << sas, rt == 31 ? 0 : f->x[rt] & width_mask[sas]);
+	} else {
+		uint64_t val = mmio_cache_read(e, 1u << sas);
+		/* Decoded again from the syndrome rather than kept across
+		 * the call: fewer registers to save. */
+		__asm__("" : "+r"(esr));
+		rt = (esr >> ISS_DA_SRT_SHIFT) & 31;
+		val &= width_mask[(esr >> ISS_DA_SAS_SHIFT) & 3];
+		if (__builtin_expect(esr & ISS_DA_SSE, 0))
+			val = dabt_sign_extend(val, (esr >> ISS_DA_SAS_SHIFT) & 3, esr & ISS_DA_SF);
+		if (rt != 31)
+			f->x[rt] = val;
+	}
+	/* vcpu_before_entry()'s work, but for the stop request: that is only ever
+	 * made for another vCPU, whose CPU is then kicked (an interrupt
+	 * taken as soon as the guest runs, and the whole path looks). The
+	 * vGIC may have been changed by this very access. */
+	c = this_cpu();
+	v = c->vcpu;
+	if (__builtin_expect(*(volatile uint32_t *)&v->vgic_cpu->dirty, 0)) {
+		f->elr += 4;
+		return DABT_FAST_FINISH;
+	}
+	/* Only the AArch64 vector comes here: a 32-bit instruction. */
+	write_sysreg(elr_el2, f->elr + 4);
+	if (__builtin_expect(c->fp_saved, 0))
+		write_sysreg(spsr_el2, f->spsr); /* an FP trap at EL2 changed it */
+	fpsimd_return_on(c);
+	return DABT_FAST_DONE;
+}
+
+/* After trap_dabt_fast(), with the frame completed (vectors.S). */
+void trap_dabt_fast_finish(struct trap_frame *f, int how);
+void trap_dabt_fast_finish(struct trap_frame *f, int how)
+{
+	if (how == DABT_FAST_SLOW) {
+		hv_trap(f, TRAP_LOW_SYNC);
+		return;
+	}
+	vcpu_before_entry(this_cpu()->vcpu);
 	fpsimd_return();
 }
 

@@ -50,11 +50,13 @@ struct part_notifier {
 };
 
 struct vcpu {
+	struct mmio_cache mmio;    /* first: its CPU's alone (mmio_access) */
 	struct partition *part;
 	unsigned idx;  /* vCPU number inside the partition = MPIDR Aff0 */
 	unsigned pcpu; /* physical CPU it is pinned to */
 	uint32_t state; /* enum vcpu_state, atomic */
 	uint32_t req;   /* VCPU_REQ_*, atomic */
+	struct vgic_cpu *vgic_cpu; /* &part->vgic.cpu[idx] */
 	ipa_t entry;    /* where it starts, and its x0 */
 	uint64_t ctx;
 };

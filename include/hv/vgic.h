@@ -58,8 +58,17 @@ struct vgic_cpu {
 	uint32_t maybe_pending; /* private INTIDs that may be pending (superset) */
 };
 
+/* What a register of the distributor or of a redistributor acts on. */
+struct vgic_ctx {
+	struct vgic *g;
+	unsigned vcpu; /* redistributor: its vCPU; distributor: 0, unused
+			* (the private INTIDs are RAZ/WI there, ARE=1) */
+	bool rdist;
+};
+
 struct vgic {
 	spinlock_t lock;
+	struct vgic_ctx dist; /* the distributor's registers' device (vgic_dist_ops) */
 	uint32_t ctlr;
 	unsigned nvcpus;
 	struct virq spi[VGIC_NR_SPIS];

@@ -3,7 +3,7 @@
  * proves: PLATFORM-5, PLATFORM-7
  * It plays a
  * driver (or an attacker) on the registers of one virtio-rng and one
- * virtio-console device through virtio_mmio_ops.access, and writes what it
+ * virtio-console device through mmio_device_access(), and writes what it
  * likes into a small fake guest RAM where its rings, descriptor tables,
  * indirect tables and buffers live; notifies make the devices walk them.
  * Built with -fsanitize=fuzzer,address,undefined: any read or write outside
@@ -411,7 +411,7 @@ static uint8_t *hp(uint64_t ipa, uint64_t len)
 
 static int acc(struct virtio_dev *d, uint32_t off, unsigned w, bool write, uint64_t *v)
 {
-	return virtio_mmio_ops.access(d, off, w, write, v);
+	return mmio_device_access(&virtio_mmio_ops, d, off, w, write, v);
 }
 static void wr(struct virtio_dev *d, uint32_t off, uint32_t v)
 {

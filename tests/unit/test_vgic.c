@@ -78,7 +78,7 @@ static int setup(void **state)
 
 static int dacc(uint32_t off, unsigned w, bool wr, uint64_t *v)
 {
-	return vgic_dist_ops.access(&g, off, w, wr, v);
+	return mmio_device_access(&vgic_dist_ops, &g.dist, off, w, wr, v);
 }
 
 static int racc(unsigned vcpu, uint32_t off, unsigned w, bool wr, uint64_t *v)

@@ -118,7 +118,7 @@ static inline size_t guard_bytes_written(void)
 /* ---- register access, as a driver does it ---- */
 static inline int acc(struct virtio_dev *d, uint32_t off, unsigned w, bool write, uint64_t *v)
 {
-	return virtio_mmio_ops.access(d, off, w, write, v);
+	return mmio_device_access(&virtio_mmio_ops, d, off, w, write, v);
 }
 
 static inline uint32_t rd(struct virtio_dev *d, uint32_t off)

@@ -19,6 +19,13 @@
 #define TRAP_LOW_FIQ 5
 #define TRAP_LOW_SERROR 6
 
+/* The data abort's fast path (vectors.S, dabt_fast): ESR_EL2.EC of a data
+ * abort from a lower EL, and what trap_dabt_fast() returns. */
+#define TRAP_EC_DABT_LOW 0x24
+#define DABT_FAST_DONE 0   /* handled: restore x0..x18, x30 and return */
+#define DABT_FAST_SLOW 1   /* untouched: take the whole trap path */
+#define DABT_FAST_FINISH 2 /* handled, but work before the guest runs again */
+
 /* CPTR_EL2 (E2H 0): RES1 bits, SVE trapped (TZ); and with FP/SIMD trapped
  * (TFP), as the hypervisor runs while a guest's registers are live. */
 #define CPTR_EL2_GUEST 0x33ff
