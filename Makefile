@@ -91,10 +91,12 @@ fuzz: $(O)/fuzz/fuzz_virtqueue
 # against the plugin header of the installed QEMU's Debian source package:
 # tools/qemu-plugin-api.sh fetches it once per version into $(CACHE) and
 # refreshes $(O)/plugin/include/qemu-plugin.h only when it differs.
-PLUGIN := $(O)/plugin/vcpu_paths.so
+# pc_profile.so: how often each instruction of a range runs
+# (docs/performance.md, tools/pc_profile.py).
+PLUGIN := $(O)/plugin/vcpu_paths.so $(O)/plugin/pc_profile.so
 $(O)/plugin/include/qemu-plugin.h: FORCE | $(SETUP_STAMP)
 	@CACHE=$(CACHE) tools/qemu-plugin-api.sh $@
-$(PLUGIN): tests/lib/vcpu_paths.c $(O)/plugin/include/qemu-plugin.h
+$(O)/plugin/%.so: tests/lib/%.c $(O)/plugin/include/qemu-plugin.h
 	$(HOSTCC) -std=gnu11 -O2 -g $(WARN) -shared -fPIC -I$(O)/plugin/include \
 		$$(pkg-config --cflags glib-2.0) $< $$(pkg-config --libs glib-2.0) -o $@
 plugin: $(PLUGIN)

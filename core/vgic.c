@@ -132,37 +132,14 @@ void vgic_inject(struct vgic *g, unsigned vcpu, uint32_t intid)
 	kick(g, t);
 }
 
-void vgic_set_line(struct vgic *g, uint32_t intid, bool high)
-{
-	struct virq *q;
-	unsigned t;
-
-	if (intid < VGIC_NR_PRIVATE)
-		return;
-	spin_lock(&g->lock);
-	q = virq_of(g, 0, intid);
-	if (!q || q->hw || q->line == high) { /* a bound SPI's line is physical */
-		spin_unlock(&g->lock);
-		return;
-	}
-	q->line = high;
-	if (high)
-		set_pending(g, 0, intid, q);
-	else if (q->level)
-		q->pending = 0;
-	t = q->target;
-	spin_unlock(&g->lock);
-	if (high)
-		kick(g, t);
-}
-
 static uint64_t lr_encode(const struct virq *q, uint32_t intid, uint64_t state);
 
-/* The fast path for a hardware-linked interrupt of the vCPU running here
- * (its virtual timer, an SPI bound to it): straight into a list register,
- * with no flush on the way out, when it is deliverable and either its own
- * list register is done (the guest deactivated it, which deactivated the
- * physical one) or one is free. Anything else (masked, disabled, still
+/* The fast path for an interrupt of the vCPU running here (its virtual
+ * timer, an SPI bound to it, a device's line raised on its CPU): straight
+ * into a list register, with no flush on the way out, when it is
+ * deliverable and either its own list register is done (the guest
+ * deactivated it; for a hardware-linked one that deactivated the physical
+ * one) or one is free. Anything else (masked, disabled, still
  * active, no room) takes the general path: pending, then vgic_flush().
  * With the lock held. */
 static inline __attribute__((always_inline)) bool lr_direct(struct vgic *g, unsigned vcpu, uint32_t intid, struct virq *q)
@@ -200,6 +177,56 @@ void vgic_inject_hw(struct vgic *g, unsigned vcpu, uint32_t intid)
 		g->cpu[vcpu].dirty = 1;
 	}
 	spin_unlock(&g->lock);
+}
+
+/* A level-sensitive SPI's line went low while the guest handles it (its
+ * driver acknowledged the device): its deactivation need not be heard of,
+ * there is nothing to re-sample. So the EOI maintenance request leaves
+ * its list register, when that list register is this CPU's and holds the
+ * interrupt active only; the list register is folded back at the next
+ * flush. A list register holding the interrupt pending always keeps the
+ * request (vgic_flush_dirty sets it again when it pends one again), so a
+ * line still high at the guest's EOI is always seen. With the lock held. */
+static void lr_drop_eoi(struct vgic *g, uint32_t intid, struct virq *q)
+{
+	uint64_t lr;
+
+	if (q->lr < 0 || arch_vgic_local_vcpu(g) != (int)q->target)
+		return;
+	lr = arch_vgic_read_lr((unsigned)q->lr);
+	if ((lr & LR_VINTID_MASK) == intid && (lr & LR_EOI) && (lr >> LR_STATE_SHIFT) == 2)
+		arch_vgic_write_lr((unsigned)q->lr, lr & ~LR_EOI);
+}
+
+void vgic_set_line(struct vgic *g, uint32_t intid, bool high)
+{
+	struct virq *q;
+	unsigned t;
+
+	if (intid < VGIC_NR_PRIVATE)
+		return;
+	spin_lock(&g->lock);
+	q = virq_of(g, 0, intid);
+	if (!q || q->hw || q->line == high) { /* a bound SPI's line is physical */
+		spin_unlock(&g->lock);
+		return;
+	}
+	q->line = high;
+	t = q->target;
+	if (high) {
+		/* Raised on its vCPU's own CPU (a device completing there):
+		 * straight into a list register when one is ready. */
+		if (arch_vgic_local_vcpu(g) == (int)t && lr_direct(g, t, intid, q))
+			high = false; /* nothing to kick */
+		else
+			set_pending(g, 0, intid, q);
+	} else if (q->level) {
+		q->pending = 0;
+		lr_drop_eoi(g, intid, q);
+	}
+	spin_unlock(&g->lock);
+	if (high)
+		kick(g, t);
 }
 
 /* ---- physical SPIs bound to a vGIC ---- */
@@ -438,7 +465,7 @@ void vgic_flush_dirty(struct vgic *g, unsigned vcpu)
 		uint64_t lr = arch_vgic_read_lr(i);
 		struct virq *q = virq_of(g, vcpu, (uint32_t)(lr & LR_VINTID_MASK));
 		if (q && q->pending && !q->hw && !(lr & LR_PENDING)) {
-			arch_vgic_write_lr(i, lr | LR_PENDING);
+			arch_vgic_write_lr(i, lr | LR_PENDING | (q->level ? LR_EOI : 0));
 			q->pending = 0;
 			q->lr_state |= 1;
 		}
@@ -495,6 +522,27 @@ static bool private_in_dist(const struct vgic_ctx *x, uint32_t intid)
 /* Bit-per-interrupt registers: base is the first INTID the register covers. */
 enum bitop { B_ENABLE, B_PENDING, B_ACTIVE };
 
+/* The state of q's list register as it is now: read from the list
+ * register when it is this CPU's. Another vCPU's list registers are only
+ * folded back when it enters the hypervisor, and a guest may deactivate
+ * an interrupt without that (no maintenance requested): that vCPU is
+ * kicked to fold them, so a guest polling the state (Linux's
+ * synchronize_irq() reads GICD_ISACTIVER until clear) sees it change. */
+static unsigned lr_state_now(struct vgic_ctx *x, uint32_t intid, struct virq *q)
+{
+	unsigned owner = intid < VGIC_NR_PRIVATE ? x->vcpu : q->target;
+	int lr = q->lr;
+
+	if (lr >= 0 && arch_vgic_local_vcpu(x->g) == (int)owner) {
+		uint64_t v = arch_vgic_read_lr((unsigned)lr);
+		if ((v & LR_VINTID_MASK) == intid)
+			return (unsigned)(v >> LR_STATE_SHIFT) & 3;
+	}
+	if (owner < x->g->nvcpus)
+		kick(x->g, owner);
+	return q->lr_state;
+}
+
 static uint64_t bits_read(struct vgic_ctx *x, uint32_t base, unsigned width, enum bitop op)
 {
 	uint64_t v = 0;
@@ -504,9 +552,10 @@ static uint64_t bits_read(struct vgic_ctx *x, uint32_t base, unsigned width, enu
 		if (private_in_dist(x, base + b) || !(q = virq_of(x->g, x->vcpu, base + b)))
 			continue;
 		bool in_lr = q->lr >= 0;
+		unsigned st = in_lr && op != B_ENABLE ? lr_state_now(x, base + b, q) : 0;
 		bool bit = op == B_ENABLE    ? q->enabled
-			   : op == B_PENDING ? q->pending || (in_lr && (q->lr_state & 1))
-					     : in_lr ? (q->lr_state & 2) != 0 : q->active;
+			   : op == B_PENDING ? q->pending || (st & 1)
+					     : in_lr ? (st & 2) != 0 : q->active;
 		v |= (uint64_t)bit << b;
 	}
 	return v;

@@ -430,27 +430,19 @@ void hv_trap(struct trap_frame *f, trap_kind_t kind)
 	fpsimd_return();
 }
 
-/* The data abort's fast path, called by vectors.S with only x0..x18 and
- * x30 in the frame (x19..x29 are still the guest's, kept by this C code
- * as callee-saved registers), ELR_EL2 and SPSR_EL2 live and FP/SIMD
- * trapped: an access to or from x0..x18, x30 or xzr, of a register this
- * vCPU's MMIO cache knows, completes here. Anything else is left
- * untouched for the whole path (DABT_FAST_SLOW), which decodes it again
- * and, for a register not yet known, fills the cache. */
-int trap_dabt_fast(uint64_t esr, struct trap_frame *f);
-int trap_dabt_fast(uint64_t esr, struct trap_frame *f)
+/* A data abort on a register the vCPU's MMIO cache knows, done: the
+ * store's value from the frame, or the load's into it. DABT_FAST_SLOW
+ * (nothing done) otherwise. */
+static inline __attribute__((always_inline)) int dabt_cached(uint64_t esr, struct trap_frame *f,
+							    struct vcpu *v)
 {
 	uint64_t rt = (esr >> ISS_DA_SRT_SHIFT) & 31;
 	unsigned sas = (unsigned)(esr >> ISS_DA_SAS_SHIFT) & 3;
 	const struct mmio_cache_entry *e;
-	struct percpu *c = this_cpu();
-	struct vcpu *v = c->vcpu;
 
 	if (__builtin_expect(!(esr & ISS_DA_ISV), 0))
 		return DABT_FAST_SLOW;
 	if (__builtin_expect(esr & ISS_DA_S1PTW, 0))
-		return DABT_FAST_SLOW;
-	if (__builtin_expect(rt - 19 <= 29 - 19, 0))
 		return DABT_FAST_SLOW;
 	e = mmio_cache_find(&v->mmio, fault_ipa(), sas);
 	if (__builtin_expect(!e, 0))
@@ -469,17 +461,39 @@ int trap_dabt_fast(uint64_t esr, struct trap_frame *f)
 		if (rt != 31)
 			f->x[rt] = val;
 	}
-	/* vcpu_before_entry()'s work, but for the stop request: that is only ever
-	 * made for another vCPU, whose CPU is then kicked (an interrupt
-	 * taken as soon as the guest runs, and the whole path looks). The
-	 * vGIC may have been changed by this very access. */
+	return DABT_FAST_DONE;
+}
+
+/* The data abort's fast path, called by vectors.S with only x0..x18,
+ * x30, ELR and SPSR in the frame (x19..x29 are still the guest's, kept by
+ * this C code as callee-saved registers) and FP/SIMD trapped; only the
+ * AArch64 vector comes here, so the instruction is 4 bytes. An access to
+ * or from x0..x18, x30 or xzr, of a register this vCPU's MMIO cache
+ * knows, completes here. One to or from x19..x29 is DABT_FAST_REGS:
+ * vectors.S puts those in the frame too and calls trap_dabt_regs().
+ * Anything else is left untouched for the whole path (DABT_FAST_SLOW),
+ * which decodes it again and, for a register not yet known, fills the
+ * cache. */
+int trap_dabt_fast(uint64_t esr, struct trap_frame *f);
+int trap_dabt_fast(uint64_t esr, struct trap_frame *f)
+{
+	struct percpu *c = this_cpu();
+	struct vcpu *v;
+
+	if (__builtin_expect(((esr >> ISS_DA_SRT_SHIFT) & 31) - 19 <= 29 - 19, 0))
+		return DABT_FAST_REGS;
+	if (__builtin_expect(dabt_cached(esr, f, c->vcpu) != DABT_FAST_DONE, 0))
+		return DABT_FAST_SLOW;
+	/* vcpu_before_entry()'s work, but for the stop request: that is
+	 * only ever made for another vCPU, whose CPU is then kicked (an
+	 * interrupt taken as soon as the guest runs, and the whole path
+	 * looks). The vGIC may have been changed by this very access. */
 	c = this_cpu();
 	v = c->vcpu;
 	if (__builtin_expect(*(volatile uint32_t *)&v->vgic_cpu->dirty, 0)) {
 		f->elr += 4;
 		return DABT_FAST_FINISH;
 	}
-	/* Only the AArch64 vector comes here: a 32-bit instruction. */
 	write_sysreg(elr_el2, f->elr + 4);
 	if (__builtin_expect(c->fp_saved, 0))
 		write_sysreg(spsr_el2, f->spsr); /* an FP trap at EL2 changed it */
@@ -496,6 +510,22 @@ void trap_dabt_fast_finish(struct trap_frame *f, int how)
 		return;
 	}
 	vcpu_before_entry(this_cpu()->vcpu);
+	fpsimd_return();
+}
+
+/* trap_dabt_fast() for a load or store of x19..x29, with the whole frame
+ * (vectors.S restores it all). */
+void trap_dabt_regs(struct trap_frame *f);
+void trap_dabt_regs(struct trap_frame *f)
+{
+	struct vcpu *v = this_cpu()->vcpu;
+
+	if (dabt_cached(read_sysreg(esr_el2), f, v) != DABT_FAST_DONE) {
+		hv_trap(f, TRAP_LOW_SYNC);
+		return;
+	}
+	f->elr += 4;
+	vcpu_before_entry(v);
 	fpsimd_return();
 }
 

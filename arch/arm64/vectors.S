@@ -103,7 +103,8 @@ trap_common:
  * change are saved (and ELR, SPSR); ESR_EL2 is in x0. The C code sets
  * ELR_EL2 for the way back. When the fast path declines or has
  * work for the way back, the frame is completed and the whole path runs
- * (trap_dabt_fast_finish). */
+ * (trap_dabt_fast_finish); for a load or store of x19..x29, the frame is
+ * completed and trap_dabt_regs does it. */
 dabt_fast:
 	stp	x2, x3, [sp, #16]
 	/* ELR and SPSR too: the C code may take an exception at EL2 (its
@@ -130,7 +131,11 @@ dabt_fast:
 	frame_x20_x29 stp
 	mov	w1, w0
 	mov	x0, sp
+	cmp	w1, #DABT_FAST_REGS
+	b.eq	2f
 	bl	trap_dabt_fast_finish
+	b	frame_restore
+2:	bl	trap_dabt_regs
 	b	frame_restore
 
 /* arch_enter_frame(frame, stack_top): copy the frame (not on this stack)

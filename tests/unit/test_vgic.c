@@ -562,6 +562,83 @@ static void test_level_spi_resampled(void **state)
 	assert_true(lr_of(50) >= 0);
 }
 
+/* The guest's driver acknowledges its device while it handles a level
+ * SPI (the line goes low, the interrupt active in this CPU's list
+ * register): the EOI maintenance request is dropped, so the guest's
+ * deactivation costs no maintenance interrupt, and GICD_ISACTIVER reads
+ * the list register as it is, not as last folded back. Raised again while
+ * still active: pended in the list register with the request set again,
+ * so a line still high at that EOI is seen. On another vCPU's CPU the
+ * list register is left alone, and a read of the state kicks its owner to
+ * fold its list registers. */
+static void test_level_ack_drops_eoi(void **state)
+{
+	int s;
+	(void)state;
+	dwr(GICD_ICFGR + 12, 4, 0xaaaaaaaa & ~(2u << (2 * (50 - 48))));
+	spi_config(50, 0x40, 0);
+	vgic_set_line(&g, 50, true);
+	run_here(0);
+	vgic_flush(&g, 0);
+	s = lr_of(50);
+	assert_true(s >= 0);
+	assert_true(fake_lrs[s] & LR_EOI_BIT);
+	guest_ack(s);
+	vgic_set_line(&g, 50, false);
+	assert_false(fake_lrs[s] & LR_EOI_BIT);
+	assert_int_equal(LR_STATE(fake_lrs[s]), 2);
+	assert_int_equal(drd(GICD_ISACTIVER + 4, 4), BIT(50 - 32));
+	guest_deactivate(s); /* no maintenance interrupt follows */
+	assert_int_equal(drd(GICD_ISACTIVER + 4, 4), 0);
+	assert_int_equal(drd(GICD_ISPENDR + 4, 4), 0);
+
+	/* Raised again on its vCPU's CPU: into the list register at once,
+	 * no kick, nothing left for a flush. */
+	fake_kicked = 0;
+	vgic_set_line(&g, 50, true);
+	assert_int_equal(fake_kicked, 0);
+	assert_false(__atomic_load_n(&g.cpu[0].dirty, __ATOMIC_RELAXED));
+	s = lr_of(50);
+	assert_true(s >= 0);
+	assert_int_equal(LR_STATE(fake_lrs[s]), 1);
+	assert_true(fake_lrs[s] & LR_EOI_BIT);
+	assert_int_equal(lrs_live(), 1);
+
+	/* Acknowledged, lowered, raised again while active: pending and
+	 * active, with the request. */
+	guest_ack(s);
+	vgic_set_line(&g, 50, false);
+	assert_false(fake_lrs[s] & LR_EOI_BIT);
+	vgic_set_line(&g, 50, true);
+	vgic_flush(&g, 0);
+	assert_int_equal(LR_STATE(fake_lrs[s]), 3);
+	assert_true(fake_lrs[s] & LR_EOI_BIT);
+
+	/* The guest EOIs with the line high: the maintenance interrupt
+	 * re-samples it and delivers it again. */
+	guest_ack(s); /* takes the pending one: active */
+	guest_deactivate(s);
+	vgic_maintenance(&g, 0);
+	s = lr_of(50);
+	assert_true(s >= 0);
+	assert_int_equal(LR_STATE(fake_lrs[s]), 1);
+
+	/* Not this CPU's list register: left as it is; reading the state
+	 * asks its vCPU to fold. */
+	guest_ack(s);
+	run_here(1);
+	vgic_set_line(&g, 50, false);
+	assert_true(fake_lrs[s] & LR_EOI_BIT);
+	fake_kicked = 0;
+	assert_int_equal(drd(GICD_ISACTIVER + 4, 4), 0); /* as last folded: pending */
+	assert_int_equal(fake_kicked, 1u << g.pcpu[0]);
+	assert_true(__atomic_load_n(&g.cpu[0].dirty, __ATOMIC_RELAXED));
+	run_here(0);
+	vgic_flush(&g, 0);
+	run_here(1);
+	assert_int_equal(drd(GICD_ISACTIVER + 4, 4), BIT(50 - 32)); /* folded: active */
+}
+
 /* An edge SPI's line going low does not take back its pending state;
  * a level one's does. */
 static void test_level_line_low_before_delivery(void **state)
@@ -1400,6 +1477,7 @@ int main(void)
 		cmocka_unit_test_setup(test_flush_loads_highest_priority, setup),
 		cmocka_unit_test_setup(test_disabled_not_loaded, setup),
 		cmocka_unit_test_setup(test_level_spi_resampled, setup),
+		cmocka_unit_test_setup(test_level_ack_drops_eoi, setup),
 		cmocka_unit_test_setup(test_level_line_low_before_delivery, setup),
 		cmocka_unit_test_setup(test_hw_ppi, setup),
 		cmocka_unit_test_setup(test_vcpu_reset_deactivates_hw, setup),

@@ -25,6 +25,7 @@
 #define DABT_FAST_DONE 0   /* handled: restore x0..x18, x30 and return */
 #define DABT_FAST_SLOW 1   /* untouched: take the whole trap path */
 #define DABT_FAST_FINISH 2 /* handled, but work before the guest runs again */
+#define DABT_FAST_REGS 3   /* untouched: a load or store of x19..x29 */
 
 /* CPTR_EL2 (E2H 0): RES1 bits, SVE trapped (TZ); and with FP/SIMD trapped
  * (TFP), as the hypervisor runs while a guest's registers are live. */
