@@ -315,13 +315,11 @@ struct vgic *vgic_hw_spi_owner(uint32_t intid)
 	return __atomic_load_n(&hw_spi_owner[intid - VGIC_NR_PRIVATE], __ATOMIC_ACQUIRE);
 }
 
-void vgic_hw_spi_fired(struct vgic *g, uint32_t intid)
+static inline __attribute__((always_inline)) void spi_fired(struct vgic *g, uint32_t intid)
 {
 	struct virq *q;
 	unsigned t;
 
-	if (intid < VGIC_NR_PRIVATE || intid >= VGIC_NR_IRQS)
-		return;
 	spin_lock(&g->lock);
 	q = &g->spi[intid - VGIC_NR_PRIVATE];
 	if (!q->hw || !q->enabled) {
@@ -340,6 +338,21 @@ void vgic_hw_spi_fired(struct vgic *g, uint32_t intid)
 	set_pending(g, t, intid, q);
 	spin_unlock(&g->lock);
 	kick(g, t);
+}
+
+void vgic_hw_spi_fired(struct vgic *g, uint32_t intid)
+{
+	if (intid >= VGIC_NR_PRIVATE && intid < VGIC_NR_IRQS)
+		spi_fired(g, intid);
+}
+
+bool vgic_hw_spi_fire(uint32_t intid)
+{
+	struct vgic *g = vgic_hw_spi_owner(intid);
+
+	if (g)
+		spi_fired(g, intid);
+	return g != NULL;
 }
 
 bool vgic_send_sgi(struct vgic *g, unsigned from, uint64_t v)

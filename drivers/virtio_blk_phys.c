@@ -183,13 +183,13 @@ static int phys_submit(struct blkdev *b, struct blk_req *r)
 			     << 32;
 		const struct dma_seg *g = r->seg;
 		struct virtq_desc *e = &t[1], *end = &t[1 + r->nseg];
-		for (; e < end; e++, g++)
+		uint64_t next = (uint64_t)2 << 48;
+		for (; e < end; e++, g++, next += (uint64_t)1 << 48) {
+			uint64_t w = g->len | f | next;
 			e->addr = arch_virt_to_phys(g->p);
-		g = r->seg;
-		for (e = &t[1]; e < end; e++, g++, n++) {
-			uint64_t w = g->len | f | (uint64_t)(n + 1) << 48;
 			__builtin_memcpy(&e->len, &w, sizeof(w));
 		}
+		n += r->nseg;
 	} else if (r->nrange) {
 		set_desc(&t[n], r->range, r->nrange * (uint32_t)sizeof(struct blk_range),
 			 VIRTQ_DESC_F_NEXT, (uint16_t)(n + 1));

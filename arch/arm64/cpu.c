@@ -41,16 +41,6 @@ unsigned arch_cpu_id(void)
 	return c ? c->id : 0;
 }
 
-void *arch_phys_to_virt(paddr_t pa)
-{
-	return (void *)pa; /* EL2 stage-1 is an identity map */
-}
-
-paddr_t arch_virt_to_phys(const void *va)
-{
-	return (paddr_t)va;
-}
-
 void arch_console_write(const char *s, size_t n)
 {
 	pl011_write(s, n);

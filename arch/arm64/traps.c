@@ -274,17 +274,6 @@ void hv_irq_register(uint32_t intid, void (*fn)(void *ctx), void *ctx)
 	gicv3_enable_spi(intid, PLATFORM_CPU_MPIDR(irq_cpu()));
 }
 
-/* A physical SPI bound to a partition (vgic_bind_hw_spi): latched in its
- * vGIC for the target vCPU, whose CPU is kicked if it is another. */
-static bool hw_spi_forward(uint32_t intid)
-{
-	struct vgic *g = vgic_hw_spi_owner(intid);
-
-	if (g)
-		vgic_hw_spi_fired(g, intid);
-	return g != NULL;
-}
-
 /* Physical interrupts at EL2. EOImode 1: EOIR drops priority, DIR
  * deactivates; the guest's virtual timer and the SPIs bound to partitions
  * stay active until the guest deactivates its virtual copy (list register
@@ -333,8 +322,12 @@ void irq_handle(void)
 		workq_run_local();
 		return;
 	default:
-		if (hw_spi_forward(intid))
-			return; /* deactivated by the guest */
+		/* An SPI bound to a partition (vgic_bind_hw_spi): latched in
+		 * its vGIC for the target vCPU (a list register at once when
+		 * that is the vCPU here), whose CPU is kicked if it is
+		 * another; deactivated by the guest. */
+		if (vgic_hw_spi_fire(intid))
+			return;
 		if (intid >= HV_IRQ_FIRST && intid < HV_IRQ_FIRST + HV_IRQ_COUNT) {
 			void (*fn)(void *) = __atomic_load_n(&hv_irqs[intid - HV_IRQ_FIRST].fn,
 							       __ATOMIC_ACQUIRE);

@@ -5,8 +5,21 @@
 
 #include <hv/types.h>
 
+#ifdef HV_TARGET
+/* The hypervisor's stage 1 at EL2 is an identity map (arch/arm64/mmu.c):
+ * inline, a physical disk's descriptors take one address a page. */
+static inline void *arch_phys_to_virt(paddr_t pa)
+{
+	return (void *)pa;
+}
+static inline paddr_t arch_virt_to_phys(const void *va)
+{
+	return (paddr_t)va;
+}
+#else
 void *arch_phys_to_virt(paddr_t pa);
 paddr_t arch_virt_to_phys(const void *va);
+#endif
 unsigned arch_cpu_id(void);
 
 /* Console: write raw bytes to the hypervisor's UART; read one, -1 if none. */

@@ -177,6 +177,9 @@ struct vgic *vgic_hw_spi_owner(uint32_t intid);
  * guest disabled it (or it was released) as it fired, it is deactivated
  * and dropped instead: a level source raises it again once re-enabled. */
 void vgic_hw_spi_fired(struct vgic *g, uint32_t intid);
+/* vgic_hw_spi_owner() and vgic_hw_spi_fired() in one call (the EL2
+ * interrupt handler's): false when intid belongs to no vGIC. */
+bool vgic_hw_spi_fire(uint32_t intid);
 
 /* MMIO: the distributor and the redistributor frames (dev = the vgic). */
 extern const struct mmio_device_ops vgic_dist_ops;
