@@ -9,7 +9,7 @@ _Static_assert(VGIC_NR_SPIS <= 64, "struct vgic's hw_spis has a bit per SPI");
 
 /* Bound SPIs: physical INTID - 32 -> the vGIC it belongs to. Written at
  * boot (vgic_bind_hw_spi), read lock free by the EL2 interrupt handler. */
-static struct vgic *hw_spi_owner[VGIC_NR_SPIS];
+struct vgic *vgic_hw_spi_owners[VGIC_NR_SPIS];
 
 
 static struct virq *virq_of(struct vgic *g, unsigned vcpu, uint32_t intid)
@@ -269,7 +269,7 @@ int vgic_bind_hw_spi(struct vgic *g, uint32_t intid)
 
 	if (!g || intid < VGIC_NR_PRIVATE || intid >= VGIC_NR_IRQS)
 		return -1;
-	if (!__atomic_compare_exchange_n(&hw_spi_owner[intid - VGIC_NR_PRIVATE], &none, g, false,
+	if (!__atomic_compare_exchange_n(&vgic_hw_spi_owners[intid - VGIC_NR_PRIVATE], &none, g, false,
 					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
 		return -1;
 	spin_lock(&g->lock);
@@ -302,18 +302,12 @@ void vgic_unbind_hw_spis(struct vgic *g)
 		if (!((g->hw_spis >> i) & 1))
 			continue;
 		g->spi[i].hw = 0;
-		__atomic_store_n(&hw_spi_owner[i], NULL, __ATOMIC_RELEASE);
+		__atomic_store_n(&vgic_hw_spi_owners[i], NULL, __ATOMIC_RELEASE);
 	}
 	g->hw_spis = 0;
 	spin_unlock(&g->lock);
 }
 
-struct vgic *vgic_hw_spi_owner(uint32_t intid)
-{
-	if (intid < VGIC_NR_PRIVATE || intid >= VGIC_NR_IRQS)
-		return NULL;
-	return __atomic_load_n(&hw_spi_owner[intid - VGIC_NR_PRIVATE], __ATOMIC_ACQUIRE);
-}
 
 static inline __attribute__((always_inline)) void spi_fired(struct vgic *g, uint32_t intid)
 {
@@ -346,13 +340,9 @@ void vgic_hw_spi_fired(struct vgic *g, uint32_t intid)
 		spi_fired(g, intid);
 }
 
-bool vgic_hw_spi_fire(uint32_t intid)
+void vgic_hw_spi_fire(struct vgic *g, uint32_t intid)
 {
-	struct vgic *g = vgic_hw_spi_owner(intid);
-
-	if (g)
-		spi_fired(g, intid);
-	return g != NULL;
+	spi_fired(g, intid);
 }
 
 bool vgic_send_sgi(struct vgic *g, unsigned from, uint64_t v)

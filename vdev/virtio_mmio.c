@@ -212,14 +212,6 @@ static void reg_write(void *dev, uint32_t off, unsigned w, uint64_t v)
 			q->epoch++;
 		}
 		break;
-	case R_QUEUE_NOTIFY:
-		if (x < d->nqueues && virtio_driver_ok(d) && d->vq[x].ready && d->ops->notify)
-			d->ops->notify(d, x);
-		break;
-	case R_INT_ACK:
-		d->isr &= ~x;
-		update_line(d);
-		break;
 	case R_STATUS:
 		status_write(d, x);
 		break;
@@ -237,6 +229,32 @@ static void reg_write(void *dev, uint32_t off, unsigned w, uint64_t v)
 		break;
 	}
 	}
+}
+
+/* The two registers a driver writes for every request, each with its own
+ * function (no decode of the others' state). */
+static void notify_write(void *dev, uint32_t off, unsigned w, uint64_t v)
+{
+	struct virtio_dev *d = dev;
+	uint32_t x = (uint32_t)v;
+	(void)off;
+	(void)w;
+
+	if (!d->resetting && x < d->nqueues && virtio_driver_ok(d) && d->vq[x].ready &&
+	    d->ops->notify)
+		d->ops->notify(d, x);
+}
+
+static void ack_write(void *dev, uint32_t off, unsigned w, uint64_t v)
+{
+	struct virtio_dev *d = dev;
+	(void)off;
+	(void)w;
+
+	if (d->resetting)
+		return;
+	d->isr &= ~(uint32_t)v;
+	update_line(d);
 }
 
 static uint64_t cfg_read(void *dev, uint32_t off, unsigned w)
@@ -269,9 +287,9 @@ static const struct reg_desc virtio_regs[] = {
 	{ R_QUEUE_NUM_MAX, 4, W32, reg_read, NULL },
 	{ R_QUEUE_NUM, 4, W32, NULL, reg_write },
 	{ R_QUEUE_READY, 4, W32, reg_read, reg_write },
-	{ R_QUEUE_NOTIFY, 4, W32, NULL, reg_write },
+	{ R_QUEUE_NOTIFY, 4, W32, NULL, notify_write },
 	{ R_INT_STATUS, 4, W32, reg_read, NULL },
-	{ R_INT_ACK, 4, W32, NULL, reg_write },
+	{ R_INT_ACK, 4, W32, NULL, ack_write },
 	{ R_STATUS, 4, W32, reg_read, reg_write },
 	{ R_QUEUE_DESC, 4, W32, NULL, reg_write },
 	{ R_QUEUE_DESC + 4, 4, W32, NULL, reg_write },

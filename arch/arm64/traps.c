@@ -284,6 +284,7 @@ void irq_handle(void)
 {
 	uint32_t intid = gicv3_ack();
 	struct vcpu *v = this_cpu()->vcpu;
+	struct vgic *g;
 
 	/* One interrupt per exception: another one pending is taken again as
 	 * soon as this returns, and the common case (a guest's timer) reads
@@ -326,8 +327,10 @@ void irq_handle(void)
 		 * its vGIC for the target vCPU (a list register at once when
 		 * that is the vCPU here), whose CPU is kicked if it is
 		 * another; deactivated by the guest. */
-		if (vgic_hw_spi_fire(intid))
+		if ((g = vgic_hw_spi_owner(intid))) {
+			vgic_hw_spi_fire(g, intid);
 			return;
+		}
 		if (intid >= HV_IRQ_FIRST && intid < HV_IRQ_FIRST + HV_IRQ_COUNT) {
 			void (*fn)(void *) = __atomic_load_n(&hv_irqs[intid - HV_IRQ_FIRST].fn,
 							       __ATOMIC_ACQUIRE);
@@ -511,15 +514,17 @@ void trap_dabt_fast_finish(struct trap_frame *f, int how)
 void trap_dabt_regs(struct trap_frame *f);
 void trap_dabt_regs(struct trap_frame *f)
 {
-	struct vcpu *v = this_cpu()->vcpu;
+	struct percpu *c = this_cpu();
 
-	if (dabt_cached(read_sysreg(esr_el2), f, v) != DABT_FAST_DONE) {
+	if (dabt_cached(read_sysreg(esr_el2), f, c->vcpu) != DABT_FAST_DONE) {
 		hv_trap(f, TRAP_LOW_SYNC);
 		return;
 	}
 	f->elr += 4;
-	vcpu_before_entry(v);
-	fpsimd_return();
+	/* As trap_dabt_fast(): only the vGIC can have changed here. */
+	if (__builtin_expect(*(volatile uint32_t *)&c->vcpu->vgic_cpu->dirty, 0))
+		vcpu_before_entry(c->vcpu);
+	fpsimd_return_on(c);
 }
 
 #define SCTLR_EL1_RESET 0x30d00800UL

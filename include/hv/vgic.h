@@ -171,15 +171,21 @@ void vgic_release_hw_spis(struct vgic *g);
  * hypervisor unbinds: for a vGIC whose memory is reused (unit tests). */
 void vgic_unbind_hw_spis(struct vgic *g);
 /* The vGIC a physical INTID is bound to, or NULL (any INTID; lock free). */
-struct vgic *vgic_hw_spi_owner(uint32_t intid);
+extern struct vgic *vgic_hw_spi_owners[VGIC_NR_SPIS]; /* kept by vgic.c */
+static inline struct vgic *vgic_hw_spi_owner(uint32_t intid)
+{
+	if (intid < VGIC_NR_PRIVATE || intid >= VGIC_NR_IRQS)
+		return NULL;
+	return __atomic_load_n(&vgic_hw_spi_owners[intid - VGIC_NR_PRIVATE], __ATOMIC_ACQUIRE);
+}
 /* EL2 took bound SPI intid (acknowledged, priority dropped, still active):
  * latch it pending for its target vCPU and kick that vCPU's CPU. If the
  * guest disabled it (or it was released) as it fired, it is deactivated
  * and dropped instead: a level source raises it again once re-enabled. */
 void vgic_hw_spi_fired(struct vgic *g, uint32_t intid);
-/* vgic_hw_spi_owner() and vgic_hw_spi_fired() in one call (the EL2
- * interrupt handler's): false when intid belongs to no vGIC. */
-bool vgic_hw_spi_fire(uint32_t intid);
+/* vgic_hw_spi_fired() for the EL2 interrupt handler, which found g with
+ * vgic_hw_spi_owner() (intid in range). */
+void vgic_hw_spi_fire(struct vgic *g, uint32_t intid);
 
 /* MMIO: the distributor and the redistributor frames (dev = the vgic). */
 extern const struct mmio_device_ops vgic_dist_ops;
