@@ -1,36 +1,63 @@
 /* DMA address spaces: see include/hv/dma.h. */
 #include <hv/dma.h>
+#include <hv/iommu_domain.h>
 
-/* The range holding iova, or NULL. */
-static const struct dma_range *range_at(const struct dma_space *s, uint64_t iova)
+/* The window range holding addr, or NULL. */
+static const struct dma_range *range_at(const struct dma_space *s, uint64_t addr)
 {
-	for (unsigned i = 0; i < s->n; i++)
-		if (iova - s->r[i].iova < s->r[i].size) /* wraps high when below */
+	for (unsigned i = 0; i < s->nwin; i++)
+		if (addr - s->r[i].iova < s->r[i].size) /* wraps high when below */
 			return &s->r[i];
 	return NULL;
+}
+
+/* [addr, addr + len) of the window into out[*n..], for dir. */
+static int window_map(const struct dma_space *s, uint64_t addr, uint64_t len, enum dma_dir dir,
+		      struct dma_seg *out, unsigned *n, unsigned max)
+{
+	while (len) {
+		const struct dma_range *r = range_at(s, addr);
+		uint64_t off, take;
+		if (!r || (dir & ~r->perm))
+			return DMA_EFAULT;
+		if (*n == max)
+			return DMA_ESEGS;
+		off = addr - r->iova;
+		take = r->size - off < len ? r->size - off : len;
+		out[(*n)++] = (struct dma_seg){ r->host + off, (uint32_t)take };
+		len -= take;
+		addr += take; /* no wrap: no range ends at 2^64 */
+	}
+	return 0;
 }
 
 int dma_map_slow(const struct dma_space *s, uint64_t iova, uint64_t len, enum dma_dir dir,
 		 struct dma_seg *out, unsigned max)
 {
+	uint32_t need = (dir & DMA_TO_DEV ? VIRTIO_IOMMU_MAP_F_READ : 0) |
+			(dir & DMA_FROM_DEV ? VIRTIO_IOMMU_MAP_F_WRITE : 0);
 	unsigned n = 0;
+	int e;
 
-	if (s->dom) /* no domain can be attached yet: nothing is mapped */
+	if (len > UINT32_MAX || s->view == DMA_VIEW_NONE)
 		return DMA_EFAULT;
-	if (len > UINT32_MAX)
-		return DMA_EFAULT;
+	if (s->view == DMA_VIEW_ALL) {
+		e = window_map(s, iova, len, dir, out, &n, max);
+		return e ? e : (int)n;
+	}
+	/* Through the domain: each mapping's piece, with its permission (no
+	 * write without MAP_F_WRITE), then through the window. */
 	while (len) {
-		const struct dma_range *r = range_at(s, iova);
-		uint64_t off, take;
-		if (!r || (dir & ~r->perm))
+		const struct iommu_mapping *m = s->dom ? iommu_domain_find(s->dom, iova) : NULL;
+		uint64_t take;
+		if (!m || (m->flags & need) != need)
 			return DMA_EFAULT;
-		if (n == max)
-			return DMA_ESEGS;
-		off = iova - r->iova;
-		take = r->size - off < len ? r->size - off : len;
-		out[n++] = (struct dma_seg){ r->host + off, (uint32_t)take };
+		take = m->virt_end - iova < len - 1 ? m->virt_end - iova + 1 : len;
+		e = window_map(s, m->phys_start + (iova - m->virt_start), take, dir, out, &n, max);
+		if (e)
+			return e;
 		len -= take;
-		iova += take; /* no wrap: no range ends at 2^64 */
+		iova += take; /* wraps to 0 only with len 0 */
 	}
 	return (int)n;
 }
@@ -80,7 +107,8 @@ static int set_ranges(struct dma_space *s, const struct dma_range *r, unsigned n
 	}
 	for (unsigned i = 0; i < k; i++)
 		s->r[i] = t[i];
-	s->n = k;
+	s->nwin = k;
+	s->n = s->view == DMA_VIEW_ALL ? k : 0;
 	return 0;
 }
 
@@ -99,12 +127,25 @@ int dma_space_update(struct dma_space *s, const struct dma_range *r, unsigned n)
 	 * unpinned happens before the new mapping is in place. */
 	if (__atomic_load_n(&s->pins, __ATOMIC_ACQUIRE))
 		return DMA_EBUSY;
+	t.view = s->view;
 	e = set_ranges(&t, r, n);
 	if (e)
 		return e;
 	for (unsigned i = 0; i < DMA_MAX_RANGES; i++)
 		s->r[i] = t.r[i];
+	s->nwin = t.nwin;
 	s->n = t.n;
+	s->gen++;
+	return 0;
+}
+
+int dma_space_view(struct dma_space *s, enum dma_view v, const struct iommu_domain *dom)
+{
+	if (__atomic_load_n(&s->pins, __ATOMIC_ACQUIRE))
+		return DMA_EBUSY;
+	s->view = v;
+	s->dom = v == DMA_VIEW_DOMAIN ? dom : NULL;
+	s->n = v == DMA_VIEW_ALL ? s->nwin : 0;
 	s->gen++;
 	return 0;
 }

@@ -52,17 +52,26 @@ struct dma_range {
 	uint32_t perm;
 };
 
-struct dma_domain; /* virtio-iommu (not yet) */
+struct iommu_domain; /* hv/iommu_domain.h */
+
+/* How a device reaches memory (a virtio-iommu endpoint's reach). */
+enum dma_view {
+	DMA_VIEW_ALL,    /* the identity window (no IOMMU, or bypass) */
+	DMA_VIEW_NONE,   /* nothing (an endpoint not attached, no bypass) */
+	DMA_VIEW_DOMAIN, /* through a virtio-iommu domain's mappings */
+};
 
 struct dma_space {
-	/* The identity window: sorted, disjoint, none ending at 2^64. */
-	unsigned n;
+	/* The identity window r[0..nwin): sorted, disjoint, none ending at
+	 * 2^64. n is nwin when the window is the mapping (DMA_VIEW_ALL), else
+	 * 0, so the inline path finds nothing and dma_map_slow decides. */
+	unsigned n, nwin;
 	struct dma_range r[DMA_MAX_RANGES];
-	/* NULL: the window above is the mapping. Later: the virtio-iommu
-	 * domain the device is attached to; translations then go through its
-	 * mappings (dma_map_slow), n is 0 so the inline path finds nothing,
-	 * and the window moves to bounding what a mapping may point at. */
-	const struct dma_domain *dom;
+	enum dma_view view;
+	/* DMA_VIEW_DOMAIN: the domain whose mappings (IOVA -> IPA, with
+	 * READ/WRITE permissions) translate, into the window, which bounds
+	 * what a mapping may point at. */
+	const struct iommu_domain *dom;
 	uint32_t gen;  /* bumped on every change of the mapping */
 	uint32_t pins; /* atomic: translations in use past their section */
 };
@@ -72,9 +81,23 @@ struct dma_space {
  * (space left empty). */
 int dma_space_init(struct dma_space *s, const struct dma_range *r, unsigned n);
 
-/* Replace the mapping by the given ranges and bump gen: 0, DMA_EBUSY while
- * pinned (nothing changed), or DMA_EINVAL. */
+/* Replace the window by the given ranges and bump gen: 0, DMA_EBUSY while
+ * pinned (nothing changed), or DMA_EINVAL. The view stays. */
 int dma_space_update(struct dma_space *s, const struct dma_range *r, unsigned n);
+
+/* Change how the device reaches memory (dom for DMA_VIEW_DOMAIN, else
+ * NULL) and bump gen: 0, or DMA_EBUSY while pinned (nothing changed).
+ * A domain's own changes (MAP, UNMAP) are the caller's to order against
+ * the pins of the spaces that use it, and to announce with
+ * dma_space_changed(). */
+int dma_space_view(struct dma_space *s, enum dma_view v, const struct iommu_domain *dom);
+
+/* The domain s translates through has changed: cached translations
+ * (ring pointers) are made again. */
+static inline void dma_space_changed(struct dma_space *s)
+{
+	s->gen++;
+}
 
 /* Translate [iova, iova + len) for an access in direction dir into at most
  * max host segments at out (a buffer that crosses from one range into the

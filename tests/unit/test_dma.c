@@ -6,6 +6,7 @@
 #include "arch_fake.h"
 #include "virtio_harness.h"
 #include <hv/dma.h>
+#include <hv/iommu_domain.h>
 #include <vdev/virtio_rng.h>
 
 /* A second and third RAM range right after the harness's one in IPA, each
@@ -494,6 +495,60 @@ static void test_device_ring_unmapped_by_change(void **state)
 	}
 }
 
+/* A device's view (a virtio-iommu endpoint's reach): none reaches
+ * nothing; a domain translates each mapping's piece into the window, with
+ * its permissions (no write without MAP_F_WRITE), splitting a buffer where
+ * mappings meet, refusing gaps and IPAs outside the window; changing the
+ * view bumps gen and is refused while pinned.
+ * proves: PLATFORM-5, IOMMU-2, IOMMU-7, IOMMU-12 */
+static void test_views(void **state)
+{
+	struct iommu_mapping store[4];
+	struct iommu_domain d;
+	struct dma_space s;
+	struct dma_seg seg[4];
+	struct dma_range r[2] = { { 0x1000, 0x100, ha, DMA_BIDIR }, { 0x3000, 0x100, hb, DMA_BIDIR } };
+	(void)state;
+	assert_int_equal(dma_space_init(&s, r, 2), 0);
+	assert_int_equal(dma_space_view(&s, DMA_VIEW_NONE, NULL), 0);
+	assert_int_equal(s.gen, 1);
+	assert_int_equal(dma_map(&s, 0x1000, 0x10, DMA_TO_DEV, seg, 4), DMA_EFAULT);
+	assert_null(dma_ptr(&s, 0x1000, 0x10, DMA_TO_DEV));
+	/* Back to the window; then a domain: IOVA 0x10000..0x100ff -> IPA
+	 * 0x1000 (read only), 0x10100..0x101ff -> IPA 0x3000 (read-write),
+	 * 0x20000..0x200ff -> IPA 0x5000 (outside the window). */
+	assert_int_equal(dma_space_view(&s, DMA_VIEW_ALL, NULL), 0);
+	assert_int_equal(dma_map(&s, 0x1000, 0x10, DMA_TO_DEV, seg, 4), 1);
+	iommu_domain_init(&d, store, 4);
+	assert_int_equal(iommu_domain_map(&d, 0x10000, 0x100ff, 0x1000, VIRTIO_IOMMU_MAP_F_READ, 0x100, 3),
+			 VIRTIO_IOMMU_S_OK);
+	assert_int_equal(iommu_domain_map(&d, 0x10100, 0x101ff, 0x3000, 3, 0x100, 3), VIRTIO_IOMMU_S_OK);
+	assert_int_equal(iommu_domain_map(&d, 0x20000, 0x200ff, 0x5000, 3, 0x100, 3), VIRTIO_IOMMU_S_OK);
+	assert_int_equal(dma_space_view(&s, DMA_VIEW_DOMAIN, &d), 0);
+	assert_int_equal(dma_map(&s, 0x10010, 0x20, DMA_TO_DEV, seg, 4), 1);
+	assert_ptr_equal(seg[0].p, ha + 0x10);
+	assert_int_equal(dma_map(&s, 0x10010, 0x20, DMA_FROM_DEV, seg, 4), DMA_EFAULT);
+	/* Across the two mappings: two pieces, in two host buffers. */
+	assert_int_equal(dma_map(&s, 0x100f0, 0x20, DMA_TO_DEV, seg, 4), 2);
+	assert_ptr_equal(seg[0].p, ha + 0xf0);
+	assert_int_equal(seg[0].len, 0x10);
+	assert_ptr_equal(seg[1].p, hb);
+	assert_int_equal(seg[1].len, 0x10);
+	assert_int_equal(dma_map(&s, 0x100f0, 0x20, DMA_TO_DEV, seg, 1), DMA_ESEGS);
+	/* A gap, past the last mapping, outside the window. */
+	assert_int_equal(dma_map(&s, 0x101f0, 0x20, DMA_TO_DEV, seg, 4), DMA_EFAULT);
+	assert_int_equal(dma_map(&s, 0x0fff0, 0x20, DMA_TO_DEV, seg, 4), DMA_EFAULT);
+	assert_int_equal(dma_map(&s, 0x20000, 0x10, DMA_TO_DEV, seg, 4), DMA_EFAULT);
+	/* No view change while pinned; a window update keeps the view. */
+	dma_pin(&s);
+	assert_int_equal(dma_space_view(&s, DMA_VIEW_ALL, NULL), DMA_EBUSY);
+	dma_unpin(&s);
+	assert_int_equal(dma_space_update(&s, r, 2), 0);
+	assert_int_equal(s.view, DMA_VIEW_DOMAIN);
+	assert_int_equal(s.n, 0);
+	assert_int_equal(dma_map(&s, 0x10010, 0x20, DMA_TO_DEV, seg, 4), 1);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -505,6 +560,7 @@ int main(void)
 		T(test_wrap_and_overflow),
 		T(test_direction),
 		T(test_update_refused_while_pinned),
+		T(test_views),
 		T(test_device_split_buffer),
 		T(test_device_split_segment_bound),
 		T(test_device_direction),
