@@ -51,7 +51,7 @@ fi
 inputs=("$ROOT/tests/linux/init" "$ROOT/tests/lib/linux/cntvct.c" "$ROOT/tests/lib/linux/chisq.c"
 	"$ROOT/tests/lib/linux/blkop.c" "$ROOT/tools/guest-linux.sh" /bin/busybox)
 key=$(cat "${inputs[@]}" | sha256sum | cut -d' ' -f1)
-have=$(sha256sum "$L/initrd.cpio.gz" 2>/dev/null | cut -d' ' -f1)
+have=$(sha256sum "$L/initrd.cpio.gz" 2>/dev/null | cut -d' ' -f1 || true) # none yet: empty
 if [ ! -s "$L/initrd.cpio.gz" ] || [ "$(cat "$L/initrd.key" 2>/dev/null)" != "$key $have" ]; then
 	echo "guest-linux: building initrd.cpio.gz"
 	R=$L/initrd-root
