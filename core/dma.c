@@ -31,6 +31,15 @@ static int window_map(const struct dma_space *s, uint64_t addr, uint64_t len, en
 	return 0;
 }
 
+/* A translation the IOMMU refused: reported (IOMMU-12). */
+static __attribute__((noinline, cold)) int fault(const struct dma_space *s, uint64_t iova,
+						 enum dma_dir dir)
+{
+	if (s->fault)
+		s->fault(s->hook_ctx, s->ep, iova, dir);
+	return DMA_EFAULT;
+}
+
 int dma_map_slow(const struct dma_space *s, uint64_t iova, uint64_t len, enum dma_dir dir,
 		 struct dma_seg *out, unsigned max)
 {
@@ -39,7 +48,7 @@ int dma_map_slow(const struct dma_space *s, uint64_t iova, uint64_t len, enum dm
 	unsigned n = 0;
 	int e;
 
-	if (len > UINT32_MAX || s->view == DMA_VIEW_NONE)
+	if (len > UINT32_MAX)
 		return DMA_EFAULT;
 	if (s->view == DMA_VIEW_ALL) {
 		e = window_map(s, iova, len, dir, out, &n, max);
@@ -48,12 +57,15 @@ int dma_map_slow(const struct dma_space *s, uint64_t iova, uint64_t len, enum dm
 	/* Through the domain: each mapping's piece, with its permission (no
 	 * write without MAP_F_WRITE), then through the window. */
 	while (len) {
-		const struct iommu_mapping *m = s->dom ? iommu_domain_find(s->dom, iova) : NULL;
+		const struct iommu_mapping *m = s->view == DMA_VIEW_DOMAIN && s->dom ?
+							iommu_domain_find(s->dom, iova) : NULL;
 		uint64_t take;
 		if (!m || (m->flags & need) != need)
-			return DMA_EFAULT;
+			return fault(s, iova, dir);
 		take = m->virt_end - iova < len - 1 ? m->virt_end - iova + 1 : len;
 		e = window_map(s, m->phys_start + (iova - m->virt_start), take, dir, out, &n, max);
+		if (e == DMA_EFAULT)
+			return fault(s, iova, dir);
 		if (e)
 			return e;
 		len -= take;
@@ -139,13 +151,53 @@ int dma_space_update(struct dma_space *s, const struct dma_range *r, unsigned n)
 	return 0;
 }
 
-int dma_space_view(struct dma_space *s, enum dma_view v, const struct iommu_domain *dom)
+void dma_space_view(struct dma_space *s, enum dma_view v, const struct iommu_domain *dom)
 {
-	if (__atomic_load_n(&s->pins, __ATOMIC_ACQUIRE))
-		return DMA_EBUSY;
 	s->view = v;
 	s->dom = v == DMA_VIEW_DOMAIN ? dom : NULL;
 	s->n = v == DMA_VIEW_ALL ? s->nwin : 0;
 	s->gen++;
-	return 0;
+}
+
+void dma_drained(struct dma_space *s)
+{
+	if (s->drained)
+		s->drained(s->hook_ctx);
+}
+
+bool dma_fence_start(struct dma_space *s, struct dma_fence *f)
+{
+	f->started = false;
+	return dma_fence_done(s, f);
+}
+
+/* The unpin side decrements an epoch's count, then reads fence_wait; this
+ * side sets fence_wait, then reads the count again: one of the two sees
+ * the other (sequentially consistent), so no drain goes unheard. */
+bool dma_fence_done(struct dma_space *s, struct dma_fence *f)
+{
+	if (!f->started) {
+		unsigned cur = s->epoch & 1;
+		if (!__atomic_load_n(&s->pins, __ATOMIC_SEQ_CST))
+			goto done;
+		if (__atomic_load_n(&s->epoch_pins[cur ^ 1], __ATOMIC_SEQ_CST)) {
+			/* An earlier fence's epoch has not emptied: wait for
+			 * it, then flip. */
+			__atomic_store_n(&s->fence_wait, true, __ATOMIC_SEQ_CST);
+			if (__atomic_load_n(&s->epoch_pins[cur ^ 1], __ATOMIC_SEQ_CST))
+				return false;
+		}
+		/* New pins go to the other epoch; this one only empties. */
+		s->epoch++;
+		f->started = true;
+		f->epoch = cur;
+	}
+	if (!__atomic_load_n(&s->epoch_pins[f->epoch], __ATOMIC_SEQ_CST))
+		goto done;
+	__atomic_store_n(&s->fence_wait, true, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&s->epoch_pins[f->epoch], __ATOMIC_SEQ_CST))
+		return false;
+done:
+	__atomic_store_n(&s->fence_wait, false, __ATOMIC_RELAXED);
+	return true;
 }

@@ -219,13 +219,24 @@ int gfdt_begin_node_at(struct gfdt *w, const char *name, uint64_t addr)
 	return gfdt_begin_node(w, n);
 }
 
-int gfdt_virtio_mmio(struct gfdt *w, const struct layout_region *r)
+int gfdt_virtio_mmio_begin(struct gfdt *w, const struct layout_region *r)
 {
 	TRY(gfdt_begin_node_at(w, "virtio_mmio", r->base));
 	TRY(gfdt_property_string(w, "compatible", "virtio,mmio"));
 	TRY(gfdt_reg(w, r->base, r->size));
 	TRY(gfdt_spi(w, r->intid, IRQ_LEVEL_HIGH));
-	TRY(gfdt_property(w, "dma-coherent", NULL, 0));
+	return gfdt_property(w, "dma-coherent", NULL, 0);
+}
+
+int gfdt_virtio_mmio(struct gfdt *w, const struct part_config *pc, const struct dev_config *dc,
+		     const struct layout_region *r)
+{
+	TRY(gfdt_virtio_mmio_begin(w, r));
+	if (dc->iommu_ep) {
+		/* iommus = <&viommu endpoint-ID>: the ID is its index. */
+		uint32_t c[2] = { GFDT_PH_IOMMU, (uint32_t)(dc - pc->dev) };
+		TRY(gfdt_cells(w, "iommus", c, 2));
+	}
 	return gfdt_end_node(w);
 }
 
@@ -334,7 +345,8 @@ int guest_fdt_build(const struct part_config *pc, unsigned idx, void *buf, size_
 	for (unsigned i = 0; i < pc->ndevs; i++) {
 		const struct dev_config *dc = &pc->dev[i];
 		const struct layout_region *r = &pc->layout.r[dc->region];
-		TRY(dc->type->fdt_node ? dc->type->fdt_node(fdt, pc, dc, r) : gfdt_virtio_mmio(fdt, r));
+		TRY(dc->type->fdt_node ? dc->type->fdt_node(fdt, pc, dc, r)
+					  : gfdt_virtio_mmio(fdt, pc, dc, r));
 	}
 	TRY(passthrough_fdt(fdt, pc, idx));
 

@@ -104,8 +104,8 @@ size_t iommu_request(struct iommu *m, const struct iommu_params *p, const uint8_
 		if (outlen < (size_t)p->probe_size + VIRTIO_IOMMU_TAIL_LEN) {
 			/* The list would not fit: only the tail, at its end. */
 			*off = outlen - VIRTIO_IOMMU_TAIL_LEN;
-			memset(out + *off, 0, VIRTIO_IOMMU_TAIL_LEN);
-			out[*off] = VIRTIO_IOMMU_S_INVAL;
+			memset(out, 0, VIRTIO_IOMMU_TAIL_LEN);
+			out[0] = VIRTIO_IOMMU_S_INVAL;
 			return VIRTIO_IOMMU_TAIL_LEN;
 		}
 		tail = p->probe_size;
@@ -135,9 +135,11 @@ size_t iommu_request(struct iommu *m, const struct iommu_params *p, const uint8_
 		}
 	}
 	/* A PROBE that failed writes no property: only its tail. */
-	if (type == VIRTIO_IOMMU_T_PROBE && st != VIRTIO_IOMMU_S_OK)
+	if (type == VIRTIO_IOMMU_T_PROBE && st != VIRTIO_IOMMU_S_OK) {
 		*off = tail;
+		tail = 0;
+	}
 	memset(out + tail, 0, VIRTIO_IOMMU_TAIL_LEN);
 	out[tail] = (uint8_t)st;
-	return tail + VIRTIO_IOMMU_TAIL_LEN - *off;
+	return tail + VIRTIO_IOMMU_TAIL_LEN;
 }

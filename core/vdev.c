@@ -54,7 +54,7 @@ int vdev_create_all(const struct vdev_host *h, struct vdev_inst *dev, unsigned *
 		*d = (struct vdev_inst){ .type = dc->type, .cfg = dc,
 					 .region = &pc->layout.r[dc->region],
 					 .part_name = pc->name, .part_id = h->part_id,
-					 .nvcpus = pc->ncpus, .mem = h->mem };
+					 .nvcpus = pc->ncpus, .pcpu = pc->cpus[0], .mem = h->mem };
 		d->irq = (struct irq_line){ h->irq_set, h->irq_ctx, d->region->intid };
 		snprintf(d->name, sizeof(d->name), "%s/%s", pc->name, dc->name);
 		if (dc->type->create(d))
@@ -71,6 +71,9 @@ int vdev_create_all(const struct vdev_host *h, struct vdev_inst *dev, unsigned *
 		if (d->con)
 			*console = d;
 	}
+	for (unsigned i = 0; i < pc->ndevs; i++)
+		if (dev[i].type->link)
+			dev[i].type->link(&dev[i], dev, pc->ndevs);
 	return 0;
 }
 

@@ -6,6 +6,7 @@
 
 #define DEVICE_TYPES            \
 	X(pl011_type)           \
+	X(virtio_iommu_type)    \
 	X(virtio_console_type)  \
 	X(virtio_rng_type)      \
 	X(virtio_blk_type)      \

@@ -206,7 +206,7 @@ static void finish(struct virtio_blk *vb, struct vblk_req *r)
 	}
 	r->busy = false;
 	vb->inflight--;
-	dma_unpin(&vb->dev.dma);
+	dma_unpin(&vb->dev.dma, r->pin);
 }
 
 /* Drive r until it waits at the backend or is finished. completed: the
@@ -310,7 +310,7 @@ static void start(struct virtio_blk *vb, struct vblk_req *r, unsigned q, const s
 	r->then_flush = false;
 	r->flushing = false;
 	vb->inflight++;
-	dma_pin(&vb->dev.dma); /* its buffers stay mapped until finish() */
+	r->pin = (uint8_t)dma_pin(&vb->dev.dma); /* its buffers stay mapped until finish() */
 	/* The status byte: the last byte the driver lets the device write. */
 	r->status = c->seg[c->nr + c->nw - 1].p + c->seg[c->nr + c->nw - 1].len - 1;
 	st = decode(vb, c, r);
@@ -649,6 +649,7 @@ const struct vdev_type virtio_blk_type = {
 	.max = CFG_MAX_DISKS,
 	.too_many = "more than %u disks in one partition",
 	.size = VIRTIO_MMIO_SIZE,
+	.dma = true,
 	.parse = blk_parse,
 	.check = blk_check,
 	.create = blk_create,

@@ -125,6 +125,7 @@ const struct vdev_type virtio_console_type = {
 	.max = 1,
 	.too_many = "a partition has at most one console",
 	.size = VIRTIO_MMIO_SIZE,
+	.dma = true,
 	.create = con_create,
 	.console_rx = con_rx,
 };

@@ -87,6 +87,8 @@ static bool features_acceptable(const struct virtio_dev *d)
 
 static void status_write(struct virtio_dev *d, uint32_t v)
 {
+	uint32_t old;
+
 	if (v == 0) {
 		device_reset(d);
 		return;
@@ -101,7 +103,10 @@ static void status_write(struct virtio_dev *d, uint32_t v)
 		v &= ~(uint32_t)VIRTIO_S_FEATURES_OK;
 	if ((v & VIRTIO_S_DRIVER_OK) && !(v & VIRTIO_S_FEATURES_OK))
 		v &= ~(uint32_t)VIRTIO_S_DRIVER_OK;
+	old = d->status;
 	d->status = v | (d->status & VIRTIO_S_NEEDS_RESET);
+	if (d->ops->status && d->status != old)
+		d->ops->status(d, old);
 }
 
 enum {

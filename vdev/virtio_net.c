@@ -356,6 +356,7 @@ const struct vdev_type virtio_net_type = {
 	.max = 1,
 	.too_many = "a partition has at most one virtio-net",
 	.size = VIRTIO_MMIO_SIZE,
+	.dma = true,
 	.parse = net_parse,
 	.check = net_check,
 	.create = net_create,

@@ -181,6 +181,7 @@ const struct vdev_type virtio_rng_type = {
 	.max = 1,
 	.too_many = "a partition has at most one virtio-rng",
 	.size = VIRTIO_MMIO_SIZE,
+	.dma = true,
 	.parse = rng_parse,
 	.create = rng_create,
 };

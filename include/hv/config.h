@@ -87,6 +87,7 @@ struct dev_config {
 	uint32_t region;         /* its window in part_config.layout */
 	uint32_t nth;            /* the n-th of its type in the partition */
 	bool invalid;            /* its node had errors: cross-checks skip it */
+	bool iommu_ep;           /* behind the partition's IOMMU, endpoint ID = its index in dev[] */
 	_Alignas(8) uint8_t priv[CFG_DEV_PRIV];
 };
 

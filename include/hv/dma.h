@@ -9,8 +9,16 @@
  * Every change bumps gen: whoever caches a translation (the virtqueue's
  * ring pointers) keeps the gen it was made under and translates again when
  * it differs. Whoever keeps a translation past the section that made it (a
- * virtio-blk request at its backend) holds a pin; a change is refused while
- * any pin is held, so requests in flight never see their buffers unmapped.
+ * virtio-blk request at its backend) holds a pin; a change of the window is
+ * refused while any pin is held, so requests in flight never see their
+ * buffers unmapped. A change of the view (a virtio-iommu's ATTACH, DETACH,
+ * UNMAP) takes effect at once for new translations, and its owner waits with
+ * a fence (dma_fence_*) until every translation made before it is unpinned
+ * before it tells its driver the change is complete.
+ *
+ * A translation that fails while an IOMMU decides (DMA_VIEW_NONE or
+ * DMA_VIEW_DOMAIN) is reported through the space's fault hook, so the
+ * IOMMU can tell its driver (a fault report on its event queue).
  *
  * Locking: the space is translated and changed under its owner's lock (for
  * a virtio device, virtio_dev.lock); pins are atomic, and may be dropped
@@ -74,6 +82,19 @@ struct dma_space {
 	const struct iommu_domain *dom;
 	uint32_t gen;  /* bumped on every change of the mapping */
 	uint32_t pins; /* atomic: translations in use past their section */
+	/* The pins by the epoch they were taken in (epoch & 1); a fence flips
+	 * the epoch and waits for the other one to empty. */
+	uint32_t epoch_pins[2];
+	uint32_t epoch;
+	/* The IOMMU's hooks (NULL without one): a failed translation of
+	 * endpoint ep; an epoch's pins have all gone while a fence waits
+	 * (fence_wait set). Both may be called with the owner's lock held, on
+	 * any CPU: they take no lock but their own leaf locks. */
+	void (*fault)(void *ctx, uint32_t ep, uint64_t iova, enum dma_dir dir);
+	void (*drained)(void *ctx);
+	void *hook_ctx;
+	uint32_t ep;
+	bool fence_wait;
 };
 
 /* A space with the given ranges (copied; ranges adjacent in IOVA and in
@@ -86,11 +107,23 @@ int dma_space_init(struct dma_space *s, const struct dma_range *r, unsigned n);
 int dma_space_update(struct dma_space *s, const struct dma_range *r, unsigned n);
 
 /* Change how the device reaches memory (dom for DMA_VIEW_DOMAIN, else
- * NULL) and bump gen: 0, or DMA_EBUSY while pinned (nothing changed).
- * A domain's own changes (MAP, UNMAP) are the caller's to order against
- * the pins of the spaces that use it, and to announce with
- * dma_space_changed(). */
-int dma_space_view(struct dma_space *s, enum dma_view v, const struct iommu_domain *dom);
+ * NULL) and bump gen, at once for new translations; translations pinned
+ * before stay in use until unpinned (a fence waits for them). A domain's
+ * own changes (MAP, UNMAP) are the caller's to announce with
+ * dma_space_changed() and to fence. */
+void dma_space_view(struct dma_space *s, enum dma_view v, const struct iommu_domain *dom);
+
+/* A fence: waits until no translation pinned before dma_fence_start() is
+ * still in use. Both calls under the owner's lock. */
+struct dma_fence {
+	bool started;   /* the epoch was flipped */
+	uint32_t epoch; /* the one waited for */
+};
+/* Start: true when nothing pinned is in use (done); else false, and
+ * fence_wait is set so the drained hook fires when an epoch empties. */
+bool dma_fence_start(struct dma_space *s, struct dma_fence *f);
+/* Done yet (and start it, when it could not start before). */
+bool dma_fence_done(struct dma_space *s, struct dma_fence *f);
 
 /* The domain s translates through has changed: cached translations
  * (ring pointers) are made again. */
@@ -134,16 +167,27 @@ static inline int dma_map(const struct dma_space *s, uint64_t iova, uint64_t len
 void *dma_ptr(const struct dma_space *s, uint64_t iova, uint64_t len, enum dma_dir dir);
 
 /* A translation is kept past the section that made it (and the owner's
- * lock): the mapping must not change until the matching unpin. */
-static inline void dma_pin(struct dma_space *s)
+ * lock): the mapping must not change until the matching unpin. Under the
+ * owner's lock; returns the pin's epoch, for dma_unpin(). */
+static inline unsigned dma_pin(struct dma_space *s)
 {
+	unsigned e = s->epoch & 1;
+
+	__atomic_fetch_add(&s->epoch_pins[e], 1, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&s->pins, 1, __ATOMIC_RELAXED);
+	return e;
 }
 
-/* The device no longer touches what it translated under that pin. */
-static inline void dma_unpin(struct dma_space *s)
+void dma_drained(struct dma_space *s);
+
+/* The device no longer touches what it translated under that pin (taken
+ * in epoch e). With or without the owner's lock. */
+static inline void dma_unpin(struct dma_space *s, unsigned e)
 {
 	__atomic_fetch_sub(&s->pins, 1, __ATOMIC_RELEASE);
+	if (__atomic_sub_fetch(&s->epoch_pins[e & 1], 1, __ATOMIC_SEQ_CST) == 0 &&
+	    __atomic_load_n(&s->fence_wait, __ATOMIC_SEQ_CST))
+		dma_drained(s);
 }
 
 #endif

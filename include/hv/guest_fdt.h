@@ -9,6 +9,7 @@
 /* Phandles the builder hands out. */
 #define GFDT_PH_GIC 1
 #define GFDT_PH_CLK 2
+#define GFDT_PH_IOMMU 3 /* the partition's virtio-iommu */
 
 /* GIC binding: interrupt cells and flags. */
 #define GIC_SPI 0
@@ -50,7 +51,12 @@ int gfdt_reg(struct gfdt *w, uint64_t base, uint64_t size);
 int gfdt_cells(struct gfdt *w, const char *name, const uint32_t *c, unsigned n);
 /* interrupts = <GIC_SPI (intid - 32) flags> */
 int gfdt_spi(struct gfdt *w, uint32_t intid, uint32_t flags);
-/* The plain virtio-mmio node of a region. */
-int gfdt_virtio_mmio(struct gfdt *w, const struct layout_region *r);
+/* The virtio-mmio node of device dc at region r, with `iommus` when it is
+ * an endpoint of the partition's IOMMU. */
+int gfdt_virtio_mmio(struct gfdt *w, const struct part_config *pc, const struct dev_config *dc,
+		     const struct layout_region *r);
+/* Its start: the node begun, its properties but `iommus`; the caller adds
+ * its own and ends the node. */
+int gfdt_virtio_mmio_begin(struct gfdt *w, const struct layout_region *r);
 
 #endif

@@ -27,10 +27,14 @@ struct iommu_params {
 	uint32_t map_flags;              /* MAP flags supported (READ, WRITE) */
 };
 
+/* The longest reply: PROBE's properties and its tail. */
+#define IOMMU_REPLY_MAX(probe_size) ((size_t)(probe_size) + VIRTIO_IOMMU_TAIL_LEN)
+
 /* One request: in/inlen the readable bytes; outlen the driver's writable
- * length, out room for that much. The reply is out[*off .. *off + len),
- * to be written at that offset of the writable buffers, and the used
- * length is *off + len; the status is the tail's first byte. len 0 (used
+ * length, out room for IOMMU_REPLY_MAX(p->probe_size) bytes. The reply is
+ * out[0 .. len), to be written at offset *off of the writable buffers, and
+ * the used length is *off + len; the status is the tail's first byte,
+ * out[len - 4]. len 0 (used
  * length 0, nothing written) for an unknown type, PROBE without F_PROBE
  * (IOMMU-3, IOMMU-9), or no room for a tail. A PROBE whose writable part
  * is shorter than probe_size + tail gets only its tail, in its last four

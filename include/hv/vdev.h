@@ -70,6 +70,12 @@ struct vdev_type {
 	void (*stop)(struct vdev_inst *d);
 	/* A console device: one byte of input for the guest. */
 	void (*console_rx)(struct vdev_inst *d, uint8_t c);
+	/* Boot, once every device of the partition was created: d's links
+	 * to the others (dev[0..n), in the order of the partition's
+	 * configuration): an IOMMU takes its endpoints. */
+	void (*link)(struct vdev_inst *d, struct vdev_inst *dev, unsigned n);
+	/* Its DMA can be put behind the partition's IOMMU (a virtio device). */
+	bool dma;
 };
 
 struct vdev_inst {
@@ -78,6 +84,7 @@ struct vdev_inst {
 	const struct layout_region *region;
 	const char *part_name;
 	unsigned part_id, nvcpus;
+	unsigned pcpu;               /* the partition's first physical CPU: its deferred work */
 	struct irq_line irq;         /* the region's interrupt */
 	const struct dma_space *mem; /* the partition's RAM: each device copies it as its own DMA address space */
 	char name[2 * CFG_NAME_MAX]; /* "<partition>/<node>" for the log */

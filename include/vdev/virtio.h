@@ -97,6 +97,8 @@ struct virtio_dev_ops {
 	void (*notify)(struct virtio_dev *d, unsigned q);
 	/* Device state back to reset (d->lock held). */
 	void (*reset)(struct virtio_dev *d);
+	/* The driver changed the status (d->lock held; old: before). */
+	void (*status)(struct virtio_dev *d, uint32_t old);
 };
 
 struct virtio_dev {

@@ -65,6 +65,7 @@ struct vblk_req {
 	bool busy;
 	bool then_flush; /* write-through: a FLUSH follows before completion */
 	bool flushing;   /* a FLUSH of it is at the backend */
+	uint8_t pin;     /* the epoch of its pin on the DMA space */
 };
 
 struct vblk_params {

@@ -197,20 +197,20 @@ static void test_probe(void **state)
 	used = iommu_request(&m, &prm, r, 72, out, 516, &off);
 	assert_int_equal(off, 512);
 	assert_int_equal(used, 4);
-	assert_int_equal(out[512], VIRTIO_IOMMU_S_NOENT);
+	assert_int_equal(out[0], VIRTIO_IOMMU_S_NOENT);
 	put32(r + 4, 2);
 	r[40] = 1;
 	used = iommu_request(&m, &prm, r, 72, out, 516, &off);
 	assert_int_equal(off, 512);
-	assert_int_equal(out[512], VIRTIO_IOMMU_S_INVAL);
+	assert_int_equal(out[0], VIRTIO_IOMMU_S_INVAL);
 	r[40] = 0;
 	/* Too short for the list. */
 	memset(out, 0xee, sizeof(out));
 	used = iommu_request(&m, &prm, r, 72, out, 100, &off);
 	assert_int_equal(off, 96);
 	assert_int_equal(used, 4);
-	assert_int_equal(out[96], VIRTIO_IOMMU_S_INVAL);
-	assert_int_equal(out[0], 0xee);
+	assert_int_equal(out[0], VIRTIO_IOMMU_S_INVAL);
+	assert_int_equal(out[4], 0xee);
 }
 
 /* Random requests of every length and type: never a crash, a reply that
@@ -232,8 +232,9 @@ static void test_random(void **state)
 			r[1] = r[2] = r[3] = 0;
 		size_t used = iommu_request(&m, &prm, r, len, out, outlen, &off);
 		assert_true(used + off <= outlen);
+		assert_true(used <= IOMMU_REPLY_MAX(prm.probe_size));
 		if (used && len >= 4 && (r[1] | r[2] | r[3]))
-			assert_int_not_equal(out[off + used - 4], VIRTIO_IOMMU_S_OK);
+			assert_int_not_equal(out[used - 4], VIRTIO_IOMMU_S_OK);
 	}
 }
 
