@@ -78,12 +78,24 @@ FUZZ_LDFLAGS := -Wl,--wrap=drbg_generate -Wl,--wrap=console_port_putc \
 $(O)/fuzz/fuzz_virtqueue: tests/fuzz/fuzz_virtqueue.c $(UNIT_SRC) $(wildcard tests/fake/*.h) $(AUTOCONF)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(UNIT_SRC) $(HOST_LIBFDT) $(FUZZ_LDFLAGS) -o $@
-fuzz: $(O)/fuzz/fuzz_virtqueue
-	@mkdir -p $(O)/fuzz/corpus $(O)/fuzz/artifacts
+# The virtio-iommu request decoder alone (tests/fuzz/fuzz_iommu_req.c):
+# its three files, no wrapping, 64 mappings a domain (the state is
+# compared whole after each request); FUZZ_IOMMU_TIME seconds.
+FUZZ_IOMMU_TIME ?= 30
+IOMMU_SRC := core/iommu_req.c core/iommu.c core/iommu_domain.c
+$(O)/fuzz/fuzz_iommu_req: tests/fuzz/fuzz_iommu_req.c $(IOMMU_SRC) $(AUTOCONF)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -DIOMMU_MAX_MAPPINGS=64 $< $(IOMMU_SRC) -o $@
+fuzz: $(O)/fuzz/fuzz_virtqueue $(O)/fuzz/fuzz_iommu_req
+	@mkdir -p $(O)/fuzz/corpus $(O)/fuzz/corpus-iommu $(O)/fuzz/artifacts
 	@cp tests/fuzz/corpus/virtqueue/* $(O)/fuzz/corpus/
+	@cp tests/fuzz/corpus/iommu_req/* $(O)/fuzz/corpus-iommu/
 	$(O)/fuzz/fuzz_virtqueue -max_total_time=$(FUZZ_TIME) -timeout=5 -rss_limit_mb=1024 \
 		-max_len=2048 -print_final_stats=1 -artifact_prefix=$(O)/fuzz/artifacts/ \
 		$(O)/fuzz/corpus
+	$(O)/fuzz/fuzz_iommu_req -max_total_time=$(FUZZ_IOMMU_TIME) -timeout=5 -rss_limit_mb=1024 \
+		-max_len=1024 -print_final_stats=1 -artifact_prefix=$(O)/fuzz/artifacts/iommu- \
+		$(O)/fuzz/corpus-iommu
 # ---- end of fuzz ----
 
 # ---- the benchmarks' QEMU plugin (host, tests/lib/vcpu_paths.c) ----
@@ -105,7 +117,7 @@ FORCE:
 # ---- test guests (aarch64, EL1, position independent) ----
 GUEST_CFLAGS := -std=c11 -O2 $(WARN) -ffreestanding -nostdlib -fpie -mgeneral-regs-only \
 	-mbranch-protection=none -fno-stack-protector -static -no-pie -Wl,--no-warn-rwx-segments -Wl,--build-id=none
-GUESTS := hello attack bench hostile blkattack netattack
+GUESTS := hello attack bench hostile blkattack netattack iommuattack
 GUEST_BINS := $(patsubst %,$(O)/guests/%.bin,$(GUESTS))
 
 IMAGE := $(O)/bulkhead.img
@@ -114,6 +126,8 @@ IMAGE := $(O)/bulkhead.img
 BOARD_DTB := $(O)/board-qemu_virt.dtb
 DEMO ?= configs/demo.dts
 LINUX_FILES := $(CACHE)/linux/Image $(CACHE)/linux/initrd.cpio.gz
+# Debian 12's 6.12 kernel, for the virtio-iommu tests (6.1 has no driver).
+LINUX612_FILES := $(CACHE)/linux-6.12/Image $(CACHE)/linux-6.12/initrd.cpio.gz
 # QEMU_FLAGS is exported, so this is expanded for every recipe, also the
 # ones that make .config itself: no arithmetic before CONFIG_RAM_SIZE exists.
 RAM_MB = $(if $(CONFIG_RAM_SIZE),$(shell echo $$(( $(CONFIG_RAM_SIZE) >> 20 ))))
@@ -183,7 +197,9 @@ guests: $(GUEST_BINS) $(O)/guests/ramdisk.img
 # Debian's kernel and a busybox initramfs, cached outside git.
 $(LINUX_FILES) &: tools/guest-linux.sh tests/linux/init $(wildcard tests/lib/linux/*.c) | $(SETUP_STAMP)
 	CACHE=$(CACHE) tools/guest-linux.sh
-linux: $(LINUX_FILES)
+$(LINUX612_FILES) &: tools/guest-linux.sh tests/linux/init $(wildcard tests/lib/linux/*.c) | $(SETUP_STAMP)
+	CACHE=$(CACHE) tools/guest-linux.sh 6.12
+linux: $(LINUX_FILES) $(LINUX612_FILES)
 
 $(BOARD_DTB): $(AUTOCONF) | $(SETUP_STAMP)
 	$(QEMU) $(QEMU_FLAGS) -machine dumpdtb=$@ >/dev/null
@@ -204,7 +220,7 @@ run: $(IMAGE)
 	$(QEMU) $(QEMU_FLAGS) $(DEMO_DEVICES) -kernel $(IMAGE)
 
 export O CACHE QEMU QEMU_FLAGS PY BOARD_DTB
-test: all guests unit
+test: all guests unit $(LINUX612_FILES)
 	@tests/lib/run.sh
 
 bench: all guests plugin

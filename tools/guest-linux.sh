@@ -1,5 +1,7 @@
 #!/bin/bash
-# Guest Linux artefacts, cached outside git in $CACHE/linux:
+# Guest Linux artefacts, cached outside git in $CACHE/linux (Debian's
+# default arm64 kernel, 6.1) or, with the argument 6.12, $CACHE/linux-6.12
+# (Debian 12's 6.12 kernel, which has CONFIG_VIRTIO_IOMMU=m):
 #   Image          Debian's own arm64 kernel (linux-image-*-arm64), raw Image
 #   modules/       its modules, with depmod run (Debian ships no modules.dep)
 #   initrd.cpio.gz busybox-static:arm64 + tests/linux/init + the modules it loads
@@ -8,12 +10,16 @@ set -euo pipefail
 export PATH=$PATH:/usr/sbin:/sbin
 CACHE=${CACHE:-$HOME/.cache/bulkhead}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-L=$CACHE/linux
+case "${1:-}" in
+"") L=$CACHE/linux META=linux-image-arm64 ;;
+6.12) L=$CACHE/linux-6.12 META=linux-image-6.12-arm64 ;;
+*) echo "guest-linux: unknown kernel series '$1' (none, or 6.12)" >&2; exit 2 ;;
+esac
 mkdir -p "$L" "$CACHE/debs"
 
 # The kernel the metapackage points at; remembered so later runs need no apt.
 resolve() {
-	apt-cache depends linux-image-arm64:arm64 2>/dev/null |
+	apt-cache depends "$META:arm64" 2>/dev/null |
 		sed -n 's/.*Depends: \(linux-image-[0-9].*-arm64\).*/\1/p' | head -1
 }
 if [ ! -s "$L/kernel-package" ]; then
@@ -22,7 +28,7 @@ if [ ! -s "$L/kernel-package" ]; then
 		apt-get update -q >/dev/null 2>&1 || true
 		pkg=$(resolve)
 	fi
-	[ -n "$pkg" ] || { echo "guest-linux: cannot resolve linux-image-arm64:arm64 (apt-get update?)" >&2; exit 1; }
+	[ -n "$pkg" ] || { echo "guest-linux: cannot resolve $META:arm64 (apt-get update?)" >&2; exit 1; }
 	echo "$pkg" >"$L/kernel-package"
 fi
 pkg=$(cat "$L/kernel-package")
@@ -74,15 +80,29 @@ if [ ! -s "$L/initrd.cpio.gz" ] || [ "$(cat "$L/initrd.key" 2>/dev/null)" != "$k
 	# For passed-through platform devices: gpio_keys (the board's
 	# gpio-keys node on a passed-through GPIO) and evdev (/dev/input/event*);
 	# the GPIO and RTC drivers themselves (gpio-pl061, rtc-pl031) are built in.
+	# virtio-iommu where the kernel has it (6.12: drivers/iommu/virtio-iommu.ko).
 	M=lib/modules/$kver
 	for m in drivers/virtio/virtio_mmio.ko drivers/char/hw_random/virtio-rng.ko \
 		drivers/char/virtio_console.ko drivers/block/virtio_blk.ko \
 		net/core/failover.ko drivers/net/net_failover.ko drivers/net/virtio_net.ko \
 		lib/crc16.ko fs/mbcache.ko fs/jbd2/jbd2.ko fs/ext4/ext4.ko \
 		crypto/crc32c_generic.ko drivers/input/evdev.ko \
-		drivers/input/keyboard/gpio_keys.ko; do
+		drivers/input/keyboard/gpio_keys.ko optional:drivers/iommu/virtio-iommu.ko; do
+		opt=${m#optional:}
+		src=$L/modules/$M/kernel/$opt
+		[ "$opt" != "$m" ] && [ ! -f "$src" ] && [ ! -f "$src.xz" ] && continue
+		m=$opt
 		mkdir -p "$R/$M/kernel/$(dirname "$m")"
-		cp "$L/modules/$M/kernel/$m" "$R/$M/kernel/$m"
+		# 6.12 ships its modules xz-compressed (busybox's modprobe loads
+		# them plain) and has some of them built in.
+		if [ -f "$src" ]; then
+			cp "$src" "$R/$M/kernel/$m"
+		elif [ -f "$src.xz" ]; then
+			xz -dc "$src.xz" >"$R/$M/kernel/$m"
+		elif ! grep -qx "kernel/$m" "$L/modules/$M/modules.builtin"; then
+			echo "guest-linux: $kver has no module $m" >&2
+			exit 1
+		fi
 	done
 	cp "$L/modules/$M/modules.order" "$L/modules/$M/modules.builtin" \
 		"$L/modules/$M/modules.builtin.modinfo" "$R/$M/" 2>/dev/null || true

@@ -192,6 +192,14 @@ static void requests(struct virtio_iommu *v)
 		len = iommu_request(&v->m, &v->prm, in, inlen, out, outlen, &off);
 		if (len && out[len - VIRTIO_IOMMU_TAIL_LEN] == VIRTIO_IOMMU_S_OK)
 			wait = follow(v, in[0], mask);
+		else if (len && out[len - VIRTIO_IOMMU_TAIL_LEN] == VIRTIO_IOMMU_S_NOMEM &&
+			 !v->nomem_logged) {
+			/* Linux does not check a MAP's status: say why its
+			 * device will fault (CONFIG_VIOMMU_MAPPINGS). */
+			v->nomem_logged = true;
+			WARN("%s: a domain or mapping refused for lack of room (%u mappings a domain); further ones not logged",
+			     d->name, (unsigned)IOMMU_MAX_MAPPINGS);
+		}
 		unlock_eps(v, mask);
 		write_reply(&c, out, off, len);
 		v->requests++;
@@ -234,6 +242,11 @@ static void deliver_faults(struct virtio_iommu *v)
 		}
 		f = v->fq[v->fq_head];
 		spin_unlock(&v->fault_lock);
+		if (!v->fault_logged) /* one line per device, ever: no flood */
+			WARN("%s: IOMMU fault: endpoint %u, address 0x%llx, %s (further ones not logged)",
+			     d->name, (unsigned)f.endpoint, (unsigned long long)f.address,
+			     f.flags & VIRTIO_IOMMU_FAULT_F_WRITE ? "write" : "read");
+		v->fault_logged = true;
 		if (vq_pop(d, EVTQ, &c) <= 0)
 			return;
 		rec[0] = f.reason;

@@ -69,7 +69,7 @@ static void queue_enable(struct virtio_dev *d, struct virtq *q)
 	}
 	if (!vq_map_rings(d, q) || (q->desc & 15) || (q->avail & 1) || (q->used & 3)) {
 		q->d = NULL;
-		virtio_needs_reset(d, "queue areas misaligned or outside guest RAM");
+		virtio_needs_reset(d, "queue areas misaligned or not reachable (outside guest RAM, or not mapped by its IOMMU)");
 		return;
 	}
 	q->last_avail = q->used_idx = 0;

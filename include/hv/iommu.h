@@ -12,11 +12,14 @@
 #ifndef HV_IOMMU_H
 #define HV_IOMMU_H
 
+#include <generated/autoconf.h>
 #include <hv/iommu_domain.h>
 
 #define IOMMU_MAX_ENDPOINTS 16
 #define IOMMU_MAX_DOMAINS 16
-#define IOMMU_MAX_MAPPINGS 256 /* per domain */
+#ifndef IOMMU_MAX_MAPPINGS /* a fuzz build sets a small one */
+#define IOMMU_MAX_MAPPINGS CONFIG_VIOMMU_MAPPINGS /* per domain */
+#endif
 
 /* ATTACH flags ([VIRTIO] 5.13.6.4, with F_BYPASS_CONFIG). */
 #define VIRTIO_IOMMU_ATTACH_F_BYPASS BIT(0)

@@ -72,6 +72,7 @@ struct virtio_iommu {
 	uint64_t faults, faults_dropped, requests, waits; /* for the log and tests */
 	uint32_t work_posted; /* atomic: a resume is on a work queue */
 	unsigned pcpu;        /* where that work runs: the partition's own CPU */
+	bool fault_logged, nomem_logged;
 };
 
 /* The device, with no endpoint yet (add each with

@@ -1,32 +1,38 @@
 #!/bin/bash
 # libFuzzer on the virtio-mmio transport, the split virtqueue engine,
-# virtio-rng and virtio-console (tests/fuzz/fuzz_virtqueue.c): a guest's
+# virtio-rng and virtio-console (tests/fuzz/fuzz_virtqueue.c), then on the
+# virtio-iommu request decoder (tests/fuzz/fuzz_iommu_req.c: a failed
+# request changes nothing, no S_OK with a reserved byte set). A guest's
 # register accesses and the whole of its fake RAM (rings, descriptors,
 # indirect tables) come from the fuzzer, under ASan and UBSan, with every
 # ring walk checked against a reference and every device write against the
-# buffers the guest described. `make fuzz` runs it for a bounded time from
-# the seeds in tests/fuzz/corpus/virtqueue/ (working corpus under $O/fuzz).
-# proves: PLATFORM-7
+# buffers the guest described. `make fuzz` runs each for a bounded time
+# from the seeds in tests/fuzz/corpus/ (working corpora under $O/fuzz).
+# proves: PLATFORM-7, IOMMU-3, IOMMU-5, IOMMU-6, IOMMU-7, IOMMU-8, IOMMU-9
 . "$(dirname "$0")/../lib/common.sh"
 cd "$(dirname "$0")/../.." || exit 2
 unset MAKEFLAGS MFLAGS MAKELEVEL
 mkdir -p "$O"
 log=$O/fuzz.log
 if ! command -v "${FUZZ_CC:-clang}" >/dev/null; then
-	fail "fuzz_virtqueue" "no ${FUZZ_CC:-clang} (make setup installs it)"
+	fail "fuzz" "no ${FUZZ_CC:-clang} (make setup installs it)"
 	finish
 fi
 make -s O="$O" fuzz >"$log" 2>&1
 rc=$?
-runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
-cov=$(grep -oE 'DONE +cov: [0-9]+ ft: [0-9]+' "$log" | tail -1 | sed 's/DONE *//')
-artefact=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -1)
-if [ "$rc" -eq 0 ] && [ -n "$runs" ] && [ -z "$artefact" ]; then
-	echo "fuzz_virtqueue: $speed exec/s, $cov"
-	pass "fuzz_virtqueue ran $runs executions clean"
-else
-	why=$(grep -m1 -E '^==[0-9]+==ERROR|runtime error|fuzz_virtqueue: |^make: \*\*\*|error:' "$log")
-	fail "fuzz_virtqueue" "${artefact:+crash input $artefact; }exit $rc; ${why:-see $log}; log $log"
-fi
+# Each harness's final stats, in the order make ran them.
+for i in 1 2; do
+	name=$([ $i = 1 ] && echo fuzz_virtqueue || echo fuzz_iommu_req)
+	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | sed -n "${i}p")
+	speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | sed -n "${i}p")
+	cov=$(grep -oE 'DONE +cov: [0-9]+ ft: [0-9]+' "$log" | sed -n "${i}p" | sed 's/DONE *//')
+	artefact=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -1)
+	if [ "$rc" -eq 0 ] && [ -n "$runs" ] && [ -z "$artefact" ]; then
+		echo "$name: $speed exec/s, $cov"
+		pass "$name ran $runs executions clean"
+	else
+		why=$(grep -m1 -E '^==[0-9]+==ERROR|runtime error|fuzz_(virtqueue|iommu_req): |^make: \*\*\*|error:' "$log")
+		fail "$name" "${artefact:+crash input $artefact; }exit $rc; ${why:-see $log}; log $log"
+	fi
+done
 finish

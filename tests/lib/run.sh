@@ -30,8 +30,11 @@ count_script() { # log name
 
 mkdir -p "$O/test-logs"
 start=$SECONDS
+# T=pattern runs only the tests whose name matches (development); unset: all.
+want() { [ -z "${T:-}" ] || [[ $1 == *$T* ]]; }
 for t in "$O"/unit/test_*; do
 	[ -x "$t" ] || continue
+	want "$t" || continue
 	n=unit/$(basename "$t")
 	echo "== $n"
 	"$t" >"$O/test-logs/$(basename "$t").log" 2>&1
@@ -43,6 +46,7 @@ done
 # aarch64 builds of unit tests (the SHA-256 instructions), under qemu-user.
 for t in "$O"/unit-arm64/test_*; do
 	[ -x "$t" ] || continue
+	want "$t" || continue
 	n=unit-arm64/$(basename "$t")
 	echo "== $n"
 	log=$O/test-logs/arm64-$(basename "$t").log
@@ -55,6 +59,7 @@ done
 
 for t in tests/host/test_*.sh tests/qemu/test_*.sh tests/linux/test_*.py; do
 	n=${t#tests/}
+	want "$t" || continue
 	echo "== $n"
 	log=$O/test-logs/$(basename "${t%.*}").log
 	case $t in

@@ -344,6 +344,26 @@ static const struct bad_case bad_cases[] = {
 	{ "67-initrd-does-not-fit.dts",
 	  "/partitions/alpha: initrd: kernel (4096 bytes in memory at offset 0x0), initrd and device "
 	  "tree (65536 bytes) do not fit in memory range 0 (67108864 bytes)" },
+	/* virtio-iommu endpoints: only the partition's own DMA devices, each
+	 * named once (IOMMU-1). */
+	{ "100-iommu-endpoint-unknown.dts",
+	  "/partitions/alpha/virtio-iommu: endpoints: virtio-gpu: no such device in partition alpha" },
+	{ "101-iommu-endpoint-other-partition.dts",
+	  "/partitions/alpha/virtio-iommu: endpoints: virtio-net: no such device in partition alpha" },
+	{ "102-iommu-endpoint-not-dma.dts",
+	  "/partitions/alpha/virtio-iommu: endpoints: virtio-iommu: not a device whose DMA an IOMMU can govern" },
+	{ "103-iommu-endpoint-twice.dts",
+	  "/partitions/alpha/virtio-iommu: endpoints: virtio-rng: named twice" },
+	{ "104-iommu-endpoints-empty-name.dts",
+	  "/partitions/alpha/virtio-iommu: endpoints: an empty name in the list" },
+	{ "105-iommu-endpoints-not-strings.dts",
+	  "/partitions/alpha/virtio-iommu: endpoints: must be a list of device node names" },
+	{ "106-iommu-endpoints-empty.dts",
+	  "/partitions/alpha/virtio-iommu: endpoints: must be a list of device node names" },
+	{ "107-iommu-twice.dts",
+	  "/partitions/alpha/virtio-iommu@1: a partition has at most one virtio-iommu" },
+	{ "108-iommu-unknown-property.dts",
+	  "/partitions/alpha/virtio-iommu: bypass: unknown property" },
 };
 #define N_BAD ARRAY_SIZE(bad_cases)
 
