@@ -223,7 +223,7 @@ export O CACHE QEMU QEMU_FLAGS PY BOARD_DTB
 test: all guests unit $(LINUX612_FILES)
 	@tests/lib/run.sh
 
-bench: all guests plugin
+bench: all guests plugin $(LINUX612_FILES)
 	@tests/lib/bench.sh
 
 clean:

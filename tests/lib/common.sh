@@ -39,3 +39,16 @@ expect_in() {
 expect_not_in() {
 	if grep -qF -- "$2" "$1"; then fail "$3" "unexpected '$2' in $1"; else pass "$3"; fi
 }
+
+# pattern_disk IMAGE: 16 MiB whose 64-bit little-endian word w is
+# w * 0x9e3779b97f4a7c15 + 0x0123456789abcdef (mod 2^64): what the bare-metal
+# guests' pat_word() expects (tests/guests/common/pattern.h).
+pattern_disk() {
+	"${PY:-python3}" - "$1" <<'PYEOF'
+import struct, sys
+K, C, M = 0x9e3779b97f4a7c15, 0x0123456789abcdef, (1 << 64) - 1
+with open(sys.argv[1], "wb") as f:
+    for base in range(0, 2 * 1024 * 1024, 65536):
+        f.write(struct.pack("<65536Q", *((w * K + C) & M for w in range(base, base + 65536))))
+PYEOF
+}

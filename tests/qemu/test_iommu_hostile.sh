@@ -14,16 +14,8 @@
 T=$O/tests/iommu-hostile
 mkdir -p "$T"
 pack tests/configs/good/iommu-hostile.dts "$T/image" || { fail "pack iommu-hostile"; finish; }
-# 16 MiB, 64-bit little-endian word w = w * 0x9e3779b97f4a7c15 + 0x0123456789abcdef
-# (mod 2^64): what the guest's pat_word() expects.
 IMG=$T/disk.img
-"${PY:-python3}" - "$IMG" <<'PYEOF' || { fail "disk image"; finish; }
-import struct, sys
-K, C, M = 0x9e3779b97f4a7c15, 0x0123456789abcdef, (1 << 64) - 1
-with open(sys.argv[1], "wb") as f:
-    for base in range(0, 2 * 1024 * 1024, 65536):
-        f.write(struct.pack("<65536Q", *((w * K + C) & M for w in range(base, base + 65536))))
-PYEOF
+pattern_disk "$IMG" || { fail "disk image"; finish; }
 sum0=$(sha256sum <"$IMG")
 QEMU_EXTRA="-global virtio-mmio.force-legacy=false -drive file=$IMG,if=none,id=d0,format=raw -device virtio-blk-device,drive=d0" \
 	run_qemu "$T/image" "$T/console.log" 300

@@ -25,6 +25,7 @@
 #include "../common/guest.h"
 #include "../common/cases.h"
 #include "../common/virtio_mmio.h"
+#include "../common/pattern.h"
 
 #define VBLK_RW 0x0a000000UL
 #define VBLK_RO 0x0a000200UL
@@ -100,19 +101,6 @@ static unsigned long slowest; /* polls of the slowest answer */
 
 static uint32_t rd(const struct dev *d, uint32_t off) { return mmio_read32(d->base + off); }
 static void wr(const struct dev *d, uint32_t off, uint32_t v) { mmio_write32(d->base + off, v); }
-
-/* The disk's contents: 64-bit little-endian word w of the image (byte
- * offset 8w) is w * 0x9e3779b97f4a7c15 + 0x0123456789abcdef. */
-static uint64_t pat_word(uint64_t w) { return w * 0x9e3779b97f4a7c15ULL + 0x0123456789abcdefULL; }
-
-static int pattern_at(uintptr_t buf, uint64_t abs_sector, uint32_t len)
-{
-	uint64_t w0 = abs_sector * 512 / 8;
-	for (uint32_t i = 0; i < len; i += 8)
-		if (r64(buf + i) != pat_word(w0 + i / 8))
-			return 0;
-	return 1;
-}
 
 /* ---- the driver ---- */
 

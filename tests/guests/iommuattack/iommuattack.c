@@ -23,6 +23,7 @@
 #include "../common/guest.h"
 #include "../common/cases.h"
 #include "../common/virtio_mmio.h"
+#include "../common/pattern.h"
 
 #define VIOMMU 0x0a000000UL
 #define VBLK 0x0a000400UL
@@ -325,17 +326,6 @@ static int no_fault(void)
 }
 
 /* ---- the disk behind it ---- */
-
-static uint64_t pat_word(uint64_t w) { return w * 0x9e3779b97f4a7c15ULL + 0x0123456789abcdefULL; }
-
-static int pattern_at(uintptr_t buf, uint64_t abs_sector, uint32_t len)
-{
-	uint64_t w0 = abs_sector * 512 / 8;
-	for (uint32_t i = 0; i < len; i += 8)
-		if (r64(buf + i) != pat_word(w0 + i / 8))
-			return 0;
-	return 1;
-}
 
 /* Reset, negotiate with ACCESS_PLATFORM, one queue, DRIVER_OK: 1 when the
  * disk got as far as FEATURES_OK (its queue may fail to be reachable: then
