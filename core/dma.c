@@ -37,7 +37,7 @@ static __attribute__((noinline, cold)) int fault(const struct dma_space *s, uint
 {
 	if (s->fault)
 		s->fault(s->hook_ctx, s->ep, iova, dir);
-	return DMA_EFAULT;
+	return DMA_EDENIED;
 }
 
 int dma_map_slow(const struct dma_space *s, uint64_t iova, uint64_t len, enum dma_dir dir,

@@ -333,6 +333,7 @@ static void process(struct virtio_blk *vb, unsigned q)
 	for (unsigned k = 0; k < d->vq[q].num && vq_maybe_avail(d, q); k++) {
 		struct vblk_req *r = free_slot(vb);
 		struct vq_sgl c;
+		int rc;
 		if (!r) {
 			vb->stalled |= 1u << q; /* resumed when a request completes */
 			return;
@@ -341,8 +342,22 @@ static void process(struct virtio_blk *vb, unsigned q)
 		 * become the backend's, no copy. */
 		c.seg = vb->seg[r - vb->req];
 		c.max = VBLK_CHAIN_SEGS;
-		if (vq_pop_sgl(d, q, &c) <= 0)
+		c.allow_denied = true;
+		rc = vq_pop_sgl(d, q, &c);
+		if (rc <= 0)
 			return;
+		if (rc == VQ_DENIED) {
+			/* A buffer its IOMMU refused (IOMMU-12): IOERR in the
+			 * status byte, nothing else read or written; without a
+			 * status byte to write, nothing fits but a reset. */
+			if (!c.status) {
+				virtio_needs_reset(d, "block request whose status byte its IOMMU refused");
+				return;
+			}
+			*c.status = BLK_IOERR;
+			vq_push(d, q, c.head, 1);
+			continue;
+		}
 		if (c.nw == 0) {
 			virtio_needs_reset(d, "block request without a status byte");
 			return;

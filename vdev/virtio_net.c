@@ -71,8 +71,16 @@ static void vnet_rx(struct net_port *port, const uint8_t *frame, size_t len)
 	max = virtio_has(d, VIRTIO_NET_F_MRG_RXBUF) ? RX_MAX_BUFS : 1;
 	while (done < total) {
 		size_t w = 0;
-		if (nb == max || (r = vq_pop(d, VNET_RXQ, &c)) <= 0)
+		if (nb == max || (r = vq_pop_any(d, VNET_RXQ, &c)) <= 0)
 			goto unpop;
+		if (r == VQ_DENIED) {
+			/* A buffer its IOMMU refused: the frame is dropped, the
+			 * buffers taken for it go back empty. */
+			for (unsigned i = 0; i < nb; i++)
+				vq_push(d, VNET_RXQ, heads[i], 0);
+			vq_push(d, VNET_RXQ, c.head, 0);
+			goto drop;
+		}
 		if (done < VNET_HDR_LEN) { /* the first buffer: the header first */
 			w = chain_put(&c, 0, hdr, VNET_HDR_LEN);
 			if (w < VNET_HDR_LEN) { /* no room for the header: not a buffer */
@@ -119,8 +127,14 @@ static void vnet_tx(struct virtio_net *n)
 	for (unsigned k = 0; k < budget; k++) {
 		size_t len;
 		bool ok;
-		if (!virtio_driver_ok(d) || !d->vq[VNET_TXQ].ready || vq_pop(d, VNET_TXQ, &c) <= 0)
+		int r;
+		if (!virtio_driver_ok(d) || !d->vq[VNET_TXQ].ready || (r = vq_pop_any(d, VNET_TXQ, &c)) <= 0)
 			return;
+		if (r == VQ_DENIED) { /* a buffer its IOMMU refused: the frame is dropped */
+			vq_push(d, VNET_TXQ, c.head, 0);
+			n->tx_dropped++;
+			continue;
+		}
 		len = c.rlen > VNET_HDR_LEN ? c.rlen - VNET_HDR_LEN : 0;
 		ok = len >= NET_HDR_ETH && len <= max_frame(n);
 		if (ok) {

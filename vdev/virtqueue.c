@@ -57,6 +57,8 @@ static __attribute__((noinline, cold)) const char *indirect_inside(struct virtio
 	return why;
 }
 
+static const char denied_why[] = "a buffer its IOMMU refused";
+
 /* A buffer outside the DMA space's first range, or the last segment taken:
  * dma_map() decides. Returns the new end of the segments, or NULL with
  * *why set. */
@@ -69,8 +71,9 @@ static __attribute__((noinline)) struct dma_seg *map_slow(const struct dma_space
 
 	if (k >= 0)
 		return at + k;
-	*why = k == DMA_ESEGS ? "too many buffers in one request"
-			      : "buffer outside guest RAM or not mapped for its direction";
+	*why = k == DMA_ESEGS	 ? "too many buffers in one request"
+	       : k == DMA_EDENIED ? denied_why
+				  : "buffer outside guest RAM or not mapped for its direction";
 	return NULL;
 }
 
@@ -94,7 +97,8 @@ static const char *walk(struct virtio_dev *d, struct virtq *q, uint16_t head, st
 	uint8_t *host = ds->r[0].host;
 	uint64_t rlen = 0, wlen = 0, addr, word, off;
 	const char *why = NULL;
-	bool indirect = false;
+	struct dma_seg *next;
+	bool indirect = false, denied = false, last_ok = false;
 	uint32_t len;
 	unsigned f;
 
@@ -129,14 +133,20 @@ static const char *walk(struct virtio_dev *d, struct virtq *q, uint16_t head, st
 				seg->p = host + off;
 				seg->len = len;
 				seg++;
-			} else if (!(seg = map_slow(ds, addr, len, DMA_TO_DEV, seg, end, &why))) {
+			} else if ((next = map_slow(ds, addr, len, DMA_TO_DEV, seg, end, &why))) {
+				seg = next;
+			} else if (why != denied_why) {
 				return why;
+			} else {
+				denied = true; /* the rest is walked: a whole chain is returned */
 			}
 			rlen += len;
 		}
 		if (!(f & VIRTQ_DESC_F_NEXT)) {
 			c->nr = (unsigned)(seg - c->seg);
 			c->rlen = rlen;
+			c->denied = denied;
+			c->status = NULL;
 			return NULL;
 		}
 		i = RD_NEXT(word);
@@ -162,8 +172,15 @@ static const char *walk(struct virtio_dev *d, struct virtq *q, uint16_t head, st
 				seg->p = host + off;
 				seg->len = len;
 				seg++;
-			} else if (!(seg = map_slow(ds, addr, len, DMA_FROM_DEV, seg, end, &why))) {
+				last_ok = true;
+			} else if ((next = map_slow(ds, addr, len, DMA_FROM_DEV, seg, end, &why))) {
+				seg = next;
+				last_ok = true;
+			} else if (why != denied_why) {
 				return why;
+			} else {
+				denied = true;
+				last_ok = false;
 			}
 			wlen += len;
 		}
@@ -181,6 +198,8 @@ static const char *walk(struct virtio_dev *d, struct virtq *q, uint16_t head, st
 	c->nw = (unsigned)(seg - wseg);
 	c->rlen = rlen;
 	c->wlen = wlen;
+	c->denied = denied;
+	c->status = last_ok ? seg[-1].p + seg[-1].len - 1 : NULL;
 	return NULL;
 }
 
@@ -258,14 +277,23 @@ int vq_pop_sgl(struct virtio_dev *d, unsigned qi, struct vq_sgl *c)
 		virtio_needs_reset(d, why);
 		return -1;
 	}
+	if (__builtin_expect(c->denied, 0)) {
+		if (!c->allow_denied) {
+			virtio_needs_reset(d, denied_why);
+			return -1;
+		}
+		return VQ_DENIED;
+	}
 	return 1;
 }
 
-int vq_pop(struct virtio_dev *d, unsigned qi, struct vq_chain *c)
+static int pop_chain(struct virtio_dev *d, unsigned qi, struct vq_chain *c, bool allow_denied)
 {
-	struct vq_sgl s = { .seg = c->seg, .max = VQ_MAX_SEGS };
+	struct vq_sgl s = { .seg = c->seg, .max = VQ_MAX_SEGS, .allow_denied = allow_denied };
 	int r = vq_pop_sgl(d, qi, &s);
 
+	if (r == VQ_DENIED)
+		c->head = s.head;
 	if (r == 1) {
 		c->head = s.head;
 		c->nr = s.nr;
@@ -274,6 +302,16 @@ int vq_pop(struct virtio_dev *d, unsigned qi, struct vq_chain *c)
 		c->wlen = s.wlen;
 	}
 	return r;
+}
+
+int vq_pop(struct virtio_dev *d, unsigned qi, struct vq_chain *c)
+{
+	return pop_chain(d, qi, c, false);
+}
+
+int vq_pop_any(struct virtio_dev *d, unsigned qi, struct vq_chain *c)
+{
+	return pop_chain(d, qi, c, true);
 }
 
 void vq_unpop(struct virtio_dev *d, unsigned qi, unsigned n)

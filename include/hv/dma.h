@@ -42,6 +42,8 @@ enum dma_dir {
 #define DMA_ESEGS (-2)  /* needs more segments than the caller has room for */
 #define DMA_EBUSY (-3)  /* pinned: translations are in use; try again later */
 #define DMA_EINVAL (-4) /* ranges empty, wrapping, overlapping or too many */
+#define DMA_EDENIED (-5) /* the IOMMU refused it: unmapped there or without
+			  * the permission (a fault report is on its way) */
 
 /* A partition's RAM ranges, all of them. */
 #define DMA_MAX_RANGES CONFIG_MAX_MEM_RANGES

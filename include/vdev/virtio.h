@@ -65,6 +65,14 @@ struct vq_sgl {
 	uint64_t rlen, wlen;
 	struct dma_seg *seg; /* room for max segments */
 	unsigned max;
+	/* In: the device answers a chain its IOMMU refused (vq_pop_sgl
+	 * returns VQ_DENIED) rather than needing a reset. Out, then: the
+	 * segments are not to be used; status is the last byte of the last
+	 * writable buffer when that one translated (a virtio-blk status
+	 * byte), else NULL. */
+	bool allow_denied;
+	bool denied;
+	uint8_t *status;
 };
 
 struct virtq {
@@ -132,9 +140,16 @@ bool vq_map_rings(struct virtio_dev *d, struct virtq *q);
 
 /* The ring engine, for device models (d->lock held). */
 /* 1: a chain was taken; 0: the queue is empty; -1: the ring is malformed
- * (the device is now in NEEDS_RESET). */
+ * (the device is now in NEEDS_RESET). A buffer the device's IOMMU refuses
+ * (IOMMU-12) counts as malformed here. */
 int vq_pop(struct virtio_dev *d, unsigned q, struct vq_chain *c);
-/* vq_pop() into c->seg[0..c->max). */
+/* vq_pop(), but a chain with a buffer the IOMMU refused (each refusal
+ * reported as a fault) is taken and VQ_DENIED returned: c->head is valid,
+ * its segments are not. The device fails that request as its spec says
+ * (a dropped frame, ...) and returns it. */
+#define VQ_DENIED 2
+int vq_pop_any(struct virtio_dev *d, unsigned q, struct vq_chain *c);
+/* vq_pop() into c->seg[0..c->max) (VQ_DENIED with c->allow_denied). */
 int vq_pop_sgl(struct virtio_dev *d, unsigned q, struct vq_sgl *c);
 /* False when queue q (ready) has surely nothing available: a quick look at
  * the available index before a device sets up to take a chain; vq_pop()

@@ -4,10 +4,11 @@
 # "nothing attached, removed or written" checked by the guest, and its
 # disk (behind the IOMMU, on the physical disk) as the proof of what the
 # IOMMU lets it reach: reads into unmapped or read-only-mapped buffers, or
-# through a mapping onto the other partition's RAM, write nothing and are
-# reported whole on the event queue. Afterwards the disk image is
-# unchanged, the hypervisor's log has one fault line for the device, and
-# Linux finished its workload untouched.
+# through a mapping onto the other partition's RAM, fail with IOERR and
+# write no data; a status byte the IOMMU refuses puts the disk in
+# NEEDS_RESET; each refusal is reported whole on the event queue.
+# Afterwards the disk image is unchanged, the hypervisor's log has one fault
+# line for the device, and Linux finished its workload untouched.
 # proves: IOMMU-1, IOMMU-2, IOMMU-3, IOMMU-4, IOMMU-5, IOMMU-6, IOMMU-7,
 # IOMMU-8, IOMMU-9, IOMMU-10, IOMMU-11, IOMMU-12, PLATFORM-5
 . "$(dirname "$0")/../lib/common.sh"
@@ -30,7 +31,7 @@ else
 		"$(grep -E 'iommuattack: control(s:| FAILED)' "$L" || echo 'no result line')"
 fi
 n=$(sed -n 's/.*\[attacker\] iommuattack: done: \([0-9]*\)\/\1 refused.*/\1/p' "$L")
-if [ -n "$n" ] && [ "$n" -ge 28 ]; then
+if [ -n "$n" ] && [ "$n" -ge 31 ]; then
 	pass "every hostile IOMMU request refused with its status ($n)"
 else
 	fail "every hostile IOMMU request refused with its status" \

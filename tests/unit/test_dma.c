@@ -511,7 +511,7 @@ static void test_views(void **state)
 	assert_int_equal(dma_space_init(&s, r, 2), 0);
 	dma_space_view(&s, DMA_VIEW_NONE, NULL);
 	assert_int_equal(s.gen, 1);
-	assert_int_equal(dma_map(&s, 0x1000, 0x10, DMA_TO_DEV, seg, 4), DMA_EFAULT);
+	assert_int_equal(dma_map(&s, 0x1000, 0x10, DMA_TO_DEV, seg, 4), DMA_EDENIED);
 	assert_null(dma_ptr(&s, 0x1000, 0x10, DMA_TO_DEV));
 	/* Back to the window; then a domain: IOVA 0x10000..0x100ff -> IPA
 	 * 0x1000 (read only), 0x10100..0x101ff -> IPA 0x3000 (read-write),
@@ -526,7 +526,7 @@ static void test_views(void **state)
 	dma_space_view(&s, DMA_VIEW_DOMAIN, &d);
 	assert_int_equal(dma_map(&s, 0x10010, 0x20, DMA_TO_DEV, seg, 4), 1);
 	assert_ptr_equal(seg[0].p, ha + 0x10);
-	assert_int_equal(dma_map(&s, 0x10010, 0x20, DMA_FROM_DEV, seg, 4), DMA_EFAULT);
+	assert_int_equal(dma_map(&s, 0x10010, 0x20, DMA_FROM_DEV, seg, 4), DMA_EDENIED);
 	/* Across the two mappings: two pieces, in two host buffers. */
 	assert_int_equal(dma_map(&s, 0x100f0, 0x20, DMA_TO_DEV, seg, 4), 2);
 	assert_ptr_equal(seg[0].p, ha + 0xf0);
@@ -535,9 +535,9 @@ static void test_views(void **state)
 	assert_int_equal(seg[1].len, 0x10);
 	assert_int_equal(dma_map(&s, 0x100f0, 0x20, DMA_TO_DEV, seg, 1), DMA_ESEGS);
 	/* A gap, past the last mapping, outside the window. */
-	assert_int_equal(dma_map(&s, 0x101f0, 0x20, DMA_TO_DEV, seg, 4), DMA_EFAULT);
-	assert_int_equal(dma_map(&s, 0x0fff0, 0x20, DMA_TO_DEV, seg, 4), DMA_EFAULT);
-	assert_int_equal(dma_map(&s, 0x20000, 0x10, DMA_TO_DEV, seg, 4), DMA_EFAULT);
+	assert_int_equal(dma_map(&s, 0x101f0, 0x20, DMA_TO_DEV, seg, 4), DMA_EDENIED);
+	assert_int_equal(dma_map(&s, 0x0fff0, 0x20, DMA_TO_DEV, seg, 4), DMA_EDENIED);
+	assert_int_equal(dma_map(&s, 0x20000, 0x10, DMA_TO_DEV, seg, 4), DMA_EDENIED);
 	/* A window update keeps the view. */
 	assert_int_equal(dma_space_update(&s, r, 2), 0);
 	assert_int_equal(s.view, DMA_VIEW_DOMAIN);
@@ -585,7 +585,7 @@ static void test_fault_hook(void **state)
 	assert_int_equal(dma_map(&s, 0x5000, 0x10, DMA_TO_DEV, seg, 4), DMA_EFAULT);
 	assert_int_equal(log.faults, 0);
 	dma_space_view(&s, DMA_VIEW_NONE, NULL);
-	assert_int_equal(dma_map(&s, 0x1000, 0x10, DMA_FROM_DEV, seg, 4), DMA_EFAULT);
+	assert_int_equal(dma_map(&s, 0x1000, 0x10, DMA_FROM_DEV, seg, 4), DMA_EDENIED);
 	assert_int_equal(log.faults, 1);
 	assert_int_equal(log.ep, 7);
 	assert_int_equal(log.iova, 0x1000);
@@ -598,10 +598,10 @@ static void test_fault_hook(void **state)
 	assert_int_equal(log.faults, 1);
 	/* Read-only: a write faults at its first byte; past the mapping, at
 	 * the first unmapped byte. */
-	assert_int_equal(dma_map(&s, 0x10010, 0x20, DMA_FROM_DEV, seg, 4), DMA_EFAULT);
+	assert_int_equal(dma_map(&s, 0x10010, 0x20, DMA_FROM_DEV, seg, 4), DMA_EDENIED);
 	assert_int_equal(log.faults, 2);
 	assert_int_equal(log.iova, 0x10010);
-	assert_int_equal(dma_map(&s, 0x10ff0, 0x20, DMA_TO_DEV, seg, 4), DMA_EFAULT);
+	assert_int_equal(dma_map(&s, 0x10ff0, 0x20, DMA_TO_DEV, seg, 4), DMA_EDENIED);
 	assert_int_equal(log.faults, 3);
 	assert_int_equal(log.iova, 0x11000);
 	assert_int_equal(log.dir, DMA_TO_DEV);

@@ -4,7 +4,7 @@
  * buffers by hand (virtio_harness.h). Hostile rings end in
  * DEVICE_NEEDS_RESET without a byte written anywhere; guard zones around
  * the RAM catch stray writes.
- * proves: PLATFORM-5, PLATFORM-7, RNG-1, CON-1
+ * proves: PLATFORM-5, PLATFORM-7, RNG-1, CON-1, IOMMU-12
  *
  * Register offsets, status and feature bits are written out here and in
  * virtio_harness.h from [VIRTIO] 1.2 (2.1, 2.7, 4.2.2, 5.3, 5.4), not taken
@@ -13,6 +13,7 @@
 #include "virtio_harness.h"
 #include <vdev/virtio_console.h>
 #include <vdev/virtio_rng.h>
+#include <hv/iommu_domain.h>
 
 /* Layout: device slot s has its queue q at RAM_IPA + 0x10000*s + 0x4000*q
  * (struct drv); indirect tables from IND, data buffers from BUF. */
@@ -1326,6 +1327,63 @@ static void test_interrupt_ack(void **state)
 	assert_int_equal(raises[IRQ_RNG], 1);
 }
 
+/* A buffer the device's IOMMU refuses (IOMMU-12): vq_pop_any() takes the
+ * chain and says so (the head, and for a virtio-blk status byte the last
+ * writable byte when that one translated), one fault report per refused
+ * buffer; plain vq_pop() puts the device in NEEDS_RESET. proves: IOMMU-12 */
+static unsigned denials;
+static void count_fault(void *ctx, uint32_t ep, uint64_t iova, enum dma_dir dir)
+{
+	(void)ctx;
+	(void)ep;
+	(void)dir;
+	assert_true(iova == BUF || iova == BUF + 0x2000);
+	denials++;
+}
+
+static void test_iommu_denied(void **state)
+{
+	struct iommu_mapping store[4];
+	struct iommu_domain dom;
+	struct vq_chain c;
+	struct vq_sgl sg;
+	struct dma_seg segs[8];
+	struct drv v;
+	(void)state;
+	drv_start(&v, &rng.dev, 0, 1, QS, F_V1);
+	/* The rings' pages, and BUF + 0x1000 (writable): nothing else. */
+	iommu_domain_init(&dom, store, 4);
+	assert_int_equal(iommu_domain_map(&dom, RAM_IPA, RAM_IPA + 0xffff, RAM_IPA, 3, 0x1000, 3), 0);
+	assert_int_equal(iommu_domain_map(&dom, BUF + 0x1000, BUF + 0x1fff, BUF + 0x1000, 2, 0x1000, 3), 0);
+	denials = 0;
+	rng.dev.dma.fault = count_fault;
+	dma_space_view(&rng.dev.dma, DMA_VIEW_DOMAIN, &dom);
+	/* data at BUF (refused), status at BUF + 0x1000 (mapped) */
+	setd(&v, 0, 2, BUF, 512, D_WRITE | D_NEXT, 4);
+	setd(&v, 0, 4, BUF + 0x1000, 1, D_WRITE, 0);
+	post(&v, 0, 2);
+	sg = (struct vq_sgl){ .seg = segs, .max = 8, .allow_denied = true };
+	assert_int_equal(vq_pop_sgl(&rng.dev, 0, &sg), VQ_DENIED);
+	assert_int_equal(sg.head, 2);
+	assert_ptr_equal(sg.status, gp(BUF + 0x1000));
+	assert_int_equal(denials, 1);
+	/* both refused: no status byte to write */
+	setd(&v, 0, 4, BUF + 0x2000, 1, D_WRITE, 0);
+	post(&v, 0, 2);
+	assert_int_equal(vq_pop_any(&rng.dev, 0, &c), VQ_DENIED);
+	assert_int_equal(c.head, 2);
+	sg = (struct vq_sgl){ .seg = segs, .max = 8, .allow_denied = true };
+	post(&v, 0, 2);
+	assert_int_equal(vq_pop_sgl(&rng.dev, 0, &sg), VQ_DENIED);
+	assert_null(sg.status);
+	assert_int_equal(denials, 5);
+	assert_int_equal(rd(&rng.dev, STATUS) & S_NEEDS_RESET, 0);
+	/* a device that cannot answer it: NEEDS_RESET */
+	post(&v, 0, 2);
+	assert_int_equal(vq_pop(&rng.dev, 0, &c), -1);
+	assert_true(rd(&rng.dev, STATUS) & S_NEEDS_RESET);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 #define H(i) { hostile[i].name, run_hostile, setup, teardown, (void *)&hostile[i] }
 
@@ -1333,6 +1391,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_identification),
+		T(test_iommu_denied),
 		T(test_register_widths),
 		T(test_console_config),
 		T(test_features_offered),

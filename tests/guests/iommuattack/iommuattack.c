@@ -390,11 +390,24 @@ static int read_landed(uintptr_t pa, uint64_t sector)
 	       (pa == DATA ? all_are(HIGHPG, HIGHPG + PG, GUARD) : 1);
 }
 
-/* Nothing written: the data, its guard pages, the status byte. */
+/* No data written: the data page, its guard pages, the other page. */
+static int no_data(void)
+{
+	return all_are(DATA - PG, DATA + 2 * PG, GUARD) && all_are(HIGHPG, HIGHPG + PG, GUARD);
+}
+
+/* Nothing written: no data, the status byte, no used entry. */
 static int nothing_written(void)
 {
-	return all_are(DATA - PG, DATA + 2 * PG, GUARD) && all_are(HIGHPG, HIGHPG + PG, GUARD) &&
-	       r8(BSTAT) == 0xee && r16(USED(&bq) + 2) == bq.used;
+	return no_data() && r8(BSTAT) == 0xee && r16(USED(&bq) + 2) == bq.used;
+}
+
+/* The request failed as virtio-blk says: IOERR in the status byte, used
+ * length 1, no data written, the disk still live. */
+static int ioerr(int r)
+{
+	return r == R_DONE && used_len == 1 && r8(BSTAT) == 1 && no_data() &&
+	       rd(VBLK, R_STATUS) == S_LIVE;
 }
 
 /* ---- the cases ---- */
@@ -454,14 +467,15 @@ static int blk_attached(uint32_t data_flags)
 	return blk_read(DATA, DATA, 5);
 }
 
-/* The endpoint's first access fails: NEEDS_RESET, nothing written, and
- * one fault report, whole, of reason at addr (any of the ring's pages
- * when addr is 0) with the direction dir. */
+/* The endpoint's access fails, the request with it: a ring (addr 0: any
+ * of the ring's pages) or the status byte with NEEDS_RESET and nothing
+ * written, a data buffer with IOERR; and one fault report, whole, of
+ * reason at addr with the direction dir. */
 static int refused_with_fault(int r, uint8_t reason, uint64_t addr, uint32_t dir)
 {
 	uint64_t det = detail;
 	struct fault f;
-	int ok = r == R_NEEDS_RESET && nothing_written();
+	int ok = addr == DATA || addr == IOVA_HIGH ? ioerr(r) : r == R_NEEDS_RESET && nothing_written();
 
 	f = next_fault();
 	detail = det ^ ((uint64_t)f.reason << 40 | (uint64_t)f.flags << 24) ^ f.addr;
@@ -522,7 +536,8 @@ static int ctl_bypass_config(void)
 }
 
 /* IOMMU-7, IOMMU-12: a read into a read-only mapping or into nothing
- * writes nothing, and is reported with the device's direction (write). */
+ * writes no data and fails with IOERR, reported with the device's
+ * direction (write). */
 static int c_read_into_readonly(void)
 {
 	return fresh(FI_BASE) &&
@@ -541,7 +556,18 @@ static int c_read_into_other_ram(void)
 	if (!fresh(FI_BASE) || attach(1, EP_BLK) != S_OK || !blk_maps(1))
 		return 0;
 	map(1, IOVA_HIGH, IOVA_HIGH + PG - 1, OTHER_RAM, M_READ | M_WRITE);
-	return blk_read(IOVA_HIGH, HIGHPG, 5) == R_NEEDS_RESET && nothing_written();
+	return refused_with_fault(blk_read(IOVA_HIGH, HIGHPG, 5), FR_MAPPING, IOVA_HIGH, FF_WRITE);
+}
+
+/* A status byte the IOMMU refuses: nothing can answer the request but a
+ * reset (virtio-blk has no other way to fail it). */
+static int c_status_unmapped(void)
+{
+	if (!fresh(FI_BASE) || attach(1, EP_BLK) != S_OK ||
+	    map_id(1, BQ, PG, M_READ | M_WRITE) != S_OK || map_id(1, BHDR, PG, M_READ) != S_OK ||
+	    map_id(1, DATA, PG, M_READ | M_WRITE) != S_OK)
+		return 0;
+	return refused_with_fault(blk_read(DATA, DATA, 5), FR_MAPPING, BSTAT, FF_WRITE);
 }
 
 /* IOMMU-3: unknown types: buffers back, used length 0, nothing written. */
@@ -827,7 +853,7 @@ static int c_fault_short_buffers(void)
 	     vmmio_queue_setup(VIOMMU, 1, QNUM, DESC(&eq), AVAIL(&eq), USED(&eq));
 	wr(VIOMMU, R_STATUS, S_LIVE);
 	ok &= attach(1, EP_BLK) == S_OK && blk_maps(1);
-	ok &= blk_read(DATA, DATA, 5) == R_NEEDS_RESET && nothing_written();
+	ok &= ioerr(blk_read(DATA, DATA, 5));
 	fill(EVT, EVT + 0x1000, GUARD);
 	ev_post(EVT, 12); /* too short: back with used length 0 */
 	ok &= q_wait(&eq) == 1 && used_len == 0 && all_are(EVT, EVT + 64, GUARD);
@@ -901,12 +927,14 @@ void guest_main(uint64_t x0, uint64_t first_counter)
 		 c_no_access_unattached);
 	run_case("IOMMU-2: attached to an empty domain: nothing (fault, mapping)",
 		 c_no_access_no_mapping);
-	run_case("IOMMU-12: read into a read-only mapping writes nothing (fault, write)",
+	run_case("IOMMU-12: read into a read-only mapping: IOERR, no data written (fault, write)",
 		 c_read_into_readonly);
-	run_case("IOMMU-12: read into an unmapped buffer writes nothing (fault, write)",
+	run_case("IOMMU-12: read into an unmapped buffer: IOERR, no data written (fault, write)",
 		 c_read_into_unmapped);
-	run_case("IOMMU-12: a mapping onto the other partition's RAM reaches nothing",
+	run_case("IOMMU-12: a mapping onto the other partition's RAM reaches nothing (IOERR)",
 		 c_read_into_other_ram);
+	run_case("IOMMU-12: a status byte the IOMMU refuses: NEEDS_RESET, nothing written",
+		 c_status_unmapped);
 	run_case("IOMMU-3: unknown request types: used length 0, nothing written", c_unknown_types);
 	run_case("IOMMU-3: ATTACH of the wrong length: S_INVAL, nothing attached", c_wrong_lengths);
 	run_case("IOMMU-4: domain outside the domain range: S_RANGE", c_domain_range);
