@@ -52,3 +52,44 @@ with open(sys.argv[1], "wb") as f:
         f.write(struct.pack("<65536Q", *((w * K + C) & M for w in range(base, base + 65536))))
 PYEOF
 }
+
+# attack_results LOG PART GUEST MIN_CONTROLS CONTROLS_NAME MIN_CASES CASES_NAME:
+# the lines of a bare-metal attacking guest (tests/guests/common/cases.h)
+# running as partition PART: at least MIN_CONTROLS controls, all served; at
+# least MIN_CASES cases, all refused; none "NOT REFUSED".
+attack_results() {
+	local log=$1 part=$2 g=$3 c n
+	c=$(sed -n "s/.*\[$part\] $g: controls: \([0-9]*\)\/\1 served.*/\1/p" "$log")
+	if [ -n "$c" ] && [ "$c" -ge "$4" ]; then
+		pass "$5 ($c controls)"
+	else
+		fail "$5" "$(grep -E "$g: control(s:| FAILED)" "$log" || echo 'no result line')"
+	fi
+	n=$(sed -n "s/.*\[$part\] $g: done: \([0-9]*\)\/\1 refused.*/\1/p" "$log")
+	if [ -n "$n" ] && [ "$n" -ge "$6" ]; then
+		pass "$7 ($n)"
+	else
+		fail "$7" "$(grep -E "$g: (done|NOT REFUSED)" "$log" || echo 'no result line')"
+	fi
+	expect_not_in "$log" "NOT REFUSED" "no hostile request succeeded"
+}
+
+# linux_untouched LOG: the partition "linux" beside an attacker finished
+# its workload (tests/linux/init, bulkhead.workload=1), powered off, and
+# neither it nor the hypervisor logged a problem about it.
+linux_untouched() {
+	local log=$1 bad='error|bug|oops|warning|unhandled|failed|panic'
+	expect_in "$log" "[linux] bulkhead-linux: workload done files=b301fb912257a9d965bab53c59ddc8ec errors=0" \
+		"Linux finishes its workload beside the attacker"
+	expect_in "$log" "bulkhead: partition linux stopped" "Linux powers off normally"
+	if grep 'warn: linux' "$log" | grep -q .; then
+		fail "no hypervisor warning about linux" "$(grep 'warn: linux' "$log" | head -1)"
+	else
+		pass "no hypervisor warning about linux"
+	fi
+	if grep '^\[linux\]' "$log" | grep -v 'Kernel command line' | grep -qiwE "$bad"; then
+		fail "no error in the Linux console" "$(grep '^\[linux\]' "$log" | grep -v 'Kernel command line' | grep -iwE "$bad" | head -3)"
+	else
+		pass "no error in the Linux console"
+	fi
+}

@@ -22,27 +22,13 @@ QEMU_EXTRA="-global virtio-mmio.force-legacy=false -drive file=$IMG,if=none,id=d
 rc=$?
 [ $rc -eq 0 ] && pass "QEMU exits 0 when both partitions have stopped" || fail "QEMU exit status" "$rc"
 L=$T/console.log
-c=$(sed -n 's/.*\[hostile\] blkattack: controls: \([0-9]*\)\/\1 served.*/\1/p' "$L")
-if [ -n "$c" ] && [ "$c" -ge 6 ]; then
-	pass "valid reads and GET_ID are served ($c controls)"
-else
-	fail "valid reads and GET_ID are served" "$(grep -E 'blkattack: control(s:| FAILED)' "$L" || echo 'no result line')"
-fi
-n=$(sed -n 's/.*\[hostile\] blkattack: done: \([0-9]*\)\/\1 refused.*/\1/p' "$L")
-if [ -n "$n" ] && [ "$n" -ge 12 ]; then
-	pass "every hostile block request refused ($n)"
-else
-	fail "every hostile block request refused" "$(grep 'blkattack: done' "$L" || echo 'no result line')"
-fi
-expect_not_in "$L" "NOT REFUSED" "no hostile block request succeeded"
+attack_results "$L" hostile blkattack 6 "valid reads and GET_ID are served" \
+	12 "every hostile block request refused"
 expect_in "$L" "[hostile] blkattack: both disks serve reads after every case" \
 	"the disks serve again after every case and every reset"
 sum1=$(sha256sum <"$IMG")
 [ "$sum0" = "$sum1" ] && pass "the disk image is unchanged" || fail "the disk image is unchanged" "sha256 ${sum0%% *} -> ${sum1%% *}"
-expect_in "$L" "[linux] bulkhead-linux: workload done files=b301fb912257a9d965bab53c59ddc8ec errors=0" \
-	"Linux finishes its workload beside the hostile driver"
 expect_in "$L" "[vda] 4096 512-byte logical blocks" "Linux has its own disk beside the attacker's"
-expect_in "$L" "bulkhead: partition linux stopped" "Linux powers off normally"
 expect_not_in "$L" "PANIC" "no hypervisor panic"
 expect_not_in "$L" "the device failed" "the physical disk never failed"
 # guest_error() (vdev/virtio_blk.c) and virtio_needs_reset() (vdev/virtio_mmio.c)
@@ -60,14 +46,5 @@ if [ $bad = 0 ] && [ "$r" = 1 ] && [ "$m" = 1 ]; then
 else
 	fail "hypervisor warnings bounded" "$(grep -c 'warn: hostile/' "$L") lines"
 fi
-if grep 'warn: linux' "$L" | grep -q .; then
-	fail "no hypervisor warning about linux" "$(grep 'warn: linux' "$L" | head -1)"
-else
-	pass "no hypervisor warning about linux"
-fi
-if grep '^\[linux\]' "$L" | grep -v 'Kernel command line' | grep -qiwE 'error|bug|oops|warning|unhandled|failed|panic'; then
-	fail "no error in the Linux console" "$(grep '^\[linux\]' "$L" | grep -v 'Kernel command line' | grep -iwE 'error|bug|oops|warning|unhandled|failed|panic' | head -3)"
-else
-	pass "no error in the Linux console"
-fi
+linux_untouched "$L"
 finish

@@ -23,41 +23,16 @@ QEMU_EXTRA="-global virtio-mmio.force-legacy=false -drive file=$IMG,if=none,id=d
 rc=$?
 [ $rc -eq 0 ] && pass "QEMU exits 0 when both partitions have stopped" || fail "QEMU exit status" "$rc"
 L=$T/console.log
-c=$(sed -n 's/.*\[attacker\] iommuattack: controls: \([0-9]*\)\/\1 served.*/\1/p' "$L")
-if [ -n "$c" ] && [ "$c" -ge 7 ]; then
-	pass "identity, config, mapped, translated and bypass reads work ($c controls)"
-else
-	fail "identity, config, mapped, translated and bypass reads work" \
-		"$(grep -E 'iommuattack: control(s:| FAILED)' "$L" || echo 'no result line')"
-fi
-n=$(sed -n 's/.*\[attacker\] iommuattack: done: \([0-9]*\)\/\1 refused.*/\1/p' "$L")
-if [ -n "$n" ] && [ "$n" -ge 31 ]; then
-	pass "every hostile IOMMU request refused with its status ($n)"
-else
-	fail "every hostile IOMMU request refused with its status" \
-		"$(grep -E 'iommuattack: (done|NOT REFUSED)' "$L" || echo 'no result line')"
-fi
-expect_not_in "$L" "NOT REFUSED" "no hostile IOMMU request succeeded"
+attack_results "$L" attacker iommuattack 7 "identity, config, mapped, translated and bypass reads work" \
+	31 "every hostile IOMMU request refused with its status"
 expect_in "$L" "[attacker] iommuattack: the IOMMU and its disk serve after every case" \
 	"the IOMMU and its disk serve again after every case"
 sum1=$(sha256sum <"$IMG")
 [ "$sum0" = "$sum1" ] && pass "the disk image is unchanged" || fail "the disk image is unchanged" "sha256 ${sum0%% *} -> ${sum1%% *}"
-expect_in "$L" "[linux] bulkhead-linux: workload done files=b301fb912257a9d965bab53c59ddc8ec errors=0" \
-	"Linux finishes its workload beside the hostile IOMMU driver"
-expect_in "$L" "bulkhead: partition linux stopped" "Linux powers off normally"
 expect_not_in "$L" "PANIC" "no hypervisor panic"
 expect_not_in "$L" "the device failed" "the physical disk never failed"
 f=$(grep -c "warn: attacker/virtio-iommu: IOMMU fault: .*(further ones not logged)" "$L")
 [ "$f" = 1 ] && pass "one log line for the IOMMU's faults, however many" ||
 	fail "one log line for the IOMMU's faults" "$f lines"
-if grep 'warn: linux' "$L" | grep -q .; then
-	fail "no hypervisor warning about linux" "$(grep 'warn: linux' "$L" | head -1)"
-else
-	pass "no hypervisor warning about linux"
-fi
-if grep '^\[linux\]' "$L" | grep -v 'Kernel command line' | grep -qiwE 'error|bug|oops|warning|unhandled|failed|panic'; then
-	fail "no error in the Linux console" "$(grep '^\[linux\]' "$L" | grep -v 'Kernel command line' | grep -iwE 'error|bug|oops|warning|unhandled|failed|panic' | head -3)"
-else
-	pass "no error in the Linux console"
-fi
+linux_untouched "$L"
 finish
