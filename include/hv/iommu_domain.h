@@ -8,8 +8,9 @@
  * the device's checks, made before these.
  *
  * The mappings are kept sorted by virt_start and disjoint, in storage the
- * owner gives (the partition file bounds how many a domain may hold), so a
- * lookup is a binary search and nothing is allocated. */
+ * owner gives (CONFIG_VIOMMU_MAPPINGS bounds how many a domain may hold),
+ * so a lookup is a binary search and nothing is allocated; a MAP or UNMAP
+ * moves the entries between the last change and this one (a gap buffer). */
 #ifndef HV_IOMMU_DOMAIN_H
 #define HV_IOMMU_DOMAIN_H
 
@@ -41,7 +42,10 @@ struct iommu_mapping {
 
 struct iommu_domain {
 	unsigned n, max;
-	struct iommu_mapping *map; /* max entries, n used, sorted, disjoint */
+	/* The n mappings, sorted and disjoint: store[0..gs), then
+	 * store[ge..max) (iommu_domain_at). */
+	unsigned gs, ge;
+	struct iommu_mapping *store; /* room for max */
 };
 
 /* An empty domain over storage for max mappings. */
@@ -58,6 +62,9 @@ int iommu_domain_map(struct iommu_domain *d, uint64_t virt_start, uint64_t virt_
  * S_OK (also when there was none); S_RANGE, removing nothing, when the
  * range would split a mapping; S_INVAL when virt_start > virt_end. */
 int iommu_domain_unmap(struct iommu_domain *d, uint64_t virt_start, uint64_t virt_end);
+
+/* The i-th mapping in address order (i < n). */
+const struct iommu_mapping *iommu_domain_at(const struct iommu_domain *d, unsigned i);
 
 /* The mapping holding iova, or NULL. */
 const struct iommu_mapping *iommu_domain_find(const struct iommu_domain *d, uint64_t iova);

@@ -92,16 +92,17 @@ static void sound(void)
 		for (unsigned t = 0; t < s; t++)
 			if (m.dom[t].used && m.dom[t].id == d->id)
 				die("two domains with one ID");
-		if (d->map.n > d->map.max || (d->bypass && d->map.n))
+		if (d->map.n > d->map.max || (d->bypass && d->map.n) || d->map.gs > d->map.ge ||
+		    d->map.ge > d->map.max || d->map.n != d->map.gs + (d->map.max - d->map.ge))
 			die("mappings beyond the storage, or in a bypass domain");
 		for (unsigned k = 0; k < d->map.n; k++) {
-			const struct iommu_mapping *a = &d->map.map[k];
+			const struct iommu_mapping *a = iommu_domain_at(&d->map, k);
 			if (a->virt_start > a->virt_end || a->virt_end > INPUT_END ||
 			    (a->virt_start & 0xfff) || ((a->virt_end + 1) & 0xfff) ||
 			    (a->phys_start & 0xfff) ||
 			    (a->flags & ~(uint32_t)(VIRTIO_IOMMU_MAP_F_READ | VIRTIO_IOMMU_MAP_F_WRITE)))
 				die("a mapping that MAP should have refused");
-			if (k && d->map.map[k - 1].virt_end >= a->virt_start)
+			if (k && iommu_domain_at(&d->map, k - 1)->virt_end >= a->virt_start)
 				die("mappings unsorted or overlapping");
 		}
 	}
