@@ -199,7 +199,13 @@ $(LINUX_FILES) &: tools/guest-linux.sh tests/linux/init $(wildcard tests/lib/lin
 	CACHE=$(CACHE) tools/guest-linux.sh
 $(LINUX612_FILES) &: tools/guest-linux.sh tests/linux/init $(wildcard tests/lib/linux/*.c) | $(SETUP_STAMP)
 	CACHE=$(CACHE) tools/guest-linux.sh 6.12
-linux: $(LINUX_FILES) $(LINUX612_FILES)
+# A kernel built from Debian's linux-source-6.12 with tests/linux/kernel-6.12.config
+# (the SCMI virtio transport and scmi-hwmon); the script keys its cache on
+# the source package's version and the fragment, so it runs every time.
+LINUXSRC_IMAGE := $(CACHE)/linux-src-6.12/Image
+$(LINUXSRC_IMAGE): FORCE | $(SETUP_STAMP)
+	@CACHE=$(CACHE) tools/guest-kernel.sh
+linux: $(LINUX_FILES) $(LINUX612_FILES) $(LINUXSRC_IMAGE)
 
 $(BOARD_DTB): $(AUTOCONF) | $(SETUP_STAMP)
 	$(QEMU) $(QEMU_FLAGS) -machine dumpdtb=$@ >/dev/null

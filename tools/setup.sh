@@ -6,13 +6,16 @@
 # The benchmarks' QEMU plugin (tests/lib/vcpu_paths.c) is built with the
 # host's gcc against glib (libglib2.0-dev, pkg-config) and QEMU's plugin
 # header, which tools/qemu-plugin-api.sh takes from Debian's qemu source
-# package (apt-get source, dpkg-source: dpkg-dev, xz-utils).
+# package (apt-get source, dpkg-source: dpkg-dev, xz-utils). The guest
+# kernel built from source (tools/guest-kernel.sh) needs linux-source-6.12,
+# flex, bison and bc.
 set -eu
 
 HOST_PKGS="make gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu \
 picolibc-aarch64-linux-gnu libcmocka-dev libfdt1 device-tree-compiler \
 qemu-system-arm python3 python3-kconfiglib python3-pexpect cpio kmod clang libclang-rt-14-dev \
-libglib2.0-dev pkg-config dpkg-dev xz-utils qemu-user libc6-dev-arm64-cross"
+libglib2.0-dev pkg-config dpkg-dev xz-utils qemu-user libc6-dev-arm64-cross \
+linux-source-6.12 flex bison bc"
 ARM64_PKGS="libfdt-dev:arm64 busybox-static:arm64 libcmocka-dev:arm64"
 
 missing=""
