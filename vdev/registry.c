@@ -10,7 +10,8 @@
 	X(virtio_console_type)  \
 	X(virtio_rng_type)      \
 	X(virtio_blk_type)      \
-	X(virtio_net_type)
+	X(virtio_net_type)       \
+	X(virtio_scmi_type)
 
 #define X(t) extern const struct vdev_type t;
 DEVICE_TYPES

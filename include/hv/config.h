@@ -73,6 +73,15 @@ struct segment_config {
 	uint32_t uplink; /* physical virtio-net number, or CFG_NO_UPLINK */
 };
 
+/* /sensors: each a 32-bit register the hypervisor reads (core/config_sensors.c). */
+#define CFG_MAX_SENSORS 32
+struct sensor_config {
+	char name[CFG_NAME_MAX]; /* at most 15 characters (SCMI's name field) */
+	paddr_t reg;             /* the register's physical address, 4-byte aligned */
+	uint8_t type;            /* SENSOR_* of hv/sensor.h */
+	int8_t exponent;         /* of its unit: -3 (milli-) for every type offered */
+};
+
 
 /* One device of a partition, as its node in the partition file says: the
  * device type (vdev/registry.c) decodes the node into priv, its own
@@ -142,6 +151,8 @@ struct hv_config {
 	struct backend_config backend[CFG_MAX_BACKENDS];
 	uint32_t nsegments;
 	struct segment_config segment[CFG_MAX_SEGMENTS];
+	uint32_t nsensors;
+	struct sensor_config sensor[CFG_MAX_SENSORS];
 };
 
 /* Errors are collected, each "<node path>: <property>: <what>". */

@@ -75,6 +75,10 @@ unsigned cfg_named_children(struct cfg_parser *p, const char *root, const char *
 void parse_hypervisor(struct cfg_parser *p);
 void parse_storage(struct cfg_parser *p);
 void parse_network(struct cfg_parser *p);
+void parse_sensors(struct cfg_parser *p);
+/* After the partitions: no sensor register in a partition's memory or the
+ * hypervisor's. */
+void check_sensors(struct cfg_parser *p);
 void parse_partitions(struct cfg_parser *p);
 /* A partition's passthrough node (core/config_passthrough.c), and its
  * windows and SPIs in the guest's map (before the virtio-mmio slots). */
@@ -92,5 +96,6 @@ int cfg_ref(struct cfg_parser *p, int node, const char *prop, const char *root,
 void check_ram_images(struct cfg_parser *p);
 int cfg_backend(const struct hv_config *cfg, const char *name);
 int cfg_segment(const struct hv_config *cfg, const char *name);
+int cfg_sensor(const struct hv_config *cfg, const char *name);
 
 #endif

@@ -28,4 +28,8 @@ struct sensor {
 	uint32_t index; /* the driver's: which of its channels */
 };
 
+/* The memory-mapped sensor register (drivers/sensor_regs.c): s->hw is
+ * its physical address; a signed 32-bit reading. */
+bool sensor_regs_read(const struct sensor *s, int64_t *value);
+
 #endif
