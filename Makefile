@@ -86,8 +86,14 @@ IOMMU_SRC := core/iommu_req.c core/iommu.c core/iommu_domain.c
 $(O)/fuzz/fuzz_iommu_req: tests/fuzz/fuzz_iommu_req.c $(IOMMU_SRC) $(AUTOCONF)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -DIOMMU_MAX_MAPPINGS=64 $< $(IOMMU_SRC) -o $@
-fuzz: $(O)/fuzz/fuzz_virtqueue $(O)/fuzz/fuzz_iommu_req
-	@mkdir -p $(O)/fuzz/corpus $(O)/fuzz/corpus-iommu $(O)/fuzz/artifacts
+# The SCMI platform's decoder (tests/fuzz/fuzz_scmi.c): core/scmi.c alone.
+FUZZ_SCMI_TIME ?= 20
+$(O)/fuzz/fuzz_scmi: tests/fuzz/fuzz_scmi.c core/scmi.c $(AUTOCONF)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $< core/scmi.c -o $@
+fuzz: $(O)/fuzz/fuzz_virtqueue $(O)/fuzz/fuzz_iommu_req $(O)/fuzz/fuzz_scmi
+	@mkdir -p $(O)/fuzz/corpus $(O)/fuzz/corpus-iommu $(O)/fuzz/corpus-scmi $(O)/fuzz/artifacts
+	@cp tests/fuzz/corpus/scmi/* $(O)/fuzz/corpus-scmi/
 	@cp tests/fuzz/corpus/virtqueue/* $(O)/fuzz/corpus/
 	@cp tests/fuzz/corpus/iommu_req/* $(O)/fuzz/corpus-iommu/
 	$(O)/fuzz/fuzz_virtqueue -max_total_time=$(FUZZ_TIME) -timeout=5 -rss_limit_mb=1024 \
@@ -96,6 +102,9 @@ fuzz: $(O)/fuzz/fuzz_virtqueue $(O)/fuzz/fuzz_iommu_req
 	$(O)/fuzz/fuzz_iommu_req -max_total_time=$(FUZZ_IOMMU_TIME) -timeout=5 -rss_limit_mb=1024 \
 		-max_len=1024 -print_final_stats=1 -artifact_prefix=$(O)/fuzz/artifacts/iommu- \
 		$(O)/fuzz/corpus-iommu
+	$(O)/fuzz/fuzz_scmi -max_total_time=$(FUZZ_SCMI_TIME) -timeout=5 -rss_limit_mb=1024 \
+		-max_len=1024 -print_final_stats=1 -artifact_prefix=$(O)/fuzz/artifacts/scmi- \
+		$(O)/fuzz/corpus-scmi
 # ---- end of fuzz ----
 
 # ---- the benchmarks' QEMU plugin (host, tests/lib/vcpu_paths.c) ----
@@ -226,7 +235,7 @@ run: $(IMAGE)
 	$(QEMU) $(QEMU_FLAGS) $(DEMO_DEVICES) -kernel $(IMAGE)
 
 export O CACHE QEMU QEMU_FLAGS PY BOARD_DTB
-test: all guests unit $(LINUX612_FILES)
+test: all guests unit $(LINUX612_FILES) $(LINUXSRC_IMAGE)
 	@tests/lib/run.sh
 
 bench: all guests plugin $(LINUX612_FILES)
