@@ -374,3 +374,19 @@ for v in strict lazy; do
 		echo "virtio-iommu $v: no figure (see $T/blk-iommu-$v.log, $T/blk-iommu-off.log)"
 	fi
 done
+
+echo "== virtio-scmi: synchronous SENSOR_READING_GET round trips as a bare-metal driver sees them"
+# tests/guests/scmiattack alone (scmi-bench.dts): 1000 reads of its one
+# sensor, each a request on the command queue, the platform's answer and
+# the used entry; against 1000 trapped reads of a device register in the
+# same run (the floor of any round trip: one exit and return).
+pack tests/configs/good/scmi-bench.dts "$T/scmi-bench.img" || exit 1
+run_qemu "$T/scmi-bench.img" "$T/scmi-bench.log" 300
+read -r st sn smt < <(sed -n 's/.*scmiattack: bench reading_get ticks=\([0-9]*\) n=\([0-9]*\) mmio_ticks=\([0-9]*\).*/\1 \2 \3/p' "$T/scmi-bench.log" | head -1)
+if [ -n "${st:-}" ] && [ "${sn:-0}" -gt 0 ]; then
+	awk -v t="$st" -v n="$sn" -v m="$smt" -v f="${freq:-62500000}" 'BEGIN {
+		per = t * 1e9 / f / n; mm = m * 1e9 / f / 1000
+		printf "virtio-scmi: %.0f instructions per synchronous READING_GET round trip (%d reads), %.0f per trapped virtio register read in the same run: ratio %.1f\n", per, n, mm, per / mm }'
+else
+	echo "virtio-scmi: no figure (see $T/scmi-bench.log)"
+fi
