@@ -7,7 +7,9 @@
  *     sensors {
  *         coolant-temp { reg = <0x0 0xbffff000>; type = "temperature"; };
  *     };
- */
+ *
+ * format: "milli" (the default), or one of a real SoC's sensor units
+ * (hv/sensor.h: the ZynqMP's SYSMON), converted by the driver. */
 #include <hv/config_schema.h>
 #include <hv/sensor.h>
 #include <libfdt.h>
@@ -15,7 +17,9 @@
 
 static void parse_sensor(struct cfg_parser *p, int child, unsigned idx)
 {
-	static const char *const props[] = { "reg", "type", NULL };
+	static const char *const props[] = { "reg", "type", "format", NULL };
+	static const char *const formats[] = { "milli", "sysmon-temp", "sysmon-supply",
+					       NULL };
 	static const char *const types[] = { "temperature", "voltage", "current", "power", NULL };
 	static const uint8_t type_of[] = { SENSOR_TEMPERATURE_C, SENSOR_VOLTAGE, SENSOR_CURRENT,
 					   SENSOR_POWER };
@@ -43,6 +47,11 @@ static void parse_sensor(struct cfg_parser *p, int child, unsigned idx)
 		s->type = type_of[t];
 		s->exponent = -3;
 	}
+	s->format = (uint8_t)cfg_choice(p, child, "format", formats, SENSOR_FMT_MILLI);
+	if (s->format == SENSOR_FMT_SYSMON_TEMP && t >= 0 && type_of[t] != SENSOR_TEMPERATURE_C)
+		perr(p, child, "format", "a SYSMON temperature is a temperature");
+	if (s->format == SENSOR_FMT_SYSMON_SUPPLY && t >= 0 && type_of[t] != SENSOR_VOLTAGE)
+		perr(p, child, "format", "a SYSMON supply is a voltage");
 }
 
 void parse_sensors(struct cfg_parser *p)

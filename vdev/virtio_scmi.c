@@ -201,7 +201,7 @@ static int scmi_create(struct vdev_inst *d)
 	for (unsigned i = 0; i < sc->n; i++) {
 		const struct sensor_config *c = &sc->all[sc->idx[i]];
 		struct sensor s = { .type = c->type, .exponent = c->exponent, .read = sensor_regs_read,
-				    .hw = (const void *)(uintptr_t)c->reg };
+				    .hw = (const void *)(uintptr_t)c->reg, .index = c->format };
 		strncpy(s.name, c->name, SENSOR_NAME_MAX);
 		virtio_scmi_add(v, &s);
 	}

@@ -80,6 +80,7 @@ struct sensor_config {
 	paddr_t reg;             /* the register's physical address, 4-byte aligned */
 	uint8_t type;            /* SENSOR_* of hv/sensor.h */
 	int8_t exponent;         /* of its unit: -3 (milli-) for every type offered */
+	uint8_t format;          /* enum sensor_format */
 };
 
 

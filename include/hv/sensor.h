@@ -28,8 +28,22 @@ struct sensor {
 	uint32_t index; /* the driver's: which of its channels */
 };
 
+/* How a sensor register holds its reading (s->index of a register
+ * sensor): */
+enum sensor_format {
+	SENSOR_FMT_MILLI,        /* a signed 32-bit reading in milli-units */
+	/* Xilinx ZynqMP AMS SYSMON (UG1085, "System Monitor"), 16-bit
+	 * results: temperature raw * 509.3140064 / 2^16 - 280.2308787 °C;
+	 * a supply raw * 3 / 2^16 V. */
+	SENSOR_FMT_SYSMON_TEMP,
+	SENSOR_FMT_SYSMON_SUPPLY,
+};
+
+/* A register's raw 32-bit value as a reading in milli-units. */
+int64_t sensor_convert(enum sensor_format f, uint32_t raw);
+
 /* The memory-mapped sensor register (drivers/sensor_regs.c): s->hw is
- * its physical address; a signed 32-bit reading. */
+ * its physical address, s->index its enum sensor_format. */
 bool sensor_regs_read(const struct sensor *s, int64_t *value);
 
 #endif

@@ -292,6 +292,6 @@ _Noreturn void arch_park(void)
 /* A sensor register is a 32-bit word the test owns (s->hw). */
 bool sensor_regs_read(const struct sensor *s, int64_t *v)
 {
-	*v = *(const int32_t *)s->hw;
+	*v = sensor_convert((enum sensor_format)s->index, *(const uint32_t *)s->hw);
 	return true;
 }

@@ -387,6 +387,8 @@ static const struct bad_case bad_cases[] = {
 	  "/partitions/alpha/virtio-scmi@1: a partition has at most one virtio-scmi" },
 	{ "119-sensor-unknown-property.dts",
 	  "/sensors/coolant: scale: unknown property" },
+	{ "120-sensor-format-type.dts",
+	  "/sensors/coolant: format: a SYSMON temperature is a temperature" },
 };
 #define N_BAD ARRAY_SIZE(bad_cases)
 

@@ -335,6 +335,24 @@ static void test_random(void **state)
 	}
 }
 
+/* The register formats: milli-units as they are; the ZynqMP SYSMON's
+ * temperature and supply codes by UG1085's formulas, to the nearest
+ * milli-unit (values worked out by hand from the data sheet's constants). */
+static void test_formats(void **state)
+{
+	(void)state;
+	assert_int_equal(sensor_convert(SENSOR_FMT_MILLI, 0xffffe3aeu), -7250);
+	assert_int_equal(sensor_convert(SENSOR_FMT_MILLI, 104250), 104250);
+	assert_int_equal(sensor_convert(SENSOR_FMT_SYSMON_TEMP, 0), -280231);
+	assert_int_equal(sensor_convert(SENSOR_FMT_SYSMON_TEMP, 0x8000), -25574);
+	assert_int_equal(sensor_convert(SENSOR_FMT_SYSMON_TEMP, 0x9d4a), 32697);
+	assert_int_equal(sensor_convert(SENSOR_FMT_SYSMON_TEMP, 0xffff), 229075);
+	assert_int_equal(sensor_convert(SENSOR_FMT_SYSMON_TEMP, 0xabcd0000u), -280231); /* 16 bits */
+	assert_int_equal(sensor_convert(SENSOR_FMT_SYSMON_SUPPLY, 0x5555), 1000);
+	assert_int_equal(sensor_convert(SENSOR_FMT_SYSMON_SUPPLY, 0xffff), 3000);
+	assert_int_equal(sensor_convert(SENSOR_FMT_SYSMON_SUPPLY, 0), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -346,6 +364,7 @@ int main(void)
 		cmocka_unit_test_setup(test_async, setup),
 		cmocka_unit_test_setup(test_config_per_agent, setup),
 		cmocka_unit_test_setup(test_random, setup),
+		cmocka_unit_test(test_formats),
 	};
 	return cmocka_run_group_tests_name("scmi", tests, NULL, NULL);
 }
