@@ -3,7 +3,7 @@
 # as the host checker: an image packed from a bad file (packer check
 # bypassed) is refused with the same message, no partition starts, and the
 # machine powers off. A corrupted image is refused by its CRCs.
-# proves: PLATFORM-4, PLATFORM-5, IOMMU-1
+# proves: PLATFORM-4, PLATFORM-5, IOMMU-1, SENS-3
 . "$(dirname "$0")/../lib/common.sh"
 T=$O/tests/boot-refusal
 mkdir -p "$T"
@@ -13,10 +13,11 @@ mkdir -p "$T"
 # 68 and 88: passthrough, checked at boot against the firmware's own device
 # tree (the packer's --board is QEMU's tree for the same machine).
 # 101: an IOMMU naming another partition's device as its endpoint.
+# 112: a sensor register inside a partition's memory.
 for f in tests/configs/bad/01-cpu-two-partitions.dts tests/configs/bad/05-mem-overlap-hypervisor.dts \
 	tests/configs/bad/65-images-do-not-fit.dts tests/configs/bad/66-disk-slots.dts \
 	tests/configs/bad/68-pt-device-two-partitions.dts tests/configs/bad/88-pt-dma-unconfined-missing.dts \
-	tests/configs/bad/101-iommu-endpoint-other-partition.dts; do
+	tests/configs/bad/101-iommu-endpoint-other-partition.dts tests/configs/bad/112-sensor-in-partition.dts; do
 	[ -f "$f" ] || continue
 	n=$(basename "$f" .dts)
 	want=$(sed -n '1s|^// expect: ||p' "$f")

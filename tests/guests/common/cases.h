@@ -58,6 +58,30 @@ GFN void case_note(const char *note, const char *what)
 	putc_('\n');
 }
 
+/* Whether the device served again after every case run_checked() ran. */
+static int served_after_all = 1;
+
+/* A case: fn's verdict (after setup, when there is one, succeeded), then
+ * serves(), which puts the device back and proves it works: a case after
+ * which it does not fails, with note and its name on a line of its own. */
+GFN void run_checked(const char *what, int (*setup)(void), int (*fn)(void), int (*serves)(void),
+		     const char *note)
+{
+	uint64_t det;
+	int ok;
+
+	detail = 0;
+	ok = (!setup || setup()) && fn();
+	det = detail;
+	if (!serves()) {
+		served_after_all = 0;
+		ok = 0;
+		case_note(note, what);
+	}
+	detail = det;
+	report_case(what, ok);
+}
+
 GFN void report_alive(const char *cases)
 {
 	puts_(GUEST_NAME ": still alive after ");

@@ -878,24 +878,11 @@ static int c_reset_ends_reach(void)
 
 /* ---- the harness ---- */
 
-static int served = 1;
-
+/* After each case the IOMMU serves again: a fresh one, the disk
+ * attached, a read. */
 static void run_case(const char *what, int (*fn)(void))
 {
-	uint64_t det;
-	int ok;
-
-	detail = 0;
-	ok = fn();
-	det = detail;
-	/* The IOMMU serves again: a fresh one, the disk attached, a read. */
-	if (!ctl_mapped_read()) {
-		served = 0;
-		ok = 0;
-		case_note("the IOMMU and its disk do not serve after: ", what);
-	}
-	detail = det;
-	report_case(what, ok);
+	run_checked(what, 0, fn, ctl_mapped_read, "the IOMMU and its disk do not serve after: ");
 }
 
 void guest_main(uint64_t x0, uint64_t first_counter)
@@ -974,7 +961,7 @@ void guest_main(uint64_t x0, uint64_t first_counter)
 	wr(VIOMMU, R_STATUS, 0);
 	report_alive("cases");
 	report_served();
-	if (served)
+	if (served_after_all)
 		puts_("iommuattack: the IOMMU and its disk serve after every case\n");
 	report_done();
 }

@@ -330,23 +330,12 @@ static int c_no_p2a(void)
 	return ok;
 }
 
-static int served = 1;
+static int init_p2a(void) { return dev_init(1); }
+static int serves(void) { return dev_init(1) && ctl_read(); }
 
 static void run_case(const char *what, int (*fn)(void))
 {
-	uint64_t det;
-	int ok;
-
-	detail = 0;
-	ok = dev_init(1) && fn();
-	det = detail;
-	if (!dev_init(1) || !ctl_read()) {
-		served = 0;
-		ok = 0;
-		case_note("the platform does not serve after: ", what);
-	}
-	detail = det;
-	report_case(what, ok);
+	run_checked(what, init_p2a, fn, serves, "the platform does not serve after: ");
 }
 
 void guest_main(uint64_t x0, uint64_t first_counter)
@@ -415,7 +404,7 @@ void guest_main(uint64_t x0, uint64_t first_counter)
 	wr(R_STATUS, 0);
 	report_alive("cases");
 	report_served();
-	if (served)
+	if (served_after_all)
 		puts_("scmiattack: the platform serves after every case\n");
 	report_done();
 }
