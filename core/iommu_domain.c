@@ -25,7 +25,8 @@ const struct iommu_mapping *iommu_domain_at(const struct iommu_domain *d, unsign
 }
 
 /* The gap at index i (0..n). Entry by entry, each a few word moves (the
- * C library's memmove goes byte by byte): the entries below the gap that
+ * C library's memmove goes byte by byte; arch/arm64/string.S has only
+ * memcpy and memset): the entries below the gap that
  * cross it go from the top down, those above it from the bottom up, so
  * none is overwritten before it has moved. */
 static void move_gap(struct iommu_domain *d, unsigned i)
