@@ -36,6 +36,20 @@ bool gpu_transfer_ok(const struct gpu_rect *r, uint64_t offset, uint32_t width, 
 bool gpu_scanout_blob_ok(const struct gpu_rect *r, uint32_t width, uint32_t height, uint32_t stride,
 			 uint32_t offset, uint64_t blob_len);
 
+/* The compositor (GPU2D-3: no partition draws outside its area): a
+ * scanout is shown in a window of a physical output; flushed damage is
+ * copied only where the window is visible. */
+
+/* a ∩ b into *out: false when empty. */
+bool gpu_rect_intersect(const struct gpu_rect *a, const struct gpu_rect *b, struct gpu_rect *out);
+
+/* What of damage (in output coordinates, already inside its window) is
+ * not covered by any of the windows above it, as at most max (and at most
+ * 16) disjoint rectangles: their count, or -1 when more would be needed
+ * (the caller then redraws that area from every window in z-order). */
+int gpu_visible(const struct gpu_rect *damage, const struct gpu_rect *above, unsigned nabove,
+		struct gpu_rect *out, unsigned max);
+
 /* A partition's budget for resource memory (bytes). */
 struct gpu_budget {
 	uint64_t limit, used;

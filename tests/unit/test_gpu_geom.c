@@ -1,8 +1,9 @@
 /* virtio-gpu 2D geometry (core/gpu_geom.c): rectangles at every edge and
  * past it, sizes and offsets near 2^32 and 2^64 that would wrap if added
  * carelessly, transfers one byte past the backing, blob scanouts, and the
- * per-partition budget.
- * proves: GPU2D-5, GPU2D-6 */
+ * per-partition budget; the compositor's visible pieces of damage under
+ * windows above, pixel by pixel.
+ * proves: GPU2D-3, GPU2D-5, GPU2D-6 */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -85,6 +86,46 @@ static void test_budget(void **state)
 	assert_int_equal(b.used, 0);
 }
 
+/* Every pixel of damage is in exactly one visible piece when no window
+ * above covers it, and in none when one does (checked pixel by pixel on
+ * small random layouts). */
+static void test_visible(void **state)
+{
+	struct gpu_rect out[16], above[3];
+	(void)state;
+	srand(13);
+	for (unsigned t = 0; t < 3000; t++) {
+		struct gpu_rect d = { (uint32_t)(rand() % 20), (uint32_t)(rand() % 20),
+				      (uint32_t)(rand() % 20), (uint32_t)(rand() % 20) };
+		unsigned na = (unsigned)rand() % 4;
+		int n;
+		for (unsigned a = 0; a < na; a++)
+			above[a] = (struct gpu_rect){ (uint32_t)(rand() % 30), (uint32_t)(rand() % 30),
+						      (uint32_t)(rand() % 15), (uint32_t)(rand() % 15) };
+		n = gpu_visible(&d, above, na, out, 16);
+		assert_true(n >= 0);
+		for (uint32_t y = 0; y < 45; y++)
+			for (uint32_t x = 0; x < 45; x++) {
+				bool in_d = x >= d.x && x < d.x + d.width && y >= d.y && y < d.y + d.height;
+				bool covered = false;
+				unsigned pieces = 0;
+				for (unsigned a = 0; a < na; a++)
+					covered |= x >= above[a].x && x < above[a].x + above[a].width &&
+						   y >= above[a].y && y < above[a].y + above[a].height;
+				for (int j = 0; j < n; j++)
+					pieces += x >= out[j].x && x < out[j].x + out[j].width && y >= out[j].y &&
+						  y < out[j].y + out[j].height;
+				assert_int_equal(pieces, in_d && !covered ? 1 : 0);
+			}
+	}
+	/* no room for the pieces: refused, not truncated */
+	above[0] = (struct gpu_rect){ 5, 5, 2, 2 };
+	assert_int_equal(gpu_visible(&(struct gpu_rect){ 0, 0, 20, 20 }, above, 1, out, 3), -1);
+	assert_int_equal(gpu_visible(&(struct gpu_rect){ 0, 0, 20, 20 }, above, 1, out, 4), 4);
+	/* rectangles near 2^32 do not wrap */
+	assert_false(gpu_rect_intersect(R(0xfffffff0u, 0, 0x20, 1), R(0, 0, 16, 1), out));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -93,6 +134,7 @@ int main(void)
 		cmocka_unit_test(test_transfers),
 		cmocka_unit_test(test_blob_scanouts),
 		cmocka_unit_test(test_budget),
+		cmocka_unit_test(test_visible),
 	};
 	return cmocka_run_group_tests_name("gpu_geom", tests, NULL, NULL);
 }
