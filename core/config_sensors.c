@@ -13,6 +13,7 @@
 #include <hv/config_schema.h>
 #include <hv/sensor.h>
 #include <libfdt.h>
+#include <platform.h>
 #include <string.h>
 
 static void parse_sensor(struct cfg_parser *p, int child, unsigned idx)
@@ -70,6 +71,12 @@ void check_sensors(struct cfg_parser *p)
 	for (unsigned i = 0; i < cfg->nsensors; i++) {
 		const struct sensor_config *s = &cfg->sensor[i];
 		int child = node < 0 ? -1 : cfdt_subnode_offset(p->fdt, node, s->name);
+		/* The hypervisor's own map reaches RAM and the board's device
+		 * window; a register elsewhere would fault it at the first read. */
+		if (!range_within(s->reg, 4, p->plat->ram.base, p->plat->ram.size) &&
+		    !range_within(s->reg, 4, PLATFORM_DEVICE_BASE, PLATFORM_DEVICE_SIZE))
+			perr(p, child, "reg", "0x%llx is neither in RAM nor in the board's device window",
+			     (unsigned long long)s->reg);
 		if (range_overlaps(s->reg, 4, p->plat->hv.base, p->plat->hv.size))
 			perr(p, child, "reg", "0x%llx is in the hypervisor's memory",
 			     (unsigned long long)s->reg);

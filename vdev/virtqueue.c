@@ -98,7 +98,8 @@ static const char *walk(struct virtio_dev *d, struct virtq *q, uint16_t head, st
 	uint64_t rlen = 0, wlen = 0, addr, word, off;
 	const char *why = NULL;
 	struct dma_seg *next;
-	bool indirect = false, denied = false, last_ok = false;
+	bool indirect = false, denied = false;
+	uint64_t denied_wend = 0; /* wlen just past the last writable buffer refused */
 	uint32_t len;
 	unsigned f;
 
@@ -172,15 +173,13 @@ static const char *walk(struct virtio_dev *d, struct virtq *q, uint16_t head, st
 				seg->p = host + off;
 				seg->len = len;
 				seg++;
-				last_ok = true;
 			} else if ((next = map_slow(ds, addr, len, DMA_FROM_DEV, seg, end, &why))) {
 				seg = next;
-				last_ok = true;
 			} else if (why != denied_why) {
 				return why;
 			} else {
 				denied = true;
-				last_ok = false;
+				denied_wend = wlen + len;
 			}
 			wlen += len;
 		}
@@ -199,7 +198,9 @@ static const char *walk(struct virtio_dev *d, struct virtq *q, uint16_t head, st
 	c->rlen = rlen;
 	c->wlen = wlen;
 	c->denied = denied;
-	c->status = last_ok ? seg[-1].p + seg[-1].len - 1 : NULL;
+	/* The status byte: the last byte of the last writable buffer, when
+	 * that one translated (only a refused chain needs it). */
+	c->status = denied && denied_wend != wlen && seg > wseg ? seg[-1].p + seg[-1].len - 1 : NULL;
 	return NULL;
 }
 

@@ -3,7 +3,8 @@
 tests/fuzz/corpus/iommu_req/: a Linux-like session (ATTACH, MAPs, UNMAPs,
 PROBE, DETACH) and a few refused requests, in the harness's format (byte 0
 the features, then per request u8 inlen, u8 outlen, the bytes).
-Not a test itself: the harness's runs (tests/host/test_fuzz.sh) prove.
+Not a test itself: it feeds the harness, whose runs (tests/host/test_fuzz.sh)
+are what proves: IOMMU-3, IOMMU-5, IOMMU-6, IOMMU-7, IOMMU-8, IOMMU-9.
 
 Usage: tests/fuzz/make_corpus_iommu.py [DIR]"""
 import os

@@ -389,6 +389,8 @@ static const struct bad_case bad_cases[] = {
 	  "/sensors/coolant: scale: unknown property" },
 	{ "120-sensor-format-type.dts",
 	  "/sensors/coolant: format: a SYSMON temperature is a temperature" },
+	{ "121-sensor-unmapped.dts",
+	  "/sensors/coolant: reg: 0x100000000 is neither in RAM nor in the board's device window" },
 };
 #define N_BAD ARRAY_SIZE(bad_cases)
 
