@@ -9,6 +9,10 @@
 #           fragment and this script; a different key rebuilds it
 # About ten minutes on two cores, with a progress line every 500 steps.
 set -euo pipefail
+# Not the kernel's: the project's Makefile exports KCONFIG_CONFIG (its own
+# .config), which merge_config.sh and the kernel's kconfig would follow and
+# overwrite; and O, which the kernel's make would take as its build folder.
+unset KCONFIG_CONFIG O MAKEFLAGS MAKEOVERRIDES MAKELEVEL
 CACHE=${CACHE:-$HOME/.cache/bulkhead}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 FRAG=$ROOT/tests/linux/kernel-6.12.config

@@ -35,6 +35,12 @@ class Checks:
         return ok
 
     def finish(self):
+        if self.failed:
+            # The end of each machine's console, for a log that shows only the end.
+            for path in Machine.logs:
+                with open(path, errors="replace") as f:
+                    tail = f.read()[-3000:]
+                print("---- the end of %s:\n%s\n----" % (path, tail), flush=True)
         sys.exit(1 if self.failed else 0)
 
 
@@ -120,8 +126,11 @@ class Qmp:
 class Machine:
     """One QEMU run; the whole console goes to log."""
 
+    logs = []
+
     def __init__(self, argv, log, timeout=600, qmp=None):
         self.log_path = log
+        Machine.logs.append(log)
         self.qmp_path = qmp
         self._qmp = None
         self.p = pexpect.spawn(argv[0], argv[1:], timeout=timeout, encoding="utf-8",

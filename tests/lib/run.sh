@@ -7,7 +7,7 @@ cd "$(dirname "$0")/../.."
 : "${O:=build}"
 export O
 passed=0 failed=0
-declare -a failures=()
+declare -a failures=() failed_logs=()
 
 count_cmocka() { # log name
 	local p f
@@ -25,7 +25,7 @@ count_script() { # log name
 	f=$(grep -c '^FAIL: ' "$1")
 	passed=$((passed + p))
 	failed=$((failed + f))
-	[ "$f" = 0 ] || failures+=("$2")
+	[ "$f" = 0 ] || { failures+=("$2"); failed_logs+=("$1"); }
 }
 
 mkdir -p "$O/test-logs"
@@ -77,6 +77,8 @@ done
 
 echo
 echo "tests took $((SECONDS - start)) s"
+# A CI log may be cut in the middle: each failed check again, at the end.
+for l in "${failed_logs[@]}"; do grep '^FAIL: ' "$l"; sed -n '/^---- the end of /,$p' "$l"; done
 for f in "${failures[@]}"; do echo "failed: $f"; done
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
