@@ -1,5 +1,6 @@
 #include <hv/blkdev.h>
 #include <hv/boot.h>
+#include <hv/display.h>
 #include <hv/image.h>
 #include <hv/log.h>
 #include <hv/netswitch.h>
@@ -117,5 +118,6 @@ int core_setup(const void *payload, size_t avail, const void *board, size_t boar
 	hv_set_log_level((enum log_level)config.log_level);
 	if (storage_open(&config, ph) || network_open(&config))
 		return -1;
+	display_open(&config);
 	return partitions_create(&config, ph, pool);
 }

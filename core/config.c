@@ -8,6 +8,7 @@
  *   config_storage.c  /storage: block backends
  *   config_net.c      /network: switch segments
  *   config_sensors.c  /sensors: the sensor registers the platform reads
+ *   config_display.c  /display: the output virtio-gpu scanouts are shown on
  *   vdev/<type>.c     each device type decodes and cross-checks its nodes */
 #include <hv/config_schema.h>
 #include <hv/vdev.h>
@@ -81,7 +82,7 @@ int config_parse(const void *fdt, size_t fdt_size, const struct platform_desc *p
 	static const char *const root_props[] = { "compatible", "#address-cells", "#size-cells",
 						  "model", NULL };
 	static const char *const root_nodes[] = { "hypervisor", "storage", "network",
-						  "sensors", "partitions", NULL };
+						  "sensors", "display", "partitions", NULL };
 	struct cfg_parser p = { .fdt = fdt, .plat = plat, .errs = errs, .cfg = out,
 				.blob_size = blob_size, .blob_ctx = blob_ctx };
 	const char *compat;
@@ -106,6 +107,7 @@ int config_parse(const void *fdt, size_t fdt_size, const struct platform_desc *p
 	parse_storage(&p);
 	parse_network(&p);
 	parse_sensors(&p);
+	parse_display(&p);
 	parse_partitions(&p);
 	check_sensors(&p);
 	/* Across partitions: each device type checks its own kind, then

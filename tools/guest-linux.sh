@@ -55,7 +55,8 @@ fi
 # key also holds the initramfs's own hash: one rebuilt by another version
 # of this script (which does not write the key) is rebuilt again here.
 inputs=("$ROOT/tests/linux/init" "$ROOT/tests/lib/linux/cntvct.c" "$ROOT/tests/lib/linux/chisq.c"
-	"$ROOT/tests/lib/linux/blkop.c" "$ROOT/tools/guest-linux.sh" /bin/busybox)
+	"$ROOT/tests/lib/linux/blkop.c" "$ROOT/tests/lib/linux/drmdraw.c" "$ROOT/tools/guest-linux.sh"
+	/bin/busybox)
 key=$(cat "${inputs[@]}" | sha256sum | cut -d' ' -f1)
 have=$(sha256sum "$L/initrd.cpio.gz" 2>/dev/null | cut -d' ' -f1 || true) # none yet: empty
 if [ ! -s "$L/initrd.cpio.gz" ] || [ "$(cat "$L/initrd.key" 2>/dev/null)" != "$key $have" ]; then
@@ -64,7 +65,7 @@ if [ ! -s "$L/initrd.cpio.gz" ] || [ "$(cat "$L/initrd.key" 2>/dev/null)" != "$k
 	rm -rf "$R"
 	mkdir -p "$R"/{bin,sbin,proc,sys,dev,tmp,etc,root,mnt,lib/modules}
 	cp /bin/busybox "$R/bin/busybox"
-	for t in cntvct chisq blkop; do
+	for t in cntvct chisq blkop drmdraw; do
 		aarch64-linux-gnu-gcc -O2 -static -nostdlib -ffreestanding -fno-stack-protector \
 			-mbranch-protection=none -Wl,--build-id=none -o "$R/bin/$t" "$ROOT/tests/lib/linux/$t.c"
 	done
@@ -81,13 +82,17 @@ if [ ! -s "$L/initrd.cpio.gz" ] || [ "$(cat "$L/initrd.key" 2>/dev/null)" != "$k
 	# gpio-keys node on a passed-through GPIO) and evdev (/dev/input/event*);
 	# the GPIO and RTC drivers themselves (gpio-pl061, rtc-pl031) are built in.
 	# virtio-iommu where the kernel has it (6.12: drivers/iommu/virtio-iommu.ko).
+	# virtio-gpu with what it needs of DRM (its modules.dep's list).
 	M=lib/modules/$kver
 	for m in drivers/virtio/virtio_mmio.ko drivers/char/hw_random/virtio-rng.ko \
 		drivers/char/virtio_console.ko drivers/block/virtio_blk.ko \
 		net/core/failover.ko drivers/net/net_failover.ko drivers/net/virtio_net.ko \
 		lib/crc16.ko fs/mbcache.ko fs/jbd2/jbd2.ko fs/ext4/ext4.ko \
 		crypto/crc32c_generic.ko drivers/input/evdev.ko \
-		drivers/input/keyboard/gpio_keys.ko optional:drivers/iommu/virtio-iommu.ko; do
+		drivers/input/keyboard/gpio_keys.ko optional:drivers/iommu/virtio-iommu.ko \
+		drivers/virtio/virtio_dma_buf.ko drivers/gpu/drm/drm.ko \
+		drivers/gpu/drm/drm_kms_helper.ko drivers/gpu/drm/drm_shmem_helper.ko \
+		drivers/gpu/drm/virtio/virtio-gpu.ko; do
 		opt=${m#optional:}
 		src=$L/modules/$M/kernel/$opt
 		[ "$opt" != "$m" ] && [ ! -f "$src" ] && [ ! -f "$src.xz" ] && continue

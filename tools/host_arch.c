@@ -3,6 +3,7 @@
  * types and the guest device-tree builder are the code boot runs); the
  * device models come along but never run on the host. Whatever would touch
  * the CPU ends the tool: reaching it is a bug. */
+#include <hv/display.h>
 #include <hv/sensor.h>
 #include <hv/arch.h>
 #include <hv/partition.h>
@@ -28,6 +29,7 @@ void arch_clean_for_guest(void *va, size_t size) { (void)va; (void)size; }
 void arch_console_flush_later(void) {}
 bool arch_entropy(void *buf, size_t n) { (void)buf; (void)n; not_on_host(__func__); }
 bool sensor_regs_read(const struct sensor *s, int64_t *v) { (void)s; (void)v; not_on_host(__func__); }
+bool ramfb_setup(void *fb, uint32_t w, uint32_t h, uint32_t s) { (void)fb; (void)w; (void)h; (void)s; not_on_host(__func__); }
 _Noreturn void arch_halt(void) { exit(3); }
 _Noreturn void arch_system_off(void) { not_on_host(__func__); }
 _Noreturn void arch_park(void) { not_on_host(__func__); }

@@ -11,7 +11,8 @@
 	X(virtio_rng_type)      \
 	X(virtio_blk_type)      \
 	X(virtio_net_type)       \
-	X(virtio_scmi_type)
+	X(virtio_scmi_type)     \
+	X(virtio_gpu_type)
 
 #define X(t) extern const struct vdev_type t;
 DEVICE_TYPES

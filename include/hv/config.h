@@ -83,6 +83,13 @@ struct sensor_config {
 	uint8_t format;          /* enum sensor_format */
 };
 
+/* /display: the physical output partitions' virtio-gpu scanouts are
+ * composited on (core/config_display.c). */
+enum display_kind { DISPLAY_NONE, DISPLAY_RAMFB };
+struct display_config {
+	uint32_t kind; /* enum display_kind: DISPLAY_NONE without /display */
+	uint32_t width, height;
+};
 
 /* One device of a partition, as its node in the partition file says: the
  * device type (vdev/registry.c) decodes the node into priv, its own
@@ -154,6 +161,7 @@ struct hv_config {
 	struct segment_config segment[CFG_MAX_SEGMENTS];
 	uint32_t nsensors;
 	struct sensor_config sensor[CFG_MAX_SENSORS];
+	struct display_config display;
 };
 
 /* Errors are collected, each "<node path>: <property>: <what>". */

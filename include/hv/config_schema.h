@@ -76,6 +76,7 @@ void parse_hypervisor(struct cfg_parser *p);
 void parse_storage(struct cfg_parser *p);
 void parse_network(struct cfg_parser *p);
 void parse_sensors(struct cfg_parser *p);
+void parse_display(struct cfg_parser *p);
 /* After the partitions: no sensor register in a partition's memory or the
  * hypervisor's. */
 void check_sensors(struct cfg_parser *p);

@@ -12,6 +12,7 @@
 #define PLATFORM_GICR_STRIDE 0x20000UL
 #define PLATFORM_HV_TIMER_PPI 26 /* CNTHP: EL2 physical timer */
 #define PLATFORM_UART_INTID 33   /* UART0: SPI 1 */
+#define PLATFORM_FWCFG_BASE 0x09020000UL /* fw_cfg: data, selector +8, DMA +16 */
 /* Physical CPU index -> MPIDR affinity (QEMU virt: Aff0 = index). */
 #define PLATFORM_CPU_MPIDR(i) ((uint64_t)(i))
 

@@ -1,0 +1,85 @@
+"""The physical display as QEMU shows it: QMP screendump in PNG (it works
+with -display none), decoded here (no PIL on the machines), and the
+pictures the guests' test programs draw."""
+import struct
+import zlib
+
+
+def png_rgb(path):
+    """(width, height, rows): rows[y] is bytes, 3 per pixel (R, G, B). Only
+    what QEMU writes: 8-bit RGB, not interlaced; every PNG row filter."""
+    data = open(path, "rb").read()
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        raise ValueError("not a PNG")
+    pos, idat, w = 8, b"", None
+    while pos < len(data):
+        n, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + n]
+        pos += 12 + n
+        if kind == b"IHDR":
+            w, h, depth, color, _, _, interlace = struct.unpack(">IIBBBBB", body)
+            if depth != 8 or color != 2 or interlace:
+                raise ValueError("PNG not 8-bit RGB")
+        elif kind == b"IDAT":
+            idat += body
+        elif kind == b"IEND":
+            break
+    raw = zlib.decompress(idat)
+    bpp, stride = 3, w * 3
+    rows, prev, i = [], bytearray(stride), 0
+    for _ in range(h):
+        f, line = raw[i], bytearray(raw[i + 1:i + 1 + stride])
+        i += 1 + stride
+        for x in range(stride):
+            a = line[x - bpp] if x >= bpp else 0
+            b = prev[x]
+            c = prev[x - bpp] if x >= bpp else 0
+            if f == 1:
+                line[x] = (line[x] + a) & 0xff
+            elif f == 2:
+                line[x] = (line[x] + b) & 0xff
+            elif f == 3:
+                line[x] = (line[x] + (a + b) // 2) & 0xff
+            elif f == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                pr = a if pa <= pb and pa <= pc else b if pb <= pc else c
+                line[x] = (line[x] + pr) & 0xff
+        rows.append(bytes(line))
+        prev = line
+    return w, h, rows
+
+
+def drmdraw_pixel(x, y, seed):
+    """tests/lib/linux/drmdraw.c's picture at (x, y), as (R, G, B)."""
+    return ((x * 7 + y * 13 + seed * 64) & 0xff, (x ^ y) & 0xff,
+            (seed * 85 + (x >> 4) + (y >> 4)) & 0xff)
+
+
+def expected_row(y, width, windows):
+    """Row y of the display: windows is a list of (x, y, w, h, seed) from
+    back to front, each showing drmdraw's picture of that seed (seed None:
+    black); black where there is none."""
+    row = bytearray(width * 3)
+    for wx, wy, ww, wh, seed in windows:
+        if not wy <= y < wy + wh:
+            continue
+        for x in range(wx, min(wx + ww, width)):
+            px = (0, 0, 0) if seed is None else drmdraw_pixel(x - wx, y - wy, seed)
+            row[3 * x:3 * x + 3] = bytes(px)
+    return bytes(row)
+
+
+def compare(path, width, height, windows):
+    """None when the screendump at path is exactly the picture windows
+    make; else where it first differs."""
+    w, h, rows = png_rgb(path)
+    if (w, h) != (width, height):
+        return "the screen is %dx%d, not %dx%d" % (w, h, width, height)
+    for y in range(h):
+        want = expected_row(y, width, windows)
+        if rows[y] != want:
+            x = next(i for i in range(0, w * 3, 3) if rows[y][i:i + 3] != want[i:i + 3]) // 3
+            return "(%d, %d) is #%s, not #%s" % (x, y, rows[y][3 * x:3 * x + 3].hex(),
+                                                 want[3 * x:3 * x + 3].hex())
+    return None
