@@ -91,9 +91,15 @@ FUZZ_SCMI_TIME ?= 20
 $(O)/fuzz/fuzz_scmi: tests/fuzz/fuzz_scmi.c core/scmi.c $(AUTOCONF)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $< core/scmi.c -o $@
-fuzz: $(O)/fuzz/fuzz_virtqueue $(O)/fuzz/fuzz_iommu_req $(O)/fuzz/fuzz_scmi
-	@mkdir -p $(O)/fuzz/corpus $(O)/fuzz/corpus-iommu $(O)/fuzz/corpus-scmi $(O)/fuzz/artifacts
+# virtio-gpu 2D's decoder with the compositor (tests/fuzz/fuzz_gpu.c).
+FUZZ_GPU_TIME ?= 20
+$(O)/fuzz/fuzz_gpu: tests/fuzz/fuzz_gpu.c $(UNIT_SRC) $(wildcard tests/fake/*.h) $(AUTOCONF)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(UNIT_SRC) $(HOST_LIBFDT) -o $@
+fuzz: $(O)/fuzz/fuzz_virtqueue $(O)/fuzz/fuzz_iommu_req $(O)/fuzz/fuzz_scmi $(O)/fuzz/fuzz_gpu
+	@mkdir -p $(O)/fuzz/corpus $(O)/fuzz/corpus-iommu $(O)/fuzz/corpus-scmi $(O)/fuzz/corpus-gpu $(O)/fuzz/artifacts
 	@cp tests/fuzz/corpus/scmi/* $(O)/fuzz/corpus-scmi/
+	@cp tests/fuzz/corpus/gpu/* $(O)/fuzz/corpus-gpu/
 	@cp tests/fuzz/corpus/virtqueue/* $(O)/fuzz/corpus/
 	@cp tests/fuzz/corpus/iommu_req/* $(O)/fuzz/corpus-iommu/
 	$(O)/fuzz/fuzz_virtqueue -max_total_time=$(FUZZ_TIME) -timeout=5 -rss_limit_mb=1024 \
@@ -105,6 +111,9 @@ fuzz: $(O)/fuzz/fuzz_virtqueue $(O)/fuzz/fuzz_iommu_req $(O)/fuzz/fuzz_scmi
 	$(O)/fuzz/fuzz_scmi -max_total_time=$(FUZZ_SCMI_TIME) -timeout=5 -rss_limit_mb=1024 \
 		-max_len=1024 -print_final_stats=1 -artifact_prefix=$(O)/fuzz/artifacts/scmi- \
 		$(O)/fuzz/corpus-scmi
+	$(O)/fuzz/fuzz_gpu -max_total_time=$(FUZZ_GPU_TIME) -timeout=5 -rss_limit_mb=1024 \
+		-max_len=16384 -print_final_stats=1 -artifact_prefix=$(O)/fuzz/artifacts/gpu- \
+		$(O)/fuzz/corpus-gpu
 # ---- end of fuzz ----
 
 # ---- the benchmarks' QEMU plugin (host, tests/lib/vcpu_paths.c) ----
@@ -126,7 +135,7 @@ FORCE:
 # ---- test guests (aarch64, EL1, position independent) ----
 GUEST_CFLAGS := -std=c11 -O2 $(WARN) -ffreestanding -nostdlib -fpie -mgeneral-regs-only \
 	-mbranch-protection=none -fno-stack-protector -static -no-pie -Wl,--no-warn-rwx-segments -Wl,--build-id=none
-GUESTS := hello attack bench hostile blkattack netattack iommuattack scmiattack
+GUESTS := hello attack bench hostile blkattack netattack iommuattack scmiattack gpuattack
 GUEST_BINS := $(patsubst %,$(O)/guests/%.bin,$(GUESTS))
 
 IMAGE := $(O)/bulkhead.img
@@ -227,12 +236,16 @@ image: $(IMAGE)
 # write survives from one `make run` to the next) and NIC (QEMU's user
 # network, the uplink of the partitions' segment).
 DEMO_DISK ?= $(CACHE)/demo-disk.img
-DEMO_DEVICES = -global virtio-mmio.force-legacy=false \
+DEMO_DEVICES = -global virtio-mmio.force-legacy=false -device ramfb \
 	-drive file=$(DEMO_DISK),if=none,id=d0,format=raw,discard=unmap -device virtio-blk-device,drive=d0 \
 	-netdev user,id=n0 -device virtio-net-device,netdev=n0
+# The display (ramfb, composited by the hypervisor) has no window unless
+# SCREEN names QEMU's display: make run SCREEN=gtk (or sdl, vnc=:0).
+SCREEN ?=
+RUN_FLAGS = $(if $(SCREEN),$(filter-out -nographic,$(QEMU_FLAGS)) -display $(SCREEN),$(QEMU_FLAGS))
 run: $(IMAGE)
 	@[ -f $(DEMO_DISK) ] || { mkdir -p $(dir $(DEMO_DISK)) && truncate -s 256M $(DEMO_DISK); }
-	$(QEMU) $(QEMU_FLAGS) $(DEMO_DEVICES) -kernel $(IMAGE)
+	$(QEMU) $(RUN_FLAGS) $(DEMO_DEVICES) -kernel $(IMAGE)
 
 export O CACHE QEMU QEMU_FLAGS PY BOARD_DTB
 test: all guests unit $(LINUX612_FILES) $(LINUXSRC_IMAGE)

@@ -57,15 +57,23 @@ def drmdraw_pixel(x, y, seed):
 
 
 def expected_row(y, width, windows):
-    """Row y of the display: windows is a list of (x, y, w, h, seed) from
-    back to front, each showing drmdraw's picture of that seed (seed None:
-    black); black where there is none."""
+    """Row y of the display: windows is a list of (x, y, w, h, seed) or
+    (x, y, w, h, seed, (cx, cy)) from back to front, each showing drmdraw's
+    picture of that seed (seed None: black) and, with (cx, cy), an opaque
+    white 64x64 cursor at (cx, cy) of the window, clipped to it; black
+    where there is none."""
     row = bytearray(width * 3)
-    for wx, wy, ww, wh, seed in windows:
+    for win in windows:
+        wx, wy, ww, wh, seed = win[:5]
+        cur = win[5] if len(win) > 5 else None
         if not wy <= y < wy + wh:
             continue
         for x in range(wx, min(wx + ww, width)):
-            px = (0, 0, 0) if seed is None else drmdraw_pixel(x - wx, y - wy, seed)
+            lx, ly = x - wx, y - wy
+            if cur and cur[0] <= lx < cur[0] + 64 and cur[1] <= ly < cur[1] + 64:
+                px = (255, 255, 255)
+            else:
+                px = (0, 0, 0) if seed is None else drmdraw_pixel(lx, ly, seed)
             row[3 * x:3 * x + 3] = bytes(px)
     return bytes(row)
 

@@ -5,7 +5,8 @@ dumb buffer, SETCRTC, DIRTYFB) on their windows of the 640x480 ramfb
 display (tests/configs/good/linux-gpu.dts): the cluster with 2D resources
 (TRANSFER_TO_HOST_2D into the hypervisor's copy), the infotainment with
 blob resources (the scanout read from its own memory), in front of the
-cluster where they overlap.
+cluster where they overlap; a bare-metal hostile driver in a third
+partition (tests/guests/gpuattack) below them.
 
 - the device is virtio-gpu (ID 16) with EDID, blob as configured, no virgl,
   one scanout and no capsets, as Linux's driver reports it;
@@ -13,9 +14,12 @@ cluster where they overlap.
   its partition file gives, and DRM's preferred mode is that mode;
 - a QMP screendump (PNG) of the display is, pixel for pixel, each picture
   in its own rectangle, the infotainment's in front, black elsewhere;
-- neither kernel logged a virtio-gpu error, and the hypervisor saw no
-  malformed request.
-proves: GPU2D-1, GPU2D-2, GPU2D-3, GPU2D-4, GPU2D-5, GPU2D-6, GPU2D-7, GPU2D-8
+- the hostile driver, started once that picture is taken, gets each
+  malformed command's error and draws again after each; the screendump
+  after it differs from the one before only in its own window (its
+  picture, its cursor clipped to the window);
+- neither kernel logged a virtio-gpu error.
+proves: GPU2D-1, GPU2D-2, GPU2D-3, GPU2D-4, GPU2D-5, GPU2D-6, GPU2D-7, GPU2D-8, PLATFORM-5
 """
 import os
 import re
@@ -39,8 +43,9 @@ if os.path.exists(QMP):
     os.unlink(QMP)
 m = Machine.boot(T + "/image", T + "/console.log", timeout=600, extra=["-device", "ramfb"], qmp=QMP)
 UP = r"\[%s\] bulkhead-linux: userspace up on"
-seen = m.expect_all([UP % n for n in ("cluster", "infotainment")], timeout=600)
-t.check(len(seen) == 2, "both partitions boot")
+seen = m.expect_all([UP % n for n in ("cluster", "infotainment")] +
+                    [r"\[attacker\] gpuattack: waiting for g"], timeout=600)
+t.check(len(seen) == 3, "both Linux partitions boot, the attacker waits")
 t.check(re.search(r"display: ramfb 640x480", m.log()) is not None,
         "the hypervisor drives the ramfb display")
 MODE = {"cluster": (320, 240), "infotainment": (360, 240)}
@@ -78,31 +83,59 @@ for n in ("cluster", "infotainment"):
     t.check(r is not None and r.group(1) == want, "%s: drmdraw %s" % (n, want),
             r.group(0) if r else "no answer")
 
-WINDOWS = [(0, 0, 320, 240, SEED["cluster"]), (280, 120, 360, 240, SEED["infotainment"])]
+ATTACKER = (0, 360, 160, 120, 3)
+BEFORE = [(0, 0, 320, 240, SEED["cluster"]), (280, 120, 360, 240, SEED["infotainment"]), ATTACKER]
+AFTER = BEFORE[:2] + [ATTACKER + ((-20, -20),)]
 qmp = m.qmp()
-diff = "no screendump"
-for attempt in range(20):
-    shot = T + "/screen.png"
-    if os.path.exists(shot):
-        os.unlink(shot)
-    qmp.cmd("screendump", filename=os.path.abspath(shot), format="png")
-    for _ in range(50):
-        if os.path.exists(shot) and os.path.getsize(shot) > 0:
-            break
-        time.sleep(0.1)
-    try:
-        diff = compare(shot, 640, 480, WINDOWS)
-    except (OSError, ValueError) as e:
-        diff = str(e)
-    if diff is None:
-        break
-    time.sleep(1)
+
+
+def screen_is(windows, name):
+    """The display, dumped until it is the picture windows make (the last
+    commands may still be on their way), or 20 tries: None, or where the
+    last one differs."""
+    diff = "no screendump"
+    for attempt in range(20):
+        shot = "%s/%s.png" % (T, name)
+        if os.path.exists(shot):
+            os.unlink(shot)
+        qmp.cmd("screendump", filename=os.path.abspath(shot), format="png")
+        for _ in range(50):
+            if os.path.exists(shot) and os.path.getsize(shot) > 0:
+                break
+            time.sleep(0.1)
+        try:
+            diff = compare(shot, 640, 480, windows)
+        except (OSError, ValueError) as e:
+            diff = str(e)
+        if diff is None:
+            return None
+        time.sleep(1)
+    return diff
+
+
+diff = screen_is(BEFORE, "before")
 t.check(diff is None, "the display shows each partition's picture in its window, pixel-exact, "
         "the infotainment's in front, black elsewhere", diff or "")
+m.focus_to("attacker")
+m.p.send("g")
+done = m.expect(r"\[attacker\] gpuattack: done: (\d+)/(\d+) refused", timeout=300)
+log = m.log()
+t.check(done is not None and done.group(1) == done.group(2) and int(done.group(1)) >= 11,
+        "attacker: every hostile command answered with its error",
+        "; ".join(re.findall(r"gpuattack: (?:NOT REFUSED|done).*", log)))
+ctl = re.search(r"\[attacker\] gpuattack: controls: (\d+)/(\d+) served", log)
+t.check(ctl is not None and ctl.group(1) == ctl.group(2) and int(ctl.group(1)) >= 2,
+        "attacker: its own picture shows before the attack", (ctl.group(0) if ctl else ""))
+t.check("[attacker] gpuattack: the device draws after every case" in log,
+        "attacker: the device draws again after every case")
+diff = screen_is(AFTER, "after")
+t.check(diff is None, "after the attack the display differs only in the attacker's window "
+        "(its picture, its cursor clipped to it)", diff or "")
 log = m.log()
 t.check(not re.search(r"\] \[drm:virtio_gpu\w* \*ERROR\*|virtio_gpu.*(error|fail)", log, re.I),
         "no virtio-gpu error in either kernel's log")
-t.check("malformed request" not in log and "PANIC" not in log,
-        "no malformed request, no hypervisor panic")
+t.check("PANIC" not in log, "no hypervisor panic")
+t.check(not re.search(r"(cluster|infotainment)/virtio-gpu: malformed", log),
+        "Linux's driver never sent a malformed request")
 m.kill()
 t.finish()
