@@ -390,3 +390,31 @@ if [ -n "${st:-}" ] && [ "${sn:-0}" -gt 0 ]; then
 else
 	echo "virtio-scmi: no figure (see $T/scmi-bench.log)"
 fi
+
+echo "== virtio-gpu: full-screen flushes (1280x800, 32 bpp), under the hypervisor and on QEMU's own virtio-gpu-device"
+# Debian's 6.1 kernel and drmdraw (bulkhead.gpubench=1): 20 DIRTYFBs of
+# the whole frame, each a TRANSFER_TO_HOST_2D and a RESOURCE_FLUSH of it,
+# the least of five rounds. Under the hypervisor (gpu-bench.dts) the
+# partition's window is the whole ramfb display: the transfer copies the
+# guest's pixels into the resource, the flush into the window's shadow and
+# the display. QEMU's device does its copies in host code, which the
+# instruction count does not see, and answers from its main loop: the
+# ratio is what the partition's CPU spends, not what the copies cost.
+pack tests/configs/good/gpu-bench.dts "$T/gpu-bench.img" || exit 1
+QEMU_EXTRA="-device ramfb" run_qemu "$T/gpu-bench.img" "$T/gpu-hv.log" 900
+timeout -k 5 900 "$QEMU" "${NATIVE_FLAGS[@]}" -smp 1 -m 256 -kernel "$L/Image" -initrd "$L/initrd.cpio.gz" \
+	-global virtio-mmio.force-legacy=false -device virtio-gpu-device,xres=1280,yres=800 \
+	-append "console=ttyAMA0 panic=-1 bulkhead.gpubench=1 bulkhead.name=native" </dev/null >"$T/gpu-native.log" 2>&1
+gh=$(sed -n 's/.*drmdraw: bench flushes=\([0-9]*\) ticks=\([0-9]*\).*/\1 \2/p' "$T/gpu-hv.log" | head -1)
+gn=$(sed -n 's/.*drmdraw: bench flushes=\([0-9]*\) ticks=\([0-9]*\).*/\1 \2/p' "$T/gpu-native.log" | head -1)
+gmh=$(grep -o 'drmdraw: shown [0-9x]*' "$T/gpu-hv.log" | head -1)
+gmn=$(grep -o 'drmdraw: shown [0-9x]*' "$T/gpu-native.log" | head -1)
+if [ -n "$gh" ] && [ -n "$gn" ]; then
+	awk -v h="$gh" -v n="$gn" -v f="${freq:-62500000}" -v mh="${gmh#drmdraw: shown }" -v mn="${gmn#drmdraw: shown }" 'BEGIN {
+		split(h, a, " "); split(n, b, " ")
+		hi = a[2] * 1e9 / f / a[1]; ni = b[2] * 1e9 / f / b[1]
+		printf "virtio-gpu: %.0f instructions per full-screen flush under the hypervisor (%s), %.0f on QEMU'"'"'s device (%s): ratio %.2f\n",
+			hi, mh, ni, mn, hi / ni }'
+else
+	echo "virtio-gpu: no figure (see $T/gpu-hv.log, $T/gpu-native.log)"
+fi
