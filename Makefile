@@ -154,7 +154,7 @@ QEMU_FLAGS = -M virt,virtualization=on,gic-version=3,dtb-randomness=off \
 	-nographic -nic none -serial mon:stdio -no-reboot
 
 .SECONDARY:
-.PHONY: all setup run test bench clean distclean menuconfig savedefconfig hypervisor tools guests image unit linux fuzz plugin FORCE
+.PHONY: all setup run picture test bench clean distclean menuconfig savedefconfig hypervisor tools guests image unit linux fuzz plugin FORCE
 all: image tools $(BOARD_DTB)
 
 setup: $(SETUP_STAMP)
@@ -243,9 +243,14 @@ DEMO_DEVICES = -global virtio-mmio.force-legacy=false -device ramfb \
 # SCREEN names QEMU's display: make run SCREEN=gtk (or sdl, vnc=:0).
 SCREEN ?=
 RUN_FLAGS = $(if $(SCREEN),$(filter-out -nographic,$(QEMU_FLAGS)) -display $(SCREEN),$(QEMU_FLAGS))
+RUN_EXTRA ?=
 run: $(IMAGE)
 	@[ -f $(DEMO_DISK) ] || { mkdir -p $(dir $(DEMO_DISK)) && truncate -s 256M $(DEMO_DISK); }
-	$(QEMU) $(RUN_FLAGS) $(DEMO_DEVICES) -kernel $(IMAGE)
+	$(QEMU) $(RUN_FLAGS) $(DEMO_DEVICES) $(RUN_EXTRA) -kernel $(IMAGE)
+
+# docs/demo-display.png: the demo's display, both kernel consoles on it.
+picture: $(IMAGE)
+	@$(PY) tests/lib/demo_picture.py docs/demo-display.png
 
 export O CACHE QEMU QEMU_FLAGS PY BOARD_DTB
 test: all guests unit $(LINUX612_FILES) $(LINUXSRC_IMAGE)

@@ -91,3 +91,29 @@ def compare(path, width, height, windows):
             return "(%d, %d) is #%s, not #%s" % (x, y, rows[y][3 * x:3 * x + 3].hex(),
                                                  want[3 * x:3 * x + 3].hex())
     return None
+
+
+def unlit(path, rects):
+    """The rectangles (x, y, w, h) of the screendump at path in which every
+    pixel is black (nothing drawn there)."""
+    w, h, rows = png_rgb(path)
+    out = []
+    for x0, y0, rw, rh in rects:
+        if not any(any(rows[y][3 * x0:3 * (x0 + rw)]) for y in range(y0, min(y0 + rh, h))):
+            out.append((x0, y0, rw, rh))
+    return out
+
+
+def screendump(qmp, path, tries=50):
+    """A PNG screendump of the machine's first display to path: True once
+    the file is there."""
+    import os
+    import time
+    if os.path.exists(path):
+        os.unlink(path)
+    qmp.cmd("screendump", filename=os.path.abspath(path), format="png")
+    for _ in range(tries):
+        if os.path.exists(path) and os.path.getsize(path) > 0:
+            return True
+        time.sleep(0.1)
+    return False

@@ -6,22 +6,29 @@ and IPIs rise, console input switches with Ctrl-], `reboot -f` restarts
 only that partition, `poweroff -f` stops only that one, and QEMU exits 0
 when both are off.
 Both also get a disk, a virtio-rng and a virtio-net on one segment with
-an uplink.
-proves: PLATFORM-3, PLATFORM-6, PLATFORM-8, CON-1
+an uplink, and a virtio-gpu window on the ramfb display with their kernel
+console on it.
+proves: PLATFORM-3, PLATFORM-6, PLATFORM-8, CON-1, GPU2D-1
 """
 import os
 import re
 import sys
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-from console import Checks, Machine, O  # noqa: E402
+from console import Checks, Machine, O, Qmp  # noqa: E402
+from screen import screendump, unlit  # noqa: E402
 
 t = Checks()
 os.makedirs(O + "/tests/linux-demo", exist_ok=True)
 DISK = O + "/tests/linux-demo/disk.img"
 if os.path.exists(DISK):
     os.unlink(DISK)  # make run creates a fresh one
-m = Machine(["make", "-s", "run", "O=" + O, "DEMO_DISK=" + os.path.abspath(DISK)],
+QMP = os.path.abspath(O + "/tests/linux-demo/qmp.sock")
+if os.path.exists(QMP):
+    os.unlink(QMP)
+m = Machine(["make", "-s", "run", "O=" + O, "DEMO_DISK=" + os.path.abspath(DISK),
+             "RUN_EXTRA=-qmp unix:%s,server=on,wait=off" % QMP],
             O + "/tests/linux-demo/console.log", timeout=900)
 UP = r"\[%s\] bulkhead-linux: userspace up on %s with (\d) CPU\(s\)"  # the whole "CPU(s)": log() below reads the file
 seen = m.expect_all([UP % ("alpha", "alpha"), UP % ("beta", "beta")], timeout=900)
@@ -30,6 +37,18 @@ log = m.log()
 t.check("[alpha] bulkhead-linux: userspace up on alpha with 2 CPU(s)" in log, "alpha boots with 2 CPUs")
 t.check("[beta] bulkhead-linux: userspace up on beta with 1 CPU(s)" in log, "beta boots with 1 CPU")
 m.focus = "alpha"  # the hypervisor gives the first partition the focus
+# The display: each partition's kernel console (fbcon on its virtio-gpu)
+# in its window of the ramfb display, which `make run SCREEN=gtk` shows
+# (and `make picture` saves as docs/demo-display.png).
+shot = O + "/tests/linux-demo/display.png"
+dark = ["no screendump"]
+for _ in range(20):
+    if screendump(Qmp(QMP), shot):
+        dark = unlit(shot, [(0, 0, 640, 800), (640, 0, 640, 800)])
+        if not dark:
+            break
+    time.sleep(1)
+t.check(not dark, "the display shows both partitions' consoles, each in its window", "black: %s" % dark)
 
 SUMS = ("awk '/arch_timer/{for(i=2;i<=NF;i++)if($i~/^[0-9]+$/)t+=$i}"
         "/^ *IPI/{for(i=2;i<=NF;i++)if($i~/^[0-9]+$/)p+=$i}END{print \"TI\" \"MER=\" t \" IPI=\" p}' "
