@@ -19,15 +19,9 @@ void parse_hypervisor(struct cfg_parser *p)
 {
 	static const char *const props[] = { "log-level", NULL };
 	static const char *const levels[] = { "error", "warn", "info", "debug", NULL };
-	int node = -1, child, lvl;
+	int node = cfg_root_node(p, "hypervisor"), lvl;
 
 	p->cfg->log_level = 2;
-	cfdt_for_each_subnode(child, p->fdt, 0)
-		if (strcmp(cfdt_get_name(p->fdt, child, NULL), "hypervisor") == 0) {
-			if (node >= 0)
-				perr(p, child, NULL, "node defined twice");
-			node = child;
-		}
 	if (node < 0)
 		return;
 	check_known(p, node, props, NULL);

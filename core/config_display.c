@@ -12,22 +12,15 @@
 #include <hv/config_schema.h>
 #include <hv/display.h>
 #include <libfdt.h>
-#include <string.h>
 
 void parse_display(struct cfg_parser *p)
 {
 	static const char *const props[] = { "type", "mode", NULL };
 	static const char *const types[] = { "ramfb", NULL };
 	struct display_config *dc = &p->cfg->display;
-	int node = -1, child, len;
+	int node = cfg_root_node(p, "display"), len;
 	const fdt32_t *mode;
 
-	cfdt_for_each_subnode(child, p->fdt, 0)
-		if (strcmp(cfdt_get_name(p->fdt, child, NULL), "display") == 0) {
-			if (node >= 0)
-				perr(p, child, NULL, "node defined twice");
-			node = child;
-		}
 	if (node < 0)
 		return;
 	check_known(p, node, props, NULL);

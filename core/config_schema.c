@@ -265,3 +265,16 @@ int cfg_ref(struct cfg_parser *p, int node, const char *prop, const char *root,
 		perr(p, node, prop, "'%s' is not a node of /%s", s, root);
 	return i;
 }
+
+int cfg_root_node(struct cfg_parser *p, const char *name)
+{
+	int node = -1, child;
+
+	cfdt_for_each_subnode(child, p->fdt, 0)
+		if (strcmp(cfdt_get_name(p->fdt, child, NULL), name) == 0) {
+			if (node >= 0)
+				perr(p, child, NULL, "node defined twice");
+			node = child;
+		}
+	return node;
+}

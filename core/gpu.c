@@ -188,6 +188,23 @@ static size_t segs_copy(const struct dma_seg *seg, unsigned n, uint8_t *dst)
 	return k;
 }
 
+#define MAP_SEGS 2
+
+/* The first piece of [addr, addr + *len) the device may read: all of it
+ * when it translates into MAP_SEGS segments (one RAM range: always), else
+ * up to the next 4 KiB boundary (an IOMMU maps pages; a page is one
+ * segment), *len cut to it. The segments' count, or < 0 when a byte of
+ * the piece does not translate. */
+static int map_piece(struct gpu_dev *g, uint64_t addr, uint64_t *len, struct dma_seg *seg)
+{
+	int n = dma_map(g->dma, addr, *len, DMA_TO_DEV, seg, MAP_SEGS);
+
+	if (n != DMA_ESEGS)
+		return n;
+	*len = 4096 - (addr & 4095);
+	return dma_map(g->dma, addr, *len, DMA_TO_DEV, seg, MAP_SEGS);
+}
+
 /* [off, off + len) of r's backing into dst (NULL: only check that every
  * byte translates): false when some byte does not. */
 static bool backing_copy(struct gpu_dev *g, const struct gpu_resource *r, uint64_t off, uint8_t *dst,
@@ -205,17 +222,19 @@ static bool backing_copy(struct gpu_dev *g, const struct gpu_resource *r, uint64
 		else
 			hi = mid;
 	}
-	for (unsigned i = lo; len; i++) {
+	for (unsigned i = lo; len;) {
 		const struct gpu_entry *e = &r->ent[i];
 		uint64_t in = off - e->start, k = e->len - in < len ? e->len - in : len;
-		struct dma_seg seg[4];
-		int n = dma_map(g->dma, e->addr + in, k, DMA_TO_DEV, seg, 4);
+		struct dma_seg seg[MAP_SEGS];
+		int n = map_piece(g, e->addr + in, &k, seg);
 		if (n < 0)
 			return false;
 		if (dst)
 			dst += segs_copy(seg, (unsigned)n, dst);
 		off += k;
 		len -= k;
+		if (off == e->start + e->len)
+			i++;
 	}
 	return true;
 }
@@ -368,11 +387,18 @@ static uint32_t take_backing(struct gpu_dev *g, const struct gpu_req *rq, uint64
 		return GPU_RESP_ERR_OUT_OF_MEMORY;
 	for (uint32_t i = 0; i < n; i++) {
 		struct mem_entry m;
-		struct dma_seg seg[4];
+		bool ok;
 		req_read(rq, off + (uint64_t)i * sizeof(m), &m, sizeof(m));
 		/* Each entry in the partition's memory, as its DMA space
 		 * reaches it now (it is translated again at every use). */
-		if (!m.length || dma_map(g->dma, m.addr, m.length, DMA_TO_DEV, seg, 4) < 0) {
+		ok = m.length != 0;
+		for (uint64_t at = 0; ok && at < m.length;) {
+			struct dma_seg seg[MAP_SEGS];
+			uint64_t k = m.length - at;
+			ok = m.addr + at >= m.addr && map_piece(g, m.addr + at, &k, seg) >= 0;
+			at += k;
+		}
+		if (!ok) {
 			gpu_arena_free(&g->arena, ent);
 			return GPU_RESP_ERR_INVALID_PARAMETER;
 		}
@@ -425,13 +451,16 @@ static bool scanout_rect_ok(const struct gpu_dev *g, const struct gpu_rect *r, u
 	       gpu_rect_inside(r, w, h);
 }
 
-static uint32_t cmd_set_scanout(struct gpu_dev *g, const struct gpu_req *rq)
+/* SET_SCANOUT and SET_SCANOUT_BLOB: the same up to resource_id (the
+ * blob's request goes on with its framebuffer). */
+static uint32_t cmd_set_scanout(struct gpu_dev *g, const struct gpu_req *rq, bool blob)
 {
-	struct set_scanout c;
+	struct scanout_blob c;
 	struct gpu_resource *r;
 	struct gpu_rect rect;
 
-	if (!req_read(rq, 0, &c, sizeof(c)))
+	memset(&c, 0, sizeof(c));
+	if (!req_read(rq, 0, &c, blob ? sizeof(c) : sizeof(struct set_scanout)))
 		return GPU_RESP_ERR_INVALID_PARAMETER;
 	if (c.scanout_id != 0)
 		return GPU_RESP_ERR_INVALID_SCANOUT_ID;
@@ -439,42 +468,21 @@ static uint32_t cmd_set_scanout(struct gpu_dev *g, const struct gpu_req *rq)
 		scanout_off(g);
 		return GPU_RESP_OK_NODATA;
 	}
-	if (!(r = find(g, c.resource_id)) || r->blob)
+	if (!(r = find(g, c.resource_id)) || r->blob != blob)
 		return GPU_RESP_ERR_INVALID_RESOURCE_ID;
 	rect = rect_of(&c.r);
-	if (!scanout_rect_ok(g, &rect, r->width, r->height))
+	/* A blob's framebuffer: one plane (the other strides and offsets are
+	 * not used), inside the blob. */
+	if (blob ? !format_ok(c.format) || !scanout_rect_ok(g, &rect, c.width, c.height) ||
+		   !gpu_scanout_blob_ok(&rect, c.width, c.height, c.strides[0], c.offsets[0], r->bytes)
+		 : !scanout_rect_ok(g, &rect, r->width, r->height))
 		return GPU_RESP_ERR_INVALID_PARAMETER;
 	scanout_off(g);
 	g->so = (struct gpu_scanout){ .res = r->id, .r = rect };
-	show_new(g, r);
-	return GPU_RESP_OK_NODATA;
-}
-
-static uint32_t cmd_set_scanout_blob(struct gpu_dev *g, const struct gpu_req *rq)
-{
-	struct scanout_blob c;
-	struct gpu_resource *r;
-	struct gpu_rect rect;
-
-	if (!req_read(rq, 0, &c, sizeof(c)))
-		return GPU_RESP_ERR_INVALID_PARAMETER;
-	if (c.scanout_id != 0)
-		return GPU_RESP_ERR_INVALID_SCANOUT_ID;
-	if (!c.resource_id) {
-		scanout_off(g);
-		return GPU_RESP_OK_NODATA;
-	}
-	if (!(r = find(g, c.resource_id)) || !r->blob)
-		return GPU_RESP_ERR_INVALID_RESOURCE_ID;
-	rect = rect_of(&c.r);
-	/* One plane: the others' strides and offsets are not used. */
-	if (!format_ok(c.format) || !scanout_rect_ok(g, &rect, c.width, c.height) ||
-	    !gpu_scanout_blob_ok(&rect, c.width, c.height, c.strides[0], c.offsets[0], r->bytes))
-		return GPU_RESP_ERR_INVALID_PARAMETER;
-	scanout_off(g);
-	g->so = (struct gpu_scanout){ .res = r->id, .r = rect, .blob = true, .fb_width = c.width,
-				      .fb_height = c.height, .stride = c.strides[0],
-				      .offset = c.offsets[0] };
+	if (blob)
+		g->so = (struct gpu_scanout){ .res = r->id, .r = rect, .blob = true, .fb_width = c.width,
+					      .fb_height = c.height, .stride = c.strides[0],
+					      .offset = c.offsets[0] };
 	return show_new(g, r) ? GPU_RESP_OK_NODATA : GPU_RESP_ERR_UNSPEC;
 }
 
@@ -614,13 +622,13 @@ size_t gpu_ctrl(struct gpu_dev *g, const struct gpu_req *rq, uint8_t *resp, size
 		case GPU_CMD_GET_EDID: st = cmd_get_edid(g, rq, resp, max, &len); break;
 		case GPU_CMD_RESOURCE_CREATE_2D: st = cmd_create_2d(g, rq); break;
 		case GPU_CMD_RESOURCE_UNREF: st = cmd_unref(g, rq); break;
-		case GPU_CMD_SET_SCANOUT: st = cmd_set_scanout(g, rq); break;
+		case GPU_CMD_SET_SCANOUT: st = cmd_set_scanout(g, rq, false); break;
 		case GPU_CMD_RESOURCE_FLUSH: st = cmd_flush(g, rq); break;
 		case GPU_CMD_TRANSFER_TO_HOST_2D: st = cmd_transfer(g, rq); break;
 		case GPU_CMD_RESOURCE_ATTACH_BACKING: st = cmd_attach(g, rq); break;
 		case GPU_CMD_RESOURCE_DETACH_BACKING: st = cmd_detach(g, rq); break;
 		case GPU_CMD_RESOURCE_CREATE_BLOB: st = cmd_create_blob(g, rq); break;
-		case GPU_CMD_SET_SCANOUT_BLOB: st = cmd_set_scanout_blob(g, rq); break;
+		case GPU_CMD_SET_SCANOUT_BLOB: st = cmd_set_scanout(g, rq, true); break;
 		/* num_capsets is 0: there is no capset index or id to ask for. */
 		case GPU_CMD_GET_CAPSET_INFO:
 		case GPU_CMD_GET_CAPSET: st = GPU_RESP_ERR_INVALID_PARAMETER; break;

@@ -62,6 +62,10 @@ void parse_blob(struct cfg_parser *p, int node, const char *prop, struct blob_re
  * CFG_NAME_MAX - 1 characters, no unit address. */
 bool take_name(struct cfg_parser *p, int node, const char *what, char out[CFG_NAME_MAX]);
 
+/* A top-level node that may appear once (/hypervisor, /display): its
+ * offset, or -1 when absent; a second one is reported. */
+int cfg_root_node(struct cfg_parser *p, const char *name);
+
 /* The named children of a root node (partitions, /storage, /network):
  * the root node itself at most once and without a unit address, each child
  * named as take_name() says, no name twice, at most max children. fn is

@@ -681,6 +681,42 @@ static void test_no_display(void **state)
 	comp_redraw(&disp, &(struct gpu_rect){ 0, 0, OUT_W, OUT_H });
 }
 
+/* An entry that needs more segments than a translation takes at once
+ * (here: IOVA-contiguous pages scattered in host memory, as an IOMMU's
+ * page mappings are): taken page by page, at attach and at transfer. */
+static void test_scattered_pages(void **state)
+{
+	static uint8_t pages[DMA_MAX_RANGES][4096];
+	static struct dma_space sp;
+	static uint8_t arena_s[1 << 16];
+	static struct gpu_dev s;
+	struct dma_range r[DMA_MAX_RANGES];
+	const int n = DMA_MAX_RANGES; /* more than a translation's segments */
+
+	(void)state;
+	for (int i = 0; i < n; i++) {
+		/* backwards in host memory, so no two merge */
+		r[i] = (struct dma_range){ 0x80000000ull + 4096u * (unsigned)i, 4096, pages[n - 1 - i],
+					   DMA_BIDIR };
+		memset(pages[n - 1 - i], 0x10 + i, 4096);
+	}
+	assert_int_equal(dma_space_init(&sp, r, (unsigned)n), 0);
+	gpu_init(&s, &sp, 64, 64, "s", arena_s, sizeof(arena_s), NULL, NULL);
+	dev = &s;
+	assert_int_equal(create_2d(2, 2, 64, 16 * n), GPU_RESP_OK_NODATA);
+	assert_int_equal(attach(2, 0x80000000ull, 4096u * n, 4096u * n), GPU_RESP_OK_NODATA);
+	assert_int_equal(transfer(2, 0, 0, 64, 16 * n, 0), GPU_RESP_OK_NODATA);
+	for (int i = 0; i < n; i++)
+		for (int k = 0; k < 4096; k++)
+			assert_int_equal(s.res[0].pixels[i * 4096 + k], 0x10 + i);
+	assert_int_equal(attach(2, 0x80000000ull, 4096u * n, 4096u * n), GPU_RESP_ERR_UNSPEC);
+	res_cmd(GPU_CMD_RESOURCE_DETACH_BACKING, 2);
+	/* One page more: past the last range. */
+	assert_int_equal(attach(2, 0x80000000ull, 4096u * (n + 1), 4096u * (n + 1)),
+			 GPU_RESP_ERR_INVALID_PARAMETER);
+	dev = &a;
+}
+
 static void test_arena(void **state)
 {
 	static uint8_t mem[4096];
@@ -713,6 +749,7 @@ int main(void)
 		cmocka_unit_test(test_picture),           cmocka_unit_test(test_blob),
 		cmocka_unit_test(test_cursor),            cmocka_unit_test(test_z_order),
 		cmocka_unit_test(test_no_display),        cmocka_unit_test(test_arena),
+		cmocka_unit_test(test_scattered_pages),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
