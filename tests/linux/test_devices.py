@@ -51,7 +51,7 @@ for dev, ro in (("vda", "0"), ("vdb", "1"), ("vdc", "0"), ("vdd", "0")):
             "disk %s: 2048 sectors, ro=%s" % (dev, ro), r.group(0) if r else "no answer")
 # The disks are the windows in order: vda reads sector 0, vdd sector 6144
 # of the RAM disk ("RAMDISK-SECTOR-%08d").
-r = sh("full", "dd if=/dev/vdd bs=512 count=1 2>/dev/null | head -c 23; echo", r"(RAMDISK-SECTOR-\d+)")
+r = sh("full", "dd if=/dev/vdd bs=512 count=1 2>/dev/null | head -c 23; echo", r"(RAMDISK-SECTOR-\d{8})")
 t.check(r is not None and r.group(1) == "RAMDISK-SECTOR-00006144", "vdd is the fourth window",
         r.group(0) if r else "no answer")
 r = sh("full", "echo N\"\"ET=$(cat /sys/class/net/eth0/address)", r"NET=(\S+)[\r\n]")
