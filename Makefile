@@ -217,6 +217,13 @@ $(LINUX_FILES) &: tools/guest-linux.sh tests/linux/init $(wildcard tests/lib/lin
 	CACHE=$(CACHE) tools/guest-linux.sh
 $(LINUX612_FILES) &: tools/guest-linux.sh tests/linux/init $(wildcard tests/lib/linux/*.c) | $(SETUP_STAMP)
 	CACHE=$(CACHE) tools/guest-linux.sh 6.12
+# ---- guest OpenGL (kmscube on Mesa's virgl driver) ----
+# Debian 12's arm64 kmscube and Mesa as an initramfs overlay, appended to
+# the initramfs above (tests/linux/init's bulkhead.kmscube=N mode).
+MESA_INITRD := $(CACHE)/mesa/initrd-gl.cpio.gz
+$(MESA_INITRD): tools/guest-mesa.sh tests/lib/mesa/keepfb.c $(LINUX_FILES) | $(SETUP_STAMP)
+	CACHE=$(CACHE) tools/guest-mesa.sh
+# ---- end of guest OpenGL ----
 # A kernel built from Debian's linux-source-6.12 with tests/linux/kernel-6.12.config
 # (the SCMI virtio transport and scmi-hwmon); the script keys its cache on
 # the source package's version and the fragment, so it runs every time.
@@ -253,7 +260,7 @@ picture: $(IMAGE)
 	@$(PY) tests/lib/demo_picture.py docs/demo-display.png
 
 export O CACHE QEMU QEMU_FLAGS PY BOARD_DTB
-test: all guests unit $(LINUX612_FILES) $(LINUXSRC_IMAGE)
+test: all guests unit $(LINUX612_FILES) $(LINUXSRC_IMAGE) $(MESA_INITRD)
 	@tests/lib/run.sh
 
 bench: all guests plugin $(LINUX612_FILES)

@@ -3,7 +3,9 @@
  * driver. Optional: without it, scanouts work and are shown nowhere.
  *
  *     display {
- *         type = "ramfb";          QEMU's ramfb, found through fw_cfg
+ *         type = "ramfb";          QEMU's ramfb, found through fw_cfg, or
+ *                "virtio-gpu"      the physical virtio-gpu's first scanout
+ *                                  (include/hv/gpu_host.h)
  *         mode = <1280 800>;       the output's width and height
  *     };
  *
@@ -16,7 +18,7 @@
 void parse_display(struct cfg_parser *p)
 {
 	static const char *const props[] = { "type", "mode", NULL };
-	static const char *const types[] = { "ramfb", NULL };
+	static const char *const types[] = { "ramfb", "virtio-gpu", NULL };
 	struct display_config *dc = &p->cfg->display;
 	int node = cfg_root_node(p, "display"), len;
 	const fdt32_t *mode;
@@ -26,8 +28,12 @@ void parse_display(struct cfg_parser *p)
 	check_known(p, node, props, NULL);
 	if (!cfdt_getprop(p->fdt, node, "type", NULL))
 		perr(p, node, "type", "missing");
-	else if (cfg_choice(p, node, "type", types, -1) == 0)
-		dc->kind = DISPLAY_RAMFB;
+	else
+		switch (cfg_choice(p, node, "type", types, -1)) {
+		case 0: dc->kind = DISPLAY_RAMFB; break;
+		case 1: dc->kind = DISPLAY_VIRTIO_GPU; break;
+		default: break;
+		}
 	mode = cfdt_getprop(p->fdt, node, "mode", &len);
 	if (!mode) {
 		perr(p, node, "mode", "missing");

@@ -38,10 +38,16 @@ void display_open(const struct hv_config *cfg)
 	if (!d->fb)
 		return;
 	comp_redraw(d, &(struct gpu_rect){ 0, 0, d->width, d->height }); /* black */
-	if (!ramfb_setup(d->fb, d->width, d->height, d->stride)) {
+	if (dc->kind == DISPLAY_VIRTIO_GPU) {
+		if (!gpu_host_display_setup(d)) {
+			WARN("display: no physical virtio-gpu on this board: scanouts are shown nowhere");
+			return;
+		}
+	} else if (!ramfb_setup(d->fb, d->width, d->height, d->stride)) {
 		WARN("display: no ramfb on this board: scanouts are shown nowhere");
 		return;
 	}
-	INFO("display: ramfb %ux%u", dc->width, dc->height);
+	INFO("display: %s %ux%u", dc->kind == DISPLAY_VIRTIO_GPU ? "virtio-gpu" : "ramfb", dc->width,
+	     dc->height);
 	hv_display = d;
 }

@@ -1,7 +1,7 @@
 /* virtio-gpu 2D: see include/hv/gpu.h. Each command is decoded into its
  * struct (a copy: the guest cannot change it while it is checked), every
  * check is made, and only then does anything change. */
-#include <hv/gpu.h>
+#include "gpu_priv.h"
 #include <string.h>
 
 /* ---- the budget: first fit over blocks sorted by offset ---- */
@@ -133,7 +133,7 @@ _Static_assert(sizeof(struct cursor_req) == 56, "update_cursor");
 
 /* Bytes [off, off + len) of the request into buf: false when it is
  * shorter. */
-static bool req_read(const struct gpu_req *rq, uint64_t off, void *buf, size_t len)
+bool gpu_req_read(const struct gpu_req *rq, uint64_t off, void *buf, size_t len)
 {
 	uint8_t *o = buf;
 
@@ -159,7 +159,7 @@ static struct gpu_rect rect_of(const struct rect_le *r)
 	return (struct gpu_rect){ r->x, r->y, r->width, r->height };
 }
 
-static bool format_ok(uint32_t f)
+bool gpu_format_ok(uint32_t f)
 {
 	/* [VIRTIO] 5.7.6.8: every format, 32 bits a pixel. */
 	return f == 1 || f == 2 || f == 3 || f == 4 || f == 67 || f == 68 || f == 121 || f == 134;
@@ -175,6 +175,11 @@ static struct gpu_resource *find(struct gpu_dev *g, uint32_t id)
 	return NULL;
 }
 
+bool gpu_id_taken(struct gpu_dev *g, uint32_t id)
+{
+	return find(g, id) || gpu3d_find(g, id);
+}
+
 /* ---- backing: guest memory, reached when used ---- */
 
 static size_t segs_copy(const struct dma_seg *seg, unsigned n, uint8_t *dst)
@@ -188,14 +193,12 @@ static size_t segs_copy(const struct dma_seg *seg, unsigned n, uint8_t *dst)
 	return k;
 }
 
-#define MAP_SEGS 2
-
 /* The first piece of [addr, addr + *len) the device may read: all of it
  * when it translates into MAP_SEGS segments (one RAM range: always), else
  * up to the next 4 KiB boundary (an IOMMU maps pages; a page is one
  * segment), *len cut to it. The segments' count, or < 0 when a byte of
  * the piece does not translate. */
-static int map_piece(struct gpu_dev *g, uint64_t addr, uint64_t *len, struct dma_seg *seg)
+int gpu_map_piece(struct gpu_dev *g, uint64_t addr, uint64_t *len, struct dma_seg *seg)
 {
 	int n = dma_map(g->dma, addr, *len, DMA_TO_DEV, seg, MAP_SEGS);
 
@@ -226,7 +229,7 @@ static bool backing_copy(struct gpu_dev *g, const struct gpu_resource *r, uint64
 		const struct gpu_entry *e = &r->ent[i];
 		uint64_t in = off - e->start, k = e->len - in < len ? e->len - in : len;
 		struct dma_seg seg[MAP_SEGS];
-		int n = map_piece(g, e->addr + in, &k, seg);
+		int n = gpu_map_piece(g, e->addr + in, &k, seg);
 		if (n < 0)
 			return false;
 		if (dst)
@@ -250,6 +253,8 @@ static bool to_shadow(struct gpu_dev *g, const struct gpu_resource *r, const str
 	uint32_t wstride = w->rect.width * GPU_BPP;
 	bool ok = true;
 
+	if (so->v3)
+		return gpu3d_readback(g, gpu3d_find(g, so->res), a);
 	for (uint32_t row = 0; row < a->height; row++) {
 		uint8_t *d = w->shadow + (size_t)(a->y - so->r.y + row) * wstride +
 			     (size_t)(a->x - so->r.x) * GPU_BPP;
@@ -340,11 +345,11 @@ static uint32_t cmd_create_2d(struct gpu_dev *g, const struct gpu_req *rq)
 	struct gpu_resource *r;
 	uint64_t bytes;
 
-	if (!req_read(rq, 0, &c, sizeof(c)))
+	if (!gpu_req_read(rq, 0, &c, sizeof(c)))
 		return GPU_RESP_ERR_INVALID_PARAMETER;
-	if (!c.resource_id || find(g, c.resource_id))
+	if (!c.resource_id || gpu_id_taken(g, c.resource_id))
 		return GPU_RESP_ERR_INVALID_RESOURCE_ID;
-	if (!format_ok(c.format) || c.width > GPU_MAX_DIM || c.height > GPU_MAX_DIM ||
+	if (!gpu_format_ok(c.format) || c.width > GPU_MAX_DIM || c.height > GPU_MAX_DIM ||
 	    !(bytes = gpu_resource_bytes(c.width, c.height, g->arena.size)))
 		return GPU_RESP_ERR_INVALID_PARAMETER;
 	if (!(r = new_slot(g)) || !(r->pixels = gpu_arena_alloc(&g->arena, bytes)))
@@ -363,20 +368,22 @@ static uint32_t cmd_unref(struct gpu_dev *g, const struct gpu_req *rq)
 	struct res_only c;
 	struct gpu_resource *r;
 
-	if (!req_read(rq, 0, &c, sizeof(c)))
+	if (!gpu_req_read(rq, 0, &c, sizeof(c)))
 		return GPU_RESP_ERR_INVALID_PARAMETER;
-	if (!(r = find(g, c.resource_id)))
-		return GPU_RESP_ERR_INVALID_RESOURCE_ID;
-	if (g->so.res == r->id)
+	if (g->so.res && g->so.res == c.resource_id)
 		scanout_off(g);
+	if (!(r = find(g, c.resource_id))) {
+		struct gpu3d_res *r3 = gpu3d_find(g, c.resource_id);
+		return r3 ? gpu3d_unref(g, r3) : GPU_RESP_ERR_INVALID_RESOURCE_ID;
+	}
 	release(g, r);
 	return GPU_RESP_OK_NODATA;
 }
 
 /* A backing list of n entries at offset off of the request: read, each
  * entry checked to translate now, into the budget. */
-static uint32_t take_backing(struct gpu_dev *g, const struct gpu_req *rq, uint64_t off, uint32_t n,
-			     struct gpu_resource *r)
+uint32_t gpu_take_backing(struct gpu_dev *g, const struct gpu_req *rq, uint64_t off, uint32_t n,
+			  struct gpu_entry **out, uint32_t *nent, uint64_t *len)
 {
 	struct gpu_entry *ent;
 	uint64_t total = 0;
@@ -388,14 +395,14 @@ static uint32_t take_backing(struct gpu_dev *g, const struct gpu_req *rq, uint64
 	for (uint32_t i = 0; i < n; i++) {
 		struct mem_entry m;
 		bool ok;
-		req_read(rq, off + (uint64_t)i * sizeof(m), &m, sizeof(m));
+		gpu_req_read(rq, off + (uint64_t)i * sizeof(m), &m, sizeof(m));
 		/* Each entry in the partition's memory, as its DMA space
 		 * reaches it now (it is translated again at every use). */
 		ok = m.length != 0;
 		for (uint64_t at = 0; ok && at < m.length;) {
 			struct dma_seg seg[MAP_SEGS];
 			uint64_t k = m.length - at;
-			ok = m.addr + at >= m.addr && map_piece(g, m.addr + at, &k, seg) >= 0;
+			ok = m.addr + at >= m.addr && gpu_map_piece(g, m.addr + at, &k, seg) >= 0;
 			at += k;
 		}
 		if (!ok) {
@@ -405,9 +412,9 @@ static uint32_t take_backing(struct gpu_dev *g, const struct gpu_req *rq, uint64
 		ent[i] = (struct gpu_entry){ m.addr, total, m.length };
 		total += m.length; /* at most 2^14 * 2^32 */
 	}
-	r->ent = ent;
-	r->nent = n;
-	r->backing_len = total;
+	*out = ent;
+	*nent = n;
+	*len = total;
 	return GPU_RESP_OK_NODATA;
 }
 
@@ -416,13 +423,18 @@ static uint32_t cmd_attach(struct gpu_dev *g, const struct gpu_req *rq)
 	struct attach c;
 	struct gpu_resource *r;
 
-	if (!req_read(rq, 0, &c, sizeof(c)))
+	if (!gpu_req_read(rq, 0, &c, sizeof(c)))
 		return GPU_RESP_ERR_INVALID_PARAMETER;
-	if (!(r = find(g, c.resource_id)) || r->blob)
+	if (!(r = find(g, c.resource_id))) {
+		struct gpu3d_res *r3 = gpu3d_find(g, c.resource_id);
+		return r3 ? gpu3d_attach(g, r3, rq, sizeof(c), c.nr_entries)
+			  : GPU_RESP_ERR_INVALID_RESOURCE_ID;
+	}
+	if (r->blob)
 		return GPU_RESP_ERR_INVALID_RESOURCE_ID;
 	if (r->ent)
 		return GPU_RESP_ERR_UNSPEC; /* detach first, as QEMU's device requires */
-	return take_backing(g, rq, sizeof(c), c.nr_entries, r);
+	return gpu_take_backing(g, rq, sizeof(c), c.nr_entries, &r->ent, &r->nent, &r->backing_len);
 }
 
 static uint32_t cmd_detach(struct gpu_dev *g, const struct gpu_req *rq)
@@ -430,9 +442,13 @@ static uint32_t cmd_detach(struct gpu_dev *g, const struct gpu_req *rq)
 	struct res_only c;
 	struct gpu_resource *r;
 
-	if (!req_read(rq, 0, &c, sizeof(c)))
+	if (!gpu_req_read(rq, 0, &c, sizeof(c)))
 		return GPU_RESP_ERR_INVALID_PARAMETER;
-	if (!(r = find(g, c.resource_id)) || r->blob)
+	if (!(r = find(g, c.resource_id))) {
+		struct gpu3d_res *r3 = gpu3d_find(g, c.resource_id);
+		return r3 ? gpu3d_detach(g, r3) : GPU_RESP_ERR_INVALID_RESOURCE_ID;
+	}
+	if (r->blob)
 		return GPU_RESP_ERR_INVALID_RESOURCE_ID;
 	if (!r->ent)
 		return GPU_RESP_ERR_UNSPEC;
@@ -460,7 +476,7 @@ static uint32_t cmd_set_scanout(struct gpu_dev *g, const struct gpu_req *rq, boo
 	struct gpu_rect rect;
 
 	memset(&c, 0, sizeof(c));
-	if (!req_read(rq, 0, &c, blob ? sizeof(c) : sizeof(struct set_scanout)))
+	if (!gpu_req_read(rq, 0, &c, blob ? sizeof(c) : sizeof(struct set_scanout)))
 		return GPU_RESP_ERR_INVALID_PARAMETER;
 	if (c.scanout_id != 0)
 		return GPU_RESP_ERR_INVALID_SCANOUT_ID;
@@ -468,12 +484,22 @@ static uint32_t cmd_set_scanout(struct gpu_dev *g, const struct gpu_req *rq, boo
 		scanout_off(g);
 		return GPU_RESP_OK_NODATA;
 	}
+	rect = rect_of(&c.r);
+	if (!blob && !find(g, c.resource_id) && gpu3d_find(g, c.resource_id)) {
+		/* A 3D resource: a 2D texture of 32-bit pixels, read back. */
+		struct gpu3d_res *r3 = gpu3d_find(g, c.resource_id);
+		if ((r3->target != 2 && r3->target != 5) || !gpu_format_ok(r3->format) ||
+		    !scanout_rect_ok(g, &rect, r3->width, r3->height))
+			return GPU_RESP_ERR_INVALID_PARAMETER;
+		scanout_off(g);
+		g->so = (struct gpu_scanout){ .res = r3->id, .v3 = true, .r = rect };
+		return show_new(g, NULL) ? GPU_RESP_OK_NODATA : GPU_RESP_ERR_UNSPEC;
+	}
 	if (!(r = find(g, c.resource_id)) || r->blob != blob)
 		return GPU_RESP_ERR_INVALID_RESOURCE_ID;
-	rect = rect_of(&c.r);
 	/* A blob's framebuffer: one plane (the other strides and offsets are
 	 * not used), inside the blob. */
-	if (blob ? !format_ok(c.format) || !scanout_rect_ok(g, &rect, c.width, c.height) ||
+	if (blob ? !gpu_format_ok(c.format) || !scanout_rect_ok(g, &rect, c.width, c.height) ||
 		   !gpu_scanout_blob_ok(&rect, c.width, c.height, c.strides[0], c.offsets[0], r->bytes)
 		 : !scanout_rect_ok(g, &rect, r->width, r->height))
 		return GPU_RESP_ERR_INVALID_PARAMETER;
@@ -492,11 +518,20 @@ static uint32_t cmd_flush(struct gpu_dev *g, const struct gpu_req *rq)
 	struct gpu_resource *r;
 	struct gpu_rect rect;
 
-	if (!req_read(rq, 0, &c, sizeof(c)))
+	if (!gpu_req_read(rq, 0, &c, sizeof(c)))
 		return GPU_RESP_ERR_INVALID_PARAMETER;
-	if (!(r = find(g, c.resource_id)))
-		return GPU_RESP_ERR_INVALID_RESOURCE_ID;
 	rect = rect_of(&c.r);
+	if (!(r = find(g, c.resource_id))) {
+		struct gpu3d_res *r3 = gpu3d_find(g, c.resource_id);
+		if (!r3)
+			return GPU_RESP_ERR_INVALID_RESOURCE_ID;
+		if (!gpu_rect_inside(&rect, r3->width, r3->height))
+			return GPU_RESP_ERR_INVALID_PARAMETER;
+		g->st.flushes++;
+		if (g->so.res != r3->id)
+			return GPU_RESP_OK_NODATA;
+		return show(g, NULL, &rect) ? GPU_RESP_OK_NODATA : GPU_RESP_ERR_UNSPEC;
+	}
 	if (r->blob ? g->so.res == r->id && !gpu_rect_inside(&rect, g->so.fb_width, g->so.fb_height)
 		    : !gpu_rect_inside(&rect, r->width, r->height))
 		return GPU_RESP_ERR_INVALID_PARAMETER;
@@ -513,10 +548,10 @@ static uint32_t cmd_transfer(struct gpu_dev *g, const struct gpu_req *rq)
 	struct gpu_rect rect;
 	uint64_t stride, row;
 
-	if (!req_read(rq, 0, &c, sizeof(c)))
+	if (!gpu_req_read(rq, 0, &c, sizeof(c)))
 		return GPU_RESP_ERR_INVALID_PARAMETER;
 	if (!(r = find(g, c.resource_id)))
-		return GPU_RESP_ERR_INVALID_RESOURCE_ID;
+		return GPU_RESP_ERR_INVALID_RESOURCE_ID; /* 3D resources: TRANSFER_TO_HOST_3D */
 	if (r->blob)
 		return GPU_RESP_OK_NODATA; /* the scanout reads guest memory itself */
 	if (!r->ent)
@@ -551,16 +586,17 @@ static uint32_t cmd_create_blob(struct gpu_dev *g, const struct gpu_req *rq)
 	struct gpu_resource *r, tmp = { 0 };
 	uint32_t st;
 
-	if (!req_read(rq, 0, &c, sizeof(c)))
+	if (!gpu_req_read(rq, 0, &c, sizeof(c)))
 		return GPU_RESP_ERR_INVALID_PARAMETER;
-	if (!c.resource_id || find(g, c.resource_id))
+	if (!c.resource_id || gpu_id_taken(g, c.resource_id))
 		return GPU_RESP_ERR_INVALID_RESOURCE_ID;
 	/* Guest memory only (no 3D, no host-visible memory): not mappable. */
 	if (c.blob_mem != GPU_BLOB_MEM_GUEST || (c.blob_flags & ~6u) || !c.size)
 		return GPU_RESP_ERR_INVALID_PARAMETER;
 	if (!(r = new_slot(g)))
 		return GPU_RESP_ERR_OUT_OF_MEMORY;
-	if ((st = take_backing(g, rq, sizeof(c), c.nr_entries, &tmp)) != GPU_RESP_OK_NODATA)
+	if ((st = gpu_take_backing(g, rq, sizeof(c), c.nr_entries, &tmp.ent, &tmp.nent,
+				   &tmp.backing_len)) != GPU_RESP_OK_NODATA)
 		return st;
 	if (tmp.backing_len < c.size) {
 		gpu_arena_free(&g->arena, tmp.ent);
@@ -579,7 +615,7 @@ static uint32_t cmd_get_edid(struct gpu_dev *g, const struct gpu_req *rq, uint8_
 	struct get_edid c;
 	uint32_t size = EDID_LEN;
 
-	if (!req_read(rq, 0, &c, sizeof(c)))
+	if (!gpu_req_read(rq, 0, &c, sizeof(c)))
 		return GPU_RESP_ERR_INVALID_PARAMETER;
 	if (c.scanout != 0)
 		return GPU_RESP_ERR_INVALID_SCANOUT_ID;
@@ -613,7 +649,7 @@ size_t gpu_ctrl(struct gpu_dev *g, const struct gpu_req *rq, uint8_t *resp, size
 	if (max < GPU_HDR_LEN)
 		return 0;
 	g->st.commands++;
-	if (!req_read(rq, 0, &h, sizeof(h))) {
+	if (!gpu_req_read(rq, 0, &h, sizeof(h))) {
 		st = GPU_RESP_ERR_UNSPEC;
 		h = (struct hdr){ 0 };
 	} else {
@@ -629,9 +665,22 @@ size_t gpu_ctrl(struct gpu_dev *g, const struct gpu_req *rq, uint8_t *resp, size
 		case GPU_CMD_RESOURCE_DETACH_BACKING: st = cmd_detach(g, rq); break;
 		case GPU_CMD_RESOURCE_CREATE_BLOB: st = cmd_create_blob(g, rq); break;
 		case GPU_CMD_SET_SCANOUT_BLOB: st = cmd_set_scanout(g, rq, true); break;
-		/* num_capsets is 0: there is no capset index or id to ask for. */
 		case GPU_CMD_GET_CAPSET_INFO:
-		case GPU_CMD_GET_CAPSET: st = GPU_RESP_ERR_INVALID_PARAMETER; break;
+		case GPU_CMD_GET_CAPSET:
+		case GPU_CMD_CTX_CREATE:
+		case GPU_CMD_CTX_DESTROY:
+		case GPU_CMD_CTX_ATTACH_RESOURCE:
+		case GPU_CMD_CTX_DETACH_RESOURCE:
+		case GPU_CMD_RESOURCE_CREATE_3D:
+		case GPU_CMD_TRANSFER_TO_HOST_3D:
+		case GPU_CMD_TRANSFER_FROM_HOST_3D:
+		case GPU_CMD_SUBMIT_3D:
+			if (gpu3d_on(g))
+				st = gpu3d_ctrl(g, h.type, rq, resp, max, &len);
+			else /* 2D: num_capsets is 0, there is nothing to ask for */
+				st = h.type < GPU_CMD_CTX_CREATE ? GPU_RESP_ERR_INVALID_PARAMETER
+								 : GPU_RESP_ERR_UNSPEC;
+			break;
 		default: st = GPU_RESP_ERR_UNSPEC; break;
 		}
 	}
@@ -656,7 +705,7 @@ void gpu_cursor(struct gpu_dev *g, const struct gpu_req *rq)
 	const struct gpu_resource *r;
 
 	g->st.commands++;
-	if (!req_read(rq, 0, &c, sizeof(c)) || c.scanout_id != 0 ||
+	if (!gpu_req_read(rq, 0, &c, sizeof(c)) || c.scanout_id != 0 ||
 	    (c.h.type != GPU_CMD_UPDATE_CURSOR && c.h.type != GPU_CMD_MOVE_CURSOR)) {
 		g->st.errors++;
 		return;
@@ -700,6 +749,8 @@ void gpu_init(struct gpu_dev *g, const struct dma_space *dma, uint32_t width, ui
 
 void gpu_reset(struct gpu_dev *g)
 {
+	scanout_off(g);
+	gpu3d_reset(g);
 	memset(g->res, 0, sizeof(g->res));
 	gpu_arena_init(&g->arena, g->arena.base, g->arena.size);
 	g->cursor_res = 0;

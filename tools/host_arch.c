@@ -4,6 +4,7 @@
  * device models come along but never run on the host. Whatever would touch
  * the CPU ends the tool: reaching it is a bug. */
 #include <hv/display.h>
+#include <hv/gpu_host.h>
 #include <hv/sensor.h>
 #include <hv/arch.h>
 #include <hv/partition.h>
@@ -29,6 +30,16 @@ void arch_clean_for_guest(void *va, size_t size) { (void)va; (void)size; }
 void arch_console_flush_later(void) {}
 bool arch_entropy(void *buf, size_t n) { (void)buf; (void)n; not_on_host(__func__); }
 bool sensor_regs_read(const struct sensor *s, int64_t *v) { (void)s; (void)v; not_on_host(__func__); }
+bool gpu_host_display_setup(struct display *d) { (void)d; not_on_host(__func__); }
+bool gpu_host_probe(void) { not_on_host(__func__); }
+bool gpu_host_has_3d(void) { not_on_host(__func__); }
+unsigned gpu_host_capsets(const struct gpu_host_capset **out) { (void)out; not_on_host(__func__); }
+uint32_t gpu_host_cmd(const void *req, size_t len, const void *data, size_t dlen, void *resp,
+		      size_t rmax, size_t *rlen)
+{
+	(void)req, (void)len, (void)data, (void)dlen, (void)resp, (void)rmax, (void)rlen;
+	not_on_host(__func__);
+}
 bool ramfb_setup(void *fb, uint32_t w, uint32_t h, uint32_t s) { (void)fb; (void)w; (void)h; (void)s; not_on_host(__func__); }
 _Noreturn void arch_halt(void) { exit(3); }
 _Noreturn void arch_system_off(void) { not_on_host(__func__); }

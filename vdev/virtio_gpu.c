@@ -1,6 +1,7 @@
 /* virtio-gpu: see include/vdev/virtio_gpu.h. */
 #include <hv/config_schema.h>
 #include <hv/display.h>
+#include <hv/gpu_host.h>
 #include <hv/log.h>
 #include <hv/vdev.h>
 #include <libfdt.h>
@@ -34,13 +35,15 @@ static void gpu_notify(struct virtio_dev *d, unsigned q)
 }
 
 /* events_read (nothing ever changes: the mode is the partition file's),
- * events_clear, num_scanouts, num_capsets (0: no 3D, GPU2D-4). */
+ * events_clear, num_scanouts, num_capsets (2D: 0, GPU2D-4; 3D: the
+ * render backend's, never 0, GPU3D-2). */
 static uint64_t gpu_config_read(struct virtio_dev *d, uint32_t off, unsigned w)
 {
-	const uint32_t cfg[4] = { 0, 0, 1, 0 };
+	struct virtio_gpu *vg = d->priv;
+	const struct gpu_host_capset *caps;
+	const uint32_t cfg[4] = { 0, 0, 1, vg && gpu3d_on(&vg->gpu) ? gpu_host_capsets(&caps) : 0 };
 	uint64_t v = 0;
 
-	(void)d;
 	memcpy(&v, (const uint8_t *)cfg + off, w);
 	return v;
 }
@@ -60,7 +63,7 @@ static void gpu_reset_dev(struct virtio_dev *d)
 
 const struct virtio_dev_ops virtio_gpu_ops = {
 	.device_id = 16,
-	.features = BIT(GPU_F_EDID), /* VIRGL (bit 0) never: 2D (GPU2D-3) */
+	.features = BIT(GPU_F_EDID), /* VIRGL (bit 0) only in 3D mode (GPU2D-3, GPU3D-1) */
 	.nqueues = 2,
 	.config_size = 16,
 	.config_read = gpu_config_read,
@@ -81,6 +84,15 @@ void virtio_gpu_init(struct virtio_gpu *v, const char *name, const struct dma_sp
 		 disp ? &v->win : NULL);
 }
 
+bool virtio_gpu_3d(struct virtio_gpu *v, unsigned part, const struct gpu3d_limits *lim,
+		   struct gpu3d_res *table)
+{
+	gpu3d_init(&v->gpu, part, lim, table);
+	if (gpu3d_on(&v->gpu))
+		v->dev.features |= BIT(GPU_F_VIRGL);
+	return gpu3d_on(&v->gpu);
+}
+
 /* ---- the device type ---- */
 
 /* Partition file:
@@ -90,13 +102,21 @@ void virtio_gpu_init(struct virtio_gpu *v, const char *name, const struct dma_sp
  *         position = <0 0>;             its window's top left on /display
  *         z-order = <1>;                in front of lower ones
  *         blob = "off";                 RESOURCE_BLOB not offered ("on")
+ *         virgl = "on";                 3D: VIRGL offered, through the render
+ *                                       backend (include/hv/gpu_host.h); "off"
+ *         virgl-contexts = <4>;         with virgl: its contexts at most (1..16)
+ *         virgl-resources = <256>;      its 3D resources at most (1..1024)
+ *         virgl-memory = <0x0 0x8000000>; what they may take at the backend
+ *         gl-errors = "off";            GPU3D-5: its SET_DEBUG_FLAGS pass ("on")
  *     };
- * position and z-order only with /display, and then both. */
+ * position and z-order only with /display, and then both; the virgl-*
+ * and gl-errors only with virgl = "on", and then the three virgl-*. */
 struct gpu_config {
 	uint32_t width, height;
 	uint64_t memory;
 	uint32_t x, y, z;
-	bool placed, blob;
+	bool placed, blob, virgl;
+	struct gpu3d_limits lim;
 };
 VDEV_CFG_FITS(struct gpu_config);
 
@@ -119,9 +139,56 @@ static bool two_u32(struct cfg_parser *p, int node, const char *prop, uint32_t *
 	return true;
 }
 
+#define GPU3D_MIN_MEMORY 0x10000
+
+/* virgl and its limits. */
+static void parse_virgl(struct cfg_parser *p, int node, struct gpu_config *g)
+{
+	static const char *const onoff[] = { "off", "on", NULL };
+	static const char *const need[] = { "virgl-contexts", "virgl-resources", "virgl-memory",
+					    "gl-errors", NULL };
+	const void *mem;
+	int len;
+
+	int on = cfg_choice(p, node, "virgl", onoff, 0);
+
+	if (on < 0)
+		return; /* reported */
+	g->virgl = on == 1;
+	if (!g->virgl) {
+		for (unsigned i = 0; need[i]; i++)
+			if (cfdt_getprop(p->fdt, node, need[i], NULL))
+				perr(p, node, need[i], "only with virgl = \"on\"");
+		return;
+	}
+	g->lim.gl_errors = cfg_choice(p, node, "gl-errors", onoff, 0) == 1;
+	if (!cfdt_getprop(p->fdt, node, "virgl-contexts", NULL))
+		perr(p, node, "virgl-contexts", "missing (with virgl = \"on\")");
+	else if (cfg_u32(p, node, "virgl-contexts", &g->lim.contexts, "one cell") &&
+		 (g->lim.contexts < 1 || g->lim.contexts > GPU3D_MAX_CTX))
+		perr(p, node, "virgl-contexts", "%u: from 1 to %d", g->lim.contexts, GPU3D_MAX_CTX);
+	if (!cfdt_getprop(p->fdt, node, "virgl-resources", NULL))
+		perr(p, node, "virgl-resources", "missing (with virgl = \"on\")");
+	else if (cfg_u32(p, node, "virgl-resources", &g->lim.resources, "one cell") &&
+		 (g->lim.resources < 1 || g->lim.resources > GPU3D_MAX_RES)) {
+		perr(p, node, "virgl-resources", "%u: from 1 to %d", g->lim.resources, GPU3D_MAX_RES);
+		g->lim.resources = 0;
+	}
+	mem = cfdt_getprop(p->fdt, node, "virgl-memory", &len);
+	if (!mem)
+		perr(p, node, "virgl-memory", "missing (with virgl = \"on\")");
+	else if (len != 8)
+		perr(p, node, "virgl-memory", "must be one size (two cells)");
+	else if ((g->lim.memory = be_cells(mem, 2)) < GPU3D_MIN_MEMORY)
+		perr(p, node, "virgl-memory", "0x%llx: at least 0x%x",
+		     (unsigned long long)g->lim.memory, GPU3D_MIN_MEMORY);
+}
+
 static void gpu_parse(struct cfg_parser *p, int node, struct part_config *pc, struct dev_config *dc)
 {
-	static const char *const props[] = { "mode", "memory", "position", "z-order", "blob", NULL };
+	static const char *const props[] = { "mode", "memory", "position", "z-order", "blob", "virgl",
+					     "virgl-contexts", "virgl-resources", "virgl-memory",
+					     "gl-errors", NULL };
 	static const char *const onoff[] = { "off", "on", NULL };
 	struct gpu_config *g = VDEV_CFG(struct gpu_config, dc);
 	const struct display_config *disp = &p->cfg->display;
@@ -148,6 +215,7 @@ static void gpu_parse(struct cfg_parser *p, int node, struct part_config *pc, st
 		perr(p, node, "memory", "0x%llx: from 0x%x to CONFIG_GPU_POOL_SIZE (0x%x)",
 		     (unsigned long long)g->memory, GPU_MIN_MEMORY, CONFIG_GPU_POOL_SIZE);
 	g->blob = cfg_choice(p, node, "blob", onoff, 1) != 0;
+	parse_virgl(p, node, g);
 	bool has_pos = cfdt_getprop(p->fdt, node, "position", NULL) != NULL;
 	bool has_z = cfdt_getprop(p->fdt, node, "z-order", NULL) != NULL;
 	if (disp->kind == DISPLAY_NONE) {
@@ -193,6 +261,8 @@ static void gpu_check(struct cfg_parser *p)
 			if (dc->type != &virtio_gpu_type || dc->invalid)
 				continue;
 			need += r64(g->memory);
+			if (g->virgl)
+				need += r64((uint64_t)g->lim.resources * sizeof(struct gpu3d_res));
 			if (!g->placed)
 				continue;
 			need += r64((uint64_t)g->width * g->height * GPU_BPP);
@@ -230,6 +300,16 @@ static int gpu_create(struct vdev_inst *d)
 	}
 	virtio_gpu_init(v, d->name, d->mem, &d->irq, g->width, g->height, g->blob, arena, g->memory,
 			disp);
+	if (g->virgl) {
+		struct gpu3d_res *t = display_pool_take((uint64_t)g->lim.resources * sizeof(*t));
+		if (!t) {
+			vdev_refuse(d, "virgl-resources", "the graphics pool is spent");
+			return -1;
+		}
+		gpu_host_probe();
+		if (!virtio_gpu_3d(v, d->part_id, &g->lim, t))
+			WARN("%s: no render backend with VIRGL on this board: 2D only", d->name);
+	}
 	if (disp) {
 		v->win.rect = (struct gpu_rect){ g->x, g->y, g->width, g->height };
 		v->win.z = g->z;
@@ -242,8 +322,9 @@ static int gpu_create(struct vdev_inst *d)
 		comp_add(disp, &v->win);
 		spin_unlock(&disp->lock);
 	}
-	INFO("%s: %ux%u, %llu KiB for resources%s", d->name, g->width, g->height,
-	     (unsigned long long)(g->memory >> 10), disp ? ", on the display" : "");
+	INFO("%s: %ux%u, %llu KiB for resources%s%s", d->name, g->width, g->height,
+	     (unsigned long long)(g->memory >> 10), disp ? ", on the display" : "",
+	     gpu3d_on(&v->gpu) ? ", virgl" : "");
 	d->priv = v;
 	d->vdev = &v->dev;
 	return 0;

@@ -85,7 +85,7 @@ struct sensor_config {
 
 /* /display: the physical output partitions' virtio-gpu scanouts are
  * composited on (core/config_display.c). */
-enum display_kind { DISPLAY_NONE, DISPLAY_RAMFB };
+enum display_kind { DISPLAY_NONE, DISPLAY_RAMFB, DISPLAY_VIRTIO_GPU };
 struct display_config {
 	uint32_t kind; /* enum display_kind: DISPLAY_NONE without /display */
 	uint32_t width, height;

@@ -34,4 +34,9 @@ uint64_t display_out_bytes(const struct display_config *dc);
  * not found or refused. */
 bool ramfb_setup(void *fb, uint32_t width, uint32_t height, uint32_t stride);
 
+/* The backend: the physical virtio-gpu's first scanout, showing fb (a
+ * resource of the hypervisor's whose backing is fb); d->update set to
+ * carry each changed rectangle over. false: no physical virtio-gpu. */
+bool gpu_host_display_setup(struct display *d);
+
 #endif

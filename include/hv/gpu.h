@@ -34,11 +34,21 @@ enum {
 	GPU_CMD_RESOURCE_ASSIGN_UUID,
 	GPU_CMD_RESOURCE_CREATE_BLOB,
 	GPU_CMD_SET_SCANOUT_BLOB,
+	GPU_CMD_CTX_CREATE = 0x0200,
+	GPU_CMD_CTX_DESTROY,
+	GPU_CMD_CTX_ATTACH_RESOURCE,
+	GPU_CMD_CTX_DETACH_RESOURCE,
+	GPU_CMD_RESOURCE_CREATE_3D,
+	GPU_CMD_TRANSFER_TO_HOST_3D,
+	GPU_CMD_TRANSFER_FROM_HOST_3D,
+	GPU_CMD_SUBMIT_3D,
 	GPU_CMD_UPDATE_CURSOR = 0x0300,
 	GPU_CMD_MOVE_CURSOR,
 	GPU_RESP_OK_NODATA = 0x1100,
 	GPU_RESP_OK_DISPLAY_INFO,
-	GPU_RESP_OK_EDID = 0x1104,
+	GPU_RESP_OK_CAPSET_INFO,
+	GPU_RESP_OK_CAPSET,
+	GPU_RESP_OK_EDID,
 	GPU_RESP_ERR_UNSPEC = 0x1200,
 	GPU_RESP_ERR_OUT_OF_MEMORY,
 	GPU_RESP_ERR_INVALID_SCANOUT_ID,
@@ -47,6 +57,7 @@ enum {
 	GPU_RESP_ERR_INVALID_PARAMETER,
 };
 #define GPU_FLAG_FENCE 1u
+#define GPU_F_VIRGL 0
 #define GPU_F_EDID 1
 #define GPU_F_RESOURCE_BLOB 3
 #define GPU_FMT_B8G8R8A8 1
@@ -55,7 +66,7 @@ enum {
 
 #define GPU_HDR_LEN 24
 #define GPU_REQ_MAX 96          /* the longest fixed part: SET_SCANOUT_BLOB */
-#define GPU_RESP_MAX (32 + 1024) /* RESP_OK_EDID */
+#define GPU_RESP_MAX (24 + 0x4000) /* RESP_OK_CAPSET: GPU_HOST_CAPSET_MAX */
 #define GPU_MAX_RESOURCES 64     /* per partition */
 #define GPU_MAX_ENTRIES 16384    /* a backing's entries (64 MiB of 4 KiB pages) */
 #define GPU_MAX_DIM 8192         /* a resource's width and height */
@@ -93,6 +104,7 @@ struct gpu_resource {
 
 struct gpu_scanout {
 	uint32_t res; /* 0: disabled */
+	bool v3;      /* a 3D resource: its pixels are read back from the backend */
 	struct gpu_rect r; /* in the resource (or the blob's framebuffer) */
 	/* SET_SCANOUT_BLOB: the framebuffer in the blob. */
 	bool blob;
@@ -101,6 +113,40 @@ struct gpu_scanout {
 
 struct gpu_stats {
 	uint64_t commands, errors, transfers, flushes, bytes_in;
+};
+
+/* ---- 3D (GPU3D-1..5): the partition's contexts and resources at the
+ * render backend (include/hv/gpu_host.h), core/gpu3d.c ---- */
+#define GPU3D_MAX_CTX 16        /* a partition's contexts at most */
+#define GPU3D_MAX_RES 1024      /* a partition's 3D resources at most */
+#define GPU3D_CMDBUF_MAX 0x40000 /* a SUBMIT_3D's commands: Mesa's 64 Ki dwords */
+
+/* What the partition file gives a partition's 3D. */
+struct gpu3d_limits {
+	uint32_t contexts, resources;
+	uint64_t memory;  /* the backend memory its resources may take (estimated) */
+	bool gl_errors;   /* SET_DEBUG_FLAGS passes (GPU3D-5) */
+};
+
+struct gpu3d_res {
+	uint32_t id; /* the partition's; 0: a free slot */
+	uint32_t target, format, bind, width, height, depth, array_size, last_level, nr_samples;
+	uint32_t ctx_mask; /* the context slots it is attached to */
+	uint64_t bytes;    /* charged to the budget */
+	struct gpu_entry *ent; /* its backing (NULL: none), as the partition gave it */
+	uint32_t nent;
+	uint64_t backing_len;
+};
+
+struct gpu3d {
+	bool on;       /* VIRGL offered */
+	uint32_t part; /* the backend's ids: see core/gpu3d.c */
+	struct gpu3d_limits lim;
+	uint32_t ctx[GPU3D_MAX_CTX]; /* the partition's context ids by slot (0: free) */
+	struct gpu3d_res *res;       /* lim.resources slots */
+	uint32_t nres;
+	uint64_t used;               /* of lim.memory */
+	struct { uint64_t submits, dwords, refused, transfers, readbacks; } st;
 };
 
 struct gpu_dev {
@@ -116,6 +162,7 @@ struct gpu_dev {
 	struct display *disp;      /* NULL: no physical display */
 	struct comp_window *win;   /* the scanout's window on it */
 	struct gpu_stats st;
+	struct gpu3d v3;
 };
 
 /* A request's readable part: segments of guest memory already translated
@@ -132,7 +179,13 @@ struct gpu_req {
 void gpu_init(struct gpu_dev *g, const struct dma_space *dma, uint32_t width, uint32_t height,
 	      const char *name, uint8_t *arena, uint64_t arena_size, struct display *disp,
 	      struct comp_window *win);
-/* Back to the state after gpu_init: every resource gone, the window black. */
+/* 3D on: VIRGL offered when the render backend has it (gpu3d_on());
+ * part: the partition's index. After gpu_init, before the first command. */
+void gpu3d_init(struct gpu_dev *g, unsigned part, const struct gpu3d_limits *lim,
+		struct gpu3d_res *table);
+bool gpu3d_on(const struct gpu_dev *g);
+/* Back to the state after gpu_init: every resource gone (at the backend
+ * too: every context and 3D resource destroyed), the window black. */
 void gpu_reset(struct gpu_dev *g);
 
 /* One controlq request: the response into resp (at most max bytes, at

@@ -22,6 +22,11 @@ void virtio_gpu_init(struct virtio_gpu *v, const char *name, const struct dma_sp
 		     const struct irq_line *irq, uint32_t width, uint32_t height, bool blob,
 		     uint8_t *arena, uint64_t arena_size, struct display *disp);
 
+/* 3D mode (after virtio_gpu_init): VIRGL offered when the render backend
+ * has it; false: it has not (2D only). */
+bool virtio_gpu_3d(struct virtio_gpu *v, unsigned part, const struct gpu3d_limits *lim,
+		   struct gpu3d_res *table);
+
 extern const struct virtio_dev_ops virtio_gpu_ops;
 extern const struct vdev_type virtio_gpu_type;
 

@@ -422,7 +422,15 @@ static const struct bad_case bad_cases[] = {
 	{ "136-gpu-twice.dts",
 	  "/partitions/alpha/virtio-gpu@1: a partition has at most one virtio-gpu" },
 	{ "137-gpu-unknown-property.dts",
-	  "/partitions/alpha/virtio-gpu: virgl: unknown property" },
+	  "/partitions/alpha/virtio-gpu: gles: unknown property" },
+	{ "138-gpu-virgl-limits-without-virgl.dts",
+	  "/partitions/alpha/virtio-gpu: virgl-contexts: only with virgl = \"on\"" },
+	{ "139-gpu-virgl-without-limits.dts",
+	  "/partitions/alpha/virtio-gpu: virgl-memory: missing (with virgl = \"on\")" },
+	{ "140-gpu-virgl-too-many-contexts.dts",
+	  "/partitions/alpha/virtio-gpu: virgl-contexts: 17: from 1 to 16" },
+	{ "141-gpu-virgl-bad-switch.dts",
+	  "/partitions/alpha/virtio-gpu: virgl: 'yes' is not one of off, on" },
 };
 #define N_BAD ARRAY_SIZE(bad_cases)
 

@@ -1,0 +1,119 @@
+#!/usr/bin/python3
+"""OpenGL in a partition through the hypervisor's virgl mediation
+(tests/configs/good/linux-gl.dts): Linux with Mesa's virgl driver (Debian's
+arm64 packages, tools/guest-mesa.sh) runs kmscube on its virtio-gpu in 3D
+mode. The render backend is QEMU's virtio-gpu-gl-device, driven by the
+hypervisor's own driver, with virglrenderer on llvmpipe under Xvfb; its
+first scanout is also the display the hypervisor composes the windows on.
+
+- the hypervisor finds the physical virtio-gpu with VIRGL and its capsets
+  and drives the display on it;
+- the 3D partition's driver sees +virgl and the backend's capsets (never
+  0); the 2D-only partition beside it sees -virgl and no capsets;
+- kmscube names the virgl renderer, renders its frames and exits 0;
+- Xvfb's framebuffer (the physical output) shows the cube in the 3D
+  partition's window: many distinct colours there, none of them outside
+  the two windows;
+- neither kernel logged a virtio-gpu error.
+Skipped, with the reason, where the host lacks Xvfb or QEMU's GL display
+(tools/setup.sh installs them).
+proves: GPU3D-1, GPU3D-2, GPU3D-3, GPU3D-4
+"""
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+from console import CACHE, DETERMINISTIC, QEMU, Checks, Machine, O, pack, qemu_flags  # noqa: E402
+from xwd import read_xwd, write_png  # noqa: E402
+
+GL_MODULE = "/usr/lib/x86_64-linux-gnu/qemu/hw-display-virtio-gpu-gl.so"
+missing = [w for w, ok in (("Xvfb", shutil.which("Xvfb")), ("QEMU's virtio-gpu-gl module", os.path.exists(GL_MODULE)),
+                           ("QEMU's GTK display", os.path.exists(os.path.dirname(GL_MODULE) + "/ui-gtk.so")))
+           if not ok]
+if missing:
+    print("SKIP: test_gl: the host lacks %s (tools/setup.sh installs qemu-system-gui, "
+          "libvirglrenderer1, xvfb)" % ", ".join(missing))
+    sys.exit(0)
+
+t = Checks()
+T = O + "/tests/linux-gl"
+os.makedirs(T, exist_ok=True)
+PF = "tests/configs/good/linux-gl.dts"
+r = subprocess.run([O + "/tools/hvcheck", "-L", O, "-L", CACHE, PF], capture_output=True, text=True)
+t.check(r.returncode == 0, "hvcheck accepts the partition file with virgl", r.stderr.strip())
+pack(PF, T + "/image")
+
+FB = T + "/xfb"
+os.makedirs(FB, exist_ok=True)
+disp = 90 + os.getpid() % 100
+xvfb = subprocess.Popen(["Xvfb", ":%d" % disp, "-screen", "0", "1024x768x24", "-fbdir", FB,
+                         "-nolisten", "tcp"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+time.sleep(1)
+os.environ["DISPLAY"] = ":%d" % disp
+flags = [f for f in qemu_flags() if f != "-nographic"]
+argv = [QEMU] + flags + DETERMINISTIC + [
+    "-display", "gtk,gl=on,show-cursor=off,zoom-to-fit=off", "-global", "virtio-mmio.force-legacy=false",
+    "-device", "virtio-gpu-gl-device,xres=800,yres=600", "-kernel", T + "/image"]
+try:
+    m = Machine(argv, T + "/console.log", 900, None)
+    UP = r"\[%s\] bulkhead-linux: userspace up on"
+    seen = m.expect_all([UP % "flat", r"\[gl\] KMSCUBE rc=(\d+)"], timeout=900)
+    log = m.log()
+    t.check(re.search(r"gpu: physical virtio-gpu at 0x[0-9a-f]+ with VIRGL, [1-9] capset", log) is not None,
+            "the hypervisor drives the physical virtio-gpu with VIRGL and its capsets")
+    t.check("display: virtio-gpu 800x600" in log, "the display is the physical virtio-gpu's scanout")
+    t.check(re.search(r"gl/virtio-gpu: .*virgl", log) is not None, "the gl partition's device is in 3D mode")
+    feat = re.search(r"\[gl\] .*\[drm\] features: ([-+]virgl)", log)
+    t.check(feat is not None and feat.group(1) == "+virgl", "gl: the driver sees +virgl (GPU3D-1)",
+            feat.group(1) if feat else "no features line")
+    caps = re.search(r"\[gl\] .*number of cap sets: (\d+)", log)
+    t.check(caps is not None and int(caps.group(1)) > 0, "gl: the backend's capsets, not 0 (GPU3D-2, GPU3D-3)",
+            caps.group(0) if caps else "none")
+    feat = re.search(r"\[flat\] .*\[drm\] features: ([-+]virgl)", log)
+    t.check(feat is not None and feat.group(1) == "-virgl", "flat: a 2D-only partition sees -virgl",
+            feat.group(1) if feat else "no features line")
+    caps = re.search(r"\[flat\] .*number of cap sets: (\d+)", log)
+    t.check(caps is not None and caps.group(1) == "0", "flat: no capsets", caps.group(0) if caps else "none")
+    rend = re.search(r"\[gl\]\s+renderer: \"(virgl[^\"]*)\"", log)
+    t.check(rend is not None, "kmscube renders with the virgl renderer (GPU3D-4)",
+            rend.group(1) if rend else "no renderer line")
+    rc = re.search(r"\[gl\] KMSCUBE rc=(\d+)", log)
+    frames = re.search(r"\[gl\] Rendered (\d+) frames", log)
+    t.check(rc is not None and rc.group(1) == "0" and frames is not None and int(frames.group(1)) > 0,
+            "kmscube renders its frames and exits 0", rc.group(0) if rc else "no exit line")
+    time.sleep(3)
+    w, h, rows = read_xwd(FB + "/Xvfb_screen0")
+    write_png(T + "/screen.png", w, h, rows)
+    # GTK's window sits at the X screen's top left, its menu bar above
+    # the 800x600 output (not scaled: zoom-to-fit=off); the output's first
+    # row is the first black one at x = 600 (outside both windows).
+    y0 = next((y for y in range(1, 80) if rows[y][1800:1803] == b"\0\0\0"), None)
+    t.check(y0 is not None and w >= 800 and h >= y0 + 600, "the display is on the X screen",
+            "top %s, screen %dx%d" % (y0, w, h))
+    y0 = y0 or 0
+    colours = set()
+    stray = 0
+    for y in range(600):
+        row = rows[y0 + y]
+        for x in range(800):
+            px = row[x * 3:x * 3 + 3]
+            if x < 480 and y < 360:
+                colours.add(px)
+            elif not (x >= 480 and y >= 360) and px != b"\0\0\0":
+                stray += 1
+    t.check(len(colours) > 50, "the physical output (Xvfb's framebuffer) shows the cube in gl's window "
+            "(GPU3D-4: its frames read back from the backend)", "%d colours in the window" % len(colours))
+    t.check(stray == 0, "outside the two windows the output is black", "%d pixels are not" % stray)
+    errs = re.findall(r"\[(gl|flat)\] .*virtio_gpu.*(?:error|fail).*", log, re.I)
+    t.check(not errs, "no virtio-gpu error in either kernel's log", "; ".join(errs[:3]))
+finally:
+    try:
+        m.p.terminate(force=True)
+    except Exception:
+        pass
+    xvfb.terminate()
+t.finish()
