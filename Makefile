@@ -135,7 +135,7 @@ FORCE:
 # ---- test guests (aarch64, EL1, position independent) ----
 GUEST_CFLAGS := -std=c11 -O2 $(WARN) -ffreestanding -nostdlib -fpie -mgeneral-regs-only \
 	-mbranch-protection=none -fno-stack-protector -static -no-pie -Wl,--no-warn-rwx-segments -Wl,--build-id=none
-GUESTS := hello attack bench hostile blkattack netattack iommuattack scmiattack gpuattack
+GUESTS := hello attack bench hostile blkattack netattack iommuattack scmiattack gpuattack gpu3dattack
 GUEST_BINS := $(patsubst %,$(O)/guests/%.bin,$(GUESTS))
 
 IMAGE := $(O)/bulkhead.img
@@ -202,7 +202,9 @@ tools: $(TOOLS)
 # ---- guests and images ----
 $(O)/guests/%.elf: tests/guests/%/*.c tests/guests/common/* tests/guests/guest.ld | $(SETUP_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC_T) $(GUEST_CFLAGS) -T tests/guests/guest.ld tests/guests/common/start.S $(filter %.c,$^) -o $@
+	$(CC_T) $(GUEST_CFLAGS) -T tests/guests/guest.ld tests/guests/common/start.S $(filter tests/guests/$*/%.c,$^) -o $@
+# gpu3dattack is gpuattack's driver built for 3D (it includes its source).
+$(O)/guests/gpu3dattack.elf: tests/guests/gpuattack/gpuattack.c
 $(O)/guests/%.bin: $(O)/guests/%.elf
 	$(OBJCOPY) -O binary $< $@
 # A RAM-disk image for the storage tests: 4 MiB, each 512-byte sector

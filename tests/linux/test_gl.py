@@ -17,9 +17,17 @@ first scanout is also the display the hypervisor composes the windows on.
   partition's window: many distinct colours in each, nothing outside the
   windows;
 - neither kernel logged a virtio-gpu error.
+Then (tests/configs/good/linux-gl-attack.dts) the bare-metal hostile driver
+(tests/guests/gpu3dattack) in 3D mode attacks once gl has rendered:
+capset indexes and ids that do not exist, the neighbour's and the
+backend's context and resource ids, command buffers naming the
+neighbour's resources, oversized, cut and unknown, transfers outside the
+resource and its backing, backing in other memory; every one is refused,
+its device draws after each, and gl's window on the display is the same
+after the attack as before it.
 Skipped, with the reason, where the host lacks Xvfb or QEMU's GL display
 (tools/setup.sh installs them).
-proves: GPU3D-1, GPU3D-2, GPU3D-3, GPU3D-4
+proves: GPU3D-1, GPU3D-2, GPU3D-3, GPU3D-4, PLATFORM-5
 """
 import os
 import re
@@ -115,6 +123,49 @@ try:
     t.check(stray == 0, "outside the windows the output is black", "%d pixels are not" % stray)
     errs = re.findall(r"\[(gl|gl2|flat)\] .*virtio_gpu.*(?:error|fail).*", log, re.I)
     t.check(not errs, "no virtio-gpu error in either kernel's log", "; ".join(errs[:3]))
+finally:
+    try:
+        m.p.terminate(force=True)
+    except Exception:
+        pass
+
+PF2 = "tests/configs/good/linux-gl-attack.dts"
+pack(PF2, T + "/image-attack")
+argv[-1] = T + "/image-attack"
+try:
+    m = Machine(argv, T + "/console-attack.log", 900, None)
+    seen = m.expect_all([r"\[attacker\] gpu3dattack: waiting for g", r"\[gl\] KMSCUBE rc=(\d+)"],
+                        timeout=900)
+    t.check(len(seen) == 2, "attack: the 3D hostile driver is up, gl has rendered")
+    time.sleep(3)
+    w, h, rows = read_xwd(FB + "/Xvfb_screen0")
+    y0 = next((y for y in range(1, 80) if rows[y][0:3] == b"\x80\x80\x80"), 0)
+    before = [rows[y0 + y][:480 * 3] for y in range(360)]
+    m.focus_to("attacker")
+    m.p.send("g")
+    m.expect(r"\[attacker\] gpu3dattack: done: (\d+)/(\d+) refused", timeout=600)
+    log = m.log()
+    done = re.search(r"\[attacker\] gpu3dattack: done: (\d+)/(\d+) refused", log)
+    t.check(done is not None and done.group(1) == done.group(2) and int(done.group(1)) >= 4,
+            "attack: every hostile 3D command answered with its error",
+            "; ".join(re.findall(r"gpu3dattack: (?:NOT REFUSED|FAIL|done).*", log)))
+    ctl = re.search(r"\[attacker\] gpu3dattack: controls: (\d+)/(\d+) served", log)
+    t.check(ctl is not None and ctl.group(1) == ctl.group(2) and int(ctl.group(1)) >= 3,
+            "attack: VIRGL and capsets offered to it, its picture shows", ctl.group(0) if ctl else "")
+    t.check("[attacker] gpu3dattack: the device draws after every case" in log,
+            "attack: its device draws again after every case")
+    rc = re.search(r"\[gl\] KMSCUBE rc=(\d+)", log)
+    rend = re.search(r"\[gl\]\s+renderer: \"(virgl[^\"]*)\"", log)
+    t.check(rc is not None and rc.group(1) == "0" and rend is not None,
+            "attack: gl renders with virgl beside it, kmscube exits 0", rc.group(0) if rc else "no exit line")
+    time.sleep(3)
+    w, h, rows = read_xwd(FB + "/Xvfb_screen0")
+    write_png(T + "/screen-attack.png", w, h, rows)
+    cols = set(b[x * 3:x * 3 + 3] for b in before for x in range(480))
+    after = [rows[y0 + y][:480 * 3] for y in range(360)]
+    t.check(len(cols) > 50 and after == before,
+            "attack: gl's cube is on the display, its window the same after the attack",
+            "%d colours, %d rows changed" % (len(cols), sum(a != b for a, b in zip(after, before))))
 finally:
     try:
         m.p.terminate(force=True)

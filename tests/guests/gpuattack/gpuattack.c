@@ -17,12 +17,17 @@
  * (tests/lib/linux/drmdraw.c) with its white cursor at (-20, -20), mostly
  * outside the window.
  * proves: GPU2D-2, GPU2D-5, GPU2D-7, PLATFORM-5 */
+#ifndef GUEST_NAME
 #define GUEST_NAME "gpuattack"
+#endif
 #include "../common/guest.h"
 #include "../common/cases.h"
 #include "../common/virtio_mmio.h"
 #include "../common/vtimer.h"
 
+#ifndef GPU3D
+#define GPU3D 0
+#endif
 #define VGPU 0x0a000000UL
 #define W 160
 #define H 120
@@ -32,6 +37,7 @@
 #define OTHER_PARTITION 0x50000000UL /* the cluster's RAM */
 #define HYPERVISOR 0x40100000UL
 
+#define F_VIRGL (1ULL << 0)
 #define F_EDID (1ULL << 1)
 #define F_BLOB (1ULL << 3)
 
@@ -93,7 +99,7 @@ static int dev_init(void)
 	wr(R_STATUS, 0);
 	fill(CQ, CQ + 0x2000, 0);
 	cq.avail = cq.used = xq.avail = xq.used = 0;
-	vmmio_negotiate(VGPU, F_VERSION_1 | F_EDID | F_BLOB, 1);
+	vmmio_negotiate(VGPU, F_VERSION_1 | F_EDID | F_BLOB | (GPU3D ? F_VIRGL : 0), 1);
 	if (!(rd(R_STATUS) & S_FEATURES_OK))
 		return 0;
 	if (!vmmio_queue_setup(VGPU, 0, QNUM, DESC(&cq), AVAIL(&cq), USED(&cq)) ||
@@ -417,6 +423,159 @@ static int c_bad_descriptor(void)
 	return 0;
 }
 
+
+#if GPU3D
+/* ---- 3D (tests/guests/gpu3dattack) ---- */
+enum { CTX_CREATE = 0x0200, CTX_DESTROY, CTX_ATTACH, CTX_DETACH, CREATE_3D, TO_HOST_3D, FROM_HOST_3D,
+       OK_CAPSET_INFO = 0x1102 };
+#define NEIGHBOUR_RES 1          /* the neighbour's first resource, as Linux numbers it */
+#define NEIGHBOUR_HOST 0x10001u  /* and as the backend knows it (partition 0, slot 0) */
+
+static void hdr_ctx(uint32_t type, uint32_t ctx)
+{
+	begin(type);
+	w32(REQ + 16, ctx);
+}
+
+static uint32_t ctx_create(uint32_t ctx)
+{
+	hdr_ctx(CTX_CREATE, ctx);
+	u32_(0);
+	u32_(0);
+	qlen += 64;
+	return send();
+}
+
+static uint32_t ctx_res(uint32_t type, uint32_t ctx, uint32_t id)
+{
+	hdr_ctx(type, ctx);
+	u32_(id);
+	u32_(0);
+	return send();
+}
+
+static uint32_t create_3d(uint32_t id, uint32_t w, uint32_t h)
+{
+	begin(CREATE_3D);
+	u32_(id);
+	u32_(2);     /* PIPE_TEXTURE_2D */
+	u32_(2);     /* B8G8R8X8 */
+	u32_(2);     /* render target */
+	u32_(w);
+	u32_(h);
+	u32_(1);
+	u32_(1);
+	u32_(0);
+	u32_(0);
+	u32_(0);
+	u32_(0);
+	return send();
+}
+
+/* A SUBMIT_3D of n dwords (words[]), claiming size bytes. */
+static uint32_t submit(uint32_t ctx, const uint32_t *words, unsigned n, uint32_t size)
+{
+	hdr_ctx(SUBMIT_3D, ctx);
+	u32_(size);
+	u32_(0);
+	for (unsigned i = 0; i < n; i++)
+		u32_(words[i]);
+	return send();
+}
+
+static uint32_t xfer3d(uint32_t type, uint32_t id, uint32_t x, uint32_t w, uint32_t h, uint64_t off,
+		       uint32_t level)
+{
+	hdr_ctx(type, 1);
+	u32_(x);
+	u32_(0);
+	u32_(0);
+	u32_(w);
+	u32_(h);
+	u32_(1);
+	u64_(off);
+	u32_(id);
+	u32_(level);
+	u32_(w * 4);
+	u32_(0);
+	return send();
+}
+
+static int c3_capsets(void)
+{
+	begin(GET_CAPSET_INFO);
+	u32_(0);
+	u32_(0);
+	if (send() != OK_CAPSET_INFO)
+		return 0;
+	begin(GET_CAPSET_INFO);
+	u32_(99);
+	u32_(0);
+	if (!EXPECT(send(), ERR_PARAMETER))
+		return 0;
+	begin(GET_CAPSET);
+	u32_(99);
+	u32_(0);
+	return EXPECT(send(), ERR_PARAMETER);
+}
+
+/* Contexts: its own once; the neighbour's (1 is also the neighbour's
+ * first) and the backend's ids are not its to name. */
+static int c3_contexts(void)
+{
+	return ctx_create(1) == OK_NODATA && EXPECT(ctx_create(1), ERR_CONTEXT) &&
+	       create_3d(100, 64, 64) == OK_NODATA &&
+	       EXPECT(ctx_res(CTX_ATTACH, 2, 100), ERR_CONTEXT) &&
+	       EXPECT(ctx_res(CTX_ATTACH, 0x21, 100), ERR_CONTEXT) &&
+	       EXPECT(ctx_res(CTX_ATTACH, 1, NEIGHBOUR_RES), ERR_RESOURCE) &&
+	       EXPECT(ctx_res(CTX_ATTACH, 1, NEIGHBOUR_HOST), ERR_RESOURCE) &&
+	       ctx_res(CTX_ATTACH, 1, 100) == OK_NODATA;
+}
+
+/* Command buffers naming the neighbour's resources, oversized, cut short,
+ * unknown: refused whole; its own goes through. */
+static int c3_submits(void)
+{
+	const uint32_t mine[] = { 9 | 1 << 16, 100 };            /* INLINE_WRITE header + handle */
+	const uint32_t theirs[] = { 9 | 1 << 16, NEIGHBOUR_RES };
+	const uint32_t host[] = { 9 | 1 << 16, NEIGHBOUR_HOST };
+	const uint32_t surface[] = { 1 | 8 << 8 | 5 << 16, 7, NEIGHBOUR_RES, 2, 0, 0 };
+	const uint32_t cut[] = { 16 | 21 << 16, 0 };             /* a BLIT of 2 dwords */
+	const uint32_t unknown[] = { 200 };
+	const uint32_t nop[] = { 0 };
+	return ctx_create(1) == OK_NODATA && create_3d(100, 64, 64) == OK_NODATA &&
+	       ctx_res(CTX_ATTACH, 1, 100) == OK_NODATA &&
+	       EXPECT(submit(1, theirs, 2, 8), ERR_PARAMETER) &&
+	       EXPECT(submit(1, host, 2, 8), ERR_PARAMETER) &&
+	       EXPECT(submit(1, surface, 6, 24), ERR_PARAMETER) &&
+	       EXPECT(submit(1, cut, 2, 8), ERR_PARAMETER) &&
+	       EXPECT(submit(1, unknown, 1, 4), ERR_PARAMETER) &&
+	       EXPECT(submit(1, nop, 1, 0x40004), ERR_PARAMETER) &&  /* over 256 KiB */
+	       EXPECT(submit(1, nop, 1, 0x1000), ERR_PARAMETER) &&   /* past the request */
+	       EXPECT(submit(1, nop, 1, 6), ERR_PARAMETER) &&
+	       EXPECT(submit(2, nop, 1, 4), ERR_CONTEXT) &&
+	       submit(1, nop, 1, 4) == OK_NODATA && submit(1, mine, 0, 0) == OK_NODATA;
+}
+
+/* Transfers out of the resource or its backing, backing elsewhere. */
+static int c3_transfers(void)
+{
+	return ctx_create(1) == OK_NODATA && create_3d(101, 64, 64) == OK_NODATA &&
+	       EXPECT(xfer3d(TO_HOST_3D, 101, 0, 64, 64, 0, 0), ERR_UNSPEC) && /* no backing */
+	       EXPECT(attach(101, OTHER_PARTITION, 64 * 64 * 4), ERR_PARAMETER) &&
+	       EXPECT(attach(101, HYPERVISOR, 64 * 64 * 4), ERR_PARAMETER) &&
+	       attach(101, PIC, 64 * 64 * 4) == OK_NODATA &&
+	       EXPECT(xfer3d(TO_HOST_3D, 101, 1, 64, 64, 0, 0), ERR_PARAMETER) &&
+	       EXPECT(xfer3d(TO_HOST_3D, 101, 0xfffffff0u, 0x20, 1, 0, 0), ERR_PARAMETER) &&
+	       EXPECT(xfer3d(TO_HOST_3D, 101, 0, 64, 64, 4, 0), ERR_PARAMETER) &&
+	       EXPECT(xfer3d(FROM_HOST_3D, 101, 0, 64, 64, 0xfffffffffffffff0ull, 0), ERR_PARAMETER) &&
+	       EXPECT(xfer3d(TO_HOST_3D, 101, 0, 32, 32, 0, 3), ERR_PARAMETER) &&
+	       EXPECT(xfer3d(TO_HOST_3D, NEIGHBOUR_HOST, 0, 1, 1, 0, 0), ERR_RESOURCE) &&
+	       xfer3d(TO_HOST_3D, 101, 0, 64, 64, 0, 0) == OK_NODATA &&
+	       xfer3d(FROM_HOST_3D, 101, 0, 64, 64, 0, 0) == OK_NODATA;
+}
+#endif
+
 static void run_case(const char *what, int (*fn)(void))
 {
 	run_checked(what, dev_init, fn, serves, "the device does not draw after: ");
@@ -447,9 +606,17 @@ void guest_main(uint64_t x0, uint64_t first_counter)
 	gic_enable_vtimer();
 	gic_enable_spi(33);                      /* its UART's */
 	mmio_write32(UART_BASE + 0x38, 0x50);    /* UARTIMSC: RX, RX timeout */
-	puts_("gpuattack: waiting for g\n");
+	puts_(GUEST_NAME ": waiting for g\n");
 	while (getc_() != 'g')
 		;
+#if GPU3D
+	control("VIRGL is offered, with capsets", (rd(0x100 + 12) > 0));
+	run_case("capsets that do not exist: INVALID_PARAMETER", c3_capsets);
+	run_case("contexts and resources that are not its own: their errors", c3_contexts);
+	run_case("submits naming others' resources, oversized, cut, unknown: refused", c3_submits);
+	run_case("transfers outside the resource or its backing, backing elsewhere: refused",
+		 c3_transfers);
+#else
 	run_case("rectangles out of range and wrapping: INVALID_PARAMETER", c_rects);
 	run_case("huge, overflowing and empty sizes, unknown formats: INVALID_PARAMETER", c_sizes);
 	run_case("backing in another partition, the hypervisor, wrapping: INVALID_PARAMETER",
@@ -462,6 +629,7 @@ void guest_main(uint64_t x0, uint64_t first_counter)
 	run_case("blobs in host memory, past their backing, elsewhere: INVALID_PARAMETER", c_blobs);
 	run_case("its cursor far outside its window", c_cursor_outside);
 	run_case("a descriptor outside its memory: NEEDS_RESET", c_bad_descriptor);
+#endif
 	/* The final picture, and the cursor at (-20, -20). */
 	if (dev_init() && show_picture()) {
 		uint32_t id = next_id++;
@@ -472,7 +640,7 @@ void guest_main(uint64_t x0, uint64_t first_counter)
 	report_alive("cases");
 	report_served();
 	if (served_after_all)
-		puts_("gpuattack: the device draws after every case\n");
+		puts_(GUEST_NAME ": the device draws after every case\n");
 	report_done();
 	/* Stay on: a partition that stops takes its window off the display. */
 	for (;;)
