@@ -415,7 +415,9 @@ static uint32_t cmd_transfer_3d(struct gpu_dev *g, const struct gpu_req *rq, uin
 		return GPU_RESP_ERR_INVALID_PARAMETER;
 	if (c.h.ctx_id && (slot = ctx_slot(g, c.h.ctx_id)) < 0)
 		return GPU_RESP_ERR_INVALID_CONTEXT_ID;
-	if (!(r = gpu3d_find(g, c.resource_id)))
+	/* In a context: one of the resources attached to it (the backend
+	 * looks it up there). */
+	if (!(r = gpu3d_find(g, c.resource_id)) || (slot >= 0 && !(r->ctx_mask & (1u << slot))))
 		return GPU_RESP_ERR_INVALID_RESOURCE_ID;
 	if (!r->ent)
 		return GPU_RESP_ERR_UNSPEC;

@@ -348,6 +348,9 @@ static void test_transfers(void **state)
 	assert_int_equal(create_3d(&a, 3, 2, 2, 64, 64), GPU_RESP_OK_NODATA);
 	host = u32_at(gpu_fake_last(0)->req, 24);
 	assert_int_equal(transfer(&a, GPU_CMD_TRANSFER_TO_HOST_3D, 1, 3, 0, 0, 64, 64, 0, 0, 256),
+			 GPU_RESP_ERR_INVALID_RESOURCE_ID); /* not attached to context 1 */
+	assert_int_equal(ctx_res(&a, GPU_CMD_CTX_ATTACH_RESOURCE, 1, 3), GPU_RESP_OK_NODATA);
+	assert_int_equal(transfer(&a, GPU_CMD_TRANSFER_TO_HOST_3D, 1, 3, 0, 0, 64, 64, 0, 0, 256),
 			 GPU_RESP_ERR_UNSPEC); /* no backing yet */
 	assert_int_equal(attach(&a, 3, RAM_IOVA + 0x10000, 64 * 64 * 4), GPU_RESP_OK_NODATA);
 	const struct gpu_fake_cmd *c = gpu_fake_last(0);

@@ -561,6 +561,8 @@ static int c3_submits(void)
 static int c3_transfers(void)
 {
 	return ctx_create(1) == OK_NODATA && create_3d(101, 64, 64) == OK_NODATA &&
+	       EXPECT(xfer3d(TO_HOST_3D, 101, 0, 64, 64, 0, 0), ERR_RESOURCE) && /* not in ctx 1 */
+	       ctx_res(CTX_ATTACH, 1, 101) == OK_NODATA &&
 	       EXPECT(xfer3d(TO_HOST_3D, 101, 0, 64, 64, 0, 0), ERR_UNSPEC) && /* no backing */
 	       EXPECT(attach(101, OTHER_PARTITION, 64 * 64 * 4), ERR_PARAMETER) &&
 	       EXPECT(attach(101, HYPERVISOR, 64 * 64 * 4), ERR_PARAMETER) &&
