@@ -108,14 +108,50 @@ static uint32_t host_ctx(const struct gpu_dev *g, unsigned slot)
 	return g->v3.part * GPU3D_MAX_CTX + slot + 1;
 }
 
+/* The first position in by_id whose resource's id is not below id: a
+ * binary search, so a lookup costs at most 11 steps however many
+ * resources there are and whatever ids the partition picked (a submit
+ * looks up every handle in it under the global lock3d). */
+static unsigned by_id_pos(const struct gpu_dev *g, uint32_t id)
+{
+	unsigned lo = 0, hi = g->v3.nres;
+
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+		if (g->v3.res[g->v3.by_id[mid]].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 struct gpu3d_res *gpu3d_find(struct gpu_dev *g, uint32_t id)
 {
+	unsigned i;
+
 	if (!id || !g->v3.res)
 		return NULL;
-	for (unsigned i = 0; i < g->v3.lim.resources; i++)
-		if (g->v3.res[i].id == id)
-			return &g->v3.res[i];
-	return NULL;
+	i = by_id_pos(g, id);
+	return i < g->v3.nres && g->v3.res[g->v3.by_id[i]].id == id ? &g->v3.res[g->v3.by_id[i]] : NULL;
+}
+
+/* r, its id just set, into by_id; out again before its slot is cleared. */
+static void by_id_add(struct gpu_dev *g, const struct gpu3d_res *r)
+{
+	unsigned i = by_id_pos(g, r->id);
+
+	memmove(&g->v3.by_id[i + 1], &g->v3.by_id[i], (g->v3.nres - i) * sizeof(g->v3.by_id[0]));
+	g->v3.by_id[i] = (uint16_t)(r - g->v3.res);
+	g->v3.nres++;
+}
+
+static void by_id_del(struct gpu_dev *g, const struct gpu3d_res *r)
+{
+	unsigned i = by_id_pos(g, r->id);
+
+	g->v3.nres--;
+	memmove(&g->v3.by_id[i], &g->v3.by_id[i + 1], (g->v3.nres - i) * sizeof(g->v3.by_id[0]));
 }
 
 /* The slot of the partition's context id, or -1. */
@@ -332,7 +368,7 @@ static uint32_t cmd_create_3d(struct gpu_dev *g, const struct gpu_req *rq)
 				 .array_size = c.array_size, .last_level = c.last_level,
 				 .nr_samples = c.nr_samples, .bytes = bytes };
 	g->v3.used += bytes;
-	g->v3.nres++;
+	by_id_add(g, r);
 	return GPU_RESP_OK_NODATA;
 }
 
@@ -341,7 +377,7 @@ uint32_t gpu3d_unref(struct gpu_dev *g, struct gpu3d_res *r)
 	host_unref(host_res(g, r)); /* the backend detaches it from every context */
 	gpu_arena_free(&g->arena, r->ent);
 	g->v3.used -= r->bytes;
-	g->v3.nres--;
+	by_id_del(g, r);
 	*r = (struct gpu3d_res){ 0 };
 	return GPU_RESP_OK_NODATA;
 }
@@ -588,7 +624,9 @@ void gpu3d_init(struct gpu_dev *g, unsigned part, const struct gpu3d_limits *lim
 	g->v3 = (struct gpu3d){ .part = part, .lim = *lim, .res = table };
 	if (lim->contexts > GPU3D_MAX_CTX)
 		g->v3.lim.contexts = GPU3D_MAX_CTX;
-	memset(table, 0, (size_t)lim->resources * sizeof(*table));
+	if (lim->resources > GPU3D_MAX_RES)
+		g->v3.lim.resources = GPU3D_MAX_RES;
+	memset(table, 0, (size_t)g->v3.lim.resources * sizeof(*table));
 	g->v3.on = table && gpu_host_has_3d();
 }
 

@@ -145,6 +145,7 @@ struct gpu3d {
 	uint32_t ctx[GPU3D_MAX_CTX]; /* the partition's context ids by slot (0: free) */
 	struct gpu3d_res *res;       /* lim.resources slots */
 	uint32_t nres;
+	uint16_t by_id[GPU3D_MAX_RES]; /* the nres used slots, by ascending id */
 	uint64_t used;               /* of lim.memory */
 	struct { uint64_t submits, dwords, refused, transfers, readbacks; } st;
 };

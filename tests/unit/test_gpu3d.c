@@ -17,6 +17,7 @@
 #include "gpu_host_fake.h"
 #include <hv/gpu.h>
 #include <hv/virgl_stream.h>
+#include "../../core/gpu_priv.h"
 
 #define RAM_IOVA 0x40000000ull
 #define RAM_SIZE (4u << 20)
@@ -437,6 +438,67 @@ static void test_reset(void **state)
 	assert_false(gpu_fake.live_res[2][1]);
 }
 
+/* Many resources under ids the partition scattered: each found in its
+ * own slot, the gone ones not, slots reused; the index stays sorted (a
+ * lookup is a binary search, bounded whatever the ids). */
+static struct gpu3d_res tab_c[GPU3D_MAX_RES];
+static uint8_t arena_c[1 << 20];
+
+static uint32_t scattered(uint32_t i)
+{
+	return (i * 7919u) % 100003u + 1; /* distinct for i < 100003 */
+}
+
+static void check_index(struct gpu_dev *g)
+{
+	for (uint32_t i = 1; i < g->v3.nres; i++)
+		assert_true(g->v3.res[g->v3.by_id[i - 1]].id < g->v3.res[g->v3.by_id[i]].id);
+}
+
+static void test_many_ids(void **state)
+{
+	static const struct gpu3d_limits big = { 1, GPU3D_MAX_RES, 1ull << 40, false };
+	struct gpu_dev *c = &a;
+
+	(void)state;
+	gpu_fake_reset();
+	gpu_init(c, &dma, 64, 64, "c", arena_c, sizeof(arena_c), NULL, NULL);
+	gpu3d_init(c, 0, &big, tab_c);
+	for (uint32_t i = 0; i < GPU3D_MAX_RES; i++)
+		assert_int_equal(create_3d(c, scattered(i), 0, 64, 16, 1), GPU_RESP_OK_NODATA);
+	assert_int_equal(create_3d(c, 100004, 0, 64, 16, 1), GPU_RESP_ERR_OUT_OF_MEMORY);
+	check_index(c);
+	for (uint32_t i = 0; i < GPU3D_MAX_RES; i++) {
+		struct gpu3d_res *r = gpu3d_find(c, scattered(i));
+		assert_non_null(r);
+		assert_int_equal(r->id, scattered(i));
+	}
+	assert_null(gpu3d_find(c, 100004));
+	assert_null(gpu3d_find(c, 0xffffffffu));
+	for (uint32_t i = 0; i < GPU3D_MAX_RES; i += 3) {
+		hdr(GPU_CMD_RESOURCE_UNREF, 0);
+		put32(scattered(i));
+		put32(0);
+		assert_int_equal(send(c), GPU_RESP_OK_NODATA);
+	}
+	check_index(c);
+	for (uint32_t i = 0; i < GPU3D_MAX_RES; i++)
+		assert_true((gpu3d_find(c, scattered(i)) != NULL) == (i % 3 != 0));
+	/* the freed slots taken again by new ids */
+	for (uint32_t i = 0; i < GPU3D_MAX_RES; i += 3)
+		assert_int_equal(create_3d(c, scattered(i + 50000), 0, 64, 16, 1), GPU_RESP_OK_NODATA);
+	check_index(c);
+	assert_int_equal(c->v3.nres, GPU3D_MAX_RES);
+	for (uint32_t i = 0; i < GPU3D_MAX_RES; i += 3)
+		assert_int_equal(gpu3d_find(c, scattered(i + 50000))->id, scattered(i + 50000));
+	gpu_reset(c);
+	assert_int_equal(c->v3.nres, 0);
+	assert_null(gpu3d_find(c, scattered(1)));
+	/* a back as the other tests have it */
+	gpu_init(&a, &dma, 64, 64, "a", arena_a, sizeof(arena_a), NULL, NULL);
+	gpu3d_init(&a, 0, &lim, tab_a);
+}
+
 static uint32_t plus_1000(void *arg, uint32_t h)
 {
 	(void)arg;
@@ -481,6 +543,7 @@ int main(void)
 		cmocka_unit_test(test_ids_translated), cmocka_unit_test(test_submit),
 		cmocka_unit_test(test_transfers),      cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_reset),          cmocka_unit_test(test_walker),
+		cmocka_unit_test(test_many_ids),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
