@@ -200,8 +200,10 @@ static uint32_t host_detach(uint32_t id)
 static uint32_t host_attach(struct gpu_dev *g, struct gpu3d_res *r)
 {
 	struct attach a = { host_hdr(GPU_CMD_RESOURCE_ATTACH_BACKING, 0), host_res(g, r), 0 };
-	uint32_t n = 0;
+	uint32_t n = 0, st;
 
+	r->at_host = false;
+	r->gen = g->dma->gen;
 	for (uint32_t i = 0; i < r->nent; i++) {
 		const struct gpu_entry *e = &r->ent[i];
 		for (uint64_t at = 0; at < e->len;) {
@@ -225,7 +227,23 @@ static uint32_t host_attach(struct gpu_dev *g, struct gpu3d_res *r)
 		}
 	}
 	a.nr_entries = n;
-	return send(&a, sizeof(a), host_ent, (size_t)n * sizeof(host_ent[0]));
+	st = send(&a, sizeof(a), host_ent, (size_t)n * sizeof(host_ent[0]));
+	r->at_host = st == GPU_RESP_OK_NODATA;
+	return st;
+}
+
+/* Before the backend touches r's backing (a transfer): when the
+ * partition's DMA space changed since the backend got it (its IOMMU
+ * unmapped or remapped pages), the backend drops it and gets it translated
+ * anew; a page no longer reachable fails the transfer and leaves the
+ * backend without any of it (IOMMU-12). lock3d held. */
+static uint32_t host_backing_current(struct gpu_dev *g, struct gpu3d_res *r)
+{
+	if (r->at_host && r->gen == g->dma->gen)
+		return GPU_RESP_OK_NODATA;
+	if (r->at_host)
+		host_detach(host_res(g, r));
+	return host_attach(g, r);
 }
 
 /* ---- formats: bytes a pixel (budgets and transfer ranges) ---- */
@@ -413,6 +431,7 @@ uint32_t gpu3d_detach(struct gpu_dev *g, struct gpu3d_res *r)
 	r->ent = NULL;
 	r->nent = 0;
 	r->backing_len = 0;
+	r->at_host = false;
 	return GPU_RESP_OK_NODATA;
 }
 
@@ -462,7 +481,12 @@ static uint32_t cmd_transfer_3d(struct gpu_dev *g, const struct gpu_req *rq, uin
 	g->v3.st.transfers++;
 	c.h = host_hdr(type, slot < 0 ? 0 : host_ctx(g, (unsigned)slot));
 	c.resource_id = host_res(g, r);
-	return send(&c, sizeof(c), NULL, 0);
+	spin_lock(&lock3d);
+	uint32_t st = host_backing_current(g, r);
+	if (st == GPU_RESP_OK_NODATA)
+		st = send(&c, sizeof(c), NULL, 0);
+	spin_unlock(&lock3d);
+	return st;
 }
 
 struct map_arg {
@@ -601,16 +625,16 @@ bool gpu3d_readback(struct gpu_dev *g, struct gpu3d_res *r, const struct gpu_rec
 				  (uint64_t)(a->y - g->so.r.y) * wstride +
 					  (uint64_t)(a->x - g->so.r.x) * GPU_BPP,
 				  id, 0, wstride, 0 };
-	/* For the time of one transfer the backing is the shadow; then the
-	 * partition's again. */
+	/* For the time of one transfer the backing is the shadow; the
+	 * partition's goes back to the backend before its next transfer
+	 * (host_backing_current). */
 	spin_lock(&lock3d);
-	if (r->ent)
+	if (r->at_host)
 		host_detach(id);
+	r->at_host = false;
 	ok = send(&at, sizeof(at), &e, sizeof(e)) == GPU_RESP_OK_NODATA &&
 	     send(&t, sizeof(t), NULL, 0) == GPU_RESP_OK_NODATA;
 	host_detach(id);
-	if (r->ent && host_attach(g, r) != GPU_RESP_OK_NODATA)
-		ok = false;
 	spin_unlock(&lock3d);
 	g->v3.st.readbacks++;
 	return ok;

@@ -1,5 +1,6 @@
 /* Helpers for the hypervisor's own virtio-mmio drivers (see
  * include/drivers/virtio_drv.h). */
+#include <arch/sysreg.h>
 #include <drivers/virtio_drv.h>
 #include <hv/arch.h>
 #include <hv/boot.h>
@@ -96,4 +97,29 @@ void vdrv_driver_ok(struct vdrv *v)
 void vdrv_fail(struct vdrv *v)
 {
 	vdrv_wr(v, VDRV_STATUS, 128);
+}
+
+bool vdrv_polled_request(struct vdrv *v, uint16_t *avail_idx, uint16_t *avail_ring,
+			 const volatile uint16_t *used_idx, const struct vdrv_used_elem *used_ring,
+			 uint16_t *last_used, unsigned n, unsigned long spins, struct vdrv_used_elem *e)
+{
+	uint16_t i = *avail_idx;
+
+	avail_ring[i % n] = 0;
+	dsb(ish);
+	*(volatile uint16_t *)avail_idx = (uint16_t)(i + 1);
+	dsb(ish);
+	vdrv_wr(v, VDRV_QUEUE_NOTIFY, 0);
+	for (unsigned long spin = 0; *used_idx == *last_used; spin++) {
+		if (spin > spins) {
+			vdrv_fail(v);
+			return false;
+		}
+		__asm__ volatile("yield");
+	}
+	dsb(ish);
+	*e = ((const volatile struct vdrv_used_elem *)used_ring)[*last_used % n];
+	(*last_used)++;
+	vdrv_wr(v, VDRV_INT_ACK, vdrv_rd(v, VDRV_INT_STATUS));
+	return true;
 }

@@ -41,29 +41,21 @@ static struct {
 	bool probed, up, virgl;
 	unsigned ncaps;
 	struct gpu_host_capset caps[GPU_HOST_MAX_CAPSETS];
-	struct virtq_desc {
-		uint64_t addr;
-		uint32_t len;
-		uint16_t flags, next;
-	} desc[QSZ] __attribute__((aligned(16)));
-	struct { uint16_t flags, idx, ring[QSZ], used_event; } avail __attribute__((aligned(2)));
-	struct { uint16_t flags, idx; struct { uint32_t id, len; } ring[QSZ]; uint16_t avail_event; }
-		used __attribute__((aligned(4)));
-	uint16_t last_used;
+	VDRV_POLLED_QUEUE(QSZ) q;
 } host;
 
 static void set_desc(unsigned i, const void *p, size_t len, uint16_t flags, uint16_t next)
 {
-	host.desc[i] = (struct virtq_desc){ arch_virt_to_phys(p), (uint32_t)len, flags, next };
+	host.q.desc[i] = (struct vdrv_desc){ arch_virt_to_phys(p), (uint32_t)len, flags, next };
 }
 
 /* lock held */
 static uint32_t submit(const void *req, size_t len, const void *data, size_t dlen, void *resp,
 		       size_t rmax, size_t *rlen)
 {
-	uint16_t i = host.avail.idx;
+	struct vdrv_used_elem e;
 	unsigned n = 0;
-	uint32_t got, id, type;
+	uint32_t type;
 
 	if (!host.up || len < GPU_HDR_LEN || rmax < GPU_HDR_LEN || len > UINT32_MAX ||
 	    dlen > UINT32_MAX || rmax > UINT32_MAX)
@@ -76,34 +68,20 @@ static uint32_t submit(const void *req, size_t len, const void *data, size_t dle
 	}
 	set_desc(n, resp, rmax, 2, 0); /* WRITE */
 	memset(resp, 0, GPU_HDR_LEN);
-	host.avail.ring[i % QSZ] = 0;
-	dsb(ish);
-	host.avail.idx = (uint16_t)(i + 1);
-	dsb(ish);
-	vdrv_wr(&host.dev, VDRV_QUEUE_NOTIFY, 0);
-	for (unsigned long spin = 0; *(volatile uint16_t *)&host.used.idx == host.last_used; spin++) {
-		if (spin > SPINS) {
-			vdrv_fail(&host.dev);
-			host.up = false;
-			WARN("gpu: the physical virtio-gpu stopped answering; abandoned");
-			return 0;
-		}
-		__asm__ volatile("yield");
+	if (!VDRV_POLLED(&host.dev, &host.q, QSZ, SPINS, &e)) {
+		host.up = false;
+		WARN("gpu: the physical virtio-gpu stopped answering; abandoned");
+		return 0;
 	}
-	dsb(ish);
-	id = host.used.ring[host.last_used % QSZ].id;
-	got = host.used.ring[host.last_used % QSZ].len;
-	host.last_used++;
-	vdrv_wr(&host.dev, VDRV_INT_ACK, vdrv_rd(&host.dev, VDRV_INT_STATUS));
 	gpu_host_stats.commands++;
 	gpu_host_stats.bytes += len + dlen;
 	memcpy(&type, resp, 4);
-	if (id != 0 || got > rmax || got < GPU_HDR_LEN) {
+	if (e.id != 0 || e.len > rmax || e.len < GPU_HDR_LEN) {
 		gpu_host_stats.failed++;
 		return 0;
 	}
 	if (rlen)
-		*rlen = got;
+		*rlen = e.len;
 	return type;
 }
 
@@ -149,7 +127,7 @@ bool gpu_host_probe(void)
 	for (unsigned i = 0; vdrv_find(&host.dev, 16, i); i++) {
 		if (!(f = vdrv_negotiate(&host.dev, BIT(F_VIRGL), 0)))
 			continue;
-		if (!vdrv_queue(&host.dev, 0, QSZ, host.desc, &host.avail, &host.used)) {
+		if (!vdrv_queue(&host.dev, 0, QSZ, host.q.desc, &host.q.avail, &host.q.used)) {
 			vdrv_fail(&host.dev);
 			continue;
 		}

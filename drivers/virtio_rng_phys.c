@@ -17,12 +17,8 @@ static struct {
 	spinlock_t lock;
 	struct vdrv dev;
 	bool up;
-	struct { uint64_t addr; uint32_t len; uint16_t flags, next; } desc[QSZ] __attribute__((aligned(16)));
-	struct { uint16_t flags, idx, ring[QSZ], used_event; } avail __attribute__((aligned(2)));
-	struct { uint16_t flags, idx; struct { uint32_t id, len; } ring[QSZ]; uint16_t avail_event; }
-		used __attribute__((aligned(4)));
+	VDRV_POLLED_QUEUE(QSZ) q;
 	uint8_t buf[CHUNK] __attribute__((aligned(64)));
-	uint16_t last_used;
 } rng;
 
 bool virtio_rng_phys_probe(void)
@@ -30,7 +26,7 @@ bool virtio_rng_phys_probe(void)
 	for (unsigned i = 0; vdrv_find(&rng.dev, 4, i); i++) {
 		if (!vdrv_negotiate(&rng.dev, 0, 0))
 			continue;
-		if (!vdrv_queue(&rng.dev, 0, QSZ, rng.desc, &rng.avail, &rng.used)) {
+		if (!vdrv_queue(&rng.dev, 0, QSZ, rng.q.desc, &rng.q.avail, &rng.q.used)) {
 			vdrv_fail(&rng.dev);
 			continue;
 		}
@@ -45,32 +41,20 @@ bool virtio_rng_phys_probe(void)
 /* One request of up to CHUNK bytes; the bytes the device returned. */
 static uint32_t request(uint8_t *out, uint32_t n)
 {
-	uint16_t i = rng.avail.idx;
+	struct vdrv_used_elem e;
 	uint32_t got;
 
-	rng.desc[0].addr = arch_virt_to_phys(rng.buf);
-	rng.desc[0].len = n;
-	rng.desc[0].flags = 2; /* device writes */
-	rng.avail.ring[i % QSZ] = 0;
-	dsb(ish);
-	rng.avail.idx = (uint16_t)(i + 1);
-	dsb(ish);
-	vdrv_wr(&rng.dev, VDRV_QUEUE_NOTIFY, 0);
-	for (unsigned long spin = 0; *(volatile uint16_t *)&rng.used.idx == rng.last_used; spin++) {
-		if (spin > 5000000UL) {
-			/* The device does not answer: it still owns the buffer, so it
-			 * is never used again (no stale or zero bytes as entropy). */
-			vdrv_fail(&rng.dev);
-			rng.up = false;
-			WARN("entropy: the physical virtio-rng stopped answering; abandoned");
-			return 0;
-		}
-		__asm__ volatile("yield");
+	rng.q.desc[0].addr = arch_virt_to_phys(rng.buf);
+	rng.q.desc[0].len = n;
+	rng.q.desc[0].flags = 2; /* device writes */
+	if (!VDRV_POLLED(&rng.dev, &rng.q, QSZ, 5000000UL, &e)) {
+		/* The device does not answer: it still owns the buffer, so it
+		 * is never used again (no stale or zero bytes as entropy). */
+		rng.up = false;
+		WARN("entropy: the physical virtio-rng stopped answering; abandoned");
+		return 0;
 	}
-	dsb(ish);
-	got = rng.used.ring[rng.last_used % QSZ].len;
-	rng.last_used++;
-	vdrv_wr(&rng.dev, VDRV_INT_ACK, vdrv_rd(&rng.dev, VDRV_INT_STATUS));
+	got = e.len;
 	if (got > n)
 		got = n;
 	memcpy(out, rng.buf, got);

@@ -37,6 +37,36 @@ uint64_t vdrv_negotiate(struct vdrv *v, uint64_t wanted, uint64_t required);
 /* Queue q with num entries (<= QueueNumMax) at the given areas. */
 bool vdrv_queue(struct vdrv *v, unsigned q, unsigned num, const void *desc, const void *avail,
 		const void *used);
+/* A split queue of n entries used one request at a time and polled (the
+ * hypervisor's drivers of devices it only asks: rng, the render backend). */
+struct vdrv_desc {
+	uint64_t addr;
+	uint32_t len;
+	uint16_t flags, next;
+};
+struct vdrv_used_elem {
+	uint32_t id, len;
+};
+#define VDRV_POLLED_QUEUE(n)                                                                    \
+	struct {                                                                                \
+		struct vdrv_desc desc[n] __attribute__((aligned(16)));                          \
+		struct { uint16_t flags, idx, ring[n], used_event; } avail                      \
+			__attribute__((aligned(2)));                                            \
+		struct { uint16_t flags, idx; struct vdrv_used_elem ring[n]; uint16_t avail_event; } \
+			used __attribute__((aligned(4)));                                       \
+		uint16_t last_used;                                                             \
+	}
+/* The chain at descriptor 0 offered on queue 0 and the device notified;
+ * then the used ring polled (yielding) until the device returns it, at most
+ * spins times. true: *e is what it returned (its id and len unchecked);
+ * false: it did not answer, and the device is set FAILED (it still owns
+ * the buffers: the caller must not use the queue again). */
+bool vdrv_polled_request(struct vdrv *v, uint16_t *avail_idx, uint16_t *avail_ring,
+			 const volatile uint16_t *used_idx, const struct vdrv_used_elem *used_ring,
+			 uint16_t *last_used, unsigned n, unsigned long spins, struct vdrv_used_elem *e);
+#define VDRV_POLLED(v, q, n, spins, e)                                                         \
+	vdrv_polled_request(v, &(q)->avail.idx, (q)->avail.ring, &(q)->used.idx, (q)->used.ring, \
+			    &(q)->last_used, n, spins, e)
 uint32_t vdrv_config32(struct vdrv *v, unsigned off);
 uint64_t vdrv_config64(struct vdrv *v, unsigned off);
 void vdrv_driver_ok(struct vdrv *v);

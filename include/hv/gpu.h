@@ -136,6 +136,8 @@ struct gpu3d_res {
 	struct gpu_entry *ent; /* its backing (NULL: none), as the partition gave it */
 	uint32_t nent;
 	uint64_t backing_len;
+	bool at_host;  /* the backend holds its backing, translated under gen */
+	uint32_t gen;  /* the DMA space's then (a change: translated again) */
 };
 
 struct gpu3d {

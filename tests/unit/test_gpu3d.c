@@ -389,6 +389,52 @@ static void test_transfers(void **state)
 	gpu_reset(&a);
 }
 
+/* The backend holds a resource's backing as host addresses: when the
+ * partition's DMA space changes (its IOMMU unmaps or remaps), the next
+ * transfer first drops it there and translates it again; a page that is
+ * gone fails the transfer and leaves the backend with nothing (IOMMU-12).
+ * Unchanged, the backing is not sent again. proves: GPU3D-3, IOMMU-12 */
+static void test_backing_follows_dma(void **state)
+{
+	struct dma_range all = { RAM_IOVA, RAM_SIZE, ram, DMA_BIDIR };
+	struct dma_range low = { RAM_IOVA, 0x10000, ram, DMA_BIDIR };
+	uint32_t host;
+	unsigned n;
+
+	(void)state;
+	gpu_fake_reset();
+	assert_int_equal(create_3d(&a, 3, 2, 2, 64, 64), GPU_RESP_OK_NODATA);
+	host = u32_at(gpu_fake_last(0)->req, 24);
+	assert_int_equal(attach(&a, 3, RAM_IOVA + 0x10000, 64 * 64 * 4), GPU_RESP_OK_NODATA);
+	n = gpu_fake.n;
+	assert_int_equal(transfer(&a, GPU_CMD_TRANSFER_TO_HOST_3D, 0, 3, 0, 0, 64, 64, 0, 0, 256),
+			 GPU_RESP_OK_NODATA);
+	assert_int_equal(gpu_fake.n, n + 1); /* the transfer alone */
+	/* its backing's pages no longer in the space */
+	assert_int_equal(dma_space_update(&dma, &low, 1), 0);
+	n = gpu_fake.n;
+	assert_int_equal(transfer(&a, GPU_CMD_TRANSFER_TO_HOST_3D, 0, 3, 0, 0, 64, 64, 0, 0, 256),
+			 GPU_RESP_ERR_INVALID_PARAMETER);
+	assert_int_equal(gpu_fake.n, n + 1);
+	assert_int_equal(gpu_fake_last(0)->type, GPU_CMD_RESOURCE_DETACH_BACKING);
+	assert_int_equal(u32_at(gpu_fake_last(0)->req, 24), host);
+	/* and again: nothing to drop, still refused, nothing sent */
+	n = gpu_fake.n;
+	assert_int_equal(transfer(&a, GPU_CMD_TRANSFER_FROM_HOST_3D, 0, 3, 0, 0, 64, 64, 0, 0, 256),
+			 GPU_RESP_ERR_INVALID_PARAMETER);
+	assert_int_equal(gpu_fake.n, n);
+	/* back: translated anew, then the transfer */
+	assert_int_equal(dma_space_update(&dma, &all, 1), 0);
+	n = gpu_fake.n;
+	assert_int_equal(transfer(&a, GPU_CMD_TRANSFER_TO_HOST_3D, 0, 3, 0, 0, 64, 64, 0, 0, 256),
+			 GPU_RESP_OK_NODATA);
+	assert_int_equal(gpu_fake.n, n + 2);
+	assert_int_equal(gpu_fake_last(1)->type, GPU_CMD_RESOURCE_ATTACH_BACKING);
+	assert_int_equal(u32_at(gpu_fake_last(1)->data, 0), (uint32_t)arch_virt_to_phys(ram + 0x10000));
+	assert_int_equal(gpu_fake_last(0)->type, GPU_CMD_TRANSFER_TO_HOST_3D);
+	gpu_reset(&a);
+}
+
 /* The partition file's limits: contexts, resources, memory. */
 static void test_limits(void **state)
 {
@@ -543,7 +589,7 @@ int main(void)
 		cmocka_unit_test(test_ids_translated), cmocka_unit_test(test_submit),
 		cmocka_unit_test(test_transfers),      cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_reset),          cmocka_unit_test(test_walker),
-		cmocka_unit_test(test_many_ids),
+		cmocka_unit_test(test_many_ids),       cmocka_unit_test(test_backing_follows_dma),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
