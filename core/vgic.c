@@ -1,9 +1,11 @@
-/* Virtual GICv3: see include/hv/vgic.h. Register banks are const tables
- * dispatched by reg_bank_access(), which checks width and alignment. */
+/* The vGIC's core: see include/hv/vgic.h. Virtual interrupt state,
+ * injection, list-register allocation, flush and sync on decoded list
+ * registers, physical SPIs bound to a vGIC, and the register helpers both
+ * front ends share (core/vgic_priv.h). The GICv3 front end, its register
+ * tables and its SGI register, is core/vgic_v3.c. */
 #include <hv/log.h>
 #include <hv/vgic.h>
-
-#define LR_EOI BIT(41)
+#include "vgic_priv.h"
 
 _Static_assert(VGIC_NR_SPIS <= 64, "struct vgic's hw_spis has a bit per SPI");
 
@@ -12,7 +14,7 @@ _Static_assert(VGIC_NR_SPIS <= 64, "struct vgic's hw_spis has a bit per SPI");
 struct vgic *vgic_hw_spi_owners[VGIC_NR_SPIS];
 
 
-static struct virq *virq_of(struct vgic *g, unsigned vcpu, uint32_t intid)
+struct virq *vgic_virq(struct vgic *g, unsigned vcpu, uint32_t intid)
 {
 	if (intid < VGIC_NR_PRIVATE)
 		return vcpu < g->nvcpus ? &g->cpu[vcpu].priv[intid] : NULL;
@@ -38,7 +40,7 @@ static unsigned target_of(struct vgic *g, unsigned vcpu, uint32_t intid)
 }
 
 /* Make the vCPU's physical CPU look at its interrupts again. */
-static void kick(struct vgic *g, unsigned vcpu)
+void vgic_kick(struct vgic *g, unsigned vcpu)
 {
 	__atomic_store_n(&g->cpu[vcpu].dirty, 1, __ATOMIC_RELEASE);
 	if (arch_vgic_local_vcpu(g) != (int)vcpu)
@@ -70,8 +72,9 @@ void vgic_vcpu_reset(struct vgic *g, unsigned vcpu)
 	if (arch_vgic_local_vcpu(g) == (int)vcpu) {
 		bool timer_released = false;
 		for (unsigned i = 0; i < arch_vgic_nr_lrs(); i++) {
-			uint64_t lr = arch_vgic_read_lr(i);
-			uint32_t intid = (uint32_t)(lr & LR_VINTID_MASK);
+			struct vgic_lr lr;
+			arch_vgic_read_lr(i, &lr);
+			uint32_t intid = lr.vintid;
 			bool kept = false;
 			/* An SPI held here goes back to the distributor, still
 			 * pending if the guest had not taken it; else it would
@@ -83,8 +86,8 @@ void vgic_vcpu_reset(struct vgic *g, unsigned vcpu)
 				struct virq *q = &g->spi[intid - VGIC_NR_PRIVATE];
 				q->lr = -1;
 				q->active = 0;
-				bool again = q->hw ? (lr >> LR_STATE_SHIFT) == 1
-						   : (lr & LR_PENDING) || (q->level && q->line);
+				bool again = q->hw ? lr.state == VGIC_LR_PENDING
+						   : (lr.state & VGIC_LR_PENDING) || (q->level && q->line);
 				if (again)
 					set_pending(g, vcpu, intid, q);
 				kept = q->hw && again;
@@ -92,12 +95,11 @@ void vgic_vcpu_reset(struct vgic *g, unsigned vcpu)
 			/* A live HW list register: the physical interrupt (the
 			 * timer PPI here, or a bound SPI at the distributor) is
 			 * released unless its latched copy was kept. */
-			if ((lr & LR_HW) && (lr >> LR_STATE_SHIFT) && !kept) {
-				uint32_t pintid = (uint32_t)(lr >> LR_PINTID_SHIFT) & 0x3ff;
-				arch_vgic_deactivate_phys(pintid);
-				timer_released |= pintid == VGIC_PPI_VTIMER;
+			if (lr.hw && lr.state && !kept) {
+				arch_vgic_deactivate_phys(lr.pintid);
+				timer_released |= lr.pintid == VGIC_PPI_VTIMER;
 			}
-			arch_vgic_write_lr(i, 0);
+			arch_vgic_write_lr(i, &(struct vgic_lr){ 0 });
 		}
 		/* The forwarded timer may be physically active with its virtual
 		 * copy only latched in software (disabled by the guest): the
@@ -121,7 +123,7 @@ void vgic_inject(struct vgic *g, unsigned vcpu, uint32_t intid)
 	unsigned t;
 
 	spin_lock(&g->lock);
-	q = virq_of(g, vcpu, intid);
+	q = vgic_virq(g, vcpu, intid);
 	if (!q) {
 		spin_unlock(&g->lock);
 		return;
@@ -129,10 +131,10 @@ void vgic_inject(struct vgic *g, unsigned vcpu, uint32_t intid)
 	set_pending(g, vcpu, intid, q);
 	t = target_of(g, vcpu, intid);
 	spin_unlock(&g->lock);
-	kick(g, t);
+	vgic_kick(g, t);
 }
 
-static uint64_t lr_encode(const struct virq *q, uint32_t intid, uint64_t state);
+static struct vgic_lr lr_encode(const struct virq *q, uint32_t intid, uint8_t state);
 
 /* The fast path for an interrupt of the vCPU running here (its virtual
  * timer, an SPI bound to it, a device's line raised on its CPU): straight
@@ -150,7 +152,9 @@ static inline __attribute__((always_inline)) bool lr_direct(struct vgic *g, unsi
 	if (!q->enabled || !(g->ctlr & 2) || q->pending)
 		return false;
 	if (i >= 0) {
-		if ((arch_vgic_read_lr((unsigned)i) >> LR_STATE_SHIFT) & 3)
+		struct vgic_lr lr;
+		arch_vgic_read_lr((unsigned)i, &lr);
+		if (lr.state)
 			return false;
 	} else {
 		unsigned free = ~(unsigned)c->lr_used & ((1u << arch_vgic_nr_lrs()) - 1);
@@ -160,7 +164,8 @@ static inline __attribute__((always_inline)) bool lr_direct(struct vgic *g, unsi
 		c->lr_used |= (uint16_t)(1u << i);
 		q->lr = (int8_t)i;
 	}
-	arch_vgic_write_lr((unsigned)i, lr_encode(q, intid, LR_PENDING));
+	struct vgic_lr lr = lr_encode(q, intid, VGIC_LR_PENDING);
+	arch_vgic_write_lr((unsigned)i, &lr);
 	q->active = 0;
 	q->lr_state = 1;
 	return true;
@@ -189,13 +194,15 @@ void vgic_inject_hw(struct vgic *g, unsigned vcpu, uint32_t intid)
  * line still high at the guest's EOI is always seen. With the lock held. */
 static void lr_drop_eoi(struct vgic *g, uint32_t intid, struct virq *q)
 {
-	uint64_t lr;
+	struct vgic_lr lr;
 
 	if (q->lr < 0 || arch_vgic_local_vcpu(g) != (int)q->target)
 		return;
-	lr = arch_vgic_read_lr((unsigned)q->lr);
-	if ((lr & LR_VINTID_MASK) == intid && (lr & LR_EOI) && (lr >> LR_STATE_SHIFT) == 2)
-		arch_vgic_write_lr((unsigned)q->lr, lr & ~LR_EOI);
+	arch_vgic_read_lr((unsigned)q->lr, &lr);
+	if (lr.vintid == intid && lr.eoi && lr.state == VGIC_LR_ACTIVE) {
+		lr.eoi = false;
+		arch_vgic_write_lr((unsigned)q->lr, &lr);
+	}
 }
 
 void vgic_set_line(struct vgic *g, uint32_t intid, bool high)
@@ -206,7 +213,7 @@ void vgic_set_line(struct vgic *g, uint32_t intid, bool high)
 	if (intid < VGIC_NR_PRIVATE)
 		return;
 	spin_lock(&g->lock);
-	q = virq_of(g, 0, intid);
+	q = vgic_virq(g, 0, intid);
 	if (!q || q->hw || q->line == high) { /* a bound SPI's line is physical */
 		spin_unlock(&g->lock);
 		return;
@@ -226,18 +233,18 @@ void vgic_set_line(struct vgic *g, uint32_t intid, bool high)
 	}
 	spin_unlock(&g->lock);
 	if (high)
-		kick(g, t);
+		vgic_kick(g, t);
 }
 
 /* ---- physical SPIs bound to a vGIC ---- */
 
-static bool bound_spi(const struct virq *q, uint32_t intid)
+bool vgic_bound_spi(const struct virq *q, uint32_t intid)
 {
 	return q->hw && intid >= VGIC_NR_PRIVATE;
 }
 
 /* What the guest's priority becomes physically: see vgic_bind_hw_spi(). */
-static uint8_t hw_priority(uint8_t guest)
+uint8_t vgic_hw_priority(uint8_t guest)
 {
 	return (uint8_t)(0xc0 | ((guest >> 2) & 0x38));
 }
@@ -246,7 +253,7 @@ static uint8_t hw_priority(uint8_t guest)
 static void hw_spi_configure(struct vgic *g, const struct virq *q, uint32_t intid)
 {
 	arch_vgic_spi_route(intid, g->pcpu[q->target]);
-	arch_vgic_spi_priority(intid, hw_priority(q->priority));
+	arch_vgic_spi_priority(intid, vgic_hw_priority(q->priority));
 	arch_vgic_spi_trigger(intid, q->level);
 }
 
@@ -331,7 +338,7 @@ static inline __attribute__((always_inline)) void spi_fired(struct vgic *g, uint
 	}
 	set_pending(g, t, intid, q);
 	spin_unlock(&g->lock);
-	kick(g, t);
+	vgic_kick(g, t);
 }
 
 void vgic_hw_spi_fired(struct vgic *g, uint32_t intid)
@@ -345,43 +352,15 @@ void vgic_hw_spi_fire(struct vgic *g, uint32_t intid)
 	spi_fired(g, intid);
 }
 
-bool vgic_send_sgi(struct vgic *g, unsigned from, uint64_t v)
-{
-	uint32_t intid = (uint32_t)(v >> 24) & 0xf;
-	uint16_t targets = (uint16_t)v;
-	bool irm = (v >> 40) & 1;
-	bool ok = true;
-
-	if (irm) {
-		for (unsigned c = 0; c < g->nvcpus; c++)
-			if (c != from)
-				vgic_inject(g, c, intid);
-		return true;
-	}
-	/* Our vCPUs have MPIDR Aff0 = index, every other affinity field 0. */
-	if (((v >> 16) & 0xff) || ((v >> 32) & 0xff) || ((v >> 48) & 0xff) || ((v >> 44) & 0xf))
-		return false;
-	for (unsigned c = 0; c < 16; c++) {
-		if (!(targets & (1u << c)))
-			continue;
-		if (c < g->nvcpus)
-			vgic_inject(g, c, intid);
-		else
-			ok = false;
-	}
-	return ok;
-}
-
 /* ---- list registers ---- */
 
-static uint64_t lr_encode(const struct virq *q, uint32_t intid, uint64_t state)
+static struct vgic_lr lr_encode(const struct virq *q, uint32_t intid, uint8_t state)
 {
-	uint64_t lr = state | LR_GROUP1 | ((uint64_t)q->priority << LR_PRIO_SHIFT) | intid;
-	if (q->hw)
-		lr |= LR_HW | ((uint64_t)intid << LR_PINTID_SHIFT);
-	else if (q->level)
-		lr |= LR_EOI; /* maintenance on deactivation: re-sample the line */
-	return lr;
+	return (struct vgic_lr){ .vintid = intid, .state = state, .group1 = true,
+				 .prio = q->priority, .hw = q->hw,
+				 .pintid = q->hw ? (uint16_t)intid : 0,
+				 /* maintenance on deactivation: re-sample the line */
+				 .eoi = !q->hw && q->level };
 }
 
 /* Fold the list registers back into software state. */
@@ -392,10 +371,11 @@ static void vgic_sync(struct vgic *g, unsigned vcpu)
 	for (unsigned i = 0; c->lr_used >> i; i++) {
 		if (!(c->lr_used & (1u << i)))
 			continue;
-		uint64_t lr = arch_vgic_read_lr(i);
-		uint32_t intid = (uint32_t)(lr & LR_VINTID_MASK);
-		unsigned state = (unsigned)(lr >> LR_STATE_SHIFT);
-		struct virq *q = virq_of(g, vcpu, intid);
+		struct vgic_lr lr;
+		arch_vgic_read_lr(i, &lr);
+		uint32_t intid = lr.vintid;
+		unsigned state = lr.state;
+		struct virq *q = vgic_virq(g, vcpu, intid);
 
 		CHECK(q && q->lr == (int8_t)i);
 		q->active = (state & 2) != 0;
@@ -403,7 +383,7 @@ static void vgic_sync(struct vgic *g, unsigned vcpu)
 		if (state == 0) {
 			/* Clear it: an invalid LR with the EOI bit keeps the
 			 * maintenance interrupt asserted. */
-			arch_vgic_write_lr(i, 0);
+			arch_vgic_write_lr(i, &(struct vgic_lr){ 0 });
 			c->lr_used &= (uint16_t)~(1u << i);
 			q->lr = -1;
 			if (q->level && q->line)
@@ -465,10 +445,13 @@ void vgic_flush_dirty(struct vgic *g, unsigned vcpu)
 		/* Pended again while the guest handles it (an SGI sent twice):
 		 * pending and active in the list register, so it is taken
 		 * again after the guest's EOI. */
-		uint64_t lr = arch_vgic_read_lr(i);
-		struct virq *q = virq_of(g, vcpu, (uint32_t)(lr & LR_VINTID_MASK));
-		if (q && q->pending && !q->hw && !(lr & LR_PENDING)) {
-			arch_vgic_write_lr(i, lr | LR_PENDING | (q->level ? LR_EOI : 0));
+		struct vgic_lr lr;
+		arch_vgic_read_lr(i, &lr);
+		struct virq *q = vgic_virq(g, vcpu, lr.vintid);
+		if (q && q->pending && !q->hw && !(lr.state & VGIC_LR_PENDING)) {
+			lr.state |= VGIC_LR_PENDING;
+			lr.eoi |= q->level;
+			arch_vgic_write_lr(i, &lr);
 			q->pending = 0;
 			q->lr_state |= 1;
 		}
@@ -494,7 +477,8 @@ void vgic_flush_dirty(struct vgic *g, unsigned vcpu)
 	for (unsigned k = 0, lr = 0; k < n && k < nfree; k++) {
 		while (c->lr_used & (1u << lr))
 			lr++;
-		arch_vgic_write_lr(lr, lr_encode(best[k], ids[k], LR_PENDING));
+		struct vgic_lr l = lr_encode(best[k], ids[k], VGIC_LR_PENDING);
+		arch_vgic_write_lr(lr, &l);
 		best[k]->pending = 0;
 		best[k]->lr = (int8_t)lr;
 		best[k]->lr_state = 1;
@@ -505,7 +489,7 @@ void vgic_flush_dirty(struct vgic *g, unsigned vcpu)
 	bool more = n > nfree;
 	if (!nfree && (g->ctlr & 2))
 		for (uint32_t id = 0; id < VGIC_NR_IRQS && !more; id++) {
-			struct virq *q = virq_of(g, vcpu, id);
+			struct virq *q = vgic_virq(g, vcpu, id);
 			more = deliverable(g, q) && target_of(g, vcpu, id) == vcpu;
 		}
 	if (more != c->underflow) {
@@ -537,12 +521,13 @@ static unsigned lr_state_now(struct vgic_ctx *x, uint32_t intid, struct virq *q)
 	int lr = q->lr;
 
 	if (lr >= 0 && arch_vgic_local_vcpu(x->g) == (int)owner) {
-		uint64_t v = arch_vgic_read_lr((unsigned)lr);
-		if ((v & LR_VINTID_MASK) == intid)
-			return (unsigned)(v >> LR_STATE_SHIFT) & 3;
+		struct vgic_lr v;
+		arch_vgic_read_lr((unsigned)lr, &v);
+		if (v.vintid == intid)
+			return v.state & 3u;
 	}
 	if (owner < x->g->nvcpus)
-		kick(x->g, owner);
+		vgic_kick(x->g, owner);
 	return q->lr_state;
 }
 
@@ -552,7 +537,7 @@ static uint64_t bits_read(struct vgic_ctx *x, uint32_t base, unsigned width, enu
 
 	for (unsigned b = 0; b < width * 8; b++) {
 		struct virq *q;
-		if (private_in_dist(x, base + b) || !(q = virq_of(x->g, x->vcpu, base + b)))
+		if (private_in_dist(x, base + b) || !(q = vgic_virq(x->g, x->vcpu, base + b)))
 			continue;
 		bool in_lr = q->lr >= 0;
 		unsigned st = in_lr && op != B_ENABLE ? lr_state_now(x, base + b, q) : 0;
@@ -573,7 +558,7 @@ static void bits_write(struct vgic_ctx *x, uint32_t base, unsigned width, uint64
 	for (unsigned b = 0; b < width * 8; b++) {
 		struct virq *q;
 		if (!(v & (1ULL << b)) || private_in_dist(x, base + b) ||
-		    !(q = virq_of(x->g, x->vcpu, base + b)))
+		    !(q = vgic_virq(x->g, x->vcpu, base + b)))
 			continue;
 		uint32_t intid = base + b;
 		switch (op) {
@@ -581,7 +566,7 @@ static void bits_write(struct vgic_ctx *x, uint32_t base, unsigned width, uint64
 			/* Every write mirrored, a repeated one too; enabling writes
 			 * the physical route, priority and trigger first (g->pcpu[]
 			 * may have been set after the bind). */
-			if (bound_spi(q, intid)) {
+			if (vgic_bound_spi(q, intid)) {
 				if (set && !q->enabled)
 					hw_spi_configure(x->g, q, intid);
 				arch_vgic_spi_enable(intid, set);
@@ -592,7 +577,7 @@ static void bits_write(struct vgic_ctx *x, uint32_t base, unsigned width, uint64
 			/* A HW interrupt's pending state is its source's: for a
 			 * bound SPI, the physical distributor's. Clearing it also
 			 * drops a copy latched here, which holds it active. */
-			if (bound_spi(q, intid)) {
+			if (vgic_bound_spi(q, intid)) {
 				arch_vgic_spi_pend(intid, set);
 				if (!set && q->pending) {
 					q->pending = 0;
@@ -609,7 +594,7 @@ static void bits_write(struct vgic_ctx *x, uint32_t base, unsigned width, uint64
 		case B_ACTIVE:
 			/* A bound SPI latched here is pending, not active, for the
 			 * guest: its physical active state is not the guest's. */
-			if (bound_spi(q, intid) && !set && !q->pending)
+			if (vgic_bound_spi(q, intid) && !set && !q->pending)
 				arch_vgic_deactivate_phys(intid);
 			if (q->lr < 0 && !q->hw)
 				q->active = set;
@@ -621,16 +606,16 @@ static void bits_write(struct vgic_ctx *x, uint32_t base, unsigned width, uint64
 	spin_unlock(&x->g->lock);
 	for (unsigned c = 0; c < x->g->nvcpus; c++)
 		if (kicks & (1u << c))
-			kick(x->g, c);
+			vgic_kick(x->g, c);
 }
 
 #define BITREG(name, op, set)                                                              \
-	static uint64_t name##_r(void *d, uint32_t off, unsigned w)                        \
+	uint64_t vgic_##name##_r(void *d, uint32_t off, unsigned w)                        \
 	{                                                                                  \
 		struct vgic_ctx *x = d;                                                    \
 		return bits_read(x, (off & 0x7f) * 8, w, op);                              \
 	}                                                                                  \
-	static void name##_w(void *d, uint32_t off, unsigned w, uint64_t v)               \
+	void vgic_##name##_w(void *d, uint32_t off, unsigned w, uint64_t v)                \
 	{                                                                                  \
 		bits_write(d, (off & 0x7f) * 8, w, v, op, set);                            \
 	}
@@ -641,7 +626,7 @@ BITREG(icpendr, B_PENDING, false)
 BITREG(isactiver, B_ACTIVE, true)
 BITREG(icactiver, B_ACTIVE, false)
 
-static uint64_t prio_r(void *d, uint32_t off, unsigned w)
+uint64_t vgic_prio_r(void *d, uint32_t off, unsigned w)
 {
 	struct vgic_ctx *x = d;
 	uint32_t base = off & 0x3ff;
@@ -649,13 +634,13 @@ static uint64_t prio_r(void *d, uint32_t off, unsigned w)
 
 	for (unsigned i = 0; i < w; i++) {
 		struct virq *q;
-		if (!private_in_dist(x, base + i) && (q = virq_of(x->g, x->vcpu, base + i)))
+		if (!private_in_dist(x, base + i) && (q = vgic_virq(x->g, x->vcpu, base + i)))
 			v |= (uint64_t)q->priority << (8 * i);
 	}
 	return v;
 }
 
-static void prio_w(void *d, uint32_t off, unsigned w, uint64_t v)
+void vgic_prio_w(void *d, uint32_t off, unsigned w, uint64_t v)
 {
 	struct vgic_ctx *x = d;
 	uint32_t base = off & 0x3ff;
@@ -663,11 +648,11 @@ static void prio_w(void *d, uint32_t off, unsigned w, uint64_t v)
 	spin_lock(&x->g->lock);
 	for (unsigned i = 0; i < w; i++) {
 		struct virq *q;
-		if (private_in_dist(x, base + i) || !(q = virq_of(x->g, x->vcpu, base + i)))
+		if (private_in_dist(x, base + i) || !(q = vgic_virq(x->g, x->vcpu, base + i)))
 			continue;
 		q->priority = (uint8_t)(v >> (8 * i)) & VGIC_PRIO_MASK;
-		if (bound_spi(q, base + i))
-			arch_vgic_spi_priority(base + i, hw_priority(q->priority));
+		if (vgic_bound_spi(q, base + i))
+			arch_vgic_spi_priority(base + i, vgic_hw_priority(q->priority));
 	}
 	spin_unlock(&x->g->lock);
 }
@@ -675,7 +660,7 @@ static void prio_w(void *d, uint32_t off, unsigned w, uint64_t v)
 /* Two bits per interrupt; only the upper one (edge = 1) is writable, and
  * only for PPIs and SPIs; not for the forwarded timer, whose trigger is
  * the hardware's. A bound SPI's is mirrored. */
-static uint64_t cfg_r(void *d, uint32_t off, unsigned w)
+uint64_t vgic_cfg_r(void *d, uint32_t off, unsigned w)
 {
 	struct vgic_ctx *x = d;
 	uint32_t base = (off & 0xff) * 4;
@@ -686,13 +671,13 @@ static uint64_t cfg_r(void *d, uint32_t off, unsigned w)
 		struct virq *q;
 		if (base + i < 16)
 			v |= 2ULL << (2 * i); /* SGIs: edge */
-		else if (!private_in_dist(x, base + i) && (q = virq_of(x->g, x->vcpu, base + i)))
+		else if (!private_in_dist(x, base + i) && (q = vgic_virq(x->g, x->vcpu, base + i)))
 			v |= (uint64_t)(q->level ? 0 : 2) << (2 * i);
 	}
 	return v;
 }
 
-static void cfg_w(void *d, uint32_t off, unsigned w, uint64_t v)
+void vgic_cfg_w(void *d, uint32_t off, unsigned w, uint64_t v)
 {
 	struct vgic_ctx *x = d;
 	uint32_t base = (off & 0xff) * 4;
@@ -703,10 +688,10 @@ static void cfg_w(void *d, uint32_t off, unsigned w, uint64_t v)
 		struct virq *q;
 		bool level = !((v >> (2 * i + 1)) & 1);
 		if (base + i < 16 || private_in_dist(x, base + i) ||
-		    !(q = virq_of(x->g, x->vcpu, base + i)))
+		    !(q = vgic_virq(x->g, x->vcpu, base + i)))
 			continue;
 		if (q->hw) {
-			if (!bound_spi(q, base + i) || q->level == level)
+			if (!vgic_bound_spi(q, base + i) || q->level == level)
 				continue;
 			arch_vgic_spi_trigger(base + i, level);
 		}
@@ -715,181 +700,10 @@ static void cfg_w(void *d, uint32_t off, unsigned w, uint64_t v)
 	spin_unlock(&x->g->lock);
 }
 
-static uint64_t rao_r(void *d, uint32_t off, unsigned w)
+uint64_t vgic_rao_r(void *d, uint32_t off, unsigned w)
 {
 	(void)d;
 	(void)off;
 	return w == 8 ? ~0ULL : (1ULL << (w * 8)) - 1;
 }
 
-/* GICv3 PIDR2: architecture revision 3. The rest identify an Arm GIC. */
-static uint64_t id_r(void *d, uint32_t off, unsigned w)
-{
-	static const uint8_t ids[12] = { 0x44, 0, 0, 0, 0x92, 0xb4, 0x3b, 0, 0x0d, 0xf0, 0x05, 0xb1 };
-	(void)d;
-	(void)w;
-	return ids[((off & 0xffff) - 0xffd0) / 4];
-}
-
-static uint64_t dctlr_r(void *d, uint32_t off, unsigned w)
-{
-	(void)off;
-	(void)w;
-	/* DS (single security state), ARE always on, enables as written. */
-	return ((struct vgic_ctx *)d)->g->ctlr | BIT(6) | BIT(4);
-}
-
-static void dctlr_w(void *d, uint32_t off, unsigned w, uint64_t v)
-{
-	struct vgic *g = ((struct vgic_ctx *)d)->g;
-	(void)off;
-	(void)w;
-	g->ctlr = (uint32_t)v & 3;
-	for (unsigned c = 0; c < g->nvcpus; c++)
-		kick(g, c); /* what was held back may now be delivered */
-}
-
-static uint64_t typer_r(void *d, uint32_t off, unsigned w)
-{
-	struct vgic_ctx *x = d;
-	(void)off;
-	(void)w;
-	/* IDbits = 9 (10-bit INTIDs), CPUNumber, ITLinesNumber. */
-	return (9u << 19) | ((x->g->nvcpus - 1) << 5) | (VGIC_NR_IRQS / 32 - 1);
-}
-
-static uint64_t iidr_r(void *d, uint32_t off, unsigned w)
-{
-	(void)d;
-	(void)off;
-	(void)w;
-	return 0x0300043b; /* Arm, GIC-500-like product */
-}
-
-static uint64_t irouter_r(void *d, uint32_t off, unsigned w)
-{
-	struct vgic_ctx *x = d;
-	uint32_t intid = (off - 0x6000) / 8;
-	struct virq *q = intid >= VGIC_NR_PRIVATE ? virq_of(x->g, 0, intid) : NULL;
-	uint64_t v = q ? q->irouter : 0;
-	return w == 8 ? v : (uint32_t)(v >> ((off & 4) * 8));
-}
-
-static void irouter_w(void *d, uint32_t off, unsigned w, uint64_t v)
-{
-	struct vgic_ctx *x = d;
-	uint32_t intid = (off - 0x6000) / 8;
-	struct virq *q = intid >= VGIC_NR_PRIVATE ? virq_of(x->g, 0, intid) : NULL;
-	(void)w;
-
-	if (!q)
-		return;
-	spin_lock(&x->g->lock);
-	if (w == 4) /* one half */
-		v = off & 4 ? (q->irouter & 0xffffffffULL) | (v << 32)
-			    : (q->irouter & ~0xffffffffULL) | (uint32_t)v;
-	q->irouter = v & 0xff80ffffffULL; /* Aff3, IRM, Aff2, Aff1, Aff0 */
-	v = q->irouter;
-	/* IRM (any CPU) or a vCPU outside the partition: vCPU 0. */
-	if (!(v & BIT(31)) && !(v & 0xff00ffff00ULL) && (v & 0xff) < x->g->nvcpus)
-		q->target = (uint8_t)(v & 0xff);
-	else
-		q->target = 0;
-	if (bound_spi(q, intid))
-		arch_vgic_spi_route(intid, x->g->pcpu[q->target]);
-	spin_unlock(&x->g->lock);
-	kick(x->g, q->target);
-}
-
-static const struct reg_desc dist_regs[] = {
-	{ 0x0000, 4, W32, dctlr_r, dctlr_w },
-	{ 0x0004, 4, W32, typer_r, NULL },
-	{ 0x0008, 4, W32, iidr_r, NULL },
-	{ 0x000c, 4, W32, NULL, NULL },        /* TYPER2 */
-	{ 0x0010, 4, W32, NULL, NULL },        /* STATUSR */
-	{ 0x0080, 0x80, W32, rao_r, NULL },    /* IGROUPR: all Group 1 */
-	{ 0x0100, 0x80, W32, isenabler_r, isenabler_w },
-	{ 0x0180, 0x80, W32, icenabler_r, icenabler_w },
-	{ 0x0200, 0x80, W32, ispendr_r, ispendr_w },
-	{ 0x0280, 0x80, W32, icpendr_r, icpendr_w },
-	{ 0x0300, 0x80, W32, isactiver_r, isactiver_w },
-	{ 0x0380, 0x80, W32, icactiver_r, icactiver_w },
-	{ 0x0400, 0x400, W8 | W32 | WSUB, prio_r, prio_w },
-	{ 0x0800, 0x400, W8 | W32 | WSUB, NULL, NULL }, /* ITARGETSR: ARE=1 */
-	{ 0x0c00, 0x100, W32, cfg_r, cfg_w },
-	{ 0x0d00, 0x80, W32, NULL, NULL },     /* IGRPMODR */
-	{ 0x0e00, 0x100, W32, NULL, NULL },    /* NSACR */
-	{ 0x0f00, 4, W32, NULL, NULL },        /* SGIR: ARE=1 */
-	{ 0x0f10, 0x20, W8 | W32 | WSUB, NULL, NULL }, /* C/SPENDSGIR */
-	{ 0x6000, 0x2000, W32 | W64 | WSUB, irouter_r, irouter_w },
-	{ 0xffd0, 0x30, W32, id_r, NULL },
-};
-const struct reg_bank vgic_dist_bank = REG_BANK(dist_regs);
-
-static uint64_t rtyper_r(void *d, uint32_t off, unsigned w)
-{
-	struct vgic_ctx *x = d;
-	uint64_t v = ((uint64_t)x->vcpu << 32) | ((uint64_t)x->vcpu << 8) |
-		     (x->vcpu == x->g->nvcpus - 1 ? BIT(4) : 0);
-	if (w == 8)
-		return v;
-	return off & 4 ? v >> 32 : (uint32_t)v; /* upper half: Affinity_Value */
-}
-
-static uint64_t waker_r(void *d, uint32_t off, unsigned w)
-{
-	struct vgic_ctx *x = d;
-	(void)off;
-	(void)w;
-	uint32_t ps = x->g->cpu[x->vcpu].waker & 2;
-	return ps | (ps << 1); /* ChildrenAsleep follows ProcessorSleep */
-}
-
-static void waker_w(void *d, uint32_t off, unsigned w, uint64_t v)
-{
-	struct vgic_ctx *x = d;
-	(void)off;
-	(void)w;
-	x->g->cpu[x->vcpu].waker = (uint32_t)v & 2;
-}
-
-#define SGI 0x10000
-static const struct reg_desc rdist_regs[] = {
-	{ 0x0000, 4, W32, NULL, NULL },       /* CTLR: no LPIs */
-	{ 0x0004, 4, W32, iidr_r, NULL },
-	{ 0x0008, 8, W32 | W64 | WSUB, rtyper_r, NULL }, /* and its upper half */
-	{ 0x0010, 4, W32, NULL, NULL },       /* STATUSR */
-	{ 0x0014, 4, W32, waker_r, waker_w },
-	{ 0x0070, 8, W64, NULL, NULL },       /* PROPBASER */
-	{ 0x0078, 8, W64, NULL, NULL },       /* PENDBASER */
-	{ 0xffd0, 0x30, W32, id_r, NULL },
-	{ SGI + 0x0080, 4, W32, rao_r, NULL },
-	{ SGI + 0x0100, 4, W32, isenabler_r, isenabler_w },
-	{ SGI + 0x0180, 4, W32, icenabler_r, icenabler_w },
-	{ SGI + 0x0200, 4, W32, ispendr_r, ispendr_w },
-	{ SGI + 0x0280, 4, W32, icpendr_r, icpendr_w },
-	{ SGI + 0x0300, 4, W32, isactiver_r, isactiver_w },
-	{ SGI + 0x0380, 4, W32, icactiver_r, icactiver_w },
-	{ SGI + 0x0400, 0x20, W8 | W32 | WSUB, prio_r, prio_w },
-	{ SGI + 0x0c00, 8, W32, cfg_r, cfg_w },
-	{ SGI + 0x0d00, 4, W32, NULL, NULL }, /* IGRPMODR0 */
-	{ SGI + 0x0e00, 4, W32, NULL, NULL }, /* NSACR */
-};
-const struct reg_bank vgic_rdist_bank = REG_BANK(rdist_regs);
-
-/* A frame per vCPU; accesses beyond the last vCPU's frame abort. */
-static int rdist_access(void *dev, uint64_t off, unsigned width, bool write, uint64_t *val)
-{
-	struct vgic *g = dev;
-	struct vgic_ctx x = { g, (unsigned)(off / VGIC_RDIST_STRIDE), true };
-
-	if (x.vcpu >= g->nvcpus)
-		return -1;
-	return reg_bank_access(&vgic_rdist_bank, &x, (uint32_t)(off % VGIC_RDIST_STRIDE), width, write,
-			       val);
-}
-
-/* The distributor's bank, with the vGIC's own lock taken by the registers
- * that need it. */
-const struct mmio_device_ops vgic_dist_ops = { .bank = &vgic_dist_bank };
-const struct mmio_device_ops vgic_rdist_ops = { .access = rdist_access };

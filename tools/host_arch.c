@@ -47,8 +47,8 @@ _Noreturn void arch_park(void) { not_on_host(__func__); }
 void arch_kick_cpu(unsigned pcpu) { (void)pcpu; not_on_host(__func__); }
 void arch_workq_signal(unsigned pcpu) { (void)pcpu; not_on_host(__func__); }
 unsigned arch_vgic_nr_lrs(void) { not_on_host(__func__); }
-uint64_t arch_vgic_read_lr(unsigned i) { (void)i; not_on_host(__func__); }
-void arch_vgic_write_lr(unsigned i, uint64_t v) { (void)i; (void)v; not_on_host(__func__); }
+void arch_vgic_read_lr(unsigned i, struct vgic_lr *lr) { (void)i; (void)lr; not_on_host(__func__); }
+void arch_vgic_write_lr(unsigned i, const struct vgic_lr *lr) { (void)i; (void)lr; not_on_host(__func__); }
 void arch_vgic_set_underflow(bool on) { (void)on; not_on_host(__func__); }
 void arch_vgic_deactivate_phys(uint32_t intid) { (void)intid; not_on_host(__func__); }
 void arch_vgic_spi_enable(uint32_t intid, bool on) { (void)intid; (void)on; not_on_host(__func__); }

@@ -3,6 +3,7 @@
 #include <arch/cpu.h>
 #include <arch/sysreg.h>
 #include <drivers/drivers.h>
+#include <hv/gic_lr.h>
 #include <hv/vgic.h>
 #include <platform.h>
 
@@ -55,14 +56,14 @@ static uint64_t lr_access(unsigned i, bool write, uint64_t v)
 	return v;
 }
 
-uint64_t arch_vgic_read_lr(unsigned i)
+void arch_vgic_read_lr(unsigned i, struct vgic_lr *lr)
 {
-	return lr_access(i, false, 0);
+	ich_lr_decode(lr_access(i, false, 0), lr);
 }
 
-void arch_vgic_write_lr(unsigned i, uint64_t v)
+void arch_vgic_write_lr(unsigned i, const struct vgic_lr *lr)
 {
-	lr_access(i, true, v);
+	lr_access(i, true, ich_lr_encode(lr));
 }
 
 void arch_vgic_set_underflow(bool on)

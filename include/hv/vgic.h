@@ -83,10 +83,25 @@ struct vgic {
 	uint32_t faults_logged;
 };
 
+/* A list register, decoded: the CPU interface's encoding (ICH_LR<n>_EL2
+ * on GICv3, GICH_LR<n> on GICv2: include/hv/gic_lr.h) is the arch's. */
+struct vgic_lr {
+	uint32_t vintid;
+	uint16_t pintid; /* hw: the physical INTID its deactivation deactivates */
+	uint8_t prio;    /* as the distributor holds it */
+	uint8_t state;   /* VGIC_LR_PENDING | VGIC_LR_ACTIVE; 0: invalid */
+	uint8_t source;  /* an SGI's sending vCPU (GICv2) */
+	bool hw;
+	bool group1;
+	bool eoi;        /* not hw: maintenance interrupt on deactivation */
+};
+#define VGIC_LR_PENDING 1
+#define VGIC_LR_ACTIVE 2
+
 /* What the vGIC needs from the CPU (arch/arm64/vgic_hw.c, tests/fake). */
 unsigned arch_vgic_nr_lrs(void);
-uint64_t arch_vgic_read_lr(unsigned i);
-void arch_vgic_write_lr(unsigned i, uint64_t v);
+void arch_vgic_read_lr(unsigned i, struct vgic_lr *lr);
+void arch_vgic_write_lr(unsigned i, const struct vgic_lr *lr);
 void arch_vgic_set_underflow(bool on);
 /* Clear the active state of a physical interrupt, defined in any state: a
  * PPI of this CPU (its redistributor) or an SPI (the distributor). */
@@ -103,16 +118,6 @@ void arch_vgic_spi_route(uint32_t intid, unsigned pcpu);  /* IROUTER: that CPU *
 void arch_kick_cpu(unsigned pcpu);
 /* The vCPU index running on this physical CPU for this vGIC, or -1. */
 int arch_vgic_local_vcpu(const struct vgic *g);
-
-/* ICH_LR<n>_EL2 encoding (GICv3 architecture 12.5.x). */
-#define LR_STATE_SHIFT 62
-#define LR_PENDING (1ULL << 62)
-#define LR_ACTIVE (2ULL << 62)
-#define LR_HW BIT(61)
-#define LR_GROUP1 BIT(60)
-#define LR_PRIO_SHIFT 48
-#define LR_PINTID_SHIFT 32
-#define LR_VINTID_MASK 0xffffffffULL
 
 void vgic_init(struct vgic *g, unsigned nvcpus);
 /* A vCPU (re)starts: its private interrupts and list registers cleared.

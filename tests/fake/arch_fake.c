@@ -1,6 +1,7 @@
 /* The fake arch for host unit tests (after Hafnium's src/arch/fake): a
  * "physical" memory window backed by a host buffer, console output captured
  * in a buffer, halts turned into a longjmp the test can catch. */
+#include <hv/gic_lr.h>
 #include <hv/display.h>
 #include <hv/sensor.h>
 #include "arch_fake.h"
@@ -177,14 +178,16 @@ unsigned arch_vgic_nr_lrs(void)
 	return fake_nr_lrs;
 }
 
-uint64_t arch_vgic_read_lr(unsigned i)
+/* The fake CPU interface keeps its list registers in the GICv3 encoding,
+ * as the tests read and write them. */
+void arch_vgic_read_lr(unsigned i, struct vgic_lr *lr)
 {
-	return fake_lrs[i];
+	ich_lr_decode(fake_lrs[i], lr);
 }
 
-void arch_vgic_write_lr(unsigned i, uint64_t v)
+void arch_vgic_write_lr(unsigned i, const struct vgic_lr *lr)
 {
-	fake_lrs[i] = v;
+	fake_lrs[i] = ich_lr_encode(lr);
 }
 
 void arch_vgic_set_underflow(bool on)

@@ -13,7 +13,18 @@
 
 #include "arch_fake.h"
 #include <hv/mmio.h>
+#include <hv/gic_lr.h>
 #include <hv/vgic.h>
+
+/* The fake CPU interface's list registers are ICH_LR<n>_EL2 values. */
+#define LR_STATE_SHIFT ICH_LR_STATE_SHIFT
+#define LR_PENDING (1ULL << 62)
+#define LR_ACTIVE (2ULL << 62)
+#define LR_HW ICH_LR_HW
+#define LR_GROUP1 ICH_LR_GROUP1
+#define LR_PRIO_SHIFT ICH_LR_PRIO_SHIFT
+#define LR_PINTID_SHIFT ICH_LR_PINTID_SHIFT
+#define LR_VINTID_MASK 0xffffffffULL
 
 #define LR_EOI_BIT BIT(41)
 #define LR_STATE(lr) ((unsigned)((lr) >> LR_STATE_SHIFT))

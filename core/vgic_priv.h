@@ -1,0 +1,38 @@
+/* What the vGIC's core (core/vgic.c) gives its front ends (core/vgic_v3.c,
+ * core/vgic_v2.c): virtual interrupt lookup and kicks, and the register
+ * accessors whose layout both architectures share (a bit, a byte or two
+ * bits per interrupt). Their d is a struct vgic_ctx. */
+#ifndef CORE_VGIC_PRIV_H
+#define CORE_VGIC_PRIV_H
+
+#include <hv/vgic.h>
+
+/* The virtual interrupt intid of vCPU vcpu (private) or of the vGIC (SPI),
+ * or NULL out of range. */
+struct virq *vgic_virq(struct vgic *g, unsigned vcpu, uint32_t intid);
+/* Make the vCPU's physical CPU look at its interrupts again. */
+void vgic_kick(struct vgic *g, unsigned vcpu);
+/* A physical SPI bound to this vGIC (its registers are mirrored). */
+bool vgic_bound_spi(const struct virq *q, uint32_t intid);
+
+/* I/ISENABLER, I/ISPENDR, I/ISACTIVER (off within the register block). */
+uint64_t vgic_isenabler_r(void *d, uint32_t off, unsigned w);
+void vgic_isenabler_w(void *d, uint32_t off, unsigned w, uint64_t v);
+uint64_t vgic_icenabler_r(void *d, uint32_t off, unsigned w);
+void vgic_icenabler_w(void *d, uint32_t off, unsigned w, uint64_t v);
+uint64_t vgic_ispendr_r(void *d, uint32_t off, unsigned w);
+void vgic_ispendr_w(void *d, uint32_t off, unsigned w, uint64_t v);
+uint64_t vgic_icpendr_r(void *d, uint32_t off, unsigned w);
+void vgic_icpendr_w(void *d, uint32_t off, unsigned w, uint64_t v);
+uint64_t vgic_isactiver_r(void *d, uint32_t off, unsigned w);
+void vgic_isactiver_w(void *d, uint32_t off, unsigned w, uint64_t v);
+uint64_t vgic_icactiver_r(void *d, uint32_t off, unsigned w);
+void vgic_icactiver_w(void *d, uint32_t off, unsigned w, uint64_t v);
+/* IPRIORITYR (a byte each), ICFGR (two bits each), IGROUPR (all ones). */
+uint64_t vgic_prio_r(void *d, uint32_t off, unsigned w);
+void vgic_prio_w(void *d, uint32_t off, unsigned w, uint64_t v);
+uint64_t vgic_cfg_r(void *d, uint32_t off, unsigned w);
+void vgic_cfg_w(void *d, uint32_t off, unsigned w, uint64_t v);
+uint64_t vgic_rao_r(void *d, uint32_t off, unsigned w);
+
+#endif

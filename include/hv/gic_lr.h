@@ -1,0 +1,45 @@
+/* List-register encodings of the two CPU interfaces, for the arch code
+ * that reads and writes them and for the fake arch of the unit tests. The
+ * vGIC core works on struct vgic_lr only. */
+#ifndef HV_GIC_LR_H
+#define HV_GIC_LR_H
+
+#include <hv/vgic.h>
+
+/* ICH_LR<n>_EL2 (GICv3 architecture 12.5.x): state 63:62, HW 61,
+ * Group 60, priority 55:48, pINTID 44:32 with HW (else bit 41 = EOI),
+ * vINTID 31:0. */
+#define ICH_LR_STATE_SHIFT 62
+#define ICH_LR_HW (1ULL << 61)
+#define ICH_LR_GROUP1 (1ULL << 60)
+#define ICH_LR_PRIO_SHIFT 48
+#define ICH_LR_PINTID_SHIFT 32
+#define ICH_LR_EOI (1ULL << 41)
+
+static inline uint64_t ich_lr_encode(const struct vgic_lr *l)
+{
+	uint64_t v = (uint64_t)(l->state & 3) << ICH_LR_STATE_SHIFT |
+		     (uint64_t)l->prio << ICH_LR_PRIO_SHIFT | l->vintid;
+
+	if (l->group1)
+		v |= ICH_LR_GROUP1;
+	if (l->hw)
+		v |= ICH_LR_HW | (uint64_t)(l->pintid & 0x1fff) << ICH_LR_PINTID_SHIFT;
+	else if (l->eoi)
+		v |= ICH_LR_EOI;
+	return v;
+}
+
+static inline void ich_lr_decode(uint64_t v, struct vgic_lr *l)
+{
+	l->vintid = (uint32_t)v;
+	l->state = (uint8_t)(v >> ICH_LR_STATE_SHIFT);
+	l->hw = (v & ICH_LR_HW) != 0;
+	l->group1 = (v & ICH_LR_GROUP1) != 0;
+	l->prio = (uint8_t)(v >> ICH_LR_PRIO_SHIFT);
+	l->pintid = l->hw ? (uint16_t)((v >> ICH_LR_PINTID_SHIFT) & 0x3ff) : 0;
+	l->eoi = !l->hw && (v & ICH_LR_EOI);
+	l->source = 0;
+}
+
+#endif
