@@ -47,10 +47,17 @@ void vgic_kick(struct vgic *g, unsigned vcpu)
 		arch_kick_cpu(g->pcpu[vcpu]);
 }
 
+void vgic_set_ctlr(struct vgic *g, uint32_t ctlr)
+{
+	g->ctlr = ctlr;
+	for (unsigned c = 0; c < g->nvcpus; c++)
+		vgic_kick(g, c); /* what was held back may now be delivered */
+}
+
 void vgic_init(struct vgic *g, unsigned nvcpus)
 {
 	spin_lock(&g->lock);
-	g->dist = (struct vgic_ctx){ g, 0, false };
+	g->dist = (struct vgic_ctx){ g, 0, false, g->version == 2 };
 	g->ctlr = 0;
 	g->nvcpus = nvcpus;
 	for (unsigned i = 0; i < VGIC_NR_SPIS; i++)
@@ -134,7 +141,8 @@ void vgic_inject(struct vgic *g, unsigned vcpu, uint32_t intid)
 	vgic_kick(g, t);
 }
 
-static struct vgic_lr lr_encode(const struct virq *q, uint32_t intid, uint8_t state);
+static struct vgic_lr lr_encode(const struct vgic *g, const struct virq *q, uint32_t intid,
+				uint8_t state);
 
 /* The fast path for an interrupt of the vCPU running here (its virtual
  * timer, an SPI bound to it, a device's line raised on its CPU): straight
@@ -149,7 +157,7 @@ static inline __attribute__((always_inline)) bool lr_direct(struct vgic *g, unsi
 	struct vgic_cpu *c = &g->cpu[vcpu];
 	int i = q->lr;
 
-	if (!q->enabled || !(g->ctlr & 2) || q->pending)
+	if (!q->enabled || !vgic_forwarding(g) || q->pending)
 		return false;
 	if (i >= 0) {
 		struct vgic_lr lr;
@@ -164,7 +172,7 @@ static inline __attribute__((always_inline)) bool lr_direct(struct vgic *g, unsi
 		c->lr_used |= (uint16_t)(1u << i);
 		q->lr = (int8_t)i;
 	}
-	struct vgic_lr lr = lr_encode(q, intid, VGIC_LR_PENDING);
+	struct vgic_lr lr = lr_encode(g, q, intid, VGIC_LR_PENDING);
 	arch_vgic_write_lr((unsigned)i, &lr);
 	q->active = 0;
 	q->lr_state = 1;
@@ -354,9 +362,10 @@ void vgic_hw_spi_fire(struct vgic *g, uint32_t intid)
 
 /* ---- list registers ---- */
 
-static struct vgic_lr lr_encode(const struct virq *q, uint32_t intid, uint8_t state)
+static struct vgic_lr lr_encode(const struct vgic *g, const struct virq *q, uint32_t intid,
+				uint8_t state)
 {
-	return (struct vgic_lr){ .vintid = intid, .state = state, .group1 = true,
+	return (struct vgic_lr){ .vintid = intid, .state = state, .group1 = g->version != 2,
 				 .prio = q->priority, .hw = q->hw,
 				 .pintid = q->hw ? (uint16_t)intid : 0,
 				 /* maintenance on deactivation: re-sample the line */
@@ -396,7 +405,7 @@ static void vgic_sync(struct vgic *g, unsigned vcpu)
  * in a list register. */
 static bool deliverable(const struct vgic *g, const struct virq *q)
 {
-	return q->pending && q->enabled && q->lr < 0 && (g->ctlr & 2);
+	return q->pending && q->enabled && q->lr < 0 && vgic_forwarding(g);
 }
 
 void vgic_maintenance(struct vgic *g, unsigned vcpu)
@@ -458,7 +467,7 @@ void vgic_flush_dirty(struct vgic *g, unsigned vcpu)
 	}
 	/* One pass over this vCPU's private interrupts and the SPIs routed to
 	 * it, keeping the nfree most urgent. */
-	if (nfree && (g->ctlr & 2)) {
+	if (nfree && vgic_forwarding(g)) {
 		for (uint32_t m = c->maybe_pending; m; m &= m - 1) {
 			uint32_t id = (uint32_t)__builtin_ctz(m);
 			if (!c->priv[id].pending)
@@ -477,7 +486,7 @@ void vgic_flush_dirty(struct vgic *g, unsigned vcpu)
 	for (unsigned k = 0, lr = 0; k < n && k < nfree; k++) {
 		while (c->lr_used & (1u << lr))
 			lr++;
-		struct vgic_lr l = lr_encode(best[k], ids[k], VGIC_LR_PENDING);
+		struct vgic_lr l = lr_encode(g, best[k], ids[k], VGIC_LR_PENDING);
 		arch_vgic_write_lr(lr, &l);
 		best[k]->pending = 0;
 		best[k]->lr = (int8_t)lr;
@@ -487,7 +496,7 @@ void vgic_flush_dirty(struct vgic *g, unsigned vcpu)
 	/* More than fits: the underflow maintenance interrupt brings us back.
 	 * With no free list register at all, one pending is enough to ask. */
 	bool more = n > nfree;
-	if (!nfree && (g->ctlr & 2))
+	if (!nfree && vgic_forwarding(g))
 		for (uint32_t id = 0; id < VGIC_NR_IRQS && !more; id++) {
 			struct virq *q = vgic_virq(g, vcpu, id);
 			more = deliverable(g, q) && target_of(g, vcpu, id) == vcpu;
@@ -503,7 +512,8 @@ void vgic_flush_dirty(struct vgic *g, unsigned vcpu)
 
 static bool private_in_dist(const struct vgic_ctx *x, uint32_t intid)
 {
-	return !x->rdist && intid < VGIC_NR_PRIVATE; /* ARE=1: RAZ/WI here */
+	/* GICv3 (ARE=1): RAZ/WI here; GICv2: banked for the accessing vCPU */
+	return !x->rdist && !x->banked && intid < VGIC_NR_PRIVATE;
 }
 
 /* Bit-per-interrupt registers: base is the first INTID the register covers. */

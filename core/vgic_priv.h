@@ -12,6 +12,8 @@
 struct virq *vgic_virq(struct vgic *g, unsigned vcpu, uint32_t intid);
 /* Make the vCPU's physical CPU look at its interrupts again. */
 void vgic_kick(struct vgic *g, unsigned vcpu);
+/* GICD_CTLR's enable bits as written; every vCPU looks again. */
+void vgic_set_ctlr(struct vgic *g, uint32_t ctlr);
 /* A physical SPI bound to this vGIC (its registers are mirrored). */
 bool vgic_bound_spi(const struct virq *q, uint32_t intid);
 

@@ -53,12 +53,9 @@ static uint64_t dctlr_r(void *d, uint32_t off, unsigned w)
 
 static void dctlr_w(void *d, uint32_t off, unsigned w, uint64_t v)
 {
-	struct vgic *g = ((struct vgic_ctx *)d)->g;
 	(void)off;
 	(void)w;
-	g->ctlr = (uint32_t)v & 3;
-	for (unsigned c = 0; c < g->nvcpus; c++)
-		vgic_kick(g, c); /* what was held back may now be delivered */
+	vgic_set_ctlr(((struct vgic_ctx *)d)->g, (uint32_t)v & 3);
 }
 
 static uint64_t typer_r(void *d, uint32_t off, unsigned w)
@@ -193,7 +190,7 @@ const struct reg_bank vgic_rdist_bank = REG_BANK(rdist_regs);
 static int rdist_access(void *dev, uint64_t off, unsigned width, bool write, uint64_t *val)
 {
 	struct vgic *g = dev;
-	struct vgic_ctx x = { g, (unsigned)(off / VGIC_RDIST_STRIDE), true };
+	struct vgic_ctx x = { g, (unsigned)(off / VGIC_RDIST_STRIDE), true, false };
 
 	if (x.vcpu >= g->nvcpus)
 		return -1;

@@ -42,4 +42,43 @@ static inline void ich_lr_decode(uint64_t v, struct vgic_lr *l)
 	l->source = 0;
 }
 
+/* GICH_LR<n> (GICv2 architecture 5.3.x, 32 bits): HW 31, Group 1 30,
+ * state 29:28, priority 27:23 (the top five bits), pINTID 19:10 with HW,
+ * else EOI 19 and an SGI's source CPU 12:10; vINTID 9:0. */
+#define GICH_LR_HW (1u << 31)
+#define GICH_LR_GROUP1 (1u << 30)
+#define GICH_LR_STATE_SHIFT 28
+#define GICH_LR_PRIO_SHIFT 23
+#define GICH_LR_PINTID_SHIFT 10
+#define GICH_LR_EOI (1u << 19)
+#define GICH_LR_CPUID_SHIFT 10
+
+static inline uint32_t gich_lr_encode(const struct vgic_lr *l)
+{
+	uint32_t v = (uint32_t)(l->state & 3) << GICH_LR_STATE_SHIFT |
+		     (uint32_t)(l->prio >> 3) << GICH_LR_PRIO_SHIFT | (l->vintid & 0x3ff);
+
+	if (l->group1)
+		v |= GICH_LR_GROUP1;
+	if (l->hw)
+		return v | GICH_LR_HW | (uint32_t)(l->pintid & 0x3ff) << GICH_LR_PINTID_SHIFT;
+	if (l->eoi)
+		v |= GICH_LR_EOI;
+	if (l->vintid < 16)
+		v |= (uint32_t)(l->source & 7) << GICH_LR_CPUID_SHIFT;
+	return v;
+}
+
+static inline void gich_lr_decode(uint32_t v, struct vgic_lr *l)
+{
+	l->vintid = v & 0x3ff;
+	l->state = (uint8_t)((v >> GICH_LR_STATE_SHIFT) & 3);
+	l->hw = (v & GICH_LR_HW) != 0;
+	l->group1 = (v & GICH_LR_GROUP1) != 0;
+	l->prio = (uint8_t)(((v >> GICH_LR_PRIO_SHIFT) & 0x1f) << 3);
+	l->pintid = l->hw ? (uint16_t)((v >> GICH_LR_PINTID_SHIFT) & 0x3ff) : 0;
+	l->eoi = !l->hw && (v & GICH_LR_EOI);
+	l->source = !l->hw && l->vintid < 16 ? (uint8_t)((v >> GICH_LR_CPUID_SHIFT) & 7) : 0;
+}
+
 #endif

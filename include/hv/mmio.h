@@ -68,7 +68,8 @@ static inline int reg_bank_access(const struct reg_bank *bank, void *dev, uint32
  * reg_bank_search() needs. */
 bool reg_bank_sorted(const struct reg_bank *bank);
 /* The register banks of the emulated devices (for that check). */
-extern const struct reg_bank vgic_dist_bank, vgic_rdist_bank, vpl011_bank, virtio_bank;
+extern const struct reg_bank vgic_dist_bank, vgic_rdist_bank, vgic_v2_dist_bank, vpl011_bank,
+	virtio_bank;
 
 /* How the bus reaches a device: most devices are one register bank, which
  * the bus searches itself (with the device's lock, at lock_offset in dev,

@@ -45,7 +45,8 @@ struct virq {
 			      * the timer PPI, or an SPI bound to this vGIC */
 	uint8_t lr_state : 2; /* state in its list register as last seen/written */
 	int8_t lr;           /* list register holding it, -1 none */
-	uint8_t target;      /* vCPU (SPIs, from IROUTER) */
+	uint8_t target;      /* vCPU (SPIs, from IROUTER or ITARGETSR) */
+	uint8_t targets;     /* GICv2 SPIs: ITARGETSR as written (CPU mask) */
 	uint64_t irouter;
 };
 
@@ -61,13 +62,16 @@ struct vgic_cpu {
 /* What a register of the distributor or of a redistributor acts on. */
 struct vgic_ctx {
 	struct vgic *g;
-	unsigned vcpu; /* redistributor: its vCPU; distributor: 0, unused
-			* (the private INTIDs are RAZ/WI there, ARE=1) */
+	unsigned vcpu; /* redistributor: its vCPU; GICv2 distributor: the
+			* accessing vCPU (private INTIDs banked); GICv3
+			* distributor: 0, unused (private INTIDs RAZ/WI, ARE=1) */
 	bool rdist;
+	bool banked;   /* GICv2 distributor */
 };
 
 struct vgic {
 	spinlock_t lock;
+	uint8_t version; /* the front end: 2 (GICv2) or 3 (0: 3); set before vgic_init */
 	struct vgic_ctx dist; /* the distributor's registers' device (vgic_dist_ops) */
 	uint32_t ctlr;
 	unsigned nvcpus;
@@ -192,8 +196,26 @@ void vgic_hw_spi_fired(struct vgic *g, uint32_t intid);
  * vgic_hw_spi_owner() (intid in range). */
 void vgic_hw_spi_fire(struct vgic *g, uint32_t intid);
 
+/* GICD_CTLR's forwarding bit: EnableGrp1 (GICv3, Group 1 only) or
+ * Enable (GICv2, Group 0 only). */
+static inline bool vgic_forwarding(const struct vgic *g)
+{
+	return (g->ctlr & (g->version == 2 ? 1u : 2u)) != 0;
+}
+
 /* MMIO: the distributor and the redistributor frames (dev = the vgic). */
 extern const struct mmio_device_ops vgic_dist_ops;
 extern const struct mmio_device_ops vgic_rdist_ops;
+
+/* GICv2 (core/vgic_v2.c): the distributor (dev = the vgic), its private
+ * INTIDs banked for the accessing vCPU, ITARGETSR and SGIR; the CPU
+ * interface is the hardware's GICV, mapped at the guest's GICC. At most
+ * VGIC_V2_MAX_VCPUS vCPUs. */
+#define VGIC_V2_MAX_VCPUS 8
+#define VGIC_V2_DIST_SIZE 0x1000
+extern const struct mmio_device_ops vgic_v2_dist_ops;
+/* A GICD_SGIR write by vCPU from. false when it named a CPU outside the
+ * partition (nothing sent there). */
+bool vgic_v2_sgir(struct vgic *g, unsigned from, uint32_t v);
 
 #endif

@@ -145,6 +145,7 @@ static void test_banks_sorted(void **state)
 	(void)state;
 	assert_true(reg_bank_sorted(&vgic_dist_bank));
 	assert_true(reg_bank_sorted(&vgic_rdist_bank));
+	assert_true(reg_bank_sorted(&vgic_v2_dist_bank));
 	assert_true(reg_bank_sorted(&vpl011_bank));
 	assert_true(reg_bank_sorted(&virtio_bank));
 	assert_false(reg_bank_sorted(&bad));
