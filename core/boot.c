@@ -97,9 +97,7 @@ int core_setup(const void *payload, size_t avail, const void *board, size_t boar
 		ERR("image: no partition file; refusing to boot");
 		return -1;
 	}
-	platform_desc_get(&pd);
-	pd.board = board;
-	pd.board_size = board_size;
+	platform_desc_get(&pd, board, board_size);
 	if (config_parse((const uint8_t *)ph + pf->offset, pf->size, &pd, payload_blob_size,
 			 (void *)ph, &config, &errs)) {
 		for (unsigned i = 0; i < errs.count; i++)

@@ -141,8 +141,7 @@ void vgic_inject(struct vgic *g, unsigned vcpu, uint32_t intid)
 	vgic_kick(g, t);
 }
 
-static struct vgic_lr lr_encode(const struct vgic *g, const struct virq *q, uint32_t intid,
-				uint8_t state);
+static unsigned lr_flags(const struct vgic *g, const struct virq *q);
 
 /* The fast path for an interrupt of the vCPU running here (its virtual
  * timer, an SPI bound to it, a device's line raised on its CPU): straight
@@ -160,9 +159,7 @@ static inline __attribute__((always_inline)) bool lr_direct(struct vgic *g, unsi
 	if (!q->enabled || !vgic_forwarding(g) || q->pending)
 		return false;
 	if (i >= 0) {
-		struct vgic_lr lr;
-		arch_vgic_read_lr((unsigned)i, &lr);
-		if (lr.state)
+		if (arch_vgic_lr_state((unsigned)i))
 			return false;
 	} else {
 		unsigned free = ~(unsigned)c->lr_used & ((1u << arch_vgic_nr_lrs()) - 1);
@@ -172,8 +169,7 @@ static inline __attribute__((always_inline)) bool lr_direct(struct vgic *g, unsi
 		c->lr_used |= (uint16_t)(1u << i);
 		q->lr = (int8_t)i;
 	}
-	struct vgic_lr lr = lr_encode(g, q, intid, VGIC_LR_PENDING);
-	arch_vgic_write_lr((unsigned)i, &lr);
+	arch_vgic_lr_pend((unsigned)i, intid, q->priority, lr_flags(g, q));
 	q->active = 0;
 	q->lr_state = 1;
 	return true;
@@ -362,14 +358,14 @@ void vgic_hw_spi_fire(struct vgic *g, uint32_t intid)
 
 /* ---- list registers ---- */
 
-static struct vgic_lr lr_encode(const struct vgic *g, const struct virq *q, uint32_t intid,
-				uint8_t state)
+/* How q goes into a list register: HW-linked (its physical INTID is its
+ * own), or with the EOI maintenance request of a level-sensitive one (the
+ * line is sampled again on deactivation); Group 1 on GICv3, Group 0 on
+ * GICv2. */
+static unsigned lr_flags(const struct vgic *g, const struct virq *q)
 {
-	return (struct vgic_lr){ .vintid = intid, .state = state, .group1 = g->version != 2,
-				 .prio = q->priority, .hw = q->hw,
-				 .pintid = q->hw ? (uint16_t)intid : 0,
-				 /* maintenance on deactivation: re-sample the line */
-				 .eoi = !q->hw && q->level };
+	return (q->hw ? VGIC_LR_F_HW : q->level ? VGIC_LR_F_EOI : 0) |
+	       (g->version != 2 ? VGIC_LR_F_GROUP1 : 0);
 }
 
 /* Fold the list registers back into software state. */
@@ -486,8 +482,7 @@ void vgic_flush_dirty(struct vgic *g, unsigned vcpu)
 	for (unsigned k = 0, lr = 0; k < n && k < nfree; k++) {
 		while (c->lr_used & (1u << lr))
 			lr++;
-		struct vgic_lr l = lr_encode(g, best[k], ids[k], VGIC_LR_PENDING);
-		arch_vgic_write_lr(lr, &l);
+		arch_vgic_lr_pend(lr, ids[k], best[k]->priority, lr_flags(g, best[k]));
 		best[k]->pending = 0;
 		best[k]->lr = (int8_t)lr;
 		best[k]->lr_state = 1;

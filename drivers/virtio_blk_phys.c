@@ -31,6 +31,7 @@
  * CPU.
  * Lock order: sync_lock, then lock. Completions (done()) are called with
  * neither held, except that a sync() waiting holds sync_lock. */
+#include <drivers/irqchip.h>
 #include <arch/sysreg.h>
 #include <drivers/drivers.h>
 #include <drivers/virtio_drv.h>
@@ -126,7 +127,7 @@ static void route_for(struct pdisk *p, unsigned cpu)
 
 	if (want != p->route) {
 		p->route = (uint8_t)want;
-		gicv3_spi_set_route(p->intid, PLATFORM_CPU_MPIDR(want));
+		irqchip->spi_route(p->intid, want);
 	}
 }
 

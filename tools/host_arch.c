@@ -49,6 +49,12 @@ void arch_workq_signal(unsigned pcpu) { (void)pcpu; not_on_host(__func__); }
 unsigned arch_vgic_nr_lrs(void) { not_on_host(__func__); }
 void arch_vgic_read_lr(unsigned i, struct vgic_lr *lr) { (void)i; (void)lr; not_on_host(__func__); }
 void arch_vgic_write_lr(unsigned i, const struct vgic_lr *lr) { (void)i; (void)lr; not_on_host(__func__); }
+uint8_t arch_vgic_lr_state(unsigned i) { (void)i; not_on_host(__func__); }
+void arch_vgic_lr_pend(unsigned i, uint32_t intid, uint8_t prio, unsigned flags)
+{
+	(void)i, (void)intid, (void)prio, (void)flags;
+	not_on_host(__func__);
+}
 void arch_vgic_set_underflow(bool on) { (void)on; not_on_host(__func__); }
 void arch_vgic_deactivate_phys(uint32_t intid) { (void)intid; not_on_host(__func__); }
 void arch_vgic_spi_enable(uint32_t intid, bool on) { (void)intid; (void)on; not_on_host(__func__); }

@@ -42,6 +42,7 @@ int main(int argc, char **argv)
 	static struct hv_config cfg;
 	static struct cfg_errors errs;
 	struct platform_desc pd;
+	size_t board_size = 0;
 	const char *board_file = NULL;
 	void *board = NULL;
 	const char *out = NULL, *hvbin = NULL, *pfile = NULL;
@@ -79,15 +80,15 @@ int main(int argc, char **argv)
 	if (!hv || !pf)
 		return 2;
 
-	platform_desc_get(&pd);
 	/* The board's device tree, where passthrough entries find their
-	 * devices (the firmware gives the same one at boot). */
+	 * devices and its GIC is described (the firmware gives the same one
+	 * at boot). */
 	if (board_file) {
-		board = load_partition_file(board_file, &pd.board_size);
+		board = load_partition_file(board_file, &board_size);
 		if (!board)
 			return 2;
-		pd.board = board;
 	}
+	platform_desc_get(&pd, board, board_size);
 	if (config_parse(pf, pf_size, &pd, search_blob_size, &sp, &cfg, &errs)) {
 		for (unsigned i = 0; i < errs.count; i++)
 			fprintf(stderr, "%s: error: %s\n", pfile, errs.msg[i]);

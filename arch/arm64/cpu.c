@@ -1,3 +1,4 @@
+#include <drivers/irqchip.h>
 #include <arch/cpu.h>
 #include <arch/sysreg.h>
 #include <drivers/drivers.h>
@@ -85,16 +86,14 @@ void arch_clean_for_guest(void *va, size_t size)
 	isb();
 }
 
+uint64_t cpu_mpidr(unsigned pcpu)
+{
+	return cpus[pcpu].mpidr;
+}
+
 void arch_send_sgi(unsigned pcpu, unsigned sgi)
 {
-	uint64_t m = cpus[pcpu].mpidr;
-
-	/* ICC_SGI1R_EL1: Aff3, Aff2, Aff1, INTID, TargetList bit for Aff0. */
-	dsb(ishst);
-	write_sysreg(S3_0_C12_C11_5, (((m >> 32) & 0xff) << 48) | (((m >> 16) & 0xff) << 32) |
-					     (((m >> 8) & 0xff) << 16) | ((uint64_t)sgi << 24) |
-					     (1ULL << (m & 0xf)));
-	isb();
+	irqchip->send_sgi(pcpu, sgi);
 }
 
 void arch_workq_signal(unsigned pcpu)

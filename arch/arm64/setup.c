@@ -1,4 +1,6 @@
 /* Bring-up on the boot CPU and the secondaries. */
+#include <drivers/irqchip.h>
+#include <hv/boot.h>
 #include <arch/cpu.h>
 #include <arch/sysreg.h>
 #include <drivers/drivers.h>
@@ -108,7 +110,7 @@ static void timer_selftest(void)
 {
 	uint64_t t0 = timer_now();
 
-	gicv3_enable_ppi(0, PLATFORM_HV_TIMER_PPI);
+	irqchip->enable_ppi(PLATFORM_HV_TIMER_PPI);
 	timer_hv_arm(timer_freq() / 1000000); /* 1 us */
 	/* Interrupts stay masked: WFI still wakes on a pending one, which is
 	 * then handled here; unmasked, one taken between the check and the
@@ -135,9 +137,18 @@ void hv_main(uint64_t dtb)
 	INFO("Bulkhead hypervisor on %s, EL%llu, %u CPUs, firmware DTB at 0x%llx", PLATFORM_NAME,
 	     (unsigned long long)(read_sysreg(CurrentEL) >> 2), CONFIG_NR_CPUS_PLATFORM,
 	     (unsigned long long)dtb);
-	gicv3_dist_init();
-	if (gicv3_cpu_init(0))
-		PANIC("GIC redistributor of CPU 0 not found");
+	{
+		struct platform_desc pd;
+		if (platform_desc_get(&pd, board_dtb(dtb), BOARD_DTB_MAX))
+			WARN("GIC: the firmware's device tree does not describe it: the platform's defaults");
+		irqchip = irqchip_for(&pd.gic);
+		if (!irqchip)
+			PANIC("GICv%u: no driver for it in this build", pd.gic.version);
+		if (irqchip->init(&pd.gic) || irqchip->cpu_init(0))
+			PANIC("%s: CPU 0's interface not found", irqchip->name);
+		INFO("GIC: %s, distributor at 0x%llx", irqchip->name,
+		     (unsigned long long)pd.gic.dist.base);
+	}
 	timer_selftest();
 	sha256_set_impl(cpu_has_sha256() ? SHA256_CE : SHA256_C); /* before the self-test in core_setup */
 	if (payload >= pool_base ||
@@ -156,7 +167,8 @@ void hv_main(uint64_t dtb)
 #ifdef CONFIG_CONSOLE
 	console_focus_first();
 	pl011_enable_rx_irq();
-	gicv3_enable_spi(PLATFORM_UART_INTID, PLATFORM_CPU_MPIDR(0));
+	irqchip->spi_route(PLATFORM_UART_INTID, 0);
+	irqchip->spi_enable(PLATFORM_UART_INTID, true);
 #endif
 
 	uint32_t expected = 1;
@@ -176,8 +188,8 @@ void hv_secondary_main(unsigned cpu)
 {
 	percpu_init(cpu);
 	mmu_enable();
-	if (gicv3_cpu_init(cpu))
-		PANIC("GIC redistributor of CPU %u not found", cpu);
+	if (irqchip->cpu_init(cpu))
+		PANIC("%s: CPU %u's interface not found", irqchip->name, cpu);
 	/* Before any guest starts (boot_barrier): a CPU without the SHA-256
 	 * instructions puts every CPU on the C version, tested again. */
 	if (sha256_get_impl() == SHA256_CE && !cpu_has_sha256()) {

@@ -2,6 +2,7 @@
  * a const table indexed by ESR_EL2.EC; a missing entry injects an
  * undefined-instruction exception into the guest. Each handler decodes and
  * checks first, then acts. */
+#include <drivers/irqchip.h>
 #include <arch/cpu.h>
 #include <arch/esr.h>
 #include <arch/sysreg.h>
@@ -271,7 +272,8 @@ void hv_irq_register(uint32_t intid, void (*fn)(void *ctx), void *ctx)
 		PANIC("interrupt %u cannot be registered", intid);
 	hv_irqs[intid - HV_IRQ_FIRST].ctx = ctx;
 	__atomic_store_n(&hv_irqs[intid - HV_IRQ_FIRST].fn, fn, __ATOMIC_RELEASE);
-	gicv3_enable_spi(intid, PLATFORM_CPU_MPIDR(irq_cpu()));
+	irqchip->spi_route(intid, irq_cpu());
+	irqchip->spi_enable(intid, true);
 }
 
 /* Physical interrupts at EL2. EOImode 1: EOIR drops priority, DIR
@@ -282,7 +284,7 @@ void hv_irq_register(uint32_t intid, void (*fn)(void *ctx), void *ctx)
  * back to the guest. */
 void irq_handle(void)
 {
-	uint32_t intid = gicv3_ack();
+	uint32_t iar = irqchip->ack(), intid = IRQCHIP_INTID(iar);
 	struct vcpu *v = this_cpu()->vcpu;
 	struct vgic *g;
 
@@ -292,7 +294,7 @@ void irq_handle(void)
 	if (intid >= 1020)
 		return;
 	this_cpu()->irqs++;
-	gicv3_eoi(intid);
+	irqchip->eoi(iar);
 	switch (intid) {
 	case VGIC_PPI_VTIMER:
 		if (v) {
@@ -319,7 +321,7 @@ void irq_handle(void)
 	case SGI_WORK:
 		/* Done with the SGI first: a post while the items run makes
 		 * it pending again, to be taken after this returns. */
-		gicv3_deactivate(intid);
+		irqchip->deactivate(iar);
 		workq_run_local();
 		return;
 	default:
@@ -341,7 +343,7 @@ void irq_handle(void)
 		}
 		WARN("unexpected interrupt %u", intid);
 	}
-	gicv3_deactivate(intid);
+	irqchip->deactivate(iar);
 }
 
 /* The first FP/SIMD instruction at EL2 since a guest trapped (CPTR_EL2.TFP,

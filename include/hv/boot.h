@@ -5,7 +5,11 @@
 #include <hv/pgtable.h>
 
 /* The board as the partition file is checked against (Kconfig values). */
-void platform_desc_get(struct platform_desc *pd);
+/* The board: the platform's values, and its device tree board (NULL:
+ * none; passthrough entries name its devices), whose GICv3 or GICv2 node
+ * gives the interrupt controller. 0, or -1 when board does not describe
+ * it (then it is the platform's default). */
+int platform_desc_get(struct platform_desc *pd, const void *board, size_t board_size);
 
 /* Open the payload (board: the firmware's device tree, or NULL), parse and check the partition file, build every
  * partition. On a bad image or partition file, logs every error and

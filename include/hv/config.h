@@ -21,11 +21,26 @@ struct mem_range {
 /* What the board offers: filled from platform data (Kconfig), and the
  * board's own device tree (the firmware's at boot; hvcheck/hvpack --board
  * on the host), which passthrough entries name their devices in. */
-#define PLAT_MAX_HV_MMIO 4
+/* The board's interrupt controller: its architecture and its frames. */
+struct gic_desc {
+	uint8_t version;        /* 2: GICv2 (GIC-400), 3: GICv3 */
+	struct mem_range dist;  /* GICD */
+	struct mem_range redist; /* GICv3: the redistributors, stride 128 KiB */
+	struct mem_range cpu;   /* GICv2: GICC (8 KiB used) */
+	struct mem_range hyp;   /* GICv2: GICH, the virtual interface control */
+	struct mem_range vcpu;  /* GICv2: GICV, mapped at a guest's GICC */
+	/* GICv2 on 64 KiB-aliased frames (GIC-400 on ZynqMP): the second
+	 * 4 KiB page of GICC and GICV is this far from the first (0x1000
+	 * when contiguous). */
+	uint32_t page1;
+};
+
+#define PLAT_MAX_HV_MMIO 6
 struct platform_desc {
 	struct mem_range ram;
 	struct mem_range hv;
 	uint32_t ncpus;
+	struct gic_desc gic;
 	const void *board;    /* NULL: no board tree (no passthrough possible) */
 	size_t board_size;
 	/* What the hypervisor itself drives: MMIO windows and interrupts. */

@@ -30,6 +30,19 @@ static inline uint64_t ich_lr_encode(const struct vgic_lr *l)
 	return v;
 }
 
+/* A pending one (arch_vgic_lr_pend). */
+static inline uint64_t ich_lr_pending(uint32_t intid, uint8_t prio, unsigned flags)
+{
+	uint64_t v = (uint64_t)VGIC_LR_PENDING << ICH_LR_STATE_SHIFT |
+		     (uint64_t)prio << ICH_LR_PRIO_SHIFT | intid;
+
+	if (flags & VGIC_LR_F_GROUP1)
+		v |= ICH_LR_GROUP1;
+	if (flags & VGIC_LR_F_HW)
+		return v | ICH_LR_HW | (uint64_t)intid << ICH_LR_PINTID_SHIFT;
+	return flags & VGIC_LR_F_EOI ? v | ICH_LR_EOI : v;
+}
+
 static inline void ich_lr_decode(uint64_t v, struct vgic_lr *l)
 {
 	l->vintid = (uint32_t)v;

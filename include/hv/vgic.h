@@ -106,6 +106,14 @@ struct vgic_lr {
 unsigned arch_vgic_nr_lrs(void);
 void arch_vgic_read_lr(unsigned i, struct vgic_lr *lr);
 void arch_vgic_write_lr(unsigned i, const struct vgic_lr *lr);
+/* The interrupt paths' two list-register operations, without a struct:
+ * list register i's state alone, and i loaded with intid pending
+ * (lr_pend's flags: VGIC_LR_F_*; the physical INTID of a HW one is intid). */
+uint8_t arch_vgic_lr_state(unsigned i);
+#define VGIC_LR_F_HW 1u
+#define VGIC_LR_F_GROUP1 2u
+#define VGIC_LR_F_EOI 4u
+void arch_vgic_lr_pend(unsigned i, uint32_t intid, uint8_t prio, unsigned flags);
 void arch_vgic_set_underflow(bool on);
 /* Clear the active state of a physical interrupt, defined in any state: a
  * PPI of this CPU (its redistributor) or an SPI (the distributor). */

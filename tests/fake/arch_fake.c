@@ -185,6 +185,16 @@ void arch_vgic_read_lr(unsigned i, struct vgic_lr *lr)
 	ich_lr_decode(fake_lrs[i], lr);
 }
 
+void arch_vgic_lr_pend(unsigned i, uint32_t intid, uint8_t prio, unsigned flags)
+{
+	fake_lrs[i] = ich_lr_pending(intid, prio, flags);
+}
+
+uint8_t arch_vgic_lr_state(unsigned i)
+{
+	return (uint8_t)(fake_lrs[i] >> ICH_LR_STATE_SHIFT);
+}
+
 void arch_vgic_write_lr(unsigned i, const struct vgic_lr *lr)
 {
 	fake_lrs[i] = ich_lr_encode(lr);

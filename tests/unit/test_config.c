@@ -62,7 +62,7 @@ static int parse_blob(const void *fdt, size_t size)
 {
 	struct platform_desc pd;
 
-	platform_desc_get(&pd);
+	platform_desc_get(&pd, NULL, 0);
 	return config_parse(fdt, size, &pd, test_blob_size, NULL, &cfg, &errs);
 }
 
@@ -684,7 +684,7 @@ static int parse_guarded(const void *fdt, struct guarded_errors *g)
 	int rc;
 
 	memset(g->guard, 0x5a, sizeof(g->guard));
-	platform_desc_get(&pd);
+	platform_desc_get(&pd, NULL, 0);
 	rc = config_parse(fdt, fdt_totalsize(fdt), &pd, test_blob_size, NULL, &cfg, &g->e);
 	for (size_t i = 0; i < sizeof(g->guard); i++)
 		assert_int_equal(g->guard[i], 0x5a);

@@ -52,7 +52,7 @@ static int parse(const void *fdt, size_t size)
 	struct platform_desc pd;
 	int rc;
 
-	platform_desc_get(&pd);
+	platform_desc_get(&pd, NULL, 0);
 	rc = config_parse(fdt, size, &pd, blob, NULL, &cfg, &errs);
 	for (unsigned i = 0; i < errs.count; i++)
 		print_message("    error %u: %s\n", i, errs.msg[i]);

@@ -45,6 +45,7 @@ void irq_handle(void);
 #define SGI_KICK 1 /* look at the vCPU's requests and interrupts again */
 #define SGI_WORK 2 /* run this CPU's work queue (core/workq.c) */
 void arch_send_sgi(unsigned pcpu, unsigned sgi);
+uint64_t cpu_mpidr(unsigned pcpu); /* physical CPU pcpu's MPIDR_EL1 */
 
 void vgic_hw_enable(void);
 void vgic_hw_disable(void);
