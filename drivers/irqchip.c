@@ -5,7 +5,9 @@ const struct irqchip_ops *irqchip;
 
 const struct irqchip_ops *irqchip_for(const struct gic_desc *d)
 {
-	if (d->version == 3)
-		return &gicv3_ops;
-	return NULL;
+	switch (d->version) {
+	case 3: return &gicv3_ops;
+	case 2: return &gicv2_ops;
+	default: return NULL;
+	}
 }
