@@ -3,6 +3,7 @@
  * late: the guest's address map (core/layout.c), where the kernel, initrd
  * and device tree go, and the guest device tree itself (built here as at
  * boot, so one that does not fit is refused by the checker). */
+#include <hv/vgic.h>
 #include <hv/config_schema.h>
 #include <hv/guest_fdt.h>
 #include <hv/image.h>
@@ -48,6 +49,13 @@ static void parse_cpus(struct cfg_parser *p, int node, unsigned idx, struct part
 		if (!taken)
 			pc->cpus[pc->ncpus++] = (uint8_t)cpu;
 	}
+	/* Its vGIC is the board's kind: GICv2 has eight CPU interfaces. */
+	pc->gic_version = p->plat->gic.version;
+	pc->gicv[0] = p->plat->gic.vcpu.base;
+	pc->gicv[1] = p->plat->gic.vcpu.base + p->plat->gic.page1;
+	if (pc->gic_version == 2 && pc->ncpus > VGIC_V2_MAX_VCPUS)
+		perr(p, node, "cpus", "%u CPUs: a partition has at most %d on a GICv2 board",
+		     pc->ncpus, VGIC_V2_MAX_VCPUS);
 }
 
 static void parse_memory(struct cfg_parser *p, int node, unsigned idx, struct part_config *pc)
@@ -244,7 +252,7 @@ static int parse_devices(struct cfg_parser *p, int node, struct part_config *pc)
 static void layout_devices(struct cfg_parser *p, struct part_config *pc, bool fixed)
 {
 	if (fixed)
-		layout_init(&pc->layout, pc->ncpus);
+		layout_init(&pc->layout, pc->ncpus, pc->gic_version);
 	for (unsigned i = 0; i < pc->ndevs; i++) {
 		struct dev_config *dc = &pc->dev[i];
 		const struct vdev_type *t = dc->type;

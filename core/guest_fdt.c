@@ -240,6 +240,25 @@ int gfdt_virtio_mmio(struct gfdt *w, const struct part_config *pc, const struct 
 	return gfdt_end_node(w);
 }
 
+/* Secure, non-secure physical, virtual, hypervisor timer PPIs; on GICv2
+ * their flags also name the CPUs they reach (all of the partition's). */
+static int timer_node(struct gfdt *fdt, const struct part_config *pc)
+{
+	uint32_t f = IRQ_LEVEL_LOW;
+
+	if (pc->gic_version == 2)
+		f |= ((1u << pc->ncpus) - 1) << 8;
+	TRY(gfdt_begin_node(fdt, "timer"));
+	TRY(gfdt_property_string(fdt, "compatible", "arm,armv8-timer"));
+	{
+		const uint32_t irqs[12] = { GIC_PPI, 13, f, GIC_PPI, 14, f,
+					    GIC_PPI, 11, f, GIC_PPI, 10, f };
+		TRY(gfdt_cells(fdt, "interrupts", irqs, 12));
+	}
+	TRY(gfdt_property(fdt, "always-on", NULL, 0));
+	return gfdt_end_node(fdt);
+}
+
 static int cpus_and_gic(struct gfdt *fdt, const struct part_config *pc)
 {
 	const struct layout_region *gicd = NULL, *gicr = NULL;
@@ -269,6 +288,26 @@ static int cpus_and_gic(struct gfdt *fdt, const struct part_config *pc)
 		if (pc->layout.r[i].kind == REGION_GICR)
 			gicr = &pc->layout.r[i];
 	}
+	if (gicd && pc->gic_version == 2) {
+		const struct layout_region *gicc = NULL;
+		for (unsigned i = 0; i < pc->layout.n; i++)
+			if (pc->layout.r[i].kind == REGION_GICC)
+				gicc = &pc->layout.r[i];
+		if (!gicc)
+			return -FDT_ERR_INTERNAL;
+		TRY(gfdt_begin_node_at(fdt, "interrupt-controller", gicd->base));
+		TRY(gfdt_property_string(fdt, "compatible", "arm,cortex-a15-gic"));
+		TRY(gfdt_property_u32(fdt, "#interrupt-cells", 3));
+		TRY(gfdt_property(fdt, "interrupt-controller", NULL, 0));
+		{
+			fdt64_t reg[4] = { cpu_to_fdt64(gicd->base), cpu_to_fdt64(0x1000),
+					   cpu_to_fdt64(gicc->base), cpu_to_fdt64(gicc->size) };
+			TRY(gfdt_property(fdt, "reg", reg, sizeof(reg)));
+		}
+		TRY(gfdt_property_u32(fdt, "phandle", GFDT_PH_GIC));
+		TRY(gfdt_end_node(fdt));
+		return timer_node(fdt, pc);
+	}
 	if (!gicd || !gicr)
 		return -FDT_ERR_INTERNAL;
 	TRY(gfdt_begin_node_at(fdt, "interrupt-controller", gicd->base));
@@ -283,18 +322,7 @@ static int cpus_and_gic(struct gfdt *fdt, const struct part_config *pc)
 	}
 	TRY(gfdt_property_u32(fdt, "phandle", GFDT_PH_GIC));
 	TRY(gfdt_end_node(fdt));
-
-	/* Secure, non-secure physical, virtual, hypervisor timer PPIs. */
-	TRY(gfdt_begin_node(fdt, "timer"));
-	TRY(gfdt_property_string(fdt, "compatible", "arm,armv8-timer"));
-	{
-		static const uint32_t irqs[12] = { GIC_PPI, 13, IRQ_LEVEL_LOW, GIC_PPI, 14,
-						   IRQ_LEVEL_LOW, GIC_PPI, 11, IRQ_LEVEL_LOW,
-						   GIC_PPI, 10, IRQ_LEVEL_LOW };
-		TRY(gfdt_cells(fdt, "interrupts", irqs, 12));
-	}
-	TRY(gfdt_property(fdt, "always-on", NULL, 0));
-	return gfdt_end_node(fdt);
+	return timer_node(fdt, pc);
 }
 
 /* bootargs with " bulkhead.name=<name>" never needs truncating. */

@@ -24,11 +24,15 @@ static int add(struct guest_layout *l, ipa_t base, uint64_t size, uint32_t intid
 	return (int)l->n++;
 }
 
-void layout_init(struct guest_layout *l, unsigned nvcpus)
+void layout_init(struct guest_layout *l, unsigned nvcpus, unsigned gic_version)
 {
 	*l = (struct guest_layout){ 0 };
 	add(l, GUEST_GICD_IPA, GUEST_GICD_SIZE, 0, REGION_GICD, LAYOUT_NO_DEV);
-	add(l, GUEST_GICR_IPA, (uint64_t)nvcpus * GUEST_GICR_STRIDE, 0, REGION_GICR, LAYOUT_NO_DEV);
+	if (gic_version == 2)
+		add(l, GUEST_GICC_IPA, GUEST_GICC_SIZE, 0, REGION_GICC, LAYOUT_NO_DEV);
+	else
+		add(l, GUEST_GICR_IPA, (uint64_t)nvcpus * GUEST_GICR_STRIDE, 0, REGION_GICR,
+		    LAYOUT_NO_DEV);
 }
 
 /* Slots are handed out in order; one taken by a fixed window is skipped. */
@@ -75,9 +79,9 @@ const char *layout_what(const struct guest_layout *l, ipa_t base, uint64_t size)
 {
 	static const char *const what[] = { "the GIC distributor", "the GIC redistributors",
 					    "an emulated device's window",
-					    "another passed-through window" };
+					    "another passed-through window", "the GIC CPU interface" };
 	for (unsigned i = 0; i < l->n; i++)
 		if (range_overlaps(base, size, l->r[i].base, l->r[i].size))
-			return what[l->r[i].kind < 4 ? l->r[i].kind : 2];
+			return what[l->r[i].kind < 5 ? l->r[i].kind : 2];
 	return "nothing";
 }

@@ -127,6 +127,7 @@ static int partition_create(struct partition *p, unsigned id, const struct part_
 	for (unsigned i = 0; i < pc->nmem; i++)
 		CHECK(pgtable_map(&p->s2, pc->mem[i].base, pc->mem[i].base, pc->mem[i].size,
 				  S2_NORMAL_RWX, true) == 0);
+	p->vgic.version = pc->gic_version;
 	vgic_init(&p->vgic, p->nvcpus);
 	struct dma_range ram[DMA_MAX_RANGES];
 	unsigned nram;
@@ -137,10 +138,16 @@ static int partition_create(struct partition *p, unsigned id, const struct part_
 	CHECK(dma_space_init(&p->gmem, ram, nram) == 0);
 	for (unsigned i = 0; i < pc->layout.n; i++) {
 		const struct layout_region *r = &pc->layout.r[i];
-		if (r->kind == REGION_GICD)
+		if (r->kind == REGION_GICD && pc->gic_version == 2)
+			CHECK(mmio_bus_add(&p->mmio, r->base, r->size, &vgic_v2_dist_ops, &p->vgic) == 0);
+		else if (r->kind == REGION_GICD)
 			CHECK(mmio_bus_add(&p->mmio, r->base, r->size, &vgic_dist_ops, &p->vgic.dist) == 0);
 		else if (r->kind == REGION_GICR)
 			CHECK(mmio_bus_add(&p->mmio, r->base, r->size, &vgic_rdist_ops, &p->vgic) == 0);
+		else if (r->kind == REGION_GICC) /* the hardware's GICV, page by page */
+			for (unsigned pg = 0; pg < 2; pg++)
+				CHECK(pgtable_map(&p->s2, r->base + pg * PAGE_SIZE, pc->gicv[pg],
+						  PAGE_SIZE, S2_DEVICE_RW, true) == 0);
 	}
 	const struct vdev_host host = { pc, id, &p->mmio, vgic_line, &p->vgic, &p->gmem };
 	if (vdev_create_all(&host, p->dev, &p->ndevs, &p->console))

@@ -145,6 +145,8 @@ struct pt_config {
 
 struct part_config {
 	char name[CFG_NAME_MAX];
+	uint8_t gic_version;  /* its vGIC's: the board's GIC (2 or 3) */
+	paddr_t gicv[2];      /* GICv2: the board's GICV pages, mapped at its GICC */
 	uint32_t ncpus;
 	uint8_t cpus[CONFIG_MAX_CPUS]; /* physical CPU ids, in order: vCPU i = cpus[i] */
 	uint32_t nmem;

@@ -14,6 +14,8 @@
 #define GUEST_GICD_SIZE 0x10000UL
 #define GUEST_GICR_IPA 0x080a0000UL
 #define GUEST_GICR_STRIDE 0x20000UL
+#define GUEST_GICC_IPA 0x08010000UL /* GICv2: the CPU interface (the board's GICV) */
+#define GUEST_GICC_SIZE 0x2000UL
 #define GUEST_UART_IPA 0x09000000UL
 #define GUEST_UART_SIZE 0x1000UL
 #define GUEST_UART_INTID 33u
@@ -32,7 +34,7 @@
 #define LAYOUT_NO_DEV 0xffu
 #define LAYOUT_MAX_REGIONS (3 + GUEST_VIRTIO_SLOTS)
 
-enum region_kind { REGION_GICD, REGION_GICR, REGION_DEVICE, REGION_PASSTHROUGH };
+enum region_kind { REGION_GICD, REGION_GICR, REGION_DEVICE, REGION_PASSTHROUGH, REGION_GICC };
 
 struct layout_region {
 	ipa_t base;
@@ -51,8 +53,9 @@ struct guest_layout {
 	uint32_t irq[LAYOUT_MAX_IRQS];
 };
 
-/* The interrupt controller's windows for nvcpus redistributors. */
-void layout_init(struct guest_layout *l, unsigned nvcpus);
+/* The interrupt controller's windows: GICv3's distributor and nvcpus
+ * redistributors, or GICv2's distributor and CPU interface. */
+void layout_init(struct guest_layout *l, unsigned nvcpus, unsigned gic_version);
 /* The next free virtio-mmio slot for device dev: the region's index, or -1
  * when every slot is taken. */
 int layout_add_virtio(struct guest_layout *l, unsigned dev, uint64_t size);

@@ -354,7 +354,7 @@ static void test_layout_allocator(void **state)
 	static struct guest_layout l;
 	(void)state;
 
-	layout_init(&l, 4);
+	layout_init(&l, 4, 3);
 	assert_int_equal(l.n, 2);
 	assert_int_equal(layout_add_fixed(&l, 0, GUEST_UART_IPA, 0x1000, GUEST_UART_INTID), 2);
 	/* On the UART's window, or with its interrupt: refused. */

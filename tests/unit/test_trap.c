@@ -232,7 +232,7 @@ static void test_partitions_create_and_system_off(void **state)
 		 * where the images go and the guest device tree. */
 		c->entry = c->mem[0].base;
 		c->dtb_ipa = c->initrd_ipa = c->mem[0].base + c->mem[0].size - GUEST_DTB_MAX;
-		layout_init(&c->layout, 1);
+		layout_init(&c->layout, 1, 3);
 		c->ndevs = 1;
 		c->dev[0] = (struct dev_config){ .type = &pl011_type, .name = "pl011" };
 		c->dev[0].region = (uint32_t)layout_add_fixed(&c->layout, 0, GUEST_UART_IPA,
