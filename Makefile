@@ -138,10 +138,14 @@ GUEST_CFLAGS := -std=c11 -O2 $(WARN) -ffreestanding -nostdlib -fpie -mgeneral-re
 GUESTS := hello attack bench hostile blkattack netattack iommuattack scmiattack gpuattack gpu3dattack
 GUEST_BINS := $(patsubst %,$(O)/guests/%.bin,$(GUESTS))
 
-IMAGE := $(O)/bulkhead.img
+# GIC=2: QEMU virt with a GICv2 (GIC-400) instead of its GICv3; the same
+# hypervisor finds it in the board's tree (tests/linux/test_demo_gicv2.py).
+GIC ?= 3
+GIC_SUFFIX := $(if $(filter 2,$(GIC)),-gicv2)
+IMAGE := $(O)/bulkhead$(GIC_SUFFIX).img
 # The board's own device tree, as QEMU gives it to the hypervisor at boot:
 # hvcheck and hvpack check passthrough entries against it (--board).
-BOARD_DTB := $(O)/board-qemu_virt.dtb
+BOARD_DTB := $(O)/board-qemu_virt$(GIC_SUFFIX).dtb
 DEMO ?= configs/demo.dts
 LINUX_FILES := $(CACHE)/linux/Image $(CACHE)/linux/initrd.cpio.gz
 # Debian 12's 6.12 kernel, for the virtio-iommu tests (6.1 has no driver).
@@ -149,7 +153,7 @@ LINUX612_FILES := $(CACHE)/linux-6.12/Image $(CACHE)/linux-6.12/initrd.cpio.gz
 # QEMU_FLAGS is exported, so this is expanded for every recipe, also the
 # ones that make .config itself: no arithmetic before CONFIG_RAM_SIZE exists.
 RAM_MB = $(if $(CONFIG_RAM_SIZE),$(shell echo $$(( $(CONFIG_RAM_SIZE) >> 20 ))))
-QEMU_FLAGS = -M virt,virtualization=on,gic-version=3,dtb-randomness=off \
+QEMU_FLAGS = -M virt,virtualization=on,gic-version=$(GIC),dtb-randomness=off \
 	-cpu max,pauth-impdef=on,sve=off -smp $(CONFIG_NR_CPUS_PLATFORM) -m $(RAM_MB) \
 	-nographic -nic none -serial mon:stdio -no-reboot
 
