@@ -12,6 +12,15 @@ finish() { exit $((FAILS > 0)); }
 # QEMU as `make run` starts it (QEMU_FLAGS from the Makefile), made
 # deterministic: virtual time counts instructions, so runs repeat exactly.
 read -r -a QEMU_BASE_FLAGS <<<"${QEMU_FLAGS:-}"
+# TEST_GIC=2: the same machine with a GICv2 (gic-version=2), and its board
+# tree (dumped once): the *_gicv2 tests run their test again on it.
+GIC_SUFFIX=
+if [ "${TEST_GIC:-3}" = 2 ]; then
+	GIC_SUFFIX=-gicv2
+	QEMU_BASE_FLAGS=("${QEMU_BASE_FLAGS[@]/gic-version=3/gic-version=2}")
+	BOARD_DTB=$O/board-qemu_virt-gicv2.dtb
+	[ -s "$BOARD_DTB" ] || "$QEMU" "${QEMU_BASE_FLAGS[@]}" -machine dumpdtb="$BOARD_DTB" >/dev/null 2>&1
+fi
 QEMU_BASE_FLAGS+=(-icount shift=0,sleep=off -seed 1 -rtc base=2024-01-01T00:00:00,clock=vm)
 
 # run_qemu IMAGE LOG [SECONDS]: boot IMAGE, console to LOG; returns QEMU's

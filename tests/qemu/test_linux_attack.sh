@@ -5,7 +5,7 @@
 # the Linux partition finishes its workload with no error in its log.
 # proves: PLATFORM-3, PLATFORM-5, PLATFORM-6
 . "$(dirname "$0")/../lib/common.sh"
-T=$O/tests/linux-attack
+T=$O/tests/linux-attack$GIC_SUFFIX
 mkdir -p "$T"
 pack tests/configs/good/linux-attack.dts "$T/image" || { fail "pack linux-attack"; finish; }
 run_qemu "$T/image" "$T/console.log" 900
@@ -20,6 +20,7 @@ expect_in "$L" "[linux] bulkhead-linux: workload done files=" "Linux finishes it
 expect_in "$L" "workload done files=b301fb912257a9d965bab53c59ddc8ec errors=0" "Linux workload result and log are clean"
 expect_in "$L" "bulkhead: partition linux stopped" "Linux powers off normally"
 expect_not_in "$L" "PANIC" "no hypervisor panic"
+expect_in "$L" "bulkhead: GIC: GICv${TEST_GIC:-3}," "the hypervisor drives the board's GICv${TEST_GIC:-3}"
 if grep '^\[linux\]' "$L" | grep -v 'Kernel command line' | grep -qiwE 'error|bug|oops|warning|unhandled|failed|panic'; then
 	fail "no error in the Linux console" "$(grep '^\[linux\]' "$L" | grep -v 'Kernel command line' | grep -iwE 'error|bug|oops|warning|unhandled|failed|panic' | head -3)"
 else

@@ -36,11 +36,25 @@ static void try_write(const char *what, uintptr_t addr)
 #define GICR 0x080a0000UL
 #define GICR_SGI (GICR + 0x10000)
 
+/* GICv2 (the partition's tree says arm,cortex-a15-gic): the distributor's
+ * 4 KiB frame, the CPU interface (the board's GICV) at 0x08010000, and the
+ * board's virtual interface control at 0x08030000 (QEMU virt). */
+#define GICC 0x08010000UL
+#define GICH_BOARD 0x08030000UL
+
 static volatile uint32_t last_irq = 1023, n_irqs;
+static int v2; /* its vGIC is a GICv2 (GICD_IIDR's product: 0x02) */
 
 void guest_irq(void)
 {
 	uint64_t iar;
+	if (v2) {
+		iar = mmio_read32(GICC + 0x0c); /* GICC_IAR */
+		last_irq = (uint32_t)iar & 0x3ff;
+		n_irqs++;
+		mmio_write32(GICC + 0x10, (uint32_t)iar); /* GICC_EOIR */
+		return;
+	}
 	__asm__ volatile("mrs %0, S3_0_C12_C12_0" : "=r"(iar)); /* ICC_IAR1_EL1 */
 	last_irq = (uint32_t)iar & 0xffffff;
 	n_irqs++;
@@ -72,10 +86,70 @@ static uint64_t psci(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3)
 	return hvc(fid, a1, a2, a3);
 }
 
+/* The same attacks through a GICv2's registers: GICD_SGIR's filters and
+ * list, ITARGETSR, the distributor's frame, the GICH frame. */
+static void gic_attacks_v2(void)
+{
+	uint32_t n;
+
+	mmio_write32(GICD, 1);                   /* Enable */
+	mmio_write32(GICD + 0x100, 1u << 3);     /* SGI 3 */
+	mmio_write32(GICC + 0x04, 0xff);         /* GICC_PMR */
+	mmio_write32(GICC, 1);                   /* GICC_CTLR: Enable */
+	__asm__ volatile("isb; msr daifclr, #2" ::: "memory");
+	n = n_irqs;
+	mmio_write32(GICD + 0xf00, (2u << 24) | 3); /* SGIR: itself */
+	if (wait_irq(n) != 3)
+		puts_("attack: warning: SGI to itself did not arrive\n");
+
+	n = n_irqs;
+	mmio_write32(GICD + 0xf00, (0xeu << 16) | 3); /* CPUs 1-3 */
+	mmio_write32(GICD + 0xf00, (1u << 24) | 3);   /* all but itself: none */
+	mmio_write32(GICD + 0xf00, (3u << 24) | 3);   /* reserved filter */
+	report("SGIs to CPUs outside the partition go nowhere", wait_irq(n) == 1023, n_irqs - n);
+
+	mmio_write32(GICD + 0x100 + 4 * 6, 0xffffffff);
+	mmio_write32(GICD + 0x200 + 4 * 6, 0xffffffff);
+	report("enabling and pending SPIs 192-223 the partition does not have",
+	       mmio_read32(GICD + 0x100 + 4 * 6) == 0 && mmio_read32(GICD + 0x200 + 4 * 6) == 0,
+	       mmio_read32(GICD + 0x100 + 4 * 6));
+
+	/* ITARGETSR naming CPU 5 only: not the partition's, so its own vCPU 0. */
+	mmio_write32(GICD + 0x100 + 4, 1u << (40 - 32));
+	mmio_write32(GICD + 0x800 + 40, 0x20);
+	report("ITARGETSR naming a CPU outside the partition keeps nothing",
+	       mmio_read32(GICD + 0x800 + 40) == 0, mmio_read32(GICD + 0x800 + 40));
+	n = n_irqs;
+	mmio_write32(GICD + 0x200 + 4, 1u << (40 - 32));
+	report("SPI routed to CPU 5 is delivered to its own vCPU 0 only", wait_irq(n) == 40, last_irq);
+
+	mmio_write32(GICD + 0x100 + 4, 1u << 1);
+	n = n_irqs;
+	mmio_write32(GICD + 0x200 + 4, 1u << 1);
+	report("SPI 33 pended through GICD stays in the partition", wait_irq(n) == 33, last_irq);
+	mmio_write32(GICD + 0x180 + 4, 1u << 1);
+
+	try_access("read past the distributor's 4 KiB frame", GICD + 0x1000, 4, 0);
+	try_access("read of the board's virtual interface control (GICH)", GICH_BOARD, 4, 0);
+	try_access("write to the board's GICH list register 0", GICH_BOARD + 0x100, 4, 1);
+	try_access("read past its CPU interface's 8 KiB", GICC + 0x2000, 4, 0);
+	try_access("64-bit read of GICD_CTLR", GICD, 8, 0);
+	try_access("byte write to GICD_CTLR", GICD, 1, 1);
+	try_access("unaligned 32-bit read in GICD_ISENABLER", GICD + 0x102, 4, 0);
+	try_access("byte write to GICD_SGIR", GICD + 0xf00, 1, 1);
+	try_access("read of an unassigned GICD offset", GICD + 0xe00, 4, 0);
+	try_access("unaligned 32-bit read of the UART", UART_BASE + 2, 4, 0);
+	try_access("16-bit write to UART_DR + 1", UART_BASE + 1, 2, 1);
+}
+
 static void gic_attacks(void)
 {
 	uint32_t n;
 
+	if ((v2 = (mmio_read32(GICD + 0x008) >> 24) == 0x02)) {
+		gic_attacks_v2();
+		return;
+	}
 	gic_enable();
 	/* Positive control: an SGI to itself arrives. */
 	n = n_irqs;
@@ -124,6 +198,10 @@ static void gic_attacks(void)
 	try_access("unaligned 32-bit read of the UART", UART_BASE + 2, 4, 0);
 	try_access("16-bit write to UART_DR + 1", UART_BASE + 1, 2, 1);
 
+}
+
+static void psci_attacks(void)
+{
 	report("PSCI CPU_ON of MPIDR 1 (not its CPU)", psci(0xc4000003, 1, 0x70000000, 0) ==
 	       (uint64_t)-2, 0);
 	report("PSCI CPU_ON of MPIDR 3 (the other partition's)", psci(0xc4000003, 3, 0x70000000, 0)
@@ -198,6 +276,7 @@ void guest_main(uint64_t x0, uint64_t first_counter)
 
 	sysreg_attacks();
 	gic_attacks();
+	psci_attacks();
 
 	report_alive("attempts");
 	report_done();
