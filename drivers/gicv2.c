@@ -12,6 +12,7 @@
 #include <hv/gic_lr.h>
 #include <hv/log.h>
 #include <hv/vgic.h>
+#include <platform.h>
 
 #define GICD_CTLR 0x000
 #define GICD_TYPER 0x004
@@ -92,7 +93,7 @@ static int gicv2_cpu_init(unsigned cpu)
 	/* Always on: the kick and work SGIs, the vGIC maintenance interrupt,
 	 * the EL2 timer, the guest's virtual timer. */
 	*D(GICD_ISENABLER) = (1u << SGI_KICK) | (1u << SGI_WORK) | (1u << VGIC_PPI_MAINT) |
-			     (1u << 26) | (1u << VGIC_PPI_VTIMER);
+			     (1u << PLATFORM_HV_TIMER_PPI) | (1u << VGIC_PPI_VTIMER);
 	*C(GICC_PMR) = 0xff;
 	*C(GICC_BPR) = 0;
 	*C(GICC_CTLR) = GICC_CTLR_ENABLE | GICC_CTLR_EOIMODE;

@@ -94,7 +94,8 @@ static int gicv3_cpu_init(unsigned cpu)
 	/* Always on: the kick and work SGIs (SGI_KICK, SGI_WORK), the vGIC
 	 * maintenance interrupt, the EL2 timer, the guest's virtual timer
 	 * (forwarded to the vCPU here). */
-	*reg32(rd, GICR_ISENABLER0) = (1u << 1) | (1u << 2) | (1u << 25) | (1u << 26) | (1u << 27);
+	*reg32(rd, GICR_ISENABLER0) = (1u << SGI_KICK) | (1u << SGI_WORK) | (1u << VGIC_PPI_MAINT) |
+				     (1u << PLATFORM_HV_TIMER_PPI) | (1u << VGIC_PPI_VTIMER);
 
 	/* EL2 uses the system register interface and lets EL1 use it too. */
 	write_sysreg(S3_4_C12_C9_5, 0xf); /* ICC_SRE_EL2: SRE, DFB, DIB, Enable */

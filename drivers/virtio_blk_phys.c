@@ -442,7 +442,7 @@ struct blkdev *blk_phys_open(unsigned index)
 		return &p->bd;
 	if (!vdrv_find(&p->dev, 2, index))
 		return NULL;
-	snprintf(p->name, sizeof(p->name), "virtio-blk@%lx", VDRV_BASE + p->dev.slot * 0x200UL);
+	snprintf(p->name, sizeof(p->name), "virtio-blk@%lx", VDRV_ADDR(p->dev.slot));
 	p->features = vdrv_negotiate(&p->dev, want, BIT(VIRTIO_F_INDIRECT_DESC));
 	if (!p->features) {
 		ERR("%s: no modern virtio-blk with indirect descriptors", p->name);

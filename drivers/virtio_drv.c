@@ -9,9 +9,9 @@
 bool vdrv_find(struct vdrv *v, uint32_t device_id, unsigned index)
 {
 	for (unsigned i = 0; i < VDRV_SLOTS; i++) {
-		struct vdrv d = { (volatile uint32_t *)(VDRV_BASE + i * 0x200UL), i };
+		struct vdrv d = { (volatile uint32_t *)(VDRV_ADDR(i)), i };
 		/* A device given to a partition is not ours to touch. */
-		if (passthrough_claimed(hv_config, VDRV_BASE + i * 0x200UL, 0x200))
+		if (passthrough_claimed(hv_config, VDRV_ADDR(i), VDRV_SIZE))
 			continue;
 		if (vdrv_rd(&d, VDRV_MAGIC) != 0x74726976 || vdrv_rd(&d, VDRV_VERSION) != 2 ||
 		    vdrv_rd(&d, VDRV_DEVICE_ID) != device_id)

@@ -137,7 +137,7 @@ bool gpu_host_probe(void)
 		if (host.virgl)
 			read_capsets(vdrv_config32(&host.dev, 12));
 		INFO("gpu: physical virtio-gpu at 0x%lx%s, %u capset(s)",
-		     VDRV_BASE + host.dev.slot * 0x200UL, host.virgl ? " with VIRGL" : "", host.ncaps);
+		     VDRV_ADDR(host.dev.slot), host.virgl ? " with VIRGL" : "", host.ncaps);
 		break;
 	}
 out:

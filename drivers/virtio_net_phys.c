@@ -161,7 +161,7 @@ struct net_port *net_phys_open(unsigned index)
 		return &p->port;
 	if (!vdrv_find(&p->dev, 1, index))
 		return NULL;
-	snprintf(p->name, sizeof(p->name), "virtio-net@%lx", VDRV_BASE + p->dev.slot * 0x200UL);
+	snprintf(p->name, sizeof(p->name), "virtio-net@%lx", VDRV_ADDR(p->dev.slot));
 	if (!vdrv_negotiate(&p->dev, 0, 0) ||
 	    !vdrv_queue(&p->dev, 0, NQ, p->rx.desc, &p->rx.avail, &p->rx.used) ||
 	    !vdrv_queue(&p->dev, 1, NQ, p->tx.desc, &p->tx.avail, &p->tx.used)) {

@@ -32,7 +32,7 @@ bool virtio_rng_phys_probe(void)
 		}
 		vdrv_driver_ok(&rng.dev);
 		rng.up = true;
-		INFO("entropy: physical virtio-rng at 0x%lx", VDRV_BASE + rng.dev.slot * 0x200UL);
+		INFO("entropy: physical virtio-rng at 0x%lx", VDRV_ADDR(rng.dev.slot));
 		return true;
 	}
 	return false;

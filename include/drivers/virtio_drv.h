@@ -5,10 +5,13 @@
 #define DRIVERS_VIRTIO_DRV_H
 
 #include <hv/types.h>
+#include <platform.h>
 
-#define VDRV_BASE 0x0a000000UL /* QEMU virt's virtio-mmio window */
-#define VDRV_SLOTS 32
-#define VDRV_INTID(slot) (48u + (slot))
+/* The board's virtio-mmio slots (platform/<board>/platform.h). */
+#define VDRV_SLOTS PLATFORM_VIRTIO_MMIO_SLOTS
+#define VDRV_SIZE PLATFORM_VIRTIO_MMIO_STRIDE
+#define VDRV_ADDR(slot) (PLATFORM_VIRTIO_MMIO_BASE + (slot) * PLATFORM_VIRTIO_MMIO_STRIDE)
+#define VDRV_INTID(slot) (PLATFORM_VIRTIO_MMIO_INTID0 + (slot))
 
 enum {
 	VDRV_MAGIC = 0x000, VDRV_VERSION = 0x004, VDRV_DEVICE_ID = 0x008, VDRV_DEV_FEAT = 0x010,

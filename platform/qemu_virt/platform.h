@@ -13,6 +13,12 @@
 #define PLATFORM_HV_TIMER_PPI 26 /* CNTHP: EL2 physical timer */
 #define PLATFORM_UART_INTID 33   /* UART0: SPI 1 */
 #define PLATFORM_FWCFG_BASE 0x09020000UL /* fw_cfg: data, selector +8, DMA +16 */
+/* virtio-mmio transports (QEMU's -device virtio-*-device): 32 slots of
+ * 0x200 bytes, slot n's interrupt SPI 16 + n. */
+#define PLATFORM_VIRTIO_MMIO_BASE 0x0a000000UL
+#define PLATFORM_VIRTIO_MMIO_STRIDE 0x200UL
+#define PLATFORM_VIRTIO_MMIO_SLOTS 32
+#define PLATFORM_VIRTIO_MMIO_INTID0 48u
 /* Physical CPU index -> MPIDR affinity (QEMU virt: Aff0 = index). */
 #define PLATFORM_CPU_MPIDR(i) ((uint64_t)(i))
 

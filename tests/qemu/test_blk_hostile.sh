@@ -11,7 +11,7 @@
 # finishes its workload untouched.
 # proves: BLK-1, BLK-6, PLATFORM-5
 . "$(dirname "$0")/../lib/common.sh"
-T=$O/tests/blk-hostile
+T=$O/tests/blk-hostile$GIC_SUFFIX
 mkdir -p "$T"
 pack tests/configs/good/blk-hostile.dts "$T/image" || { fail "pack blk-hostile"; finish; }
 IMG=$T/disk.img

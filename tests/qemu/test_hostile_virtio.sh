@@ -7,7 +7,7 @@
 # line per refused case, and Linux finishes its workload untouched.
 # proves: PLATFORM-5, PLATFORM-7
 . "$(dirname "$0")/../lib/common.sh"
-T=$O/tests/hostile-virtio
+T=$O/tests/hostile-virtio$GIC_SUFFIX
 mkdir -p "$T"
 pack tests/configs/good/hostile-virtio.dts "$T/image" || { fail "pack hostile-virtio"; finish; }
 run_qemu "$T/image" "$T/console.log" 900

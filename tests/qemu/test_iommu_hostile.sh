@@ -12,7 +12,7 @@
 # proves: IOMMU-1, IOMMU-2, IOMMU-3, IOMMU-4, IOMMU-5, IOMMU-6, IOMMU-7,
 # IOMMU-8, IOMMU-9, IOMMU-10, IOMMU-11, IOMMU-12, PLATFORM-5
 . "$(dirname "$0")/../lib/common.sh"
-T=$O/tests/iommu-hostile
+T=$O/tests/iommu-hostile$GIC_SUFFIX
 mkdir -p "$T"
 pack tests/configs/good/iommu-hostile.dts "$T/image" || { fail "pack iommu-hostile"; finish; }
 IMG=$T/disk.img

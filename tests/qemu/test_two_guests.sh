@@ -7,7 +7,7 @@
 # hypervisor's per-CPU work queues run an item on each CPU.
 # proves: PLATFORM-2, PLATFORM-3, PLATFORM-5, PLATFORM-8
 . "$(dirname "$0")/../lib/common.sh"
-T=$O/tests/two-guests
+T=$O/tests/two-guests$GIC_SUFFIX
 mkdir -p "$T"
 pack tests/configs/good/two-guests.dts "$T/image" || { fail "pack two-guests"; finish; }
 run_qemu "$T/image" "$T/console.log" 120

@@ -96,8 +96,8 @@ void guest_irq(void)
 
 	__asm__ volatile("hint #122" ::: "memory"); /* handler marker */
 	now = counter(); /* first thing: the latency's end */
-	uint64_t iar = sysreg_read(ICC_IAR1_EL1);
-	uint32_t intid = (uint32_t)iar & 0xffffff;
+	uint64_t iar = gic_ack();
+	uint32_t intid = gic_intid(iar);
 
 	if (intid >= 1020) {
 		spurious++;
@@ -117,8 +117,7 @@ void guest_irq(void)
 	} else {
 		other++;
 	}
-	sysreg_write(ICC_EOIR1_EL1, iar);
-	__asm__ volatile("isb");
+	gic_eoi(iar);
 }
 
 struct lat {

@@ -192,14 +192,13 @@ static int mac_is(uintptr_t a, const uint8_t *m)
 
 void guest_irq(void)
 {
-	uint64_t iar = sysreg_read(ICC_IAR1_EL1);
+	uint64_t iar = gic_ack();
 
-	if ((iar & 0xffffff) >= 1020)
+	if (gic_intid(iar) >= 1020)
 		return;
-	if ((iar & 0xffffff) == PPI_VTIMER)
+	if (gic_intid(iar) == PPI_VTIMER)
 		sysreg_write(cntv_ctl_el0, 2); /* IMASK */
-	sysreg_write(ICC_EOIR1_EL1, iar);
-	__asm__ volatile("isb");
+	gic_eoi(iar);
 }
 
 /* Sleep until the virtual timer fires (about 1 ms): IRQs masked across
