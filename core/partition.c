@@ -139,7 +139,7 @@ static int partition_create(struct partition *p, unsigned id, const struct part_
 	for (unsigned i = 0; i < pc->layout.n; i++) {
 		const struct layout_region *r = &pc->layout.r[i];
 		if (r->kind == REGION_GICD && pc->gic_version == 2)
-			CHECK(mmio_bus_add(&p->mmio, r->base, r->size, &vgic_v2_dist_ops, &p->vgic) == 0);
+			CHECK(mmio_bus_add(&p->mmio, r->base, r->size, &vgic_v2_dist_ops, &p->vgic.dist) == 0);
 		else if (r->kind == REGION_GICD)
 			CHECK(mmio_bus_add(&p->mmio, r->base, r->size, &vgic_dist_ops, &p->vgic.dist) == 0);
 		else if (r->kind == REGION_GICR)

@@ -522,7 +522,7 @@ enum bitop { B_ENABLE, B_PENDING, B_ACTIVE };
  * synchronize_irq() reads GICD_ISACTIVER until clear) sees it change. */
 static unsigned lr_state_now(struct vgic_ctx *x, uint32_t intid, struct virq *q)
 {
-	unsigned owner = intid < VGIC_NR_PRIVATE ? x->vcpu : q->target;
+	unsigned owner = intid < VGIC_NR_PRIVATE ? vgic_ctx_vcpu(x) : q->target;
 	int lr = q->lr;
 
 	if (lr >= 0 && arch_vgic_local_vcpu(x->g) == (int)owner) {
@@ -542,7 +542,7 @@ static uint64_t bits_read(struct vgic_ctx *x, uint32_t base, unsigned width, enu
 
 	for (unsigned b = 0; b < width * 8; b++) {
 		struct virq *q;
-		if (private_in_dist(x, base + b) || !(q = vgic_virq(x->g, x->vcpu, base + b)))
+		if (private_in_dist(x, base + b) || !(q = vgic_virq(x->g, vgic_ctx_vcpu(x), base + b)))
 			continue;
 		bool in_lr = q->lr >= 0;
 		unsigned st = in_lr && op != B_ENABLE ? lr_state_now(x, base + b, q) : 0;
@@ -563,7 +563,7 @@ static void bits_write(struct vgic_ctx *x, uint32_t base, unsigned width, uint64
 	for (unsigned b = 0; b < width * 8; b++) {
 		struct virq *q;
 		if (!(v & (1ULL << b)) || private_in_dist(x, base + b) ||
-		    !(q = vgic_virq(x->g, x->vcpu, base + b)))
+		    !(q = vgic_virq(x->g, vgic_ctx_vcpu(x), base + b)))
 			continue;
 		uint32_t intid = base + b;
 		switch (op) {
@@ -592,7 +592,7 @@ static void bits_write(struct vgic_ctx *x, uint32_t base, unsigned width, uint64
 			if (q->hw)
 				continue;
 			if (set)
-				set_pending(x->g, x->vcpu, intid, q);
+				set_pending(x->g, vgic_ctx_vcpu(x), intid, q);
 			else
 				q->pending = 0;
 			break;
@@ -606,7 +606,7 @@ static void bits_write(struct vgic_ctx *x, uint32_t base, unsigned width, uint64
 			break;
 		}
 		if (set)
-			kicks |= 1u << target_of(x->g, x->vcpu, base + b);
+			kicks |= 1u << target_of(x->g, vgic_ctx_vcpu(x), base + b);
 	}
 	spin_unlock(&x->g->lock);
 	for (unsigned c = 0; c < x->g->nvcpus; c++)
@@ -639,7 +639,7 @@ uint64_t vgic_prio_r(void *d, uint32_t off, unsigned w)
 
 	for (unsigned i = 0; i < w; i++) {
 		struct virq *q;
-		if (!private_in_dist(x, base + i) && (q = vgic_virq(x->g, x->vcpu, base + i)))
+		if (!private_in_dist(x, base + i) && (q = vgic_virq(x->g, vgic_ctx_vcpu(x), base + i)))
 			v |= (uint64_t)q->priority << (8 * i);
 	}
 	return v;
@@ -653,7 +653,7 @@ void vgic_prio_w(void *d, uint32_t off, unsigned w, uint64_t v)
 	spin_lock(&x->g->lock);
 	for (unsigned i = 0; i < w; i++) {
 		struct virq *q;
-		if (private_in_dist(x, base + i) || !(q = vgic_virq(x->g, x->vcpu, base + i)))
+		if (private_in_dist(x, base + i) || !(q = vgic_virq(x->g, vgic_ctx_vcpu(x), base + i)))
 			continue;
 		q->priority = (uint8_t)(v >> (8 * i)) & VGIC_PRIO_MASK;
 		if (vgic_bound_spi(q, base + i))
@@ -676,7 +676,7 @@ uint64_t vgic_cfg_r(void *d, uint32_t off, unsigned w)
 		struct virq *q;
 		if (base + i < 16)
 			v |= 2ULL << (2 * i); /* SGIs: edge */
-		else if (!private_in_dist(x, base + i) && (q = vgic_virq(x->g, x->vcpu, base + i)))
+		else if (!private_in_dist(x, base + i) && (q = vgic_virq(x->g, vgic_ctx_vcpu(x), base + i)))
 			v |= (uint64_t)(q->level ? 0 : 2) << (2 * i);
 	}
 	return v;
@@ -693,7 +693,7 @@ void vgic_cfg_w(void *d, uint32_t off, unsigned w, uint64_t v)
 		struct virq *q;
 		bool level = !((v >> (2 * i + 1)) & 1);
 		if (base + i < 16 || private_in_dist(x, base + i) ||
-		    !(q = vgic_virq(x->g, x->vcpu, base + i)))
+		    !(q = vgic_virq(x->g, vgic_ctx_vcpu(x), base + i)))
 			continue;
 		if (q->hw) {
 			if (!vgic_bound_spi(q, base + i) || q->level == level)

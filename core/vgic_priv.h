@@ -17,6 +17,18 @@ void vgic_set_ctlr(struct vgic *g, uint32_t ctlr);
 /* A physical SPI bound to this vGIC (its registers are mirrored). */
 bool vgic_bound_spi(const struct virq *q, uint32_t intid);
 
+/* The vCPU whose private INTIDs a register access acts on: a GICv2
+ * distributor's banked registers are the accessing vCPU's (MMIO is
+ * trapped on the vCPU's own CPU), a redistributor's its own. */
+static inline unsigned vgic_ctx_vcpu(const struct vgic_ctx *x)
+{
+	if (x->banked) {
+		int v = arch_vgic_local_vcpu(x->g);
+		return v < 0 ? 0 : (unsigned)v;
+	}
+	return x->vcpu;
+}
+
 /* I/ISENABLER, I/ISPENDR, I/ISACTIVER (off within the register block). */
 uint64_t vgic_isenabler_r(void *d, uint32_t off, unsigned w);
 void vgic_isenabler_w(void *d, uint32_t off, unsigned w, uint64_t v);

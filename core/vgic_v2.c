@@ -68,10 +68,10 @@ static uint64_t targets_r(void *d, uint32_t off, unsigned w)
 
 	for (unsigned i = 0; i < w; i++) {
 		uint32_t intid = base + i;
-		struct virq *q = vgic_virq(x->g, x->vcpu, intid);
+		struct virq *q = vgic_virq(x->g, vgic_ctx_vcpu(x), intid);
 		if (!q)
 			continue;
-		uint8_t t = intid < VGIC_NR_PRIVATE ? (uint8_t)(1u << x->vcpu) : q->targets;
+		uint8_t t = intid < VGIC_NR_PRIVATE ? (uint8_t)(1u << vgic_ctx_vcpu(x)) : q->targets;
 		v |= (uint64_t)t << (8 * i);
 	}
 	return v;
@@ -89,7 +89,7 @@ static void targets_w(void *d, uint32_t off, unsigned w, uint64_t v)
 	for (unsigned i = 0; i < w; i++) {
 		uint32_t intid = base + i;
 		struct virq *q;
-		if (intid < VGIC_NR_PRIVATE || !(q = vgic_virq(g, x->vcpu, intid)))
+		if (intid < VGIC_NR_PRIVATE || !(q = vgic_virq(g, vgic_ctx_vcpu(x), intid)))
 			continue;
 		q->targets = (uint8_t)(v >> (8 * i)) & mine;
 		q->target = q->targets ? (uint8_t)__builtin_ctz(q->targets) : 0;
@@ -138,7 +138,7 @@ static void sgir_w(void *d, uint32_t off, unsigned w, uint64_t v)
 	struct vgic_ctx *x = d;
 	(void)off;
 	(void)w;
-	if (!vgic_v2_sgir(x->g, x->vcpu, (uint32_t)v) && x->g->faults_logged++ < 4)
+	if (!vgic_v2_sgir(x->g, vgic_ctx_vcpu(x), (uint32_t)v) && x->g->faults_logged++ < 4)
 		WARN("vGICv2: GICD_SGIR 0x%08x names a CPU outside the partition or a reserved filter",
 		     (unsigned)v);
 }
@@ -163,17 +163,7 @@ static const struct reg_desc dist_regs[] = {
 };
 const struct reg_bank vgic_v2_dist_bank = REG_BANK(dist_regs);
 
-/* Every access acts on the accessing vCPU's bank (MMIO traps are taken on
- * the vCPU's own CPU). Outside the 4 KiB frame: an abort. */
-static int dist_access(void *dev, uint64_t off, unsigned width, bool write, uint64_t *val)
-{
-	struct vgic *g = dev;
-	int self = arch_vgic_local_vcpu(g);
-	struct vgic_ctx x = { g, self < 0 ? 0 : (unsigned)self, false, true };
-
-	if (self < 0 || (unsigned)self >= g->nvcpus || off >= VGIC_V2_DIST_SIZE)
-		return -1;
-	return reg_bank_access(&vgic_v2_dist_bank, &x, (uint32_t)off, width, write, val);
-}
-
-const struct mmio_device_ops vgic_v2_dist_ops = { .access = dist_access };
+/* A register bank on the vGIC's distributor context (banked: every access
+ * acts on the accessing vCPU's private INTIDs); offsets past the 4 KiB
+ * frame match no register, so the guest gets an abort. */
+const struct mmio_device_ops vgic_v2_dist_ops = { .bank = &vgic_v2_dist_bank };

@@ -215,7 +215,7 @@ static inline bool vgic_forwarding(const struct vgic *g)
 extern const struct mmio_device_ops vgic_dist_ops;
 extern const struct mmio_device_ops vgic_rdist_ops;
 
-/* GICv2 (core/vgic_v2.c): the distributor (dev = the vgic), its private
+/* GICv2 (core/vgic_v2.c): the distributor (dev = the vgic's dist), its private
  * INTIDs banked for the accessing vCPU, ITARGETSR and SGIR; the CPU
  * interface is the hardware's GICV, mapped at the guest's GICC. At most
  * VGIC_V2_MAX_VCPUS vCPUs. */
