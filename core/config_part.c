@@ -273,6 +273,8 @@ static void layout_devices(struct cfg_parser *p, struct part_config *pc, bool fi
 	}
 }
 
+static void memory_clear_of_layout(struct cfg_parser *p, int node, const struct part_config *pc);
+
 static void parse_partition(struct cfg_parser *p, int node, unsigned idx)
 {
 	static const char *const props[] = { "cpus", "memory", "kernel", "kernel-offset", "initrd",
@@ -327,6 +329,22 @@ static void parse_partition(struct cfg_parser *p, int node, unsigned idx)
 	layout_devices(p, pc, true);
 	layout_passthrough(p, pc);
 	layout_devices(p, pc, false);
+	memory_clear_of_layout(p, node, pc);
+}
+
+/* RAM is mapped IPA == PA: none of it may sit where the guest's map puts
+ * a window (its vGIC, its devices, its passed-through devices), which it
+ * would hide or be hidden by. On QEMU virt the map is below RAM; on a
+ * board whose RAM starts at 0 (ZynqMP) it is not. */
+static void memory_clear_of_layout(struct cfg_parser *p, int node, const struct part_config *pc)
+{
+	for (unsigned i = 0; i < pc->nmem; i++) {
+		const char *what = layout_what(&pc->layout, pc->mem[i].base, pc->mem[i].size);
+		if (strcmp(what, "nothing") != 0)
+			perr(p, node, "memory", "0x%llx+0x%llx overlaps %s of the guest's map",
+			     (unsigned long long)pc->mem[i].base, (unsigned long long)pc->mem[i].size,
+			     what);
+	}
 }
 
 void parse_partitions(struct cfg_parser *p)
