@@ -17,6 +17,11 @@ O = os.environ.get("O", "build")
 CACHE = os.environ.get("CACHE", os.path.expanduser("~/.cache/bulkhead"))
 QEMU = os.environ.get("QEMU", "qemu-system-aarch64")
 BOARD_DTB = os.environ.get("BOARD_DTB", O + "/board-qemu_virt.dtb")
+# TEST_GIC=2: the same machine with a GICv2 (gic-version=2) and its board
+# tree, dumped once (as tests/lib/common.sh does for the shell tests).
+GIC_SUFFIX = "-gicv2" if os.environ.get("TEST_GIC") == "2" else ""
+if GIC_SUFFIX:
+    BOARD_DTB = O + "/board-qemu_virt-gicv2.dtb"
 DETERMINISTIC = ["-icount", "shift=0,sleep=off", "-seed", "1",
                  "-rtc", "base=2024-01-01T00:00:00,clock=vm"]
 SWITCH = "\x1d"
@@ -48,7 +53,17 @@ def qemu_flags():
     flags = os.environ.get("QEMU_FLAGS")
     if not flags:
         sys.exit("QEMU_FLAGS unset: run tests through make")
-    return shlex.split(flags)
+    flags = shlex.split(flags)
+    if GIC_SUFFIX:
+        flags = [f.replace("gic-version=3", "gic-version=2") for f in flags]
+        if not os.path.exists(BOARD_DTB):
+            subprocess.run([QEMU] + flags + ["-machine", "dumpdtb=" + BOARD_DTB], stdin=subprocess.DEVNULL,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return flags
+
+
+if GIC_SUFFIX and os.environ.get("QEMU_FLAGS"):
+    qemu_flags()  # its board tree, before anything packs against it
 
 
 def pack(partition_file, image, board=None):

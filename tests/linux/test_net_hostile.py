@@ -31,10 +31,10 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-from console import Checks, Machine, O, pack  # noqa: E402
+from console import GIC_SUFFIX, Checks, Machine, O, pack  # noqa: E402
 
 t = Checks()
-T = O + "/tests/net-hostile"
+T = O + "/tests/net-hostile" + GIC_SUFFIX
 os.makedirs(T, exist_ok=True)
 pack("tests/configs/good/net-hostile.dts", T + "/image")
 start = time.time()

@@ -23,10 +23,10 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-from console import Checks, Machine, O, pack  # noqa: E402
+from console import GIC_SUFFIX, Checks, Machine, O, pack  # noqa: E402
 
 t = Checks()
-T = O + "/tests/linux-scmi"
+T = O + "/tests/linux-scmi" + GIC_SUFFIX
 os.makedirs(T, exist_ok=True)
 pack("tests/configs/good/linux-scmi.dts", T + "/image")
 RAM_BASE, RAM_SIZE = 0x40000000, 2 << 30
