@@ -75,17 +75,23 @@ static int from_board(struct platform_desc *pd, const void *fdt, size_t size)
 	if ((node = fdt_node_offset_by_compatible(fdt, -1, "arm,gic-v3")) >= 0) {
 		g.version = 3;
 		if (!reg_entry(fdt, node, 0, &g.dist) || !reg_entry(fdt, node, 1, &g.redist))
-			return -1;
+			return -2;
 	} else if ((node = fdt_node_offset_by_compatible(fdt, -1, "arm,cortex-a15-gic")) >= 0 ||
 		   (node = fdt_node_offset_by_compatible(fdt, -1, "arm,gic-400")) >= 0) {
 		g.version = 2;
+		/* Without the virtualization extensions' frames (GICH, GICV)
+		 * there is no vGIC to give. */
 		if (!reg_entry(fdt, node, 0, &g.dist) || !reg_entry(fdt, node, 1, &g.cpu) ||
 		    !reg_entry(fdt, node, 2, &g.hyp) || !reg_entry(fdt, node, 3, &g.vcpu))
-			return -1;
+			return -2;
 		/* 64 KiB-aliased frames: the CPU interfaces' second page is
-		 * the next 64 KiB alias (Linux's gic_check_eoimode). */
+		 * the next 64 KiB alias (Linux's gic_check_eoimode). Both
+		 * pages must be in the frame: a partition maps GICV's two. */
 		if (g.cpu.size >= 0x20000 && g.vcpu.size >= 0x20000)
 			g.page1 = 0x10000;
+		if (g.cpu.size < g.page1 + 0x1000 || g.vcpu.size < g.page1 + 0x1000 ||
+		    g.hyp.size < 0x1000)
+			return -2;
 	} else {
 		return -1;
 	}

@@ -47,6 +47,26 @@ void vgic_kick(struct vgic *g, unsigned vcpu)
 		arch_kick_cpu(g->pcpu[vcpu]);
 }
 
+/* SPI q takes its routing as written (lock held): a bound one's physical
+ * route follows, and the new target looks at its interrupts. */
+static void retarget(struct vgic *g, uint32_t intid, struct virq *q)
+{
+	q->target = q->next_target;
+	if (q->hw && intid >= VGIC_NR_PRIVATE)
+		arch_vgic_spi_route(intid, g->pcpu[q->target]);
+	vgic_kick(g, q->target);
+}
+
+void vgic_set_target(struct vgic *g, uint32_t intid, struct virq *q, uint8_t t)
+{
+	q->next_target = t;
+	if (q->lr < 0)
+		retarget(g, intid, q);
+	else if (q->hw) /* the physical one goes there at once; EL2 there
+			 * latches it for the vCPU that still holds it */
+		arch_vgic_spi_route(intid, g->pcpu[t]);
+}
+
 void vgic_set_ctlr(struct vgic *g, uint32_t ctlr)
 {
 	g->ctlr = ctlr;
@@ -61,7 +81,8 @@ void vgic_init(struct vgic *g, unsigned nvcpus)
 	g->ctlr = 0;
 	g->nvcpus = nvcpus;
 	for (unsigned i = 0; i < VGIC_NR_SPIS; i++)
-		g->spi[i] = (struct virq){ .lr = -1, .target = 0, .hw = (g->hw_spis >> i) & 1 };
+		g->spi[i] = (struct virq){ .lr = -1, .target = 0, .next_target = 0,
+					   .hw = (g->hw_spis >> i) & 1 };
 	spin_unlock(&g->lock);
 	for (unsigned c = 0; c < nvcpus; c++)
 		vgic_vcpu_reset(g, c);
@@ -93,6 +114,8 @@ void vgic_vcpu_reset(struct vgic *g, unsigned vcpu)
 				struct virq *q = &g->spi[intid - VGIC_NR_PRIVATE];
 				q->lr = -1;
 				q->active = 0;
+				if (q->next_target != q->target)
+					retarget(g, intid, q);
 				bool again = q->hw ? lr.state == VGIC_LR_PENDING
 						   : (lr.state & VGIC_LR_PENDING) || (q->level && q->line);
 				if (again)
@@ -382,7 +405,17 @@ static void vgic_sync(struct vgic *g, unsigned vcpu)
 		unsigned state = lr.state;
 		struct virq *q = vgic_virq(g, vcpu, intid);
 
-		CHECK(q && q->lr == (int8_t)i);
+		if (!q || q->lr != (int8_t)i) {
+			/* Never by design (a list register's index is its
+			 * vCPU's alone: retargeting waits, vgic_set_target);
+			 * dropped rather than trusted. */
+			if (g->faults_logged++ < 4)
+				WARN("vGIC: vCPU %u list register %u holds INTID %u it does not own; cleared",
+				     vcpu, i, (unsigned)intid);
+			arch_vgic_write_lr(i, &(struct vgic_lr){ 0 });
+			c->lr_used &= (uint16_t)~(1u << i);
+			continue;
+		}
 		q->active = (state & 2) != 0;
 		q->lr_state = state & 3;
 		if (state == 0) {
@@ -393,6 +426,8 @@ static void vgic_sync(struct vgic *g, unsigned vcpu)
 			q->lr = -1;
 			if (q->level && q->line)
 				set_pending(g, vcpu, intid, q);
+			if (intid >= VGIC_NR_PRIVATE && q->next_target != q->target)
+				retarget(g, intid, q);
 		}
 	}
 }

@@ -12,6 +12,12 @@
 struct virq *vgic_virq(struct vgic *g, unsigned vcpu, uint32_t intid);
 /* Make the vCPU's physical CPU look at its interrupts again. */
 void vgic_kick(struct vgic *g, unsigned vcpu);
+/* SPI q (intid) routed to vCPU t, with the lock held. While q sits in its
+ * target's list register that vCPU keeps it, and t takes over when the
+ * list register frees: a list-register index only ever names its own
+ * vCPU's (a guest retargeting an SPI in flight cannot make another vCPU's
+ * list register be overwritten). */
+void vgic_set_target(struct vgic *g, uint32_t intid, struct virq *q, uint8_t t);
 /* GICD_CTLR's enable bits as written; every vCPU looks again. */
 void vgic_set_ctlr(struct vgic *g, uint32_t ctlr);
 /* A physical SPI bound to this vGIC (its registers are mirrored). */

@@ -82,7 +82,6 @@ static void targets_w(void *d, uint32_t off, unsigned w, uint64_t v)
 	struct vgic_ctx *x = d;
 	struct vgic *g = x->g;
 	uint32_t base = off - 0x800;
-	uint32_t kicks = 0;
 	uint8_t mine = (uint8_t)((1u << g->nvcpus) - 1);
 
 	spin_lock(&g->lock);
@@ -92,15 +91,9 @@ static void targets_w(void *d, uint32_t off, unsigned w, uint64_t v)
 		if (intid < VGIC_NR_PRIVATE || !(q = vgic_virq(g, vgic_ctx_vcpu(x), intid)))
 			continue;
 		q->targets = (uint8_t)(v >> (8 * i)) & mine;
-		q->target = q->targets ? (uint8_t)__builtin_ctz(q->targets) : 0;
-		if (vgic_bound_spi(q, intid))
-			arch_vgic_spi_route(intid, g->pcpu[q->target]);
-		kicks |= 1u << q->target;
+		vgic_set_target(g, intid, q, q->targets ? (uint8_t)__builtin_ctz(q->targets) : 0);
 	}
 	spin_unlock(&g->lock);
-	for (unsigned c = 0; c < g->nvcpus; c++)
-		if (kicks & (1u << c))
-			vgic_kick(g, c);
 }
 
 bool vgic_v2_sgir(struct vgic *g, unsigned from, uint32_t v)

@@ -100,14 +100,11 @@ static void irouter_w(void *d, uint32_t off, unsigned w, uint64_t v)
 	q->irouter = v & 0xff80ffffffULL; /* Aff3, IRM, Aff2, Aff1, Aff0 */
 	v = q->irouter;
 	/* IRM (any CPU) or a vCPU outside the partition: vCPU 0. */
-	if (!(v & BIT(31)) && !(v & 0xff00ffff00ULL) && (v & 0xff) < x->g->nvcpus)
-		q->target = (uint8_t)(v & 0xff);
-	else
-		q->target = 0;
-	if (vgic_bound_spi(q, intid))
-		arch_vgic_spi_route(intid, x->g->pcpu[q->target]);
+	uint8_t t = !(v & BIT(31)) && !(v & 0xff00ffff00ULL) && (v & 0xff) < x->g->nvcpus
+			    ? (uint8_t)(v & 0xff)
+			    : 0;
+	vgic_set_target(x->g, intid, q, t);
 	spin_unlock(&x->g->lock);
-	vgic_kick(x->g, q->target);
 }
 
 static const struct reg_desc dist_regs[] = {

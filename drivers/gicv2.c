@@ -48,6 +48,10 @@
 
 static struct gic_desc gd;
 static uint8_t cpu_if[CONFIG_MAX_CPUS]; /* each CPU's interface bit, by index */
+/* Each SPI's route as asked (its CPU + 1; 0: none): one asked for before
+ * its CPU's interface number is known (the drivers' interrupts are routed
+ * before the secondaries start) is written by that CPU's cpu_init. */
+static uint8_t route_want[SPI_END];
 static unsigned nr_lrs;
 static spinlock_t cfg_lock; /* ICFGR and ITARGETSR are read, modified, written */
 
@@ -84,7 +88,10 @@ static int gicv2_cpu_init(unsigned cpu)
 
 	if (!self || (self & (self - 1)) || cpu >= CONFIG_MAX_CPUS)
 		return -1; /* no interface, or not one CPU's */
-	cpu_if[cpu] = self;
+	__atomic_store_n(&cpu_if[cpu], self, __ATOMIC_SEQ_CST);
+	for (uint32_t i = 32; i < SPI_END; i++)
+		if (__atomic_load_n(&route_want[i], __ATOMIC_SEQ_CST) == cpu + 1)
+			*(volatile uint8_t *)(uintptr_t)(gd.dist.base + GICD_ITARGETSR + i) = self;
 	*D(GICD_ICENABLER) = 0xffffffff;
 	*D(GICD_ICACTIVER) = 0xffffffff;
 	*D(GICD_IGROUPR) = 0;
@@ -197,8 +204,13 @@ static void gicv2_spi_trigger(uint32_t intid, bool level)
 
 static void gicv2_spi_route(uint32_t intid, unsigned pcpu)
 {
-	if (is_spi(intid))
-		*(volatile uint8_t *)(uintptr_t)(gd.dist.base + GICD_ITARGETSR + intid) = cpu_if[pcpu];
+	uint8_t to;
+
+	if (!is_spi(intid) || pcpu >= CONFIG_MAX_CPUS)
+		return;
+	__atomic_store_n(&route_want[intid], (uint8_t)(pcpu + 1), __ATOMIC_SEQ_CST);
+	if ((to = __atomic_load_n(&cpu_if[pcpu], __ATOMIC_SEQ_CST)))
+		*(volatile uint8_t *)(uintptr_t)(gd.dist.base + GICD_ITARGETSR + intid) = to;
 }
 
 /* ---- the virtual interface control: GICH ---- */

@@ -88,7 +88,13 @@ int main(int argc, char **argv)
 		if (!board)
 			return 2;
 	}
-	platform_desc_get(&pd, board, board_size);
+	if (platform_desc_get(&pd, board, board_size) == -2) {
+		fprintf(stderr, "%s: error: the board's GIC node has no usable virtualization frames "
+				"(GICv2: GICD, GICC, GICH, GICV, each at least 4 KiB, 8 KiB for GICC and GICV)\n",
+			board_file);
+		free(board);
+		return 1;
+	}
 	if (config_parse(pf, pf_size, &pd, search_blob_size, &sp, &cfg, &errs)) {
 		for (unsigned i = 0; i < errs.count; i++)
 			fprintf(stderr, "%s: error: %s\n", pfile, errs.msg[i]);

@@ -139,7 +139,10 @@ void hv_main(uint64_t dtb)
 	     (unsigned long long)dtb);
 	{
 		struct platform_desc pd;
-		if (platform_desc_get(&pd, board_dtb(dtb), BOARD_DTB_MAX))
+		int r = platform_desc_get(&pd, board_dtb(dtb), BOARD_DTB_MAX);
+		if (r == -2)
+			PANIC("GIC: the firmware's device tree describes one without usable virtualization frames");
+		if (r)
 			WARN("GIC: the firmware's device tree does not describe it: the platform's defaults");
 		irqchip = irqchip_for(&pd.gic);
 		if (!irqchip)

@@ -7,8 +7,10 @@
 /* The board as the partition file is checked against (Kconfig values). */
 /* The board: the platform's values, and its device tree board (NULL:
  * none; passthrough entries name its devices), whose GICv3 or GICv2 node
- * gives the interrupt controller. 0, or -1 when board does not describe
- * it (then it is the platform's default). */
+ * gives the interrupt controller. 0; -1 when board has no GIC node (then
+ * it is the platform's default); -2 when its GIC node is one this
+ * hypervisor cannot use (no virtualization frames, frames too small):
+ * boot stops and the host tools refuse the board. */
 int platform_desc_get(struct platform_desc *pd, const void *board, size_t board_size);
 
 /* Open the payload (board: the firmware's device tree, or NULL), parse and check the partition file, build every

@@ -45,7 +45,9 @@ struct virq {
 			      * the timer PPI, or an SPI bound to this vGIC */
 	uint8_t lr_state : 2; /* state in its list register as last seen/written */
 	int8_t lr;           /* list register holding it, -1 none */
-	uint8_t target;      /* vCPU (SPIs, from IROUTER or ITARGETSR) */
+	uint8_t target;      /* vCPU (SPIs, from IROUTER or ITARGETSR); while in a
+			      * list register, the vCPU whose it is */
+	uint8_t next_target; /* the routing as written: target once out of it */
 	uint8_t targets;     /* GICv2 SPIs: ITARGETSR as written (CPU mask) */
 	uint64_t irouter;
 };

@@ -31,4 +31,21 @@ if [ -z "$hits" ]; then
 else
 	fail "no board address outside platform/" "$(head -3 <<<"$hits" | tr '\n' ' ')"
 fi
+
+# A board whose GICv2 has no virtualization frames: hvcheck refuses it,
+# naming the board and why; QEMU virt's GICv2 tree is accepted.
+out=$("$O/tools/hvcheck" --board tests/configs/boards/gicv2-no-virt.dts -L "$O" -L "$CACHE" \
+	tests/configs/good/hello-pair.dts 2>&1)
+rc=$?
+if [ $rc -eq 1 ] && grep -q "gicv2-no-virt.dts: error: the board's GIC node has no usable virtualization frames" <<<"$out"; then
+	pass "hvcheck refuses a board whose GICv2 has no virtualization frames"
+else
+	fail "hvcheck refuses a board whose GICv2 has no virtualization frames" "exit $rc: $out"
+fi
+v2=$O/board-qemu_virt-gicv2.dtb
+[ -s "$v2" ] || "$QEMU" -M virt,virtualization=on,gic-version=2 -cpu max -smp 4 -m 2048 -nic none \
+	-nographic -machine dumpdtb="$v2" >/dev/null 2>&1
+out=$("$O/tools/hvcheck" --board "$v2" -L "$O" -L "$CACHE" tests/configs/good/hello-pair.dts 2>&1)
+rc=$?
+if [ $rc -eq 0 ]; then pass "hvcheck accepts QEMU virt's GICv2 board"; else fail "hvcheck accepts QEMU virt's GICv2 board" "exit $rc: $out"; fi
 finish

@@ -194,7 +194,9 @@ class Machine:
             if self.focus == name:
                 return True
             self.p.send(SWITCH)
-            m = self.expect(r"console input goes to (\w+)", timeout=60)
+            # The name's end too: a line that reaches us in pieces must
+            # not match a prefix of the name (and send another switch).
+            m = self.expect(r"console input goes to (\w+)\W", timeout=60)
             if not m:
                 return False
             self.focus = m.group(1)

@@ -195,6 +195,40 @@ static void test_v2_delivery(void **state)
 	assert_false(lr.group1);
 }
 
+/* An SPI retargeted while it sits in its vCPU's list register stays that
+ * vCPU's until the list register frees (another vCPU's list register of
+ * the same index is never written for it); then the new target has it. */
+static void test_v2_retarget_in_flight(void **state)
+{
+	struct vgic_lr lr;
+	int i;
+
+	(void)state;
+	wr(0, GICD_CTLR, 4, 1);
+	wr(0, GICD_ITARGETSR + 40, 1, 0x01);
+	wr(0, GICD_ISENABLER + 4, 4, 1u << (40 - 32));
+	vgic_inject(&g, 0, 40);
+	fake_local_vcpu = 0;
+	vgic_flush(&g, 0);
+	i = spi(40)->lr;
+	assert_true(i >= 0);
+	wr(1, GICD_ITARGETSR + 40, 1, 0x02);
+	assert_int_equal(spi(40)->target, 0);
+	assert_int_equal(spi(40)->next_target, 1);
+	assert_int_equal(rd(1, GICD_ITARGETSR + 40, 1), 0x02);
+	fake_lrs[i] &= ~(3ULL << ICH_LR_STATE_SHIFT); /* vCPU 0's guest is done with it */
+	fake_local_vcpu = 0;
+	vgic_maintenance(&g, 0);
+	assert_int_equal(spi(40)->lr, -1);
+	assert_int_equal(spi(40)->target, 1);
+	vgic_inject(&g, 0, 40);
+	fake_local_vcpu = 1;
+	vgic_flush(&g, 1);
+	assert_true(spi(40)->lr >= 0);
+	ich_lr_decode(fake_lrs[spi(40)->lr], &lr);
+	assert_int_equal(lr.vintid, 40);
+}
+
 /* Hostile accesses: outside the 4 KiB frame, unknown offsets, widths a
  * register does not take. Each is an abort for the guest; the vGIC is
  * unchanged. */
@@ -250,6 +284,7 @@ int main(void)
 		cmocka_unit_test_setup(test_v2_itargetsr, setup),
 		cmocka_unit_test_setup(test_v2_sgir, setup),
 		cmocka_unit_test_setup(test_v2_delivery, setup),
+		cmocka_unit_test_setup(test_v2_retarget_in_flight, setup),
 		cmocka_unit_test_setup(test_v2_hostile, setup),
 		cmocka_unit_test(test_gich_lr),
 	};
