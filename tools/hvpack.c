@@ -42,7 +42,7 @@ int main(int argc, char **argv)
 	static struct hv_config cfg;
 	static struct cfg_errors errs;
 	struct platform_desc pd;
-	size_t board_size = 0;
+	int rc;
 	const char *board_file = NULL;
 	void *board = NULL;
 	const char *out = NULL, *hvbin = NULL, *pfile = NULL;
@@ -83,18 +83,8 @@ int main(int argc, char **argv)
 	/* The board's device tree, where passthrough entries find their
 	 * devices and its GIC is described (the firmware gives the same one
 	 * at boot). */
-	if (board_file) {
-		board = load_partition_file(board_file, &board_size);
-		if (!board)
-			return 2;
-	}
-	if (platform_desc_get(&pd, board, board_size) == -2) {
-		fprintf(stderr, "%s: error: the board's GIC node has no usable virtualization frames "
-				"(GICv2: GICD, GICC, GICH, GICV, each at least 4 KiB, 8 KiB for GICC and GICV)\n",
-			board_file);
-		free(board);
-		return 1;
-	}
+	if ((rc = load_board(board_file, &pd, &board)))
+		return rc;
 	if (config_parse(pf, pf_size, &pd, search_blob_size, &sp, &cfg, &errs)) {
 		for (unsigned i = 0; i < errs.count; i++)
 			fprintf(stderr, "%s: error: %s\n", pfile, errs.msg[i]);

@@ -1,4 +1,5 @@
 #define _POSIX_C_SOURCE 200809L
+#include <hv/boot.h>
 #include "toolutil.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -265,4 +266,22 @@ int64_t search_blob_size(void *ctx, const char *name, void *head, size_t head_le
 		}
 	}
 	return (int64_t)st.st_size;
+}
+
+int load_board(const char *file, struct platform_desc *pd, void **board)
+{
+	size_t size = 0;
+
+	*board = NULL;
+	if (file && !(*board = load_partition_file(file, &size)))
+		return 2;
+	if (platform_desc_get(pd, *board, size) == -2) {
+		fprintf(stderr, "%s: error: the board's GIC node has no usable virtualization frames "
+				"(GICv2: GICD, GICC, GICH, GICV, each at least 4 KiB, 8 KiB for GICC and GICV)\n",
+			file);
+		free(*board);
+		*board = NULL;
+		return 1;
+	}
+	return 0;
 }

@@ -9,6 +9,12 @@ void *read_file(const char *path, size_t *size);
 /* A partition file: a .dtb as is, anything else compiled with dtc (run
  * directly, never through a shell). NULL on error (message printed). */
 void *load_partition_file(const char *path, size_t *size);
+struct platform_desc;
+/* The board as the hypervisor will see it: the platform's values and the
+ * board tree in file (NULL: none; *board its buffer, to free). 0, 1 when
+ * its GIC cannot be used (said on stderr, as boot would stop), 2 when the
+ * file cannot be read. */
+int load_board(const char *file, struct platform_desc *pd, void **board);
 
 /* Guest images named by the partition file are looked up in the -L
  * directories, in order ("." when there is none), and never outside them:
