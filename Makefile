@@ -21,7 +21,9 @@ export KCONFIG_CONFIG := $(CONFIG)
 AUTOCONF := $(O)/include/generated/autoconf.h
 
 -include $(CONFIG)
-PLATFORM_DIR := platform/$(patsubst "%",%,$(CONFIG_PLATFORM))
+# Before .config exists (the first pass of a fresh tree) the default board.
+BOARD := $(or $(patsubst "%",%,$(CONFIG_PLATFORM)),qemu_virt)
+PLATFORM_DIR := platform/$(BOARD)
 
 WARN := -Wall -Wextra -Werror
 INC := -Iinclude -Iarch/arm64/include -I$(O)/include -I$(PLATFORM_DIR)
@@ -138,27 +140,19 @@ GUEST_CFLAGS := -std=c11 -O2 $(WARN) -ffreestanding -nostdlib -fpie -mgeneral-re
 GUESTS := hello attack bench hostile blkattack netattack iommuattack scmiattack gpuattack gpu3dattack
 GUEST_BINS := $(patsubst %,$(O)/guests/%.bin,$(GUESTS))
 
-# GIC=2: QEMU virt with a GICv2 (GIC-400) instead of its GICv3; the same
-# hypervisor finds it in the board's tree (tests/linux/test_demo_gicv2.py).
-GIC ?= 3
-GIC_SUFFIX := $(if $(filter 2,$(GIC)),-gicv2)
-IMAGE := $(O)/bulkhead$(GIC_SUFFIX).img
-# The board's own device tree, as QEMU gives it to the hypervisor at boot:
-# hvcheck and hvpack check passthrough entries against it (--board).
-BOARD_DTB := $(O)/board-qemu_virt$(GIC_SUFFIX).dtb
-DEMO ?= configs/demo.dts
 LINUX_FILES := $(CACHE)/linux/Image $(CACHE)/linux/initrd.cpio.gz
 # Debian 12's 6.12 kernel, for the virtio-iommu tests (6.1 has no driver).
 LINUX612_FILES := $(CACHE)/linux-6.12/Image $(CACHE)/linux-6.12/initrd.cpio.gz
 # QEMU_FLAGS is exported, so this is expanded for every recipe, also the
 # ones that make .config itself: no arithmetic before CONFIG_RAM_SIZE exists.
 RAM_MB = $(if $(CONFIG_RAM_SIZE),$(shell echo $$(( $(CONFIG_RAM_SIZE) >> 20 ))))
-QEMU_FLAGS = -M virt,virtualization=on,gic-version=$(GIC),dtb-randomness=off \
-	-cpu max,pauth-impdef=on,sve=off -smp $(CONFIG_NR_CPUS_PLATFORM) -m $(RAM_MB) \
-	-nographic -nic none -serial mon:stdio -no-reboot
+# The board's part: IMAGE, BOARD_DTB (its firmware's device tree, which
+# hvcheck and hvpack check the partition file against), QEMU_FLAGS, the
+# demo (DEMO, DEMO_DEVICES).
+include platform/$(BOARD)/platform.mk
 
 .SECONDARY:
-.PHONY: all setup run picture test bench clean distclean menuconfig savedefconfig hypervisor tools guests image unit linux fuzz plugin FORCE
+.PHONY: demo-devices all setup run picture test bench clean distclean menuconfig savedefconfig hypervisor tools guests image unit linux fuzz plugin FORCE
 all: image tools $(BOARD_DTB)
 
 setup: $(SETUP_STAMP)
@@ -238,27 +232,17 @@ $(LINUXSRC_IMAGE): FORCE | $(SETUP_STAMP)
 	@CACHE=$(CACHE) tools/guest-kernel.sh
 linux: $(LINUX_FILES) $(LINUX612_FILES) $(LINUXSRC_IMAGE)
 
-$(BOARD_DTB): $(AUTOCONF) | $(SETUP_STAMP)
-	$(QEMU) $(QEMU_FLAGS) -machine dumpdtb=$@ >/dev/null
 $(IMAGE): $(O)/bulkhead.bin $(DEMO) $(GUEST_BINS) $(O)/guests/ramdisk.img $(LINUX_FILES) $(O)/tools/hvpack $(BOARD_DTB)
 	$(O)/tools/hvpack -o $@ --board $(BOARD_DTB) -L $(O) -L $(CACHE) $(O)/bulkhead.bin $(DEMO)
 image: $(IMAGE)
 
 # ---- run and test ----
-# The demo's physical disk (kept in the cache, so what the partitions
-# write survives from one `make run` to the next) and NIC (QEMU's user
-# network, the uplink of the partitions' segment).
-DEMO_DISK ?= $(CACHE)/demo-disk.img
-DEMO_DEVICES = -global virtio-mmio.force-legacy=false -device ramfb \
-	-drive file=$(DEMO_DISK),if=none,id=d0,format=raw,discard=unmap -device virtio-blk-device,drive=d0 \
-	-netdev user,id=n0 -device virtio-net-device,netdev=n0
 # The display (ramfb, composited by the hypervisor) has no window unless
 # SCREEN names QEMU's display: make run SCREEN=gtk (or sdl, vnc=:0).
 SCREEN ?=
 RUN_FLAGS = $(if $(SCREEN),$(filter-out -nographic,$(QEMU_FLAGS)) -display $(SCREEN),$(QEMU_FLAGS))
 RUN_EXTRA ?=
-run: $(IMAGE)
-	@[ -f $(DEMO_DISK) ] || { mkdir -p $(dir $(DEMO_DISK)) && truncate -s 256M $(DEMO_DISK); }
+run: $(IMAGE) demo-devices
 	$(QEMU) $(RUN_FLAGS) $(DEMO_DEVICES) $(RUN_EXTRA) -kernel $(IMAGE)
 
 # docs/demo-display.png: the demo's display, both kernel consoles on it.

@@ -37,12 +37,7 @@ static void defaults(struct platform_desc *pd)
 	pd->ram = (struct mem_range){ CONFIG_RAM_BASE, CONFIG_RAM_SIZE };
 	pd->hv = (struct mem_range){ CONFIG_HV_MEM_BASE, CONFIG_HV_MEM_SIZE };
 	pd->ncpus = CONFIG_NR_CPUS_PLATFORM;
-	pd->gic = (struct gic_desc){
-		.version = 3,
-		.dist = { CONFIG_GICD_BASE, 0x10000 },
-		.redist = { CONFIG_GICR_BASE, CONFIG_NR_CPUS_PLATFORM * PLATFORM_GICR_STRIDE },
-		.page1 = 0x1000,
-	};
+	pd->gic = (struct gic_desc)PLATFORM_GIC_DEFAULT;
 	hv_windows(pd);
 	pd->hv_intid = PLATFORM_UART_INTID;
 }

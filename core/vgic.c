@@ -270,10 +270,38 @@ bool vgic_bound_spi(const struct virq *q, uint32_t intid)
 	return q->hw && intid >= VGIC_NR_PRIVATE;
 }
 
-/* What the guest's priority becomes physically: see vgic_bind_hw_spi(). */
+/* The physical priority levels for bound SPIs: the CPUs' priority mask as
+ * it reads back, and the step between implemented levels (1 with 8 bits,
+ * 8 on a GIC-400, 16 in its Non-secure view). Until the driver says, 8
+ * implemented bits. */
+#define HW_PRIO_HV 0xa0 /* the hypervisor's own interrupts (drivers/gic*.c) */
+static uint8_t hw_pmr = 0xff;
+static uint8_t hw_step = 1;
+
+void vgic_hw_priorities(uint8_t pmr)
+{
+	uint8_t step = (uint8_t)(pmr & -pmr);
+
+	/* The architecture has at least 16 levels (3 bits in the Non-secure
+	 * view): anything coarser is not a GIC's answer. */
+	if (pmr <= HW_PRIO_HV || step > 0x20)
+		return;
+	hw_pmr = pmr;
+	hw_step = step;
+}
+
+/* What the guest's priority becomes physically (see vgic_bind_hw_spi()):
+ * its top 3 bits spread over the n levels strictly between the
+ * hypervisor's and the mask (n at most 8), the guest's lowest just above
+ * the mask. */
 uint8_t vgic_hw_priority(uint8_t guest)
 {
-	return (uint8_t)(0xc0 | ((guest >> 2) & 0x38));
+	unsigned n = (unsigned)(hw_pmr - HW_PRIO_HV) / hw_step - 1;
+	unsigned better = 7u - (guest >> 5); /* levels above the guest's lowest */
+
+	if (n > 8)
+		n = 8;
+	return (uint8_t)(hw_pmr - hw_step * (1 + better * n / 8));
 }
 
 /* The physical copy of a bound SPI's configuration (lock held). */

@@ -112,6 +112,11 @@ static int gicv2_cpu_init(unsigned cpu)
 	return 0;
 }
 
+static uint8_t gicv2_pmr(void)
+{
+	return (uint8_t)*C(GICC_PMR);
+}
+
 static void gicv2_enable_ppi(uint32_t intid)
 {
 	*D(GICD_ISENABLER) = 1u << intid; /* banked: this CPU's */
@@ -277,6 +282,7 @@ const struct irqchip_ops gicv2_ops = {
 	.spi_pend = gicv2_spi_pend,
 	.spi_clear_active = gicv2_spi_clear_active,
 	.spi_priority = gicv2_spi_priority,
+	.pmr = gicv2_pmr,
 	.spi_trigger = gicv2_spi_trigger,
 	.spi_route = gicv2_spi_route,
 	.nr_lrs = gich_nr_lrs,

@@ -33,6 +33,9 @@ static struct gic_desc gd; /* the board's, from gicv3_init */
 #define GICR_ISENABLER0 (GICR_SGI + 0x0100)
 #define GICR_ICENABLER0 (GICR_SGI + 0x0180)
 #define GICR_IPRIORITYR (GICR_SGI + 0x0400)
+/* Each CPU's redistributor: two 64 KiB frames (RD_base, SGI_base), a
+ * GICv3 without virtual LPIs (the architecture's layout, not a board's). */
+#define GICR_STRIDE 0x20000UL
 #define WAKER_PS (1u << 1)
 #define WAKER_CA (1u << 2)
 
@@ -72,7 +75,7 @@ static int gicv3_init(const struct gic_desc *d)
 
 static uintptr_t rdist_of(unsigned cpu)
 {
-	return gd.redist.base + cpu * PLATFORM_GICR_STRIDE;
+	return gd.redist.base + cpu * GICR_STRIDE;
 }
 
 static int gicv3_cpu_init(unsigned cpu)
@@ -193,6 +196,11 @@ static void gicv3_spi_clear_active(uint32_t intid)
 {
 	if (is_spi(intid))
 		spi_bit(GICD_ICACTIVER, intid);
+}
+
+static uint8_t gicv3_pmr(void)
+{
+	return (uint8_t)read_sysreg(S3_0_C4_C6_0); /* ICC_PMR_EL1 */
 }
 
 static void gicv3_spi_set_priority(uint32_t intid, uint8_t prio)
@@ -321,6 +329,7 @@ const struct irqchip_ops gicv3_ops = {
 	.spi_pend = gicv3_spi_set_pending,
 	.spi_clear_active = gicv3_spi_clear_active,
 	.spi_priority = gicv3_spi_set_priority,
+	.pmr = gicv3_pmr,
 	.spi_trigger = gicv3_spi_set_trigger,
 	.spi_route = gicv3_spi_set_route,
 	.nr_lrs = ich_nr_lrs,

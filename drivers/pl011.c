@@ -1,4 +1,5 @@
-/* PL011: the hypervisor's console, transmit only, polled. */
+/* Arm PL011: the hypervisor's console on QEMU virt. Output polled, input
+ * from the receive interrupt. */
 #include <drivers/drivers.h>
 
 #define UARTDR 0x000
@@ -8,7 +9,7 @@
 
 static volatile uint32_t *uart;
 
-void pl011_init(uintptr_t base)
+static void pl011_init(uintptr_t base)
 {
 	uart = (volatile uint32_t *)base;
 	/* QEMU's PL011 is enabled out of reset; a board's firmware has set the
@@ -16,7 +17,7 @@ void pl011_init(uintptr_t base)
 	uart[UARTCR / 4] |= (1u << 0) | (1u << 8);
 }
 
-void pl011_write(const char *s, size_t n)
+static void pl011_write(const char *s, size_t n)
 {
 	if (!uart)
 		return;
@@ -36,15 +37,22 @@ void pl011_write(const char *s, size_t n)
 #define UARTICR 0x044
 #define FR_RXFE (1u << 4)
 
-int pl011_getc(void)
+static int pl011_getc(void)
 {
 	if (!uart || (uart[UARTFR / 4] & FR_RXFE))
 		return -1;
 	return (int)(uart[UARTDR / 4] & 0xff);
 }
 
-void pl011_enable_rx_irq(void)
+static void pl011_enable_rx_irq(void)
 {
 	uart[UARTICR / 4] = 0x7ff;
 	uart[UARTIMSC / 4] = (1u << 4) | (1u << 6); /* RX, RX timeout */
 }
+
+const struct uart_ops pl011_uart = {
+	.init = pl011_init,
+	.write = pl011_write,
+	.getc = pl011_getc,
+	.enable_rx_irq = pl011_enable_rx_irq,
+};

@@ -30,6 +30,7 @@ struct ramfb_cfg {
 	uint32_t fourcc, flags, width, height, stride;
 } __attribute__((packed));
 
+#ifdef PLATFORM_FWCFG_BASE
 static struct fw_cfg_dma dma __attribute__((aligned(16)));
 static struct fw_cfg_file file __attribute__((aligned(16)));
 static struct ramfb_cfg rcfg __attribute__((aligned(16)));
@@ -55,9 +56,15 @@ static bool fw_cfg_dma(uint16_t key, bool select, uint32_t op, void *buf, uint32
 	}
 	return false;
 }
+#endif
 
 bool ramfb_setup(void *fb, uint32_t width, uint32_t height, uint32_t stride)
 {
+#ifndef PLATFORM_FWCFG_BASE
+	/* A board without fw_cfg has no ramfb. */
+	(void)fb, (void)width, (void)height, (void)stride;
+	return false;
+#else
 	uint16_t sel = 0;
 	uint32_t n;
 
@@ -81,4 +88,5 @@ bool ramfb_setup(void *fb, uint32_t width, uint32_t height, uint32_t stride)
 				   __builtin_bswap32(FOURCC_XR24), 0, __builtin_bswap32(width),
 				   __builtin_bswap32(height), __builtin_bswap32(stride) };
 	return fw_cfg_dma(sel, true, DMA_WRITE, &rcfg, sizeof(rcfg));
+#endif
 }

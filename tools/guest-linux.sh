@@ -34,11 +34,14 @@ fi
 pkg=$(cat "$L/kernel-package")
 kver=${pkg#linux-image-}
 
-if [ ! -s "$L/Image" ] || [ ! -d "$L/modules/lib/modules/$kver" ]; then
-	echo "guest-linux: fetching $pkg"
+fetch_deb() {
 	(cd "$CACHE/debs" && ls "${pkg}"_*_arm64.deb >/dev/null 2>&1 ||
 		apt-get download "$pkg:arm64" 2>&1 | grep -v unsandboxed || true)
 	deb=$(ls "$CACHE/debs/${pkg}"_*_arm64.deb | head -1)
+}
+if [ ! -s "$L/Image" ] || [ ! -d "$L/modules/lib/modules/$kver" ]; then
+	echo "guest-linux: fetching $pkg"
+	fetch_deb
 	rm -rf "$L/modules" "$L/extract"
 	dpkg-deb -x "$deb" "$L/extract"
 	cp "$L/extract/boot/vmlinuz-$kver" "$L/Image.tmp"
@@ -47,6 +50,14 @@ if [ ! -s "$L/Image" ] || [ ! -d "$L/modules/lib/modules/$kver" ]; then
 	depmod -b "$L/modules" "$kver"
 	rm -rf "$L/extract"
 	mv "$L/Image.tmp" "$L/Image"
+fi
+# The ZCU102's firmware device tree (platform/zynqmp_zcu102/platform.mk),
+# from the same package: QEMU's xlnx-zcu102 builds none.
+ZCU=zynqmp-zcu102-rev1.0.dtb
+if [ -z "${1:-}" ] && [ ! -s "$L/$ZCU" ]; then
+	fetch_deb
+	dpkg-deb --fsys-tarfile "$deb" | tar -xO "./usr/lib/linux-image-$kver/xilinx/$ZCU" >"$L/$ZCU.tmp"
+	mv "$L/$ZCU.tmp" "$L/$ZCU"
 fi
 
 # The initramfs: rebuilt when its inputs change. Keyed on their contents

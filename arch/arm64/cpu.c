@@ -44,12 +44,12 @@ unsigned arch_cpu_id(void)
 
 void arch_console_write(const char *s, size_t n)
 {
-	pl011_write(s, n);
+	PLATFORM_UART.write(s, n);
 }
 
 int arch_console_getc(void)
 {
-	return pl011_getc();
+	return PLATFORM_UART.getc();
 }
 
 int64_t psci_smc(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3)

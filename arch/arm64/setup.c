@@ -74,7 +74,8 @@ void hv_main(uint64_t dtb);
 #define BOARD_DTB_MAX 0x100000UL
 static const void *board_dtb(uint64_t dtb)
 {
-	if (dtb < CONFIG_HV_MEM_BASE || dtb + BOARD_DTB_MAX > CONFIG_HV_MEM_BASE + CONFIG_HV_MEM_SIZE)
+	/* One unsigned comparison: below the base wraps to a huge offset. */
+	if (dtb - CONFIG_HV_MEM_BASE > CONFIG_HV_MEM_SIZE - BOARD_DTB_MAX)
 		return NULL;
 	return (const void *)(uintptr_t)dtb;
 }
@@ -131,7 +132,7 @@ void hv_main(uint64_t dtb)
 
 	/* MMU off until mmu_enable(): Device memory, so no libc calls. */
 	percpu_init(0);
-	pl011_init(CONFIG_UART_BASE);
+	PLATFORM_UART.init(CONFIG_UART_BASE);
 	mmu_build();
 	mmu_enable();
 	INFO("Bulkhead hypervisor on %s, EL%llu, %u CPUs, firmware DTB at 0x%llx", PLATFORM_NAME,
@@ -149,8 +150,9 @@ void hv_main(uint64_t dtb)
 			PANIC("GICv%u: no driver for it in this build", pd.gic.version);
 		if (irqchip->init(&pd.gic) || irqchip->cpu_init(0))
 			PANIC("%s: CPU 0's interface not found", irqchip->name);
-		INFO("GIC: %s, distributor at 0x%llx", irqchip->name,
-		     (unsigned long long)pd.gic.dist.base);
+		vgic_hw_priorities(irqchip->pmr());
+		INFO("GIC: %s, distributor at 0x%llx, priority mask 0x%02x", irqchip->name,
+		     (unsigned long long)pd.gic.dist.base, irqchip->pmr());
 	}
 	timer_selftest();
 	sha256_set_impl(cpu_has_sha256() ? SHA256_CE : SHA256_C); /* before the self-test in core_setup */
@@ -169,7 +171,7 @@ void hv_main(uint64_t dtb)
 	mmu_protect_ro_after_init();
 #ifdef CONFIG_CONSOLE
 	console_focus_first();
-	pl011_enable_rx_irq();
+	PLATFORM_UART.enable_rx_irq();
 	irqchip->spi_route(PLATFORM_UART_INTID, 0);
 	irqchip->spi_enable(PLATFORM_UART_INTID, true);
 #endif

@@ -4,10 +4,17 @@
 
 #include <hv/types.h>
 
-void pl011_init(uintptr_t base);
-void pl011_write(const char *s, size_t n);
-int pl011_getc(void); /* -1 when nothing was received */
-void pl011_enable_rx_irq(void);
+/* The hypervisor's console UART, the one the platform names
+ * (PLATFORM_UART in platform/<board>/platform.h): polled output, input
+ * read from its receive interrupt (PLATFORM_UART_INTID). */
+struct uart_ops {
+	void (*init)(uintptr_t base); /* called with the MMU off */
+	void (*write)(const char *s, size_t n);
+	int (*getc)(void); /* -1 when nothing was received */
+	void (*enable_rx_irq)(void);
+};
+extern const struct uart_ops pl011_uart; /* Arm PL011 (drivers/pl011.c) */
+extern const struct uart_ops cdns_uart;  /* Cadence UART (drivers/cdns_uart.c) */
 
 /* A driver's interrupt handler for an SPI, routed to CPU 0, run at EL2
  * with interrupts masked. */

@@ -16,6 +16,11 @@ struct irqchip_ops {
 	/* The distributor (boot CPU, once); then each CPU its own interface. */
 	int (*init)(const struct gic_desc *d);
 	int (*cpu_init)(unsigned cpu);
+	/* This CPU's priority mask as it reads back after 0xff was written:
+	 * the lowest priority the GIC still signals is one step above it.
+	 * Fewer implemented priority bits (a GIC-400 has 5) or the
+	 * Non-secure view of them (one bit fewer) round it down. */
+	uint8_t (*pmr)(void);
 	/* A PPI of this CPU on (its own interrupts are always Group 1/0 as
 	 * the driver sets them, priority 0xa0). */
 	void (*enable_ppi)(uint32_t intid);

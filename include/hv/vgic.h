@@ -125,6 +125,11 @@ void arch_vgic_deactivate_phys(uint32_t intid);
 void arch_vgic_spi_enable(uint32_t intid, bool on);       /* IS/ICENABLER */
 void arch_vgic_spi_pend(uint32_t intid, bool on);         /* IS/ICPENDR */
 void arch_vgic_spi_priority(uint32_t intid, uint8_t prio); /* physical value */
+/* The physical priorities there are for bound SPIs: pmr is the CPUs'
+ * priority mask as it reads back after 0xff was written (its lowest set
+ * bit is the step between implemented levels). Boot, before any bind. */
+void vgic_hw_priorities(uint8_t pmr);
+uint8_t vgic_hw_priority(uint8_t guest);
 /* ICFGR (level or edge); the SPI is disabled around the write if enabled. */
 void arch_vgic_spi_trigger(uint32_t intid, bool level);
 void arch_vgic_spi_route(uint32_t intid, unsigned pcpu);  /* IROUTER: that CPU */
@@ -175,9 +180,10 @@ void vgic_maintenance(struct vgic *g, unsigned vcpu);
  * 0, or -1 when intid is out of range or already bound (to any vGIC).
  *
  * Physical priority: the hypervisor's own interrupts use 0xa0; a bound SPI
- * never outranks them. The guest's priority p is mirrored as
- * 0xc0 | ((p >> 2) & 0x38): the guest's order at 3-bit resolution, always
- * in 0xc0..0xf8. */
+ * never outranks them, and is never at or below the CPUs' priority mask
+ * (it would not be signalled at all). The guest's priority is mirrored in
+ * its order at up to 3-bit resolution onto the levels the GIC implements
+ * strictly between the two (vgic_hw_priority, vgic_hw_priorities). */
 int vgic_bind_hw_spi(struct vgic *g, uint32_t intid);
 /* Partition stop or reset (no vCPU of it runs, each has been through
  * vgic_vcpu_reset()): every bound SPI physically disabled, pending cleared,

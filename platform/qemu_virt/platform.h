@@ -9,9 +9,16 @@
 /* Everything below RAM is MMIO (flash, GIC, UART, RTC, virtio-mmio, PCIe). */
 #define PLATFORM_DEVICE_BASE 0x0UL
 #define PLATFORM_DEVICE_SIZE CONFIG_RAM_BASE
-#define PLATFORM_GICR_STRIDE 0x20000UL
 #define PLATFORM_HV_TIMER_PPI 26 /* CNTHP: EL2 physical timer */
 #define PLATFORM_UART_INTID 33   /* UART0: SPI 1 */
+#define PLATFORM_UART pl011_uart /* drivers/pl011.c */
+/* The GIC when the firmware's tree (QEMU's) has no node for it. */
+#define PLATFORM_GIC_DEFAULT                                                        \
+	{                                                                           \
+		.version = 3, .dist = { CONFIG_GICD_BASE, 0x10000 },                 \
+		.redist = { CONFIG_GICR_BASE, CONFIG_NR_CPUS_PLATFORM * 0x20000 },   \
+		.page1 = 0x1000,                                                     \
+	}
 #define PLATFORM_FWCFG_BASE 0x09020000UL /* fw_cfg: data, selector +8, DMA +16 */
 /* virtio-mmio transports (QEMU's -device virtio-*-device): 32 slots of
  * 0x200 bytes, slot n's interrupt SPI 16 + n. */

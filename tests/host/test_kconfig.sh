@@ -1,7 +1,7 @@
 #!/bin/bash
 # The build configuration is Kconfig: the defconfig loads, savedefconfig
 # gives back the same minimal file, and the generated header carries the
-# platform's values that the partition-file check uses.
+# platform's values that the partition-file check uses, for each board.
 # proves: PLATFORM-4, PLATFORM-8
 . "$(dirname "$0")/../lib/common.sh"
 unset MAKEFLAGS MFLAGS MAKELEVEL
@@ -17,4 +17,13 @@ if diff -q "$T/.config" "$T/full.config" >/dev/null; then pass "savedefconfig ro
 (cd "$T" && make -s build/include/generated/autoconf.h O=build >/dev/null 2>&1)
 expect_in "$T/build/include/generated/autoconf.h" "#define CONFIG_RAM_BASE 0x40000000" "autoconf.h has the platform RAM base"
 expect_in "$T/build/include/generated/autoconf.h" "#define CONFIG_CONSOLE 1" "autoconf.h has the console switch"
+# The board is a Kconfig choice: the ZCU102's defconfig selects its
+# platform directory and its values.
+(cd "$T" && make -s zynqmp_zcu102_defconfig O=build/zcu CONFIG=build/zcu/.config >/dev/null 2>&1 &&
+	make -s build/zcu/include/generated/autoconf.h O=build/zcu CONFIG=build/zcu/.config >/dev/null 2>&1) &&
+	pass "make zynqmp_zcu102_defconfig" || fail "make zynqmp_zcu102_defconfig"
+Z=$T/build/zcu/include/generated/autoconf.h
+expect_in "$Z" '#define CONFIG_PLATFORM "zynqmp_zcu102"' "the ZCU102 config names its platform directory"
+expect_in "$Z" "#define CONFIG_UART_BASE 0xff000000" "the ZCU102 config has its console UART"
+expect_in "$Z" "#define CONFIG_RAM_BASE 0x0" "the ZCU102 config has its RAM base"
 finish

@@ -18,6 +18,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from console import Checks, Machine, O, Qmp  # noqa: E402
 from screen import screendump, unlit  # noqa: E402
+from demo_checks import UP, cpus_and_interrupts, net_up, ping, poweroff_both, reboot_alone  # noqa: E402
 
 t = Checks()
 # DEMO_GIC=2 (tests/linux/test_demo_gicv2.py): the same demo on QEMU virt
@@ -35,7 +36,6 @@ if os.path.exists(QMP):
 m = Machine(["make", "-s", "run", "O=" + O, "GIC=" + GIC, "DEMO_DISK=" + os.path.abspath(DISK),
              "RUN_EXTRA=-qmp unix:%s,server=on,wait=off" % QMP],
             D + "/console.log", timeout=900)
-UP = r"\[%s\] bulkhead-linux: userspace up on %s with (\d) CPU\(s\)"  # the whole "CPU(s)": log() below reads the file
 seen = m.expect_all([UP % ("alpha", "alpha"), UP % ("beta", "beta")], timeout=900)
 t.check(len(seen) == 2, "both Linux partitions reach userspace at once", "saw %d" % len(seen))
 log = m.log()
@@ -55,16 +55,6 @@ for _ in range(20):
     time.sleep(1)
 t.check(not dark, "the display shows both partitions' consoles, each in its window", "black: %s" % dark)
 
-SUMS = ("awk '/arch_timer/{for(i=2;i<=NF;i++)if($i~/^[0-9]+$/)t+=$i}"
-        "/^ *IPI/{for(i=2;i<=NF;i++)if($i~/^[0-9]+$/)p+=$i}END{print \"TI\" \"MER=\" t \" IPI=\" p}' "
-        "/proc/interrupts")
-
-
-def interrupts(name):
-    r = m.run(name, SUMS, r"TIMER=(\d+) IPI=(\d*)[\r\n]")
-    return (int(r.group(1)), int(r.group(2) or 0)) if r else None
-
-
 t.check(("bulkhead: GIC: GICv%s," % GIC) in log, "the hypervisor drives the board's GICv%s" % GIC)
 for name in ("alpha", "beta"):
     r = m.run(name, "echo G\"\"IC=$(cat /proc/device-tree/interrupt-controller@8000000/compatible)",
@@ -80,49 +70,13 @@ for name, sectors in (("alpha", 262144), ("beta", 131072)):
             "%s: its disk (%d sectors) and virtio-rng are attached" % (name, sectors),
             r.group(0) if r else "no answer")
 
-for name, ip, other in (("alpha", "10.0.2.15", "10.0.2.16"), ("beta", "10.0.2.16", "10.0.2.15")):
-    r = m.run(name, "ip addr add %s/24 dev eth0 && ip link set eth0 up; echo E\"\"TH=$?" % ip, r"ETH=(\d+)[\r\n]")
-    t.check(r is not None and r.group(1) == "0", "%s: its virtio-net (eth0) comes up" % name)
-r = m.run("alpha", "ping -c 2 -W 5 10.0.2.16 >/dev/null; echo P\"\"ING=$?", r"PING=(\d+)[\r\n]", 120)
-t.check(r is not None and r.group(1) == "0", "alpha pings beta through the switch")
-r = m.run("beta", "ping -c 2 -W 5 10.0.2.2 >/dev/null; echo P\"\"ING=$?", r"PING=(\d+)[\r\n]", 120)
-t.check(r is not None and r.group(1) == "0", "beta reaches QEMU's user network through the uplink")
+net_up(m, t, {"alpha": "10.0.2.15", "beta": "10.0.2.16"})
+ping(m, t, "alpha", "10.0.2.16", "alpha pings beta through the switch")
+ping(m, t, "beta", "10.0.2.2", "beta reaches QEMU's user network through the uplink")
 
 for name, cpus in (("alpha", 2), ("beta", 1)):
-    r = m.run(name, "echo NPROC=$(nproc)", r"NPROC=(\d+)[\r\n]")
-    t.check(r is not None and int(r.group(1)) == cpus, "%s: nproc shows %d" % (name, cpus),
-            r.group(0) if r else "no answer")
-    before = interrupts(name)
-    r = m.run(name, "sleep 1; echo SLEPT-$((6*7))", r"SLEPT-42", timeout=300)
-    t.check(r is not None, "%s: sleep 1 returns (timer interrupts work)" % name)
-    after = interrupts(name)
-    t.check(before and after and after[0] > before[0], "%s: arch_timer count rises" % name,
-            "%s -> %s" % (before, after))
-    if cpus > 1:
-        t.check(before and after and after[1] > before[1], "%s: IPI count rises" % name,
-                "%s -> %s" % (before, after))
-
+    cpus_and_interrupts(m, t, name, cpus)
 # beta restarts; alpha must not notice.
-m.focus_to("beta")
-m.p.send("reboot -f\r")
-t.check(m.expect(r"partition beta: restarting \(boot 2\)", 300) is not None,
-        "reboot -f restarts beta")
-t.check(m.expect(UP % ("beta", "beta"), 900) is not None, "beta boots again after reboot -f")
-r = m.run("alpha", "echo ALIVE-$((5*5))", r"ALIVE-25")
-t.check(r is not None, "alpha keeps running while beta restarts")
-log = m.log()
-t.check(log.count("[alpha] [    0.000000] Booting Linux") == 1, "alpha did not reboot")
-t.check(log.count("[beta] [    0.000000] Booting Linux") == 2, "beta booted twice")
-
-m.focus_to("alpha")
-m.p.send("poweroff -f\r")
-t.check(m.expect(r"bulkhead: partition alpha stopped", 300) is not None, "poweroff -f stops alpha")
-r = m.run("beta", "echo STILL-$((8*8))", r"STILL-64")
-t.check(r is not None, "beta runs on after alpha's poweroff")
-m.p.send("poweroff -f\r")
-t.check(m.expect(r"all partitions stopped: powering off", 300) is not None,
-        "the machine powers off when both are off")
-rc = m.wait_exit()
-t.check(rc == 0, "QEMU exits 0", "exit %s" % rc)
-t.check("PANIC" not in m.log(), "no hypervisor panic")
+reboot_alone(m, t, "beta", "alpha")
+poweroff_both(m, t, "alpha", "beta")
 t.finish()

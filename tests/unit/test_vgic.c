@@ -1056,7 +1056,7 @@ static void test_hw_spi_bind(void **state)
 	assert_false(fake_gicd[40].pending);
 	assert_false(fake_gicd[40].active);
 	assert_false(fake_gicd[40].level);              /* the guest's reset view: edge */
-	assert_int_equal(fake_gicd[40].priority, 0xc0); /* guest priority 0 */
+	assert_int_equal(fake_gicd[40].priority, 0xf7); /* guest priority 0: 8 levels below 0xff */
 	assert_int_equal(fake_gicd[40].pcpu, g.pcpu[0]);
 
 	/* Twice, or by another vGIC: refused, the first binding kept. */
@@ -1213,19 +1213,19 @@ static void test_hw_spi_mirrored(void **state)
 	for (unsigned p = 0; p < 256; p += 8) {
 		spi_prio(45, (uint8_t)p);
 		unsigned phys = fake_gicd[45].priority;
-		assert_int_equal(phys, 0xc0 | ((p >> 2) & 0x38));
+		assert_int_equal(phys, 0xfe - (7 - (p >> 5)));
 		assert_true(phys > 0xa0); /* never outranks the hypervisor's */
 		assert_true(phys >= last); /* the guest's order kept */
 		last = phys;
 		assert_int_equal(drd(GICD_IPRIORITYR + 45, 1), p); /* the guest sees its own */
 	}
-	assert_int_equal(fake_gicd[45].priority, 0xf8);
+	assert_int_equal(fake_gicd[45].priority, 0xfe);
 	dwr(GICD_IPRIORITYR + 44, 4, 0x00008000); /* word write: 45 gets 0x80 */
-	assert_int_equal(fake_gicd[45].priority, 0xe0);
+	assert_int_equal(fake_gicd[45].priority, 0xfb);
 	spi_prio(45, 0xff);
-	assert_int_equal(fake_gicd[45].priority, 0xf8);
+	assert_int_equal(fake_gicd[45].priority, 0xfe);
 	spi_prio(45, 0x1f);
-	assert_int_equal(fake_gicd[45].priority, 0xc0);
+	assert_int_equal(fake_gicd[45].priority, 0xf7);
 
 	/* Trigger: level, then edge again; an unchanged write is not mirrored. */
 	dwr(GICD_ICFGR + 8, 4, 0xaaaaaaaa & ~(2u << (2 * (45 - 32))));
@@ -1265,6 +1265,45 @@ static void test_hw_spi_mirrored(void **state)
 /* ICPENDR on a bound SPI latched in software (taken by EL2, not yet in a
  * list register) drops it and deactivates it physically; ICACTIVER leaves
  * a latched one alone (the guest sees it pending, not active). */
+/* A bound SPI's physical priority on every GIC: 8 implemented bits (QEMU),
+ * 5 (a GIC-400: the mask reads back 0xf8), 5 in the Non-secure view (0xf0:
+ * the hypervisor on a board with secure firmware), the architecture's
+ * minimum there (0xe0). Always strictly between the hypervisor's 0xa0 and
+ * the mask (at or below the mask it would never be signalled: the old
+ * fixed mapping gave 0xf8 on a GIC-400), on an implemented level, and in
+ * the guest's order with as many distinct levels as fit, up to 8. */
+static void test_hw_priority_levels(void **state)
+{
+	static const struct { uint8_t pmr; unsigned levels; } gics[] = {
+		{ 0xff, 8 }, { 0xf8, 8 }, { 0xf0, 4 }, { 0xe0, 1 },
+	};
+	(void)state;
+	for (unsigned k = 0; k < sizeof(gics) / sizeof(gics[0]); k++) {
+		uint8_t pmr = gics[k].pmr, step = (uint8_t)(pmr & -pmr);
+		unsigned last = 0, distinct = 0;
+
+		vgic_hw_priorities(pmr);
+		for (unsigned p = 0; p < 256; p++) {
+			unsigned phys = vgic_hw_priority((uint8_t)p);
+			assert_true(phys > 0xa0);
+			assert_true(phys < pmr);
+			assert_int_equal(phys % step, 0);
+			assert_true(phys >= last);
+			distinct += phys != last;
+			last = phys;
+		}
+		assert_int_equal(distinct, gics[k].levels);
+		assert_int_equal(vgic_hw_priority(0xff), pmr - step); /* the guest's lowest: just above */
+	}
+	/* Not a GIC's answer (at or above the hypervisor's, or coarser than
+	 * the architecture allows): ignored, the last one kept. */
+	vgic_hw_priorities(0xa0);
+	vgic_hw_priorities(0xc0);
+	assert_int_equal(vgic_hw_priority(0xff), 0xe0 - 0x20);
+	vgic_hw_priorities(0xff);
+	assert_int_equal(vgic_hw_priority(0xff), 0xfe);
+}
+
 static void test_hw_spi_clear_latched(void **state)
 {
 	(void)state;
@@ -1391,7 +1430,7 @@ static void test_hw_spi_release_and_restart(void **state)
 	spi_config(40, 0x50, 1);
 	assert_true(fake_gicd[40].enabled);
 	assert_int_equal(fake_gicd[40].pcpu, g.pcpu[1]);
-	assert_int_equal(fake_gicd[40].priority, 0xc0 | (0x50 >> 2 & 0x38));
+	assert_int_equal(fake_gicd[40].priority, vgic_hw_priority(0x50));
 	assert_false(fake_gicd[40].level); /* edge after the reset */
 	el2_takes(40);
 	vgic_flush(&g, 1);
@@ -1407,7 +1446,7 @@ static void test_hw_spi_release_and_restart(void **state)
 	assert_true(fake_gicd[41].level);
 	dwr(GICD_ISENABLER + 4, 4, BIT(41 - 32));
 	assert_false(fake_gicd[41].level);
-	assert_int_equal(fake_gicd[41].priority, 0xc0);
+	assert_int_equal(fake_gicd[41].priority, vgic_hw_priority(0));
 	assert_int_equal(fake_gicd_trigger_while_enabled, 0);
 	dwr(GICD_ICFGR + 8, 4, 0xaaaaaaaa & ~(2u << (2 * (41 - 32))));
 	assert_true(fake_gicd[41].level);
@@ -1503,6 +1542,7 @@ int main(void)
 		cmocka_unit_test_setup(test_hw_spi_routed, setup),
 		cmocka_unit_test_setup(test_hw_spi_pcpu_after_bind, setup),
 		cmocka_unit_test_setup(test_hw_spi_mirrored, setup),
+		cmocka_unit_test_setup(test_hw_priority_levels, setup),
 		cmocka_unit_test_setup(test_hw_spi_clear_latched, setup),
 		cmocka_unit_test_setup(test_hw_spi_fired_while_disabled, setup),
 		cmocka_unit_test_setup(test_unbound_spis_stay_virtual, setup),
