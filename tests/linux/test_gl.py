@@ -37,7 +37,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-from console import CACHE, DETERMINISTIC, QEMU, Checks, Machine, O, pack, qemu_flags  # noqa: E402
+from console import GIC_SUFFIX, CACHE, DETERMINISTIC, QEMU, Checks, Machine, O, pack, qemu_flags  # noqa: E402
 from xwd import read_xwd, write_png  # noqa: E402
 
 GL_MODULE = "/usr/lib/x86_64-linux-gnu/qemu/hw-display-virtio-gpu-gl.so"
@@ -50,7 +50,7 @@ if missing:
     sys.exit(0)
 
 t = Checks()
-T = O + "/tests/linux-gl"
+T = O + "/tests/linux-gl" + GIC_SUFFIX
 os.makedirs(T, exist_ok=True)
 PF = "tests/configs/good/linux-gl.dts"
 r = subprocess.run([O + "/tools/hvcheck", "-L", O, "-L", CACHE, PF], capture_output=True, text=True)

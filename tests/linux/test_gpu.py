@@ -28,11 +28,11 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-from console import CACHE, Checks, Machine, O, pack  # noqa: E402
+from console import GIC_SUFFIX, CACHE, Checks, Machine, O, pack  # noqa: E402
 from screen import compare  # noqa: E402
 
 t = Checks()
-T = O + "/tests/linux-gpu"
+T = O + "/tests/linux-gpu" + GIC_SUFFIX
 os.makedirs(T, exist_ok=True)
 PF = "tests/configs/good/linux-gpu.dts"
 r = subprocess.run([O + "/tools/hvcheck", "-L", O, "-L", CACHE, PF], capture_output=True, text=True)
