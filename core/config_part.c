@@ -216,10 +216,11 @@ static struct dev_config *add_dev(struct cfg_parser *p, int node, struct part_co
 /* Every subnode is a device of a registered type. They are taken in
  * registry order, then node order: that is the order of their virtio-mmio
  * slots, and so of the guest's probing (vda before vdb). */
-static int parse_devices(struct cfg_parser *p, int node, struct part_config *pc)
+static int parse_devices(struct cfg_parser *p, int node, struct part_config *pc, int *pci_node)
 {
 	int child, passthrough_node = -1;
 
+	*pci_node = -1;
 	cfdt_for_each_subnode(child, p->fdt, node) {
 		const char *name = cfdt_get_name(p->fdt, child, NULL);
 		if (strcmp(name, "passthrough") == 0) {
@@ -227,6 +228,11 @@ static int parse_devices(struct cfg_parser *p, int node, struct part_config *pc)
 				perr(p, child, NULL, "node defined twice");
 			else
 				passthrough_node = child;
+		} else if (strcmp(name, "pci") == 0) {
+			if (*pci_node >= 0)
+				perr(p, child, NULL, "node defined twice");
+			else
+				*pci_node = child;
 		} else if (!vdev_type_of_node(name))
 			perr(p, child, NULL, "unknown node");
 	}
@@ -323,11 +329,15 @@ static void parse_partition(struct cfg_parser *p, int node, unsigned idx)
 		strcpy(pc->bootargs, s);
 	con = cfg_choice(p, node, "console", consoles, 0);
 	pc->console = kinds[con < 0 ? 0 : con];
-	int pt = parse_devices(p, node, pc);
+	int pci;
+	int pt = parse_devices(p, node, pc, &pci);
 	if (pt >= 0)
 		parse_passthrough(p, pt, idx, pc);
+	if (pci >= 0)
+		parse_pci(p, pci, idx, pc);
 	layout_devices(p, pc, true);
 	layout_passthrough(p, pc);
+	layout_pci(p, pc, pci);
 	layout_devices(p, pc, false);
 	memory_clear_of_layout(p, node, pc);
 }

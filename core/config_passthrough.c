@@ -490,6 +490,14 @@ static void check_irqs(struct cfg_parser *p, unsigned idx, struct pt_config *pt)
 			     intid);
 			continue;
 		}
+		/* PCIe functions of earlier partitions (core/config_pci.c
+		 * checks the later ones against this entry). */
+		for (unsigned q = 0; q < idx; q++)
+			for (unsigned e = 0; e < cfg->parts[q].npci; e++)
+				if (cfg->parts[q].pci[e].intid == intid)
+					perr(p, pt->node, "device", "%s: interrupt %u is the INTx line of "
+					     "%s/pci/%s", pt->board_path, intid, part_path(p, q),
+					     cfg->parts[q].pci[e].name);
 		for (unsigned q = 0; q <= idx; q++)
 			for (unsigned e = 0; e < cfg->parts[q].npt; e++) {
 				const struct pt_config *o = &cfg->parts[q].pt[e];

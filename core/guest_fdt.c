@@ -329,6 +329,46 @@ static int cpus_and_gic(struct gfdt *fdt, const struct part_config *pc)
 _Static_assert(CFG_BOOTARGS_MAX + sizeof(" bulkhead.name=") + CFG_NAME_MAX <= CFG_BOOTARGS_MAX + 64,
 	       "the guest's bootargs always fit");
 
+/* The virtual PCIe host bridge of a partition given PCIe functions: a
+ * generic ECAM one with a single bus, the board's memory window 1:1, its
+ * INTx lines as the board routes them, no MSI controller (the functions'
+ * MSI and MSI-X capabilities are hidden: INTx only). */
+static int pci_host_node(struct gfdt *fdt, const struct part_config *pc)
+{
+	fdt32_t map[16 * 8];
+	unsigned n = 0;
+
+	if (!pc->npci)
+		return 0;
+	TRY(gfdt_begin_node_at(fdt, "pcie", GUEST_PCI_ECAM_IPA));
+	TRY(gfdt_property_string(fdt, "compatible", "pci-host-ecam-generic"));
+	TRY(gfdt_property_string(fdt, "device_type", "pci"));
+	TRY(gfdt_property_u32(fdt, "#address-cells", 3));
+	TRY(gfdt_property_u32(fdt, "#size-cells", 2));
+	TRY(gfdt_property_u32(fdt, "#interrupt-cells", 1));
+	TRY(gfdt_reg(fdt, GUEST_PCI_ECAM_IPA, GUEST_PCI_ECAM_SIZE));
+	TRY(gfdt_cells(fdt, "bus-range", (const uint32_t[]){ 0, 0 }, 2));
+	TRY(gfdt_property_u32(fdt, "linux,pci-domain", 0));
+	TRY(gfdt_property(fdt, "dma-coherent", NULL, 0));
+	{
+		uint64_t b = pc->pci_mem32.base, sz = pc->pci_mem32.size;
+		const uint32_t r[7] = { 0x02000000, (uint32_t)(b >> 32), (uint32_t)b, (uint32_t)(b >> 32),
+					(uint32_t)b, (uint32_t)(sz >> 32), (uint32_t)sz };
+		TRY(gfdt_cells(fdt, "ranges", r, 7));
+	}
+	TRY(gfdt_cells(fdt, "interrupt-map-mask", (const uint32_t[]){ 0x1800, 0, 0, 7 }, 4));
+	for (uint32_t slot = 0; slot < 4; slot++)
+		for (uint32_t pin = 1; pin <= 4; pin++) {
+			const uint32_t e[8] = { slot << 11, 0, 0, pin, GFDT_PH_GIC, 0,
+						pc->pci_intx[slot][pin - 1] - 32,
+						pc->pci_intx_level[slot][pin - 1] ? 4 : 1 };
+			for (unsigned i = 0; i < 8; i++)
+				map[n++] = cpu_to_fdt32(e[i]);
+		}
+	TRY(gfdt_property(fdt, "interrupt-map", map, sizeof(map)));
+	return gfdt_end_node(fdt);
+}
+
 int guest_fdt_build(const struct part_config *pc, unsigned idx, void *buf, size_t size)
 {
 	struct gfdt w, *fdt = &w;
@@ -356,6 +396,10 @@ int guest_fdt_build(const struct part_config *pc, unsigned idx, void *buf, size_
 		name_at(path, sizeof(path), "/pl011", GUEST_UART_IPA);
 		TRY(gfdt_property_string(fdt, "stdout-path", path));
 	}
+	/* Its PCIe functions' BARs are where the hypervisor placed them,
+	 * mapped there: the guest claims them as they are. */
+	if (pc->npci)
+		TRY(gfdt_property_u32(fdt, "linux,pci-probe-only", 1));
 	if (pc->initrd.present) {
 		TRY(gfdt_property_u64(fdt, "linux,initrd-start", pc->initrd_ipa));
 		TRY(gfdt_property_u64(fdt, "linux,initrd-end", pc->initrd_ipa + pc->initrd.size));
@@ -377,6 +421,7 @@ int guest_fdt_build(const struct part_config *pc, unsigned idx, void *buf, size_
 					  : gfdt_virtio_mmio(fdt, pc, dc, r));
 	}
 	TRY(passthrough_fdt(fdt, pc, idx));
+	TRY(pci_host_node(fdt, pc));
 
 	TRY(gfdt_end_node(fdt));
 	return gfdt_finish(fdt);

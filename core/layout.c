@@ -59,6 +59,11 @@ int layout_add_passthrough(struct guest_layout *l, ipa_t base, uint64_t size)
 	return add(l, base, size, 0, REGION_PASSTHROUGH, LAYOUT_NO_DEV);
 }
 
+int layout_add_pci_ecam(struct guest_layout *l)
+{
+	return add(l, GUEST_PCI_ECAM_IPA, GUEST_PCI_ECAM_SIZE, 0, REGION_PCI_ECAM, LAYOUT_NO_DEV);
+}
+
 int layout_add_irq(struct guest_layout *l, uint32_t intid)
 {
 	if (intid < GUEST_INTID_MIN || intid >= GUEST_INTID_END)
@@ -79,9 +84,10 @@ const char *layout_what(const struct guest_layout *l, ipa_t base, uint64_t size)
 {
 	static const char *const what[] = { "the GIC distributor", "the GIC redistributors",
 					    "an emulated device's window",
-					    "another passed-through window", "the GIC CPU interface" };
+					    "another passed-through window", "the GIC CPU interface",
+					    "the PCIe configuration space" };
 	for (unsigned i = 0; i < l->n; i++)
 		if (range_overlaps(base, size, l->r[i].base, l->r[i].size))
-			return what[l->r[i].kind < 5 ? l->r[i].kind : 2];
+			return what[l->r[i].kind < 6 ? l->r[i].kind : 2];
 	return "nothing";
 }

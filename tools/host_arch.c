@@ -8,6 +8,7 @@
 #include <hv/sensor.h>
 #include <hv/arch.h>
 #include <hv/partition.h>
+#include <hv/vpci.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -63,3 +64,13 @@ void arch_vgic_spi_priority(uint32_t intid, uint8_t prio) { (void)intid; (void)p
 void arch_vgic_spi_trigger(uint32_t intid, bool level) { (void)intid; (void)level; not_on_host(__func__); }
 void arch_vgic_spi_route(uint32_t intid, unsigned pcpu) { (void)intid; (void)pcpu; not_on_host(__func__); }
 int arch_vgic_local_vcpu(const struct vgic *g) { (void)g; not_on_host(__func__); }
+uint32_t arch_pci_cfg_read(uint16_t bdf, uint32_t off, unsigned width)
+{
+	(void)bdf, (void)off, (void)width;
+	not_on_host(__func__);
+}
+void arch_pci_cfg_write(uint16_t bdf, uint32_t off, unsigned width, uint32_t val)
+{
+	(void)bdf, (void)off, (void)width, (void)val;
+	not_on_host(__func__);
+}

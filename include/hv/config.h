@@ -35,7 +35,29 @@ struct gic_desc {
 	uint32_t page1;
 };
 
-#define PLAT_MAX_HV_MMIO 6
+/* The board's PCIe host bridge (a generic ECAM one, "pci-host-ecam-generic")
+ * and the SMMUv3 its requesters sit behind, from the board's tree
+ * (core/platform_pcie.c). Functions on its root bus can be given to
+ * partitions (a partition's `pci` node). */
+struct pcie_desc {
+	bool present;
+	int node;                /* in the board tree */
+	struct mem_range ecam;   /* config space, 1 MiB per bus from bus_first */
+	uint32_t bus_first, bus_last;
+	struct mem_range mem32;  /* non-prefetchable memory window, CPU == bus address */
+	/* INTx: the SPI of pin (1..4) of a function in slot s is
+	 * intx[s % 4][pin - 1] (the board's interrupt-map, mask 0x1800). */
+	uint32_t intx[4][4];
+	bool intx_level[4][4];
+	/* The SMMUv3 the root bus's requesters go through (the iommu-map of
+	 * the host bridge): StreamID = sid_base + RID. */
+	bool smmu;
+	struct mem_range smmu_regs;
+	uint32_t sid_base;
+	uint32_t smmu_evtq_intid, smmu_gerror_intid; /* 0: none */
+};
+
+#define PLAT_MAX_HV_MMIO 8
 struct platform_desc {
 	struct mem_range ram;
 	struct mem_range hv;
@@ -48,6 +70,8 @@ struct platform_desc {
 	struct mem_range hv_mmio[PLAT_MAX_HV_MMIO];
 	const char *hv_mmio_what[PLAT_MAX_HV_MMIO];
 	uint32_t hv_intid;    /* its console UART's */
+	struct pcie_desc pcie;
+	const char *pcie_why; /* the board's PCIe host bridge cannot be used: why */
 };
 
 enum console_kind { CONSOLE_NONE = 0, CONSOLE_UART, CONSOLE_VIRTIO };
@@ -143,6 +167,19 @@ struct pt_config {
 	bool invalid;               /* errors: cross-checks skip it */
 };
 
+/* A PCIe function given to a partition (its `pci` node's entries,
+ * core/config_pci.c): found by bus/device/function on the board's root
+ * bus, its DMA confined by the SMMU to the partition's RAM. */
+#define CFG_MAX_PCI 4 /* functions per partition */
+struct pci_fn_config {
+	char name[CFG_NAME_MAX]; /* the entry's node name */
+	int node;                /* in the partition file, for messages */
+	uint8_t bus, dev, fn;
+	uint32_t intid;          /* its INTA's SPI (the board's interrupt-map) */
+	bool level;
+	bool dma_unconfined;     /* no SMMU path, given anyway */
+};
+
 struct part_config {
 	char name[CFG_NAME_MAX];
 	uint8_t gic_version;  /* its vGIC's: the board's GIC (2 or 3) */
@@ -160,6 +197,13 @@ struct part_config {
 	struct dev_config dev[CFG_MAX_DEVS]; /* in registry order, then node order */
 	uint32_t npt;
 	struct pt_config pt[CFG_MAX_PT];
+	uint32_t npci;
+	struct pci_fn_config pci[CFG_MAX_PCI];
+	/* Its virtual host bridge's, from the board's (when npci): the
+	 * memory window and the INTx map, as in struct pcie_desc. */
+	struct mem_range pci_mem32;
+	uint32_t pci_intx[4][4];
+	bool pci_intx_level[4][4];
 	/* Computed from the above (core/config_part.c), used as is at boot. */
 	struct guest_layout layout;
 	ipa_t entry;      /* kernel: mem[0] + entry_offset */

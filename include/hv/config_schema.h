@@ -89,6 +89,11 @@ void parse_partitions(struct cfg_parser *p);
  * windows and SPIs in the guest's map (before the virtio-mmio slots). */
 void parse_passthrough(struct cfg_parser *p, int node, unsigned idx, struct part_config *pc);
 void layout_passthrough(struct cfg_parser *p, struct part_config *pc);
+/* A partition's pci node (core/config_pci.c), and the virtual host
+ * bridge's windows and INTx lines in the guest's map (node: the pci node,
+ * for messages). */
+void parse_pci(struct cfg_parser *p, int node, unsigned idx, struct part_config *pc);
+void layout_pci(struct cfg_parser *p, struct part_config *pc, int node);
 /* A partition's guest device tree built as boot builds it, and refused if
  * it does not fit (once the whole file parsed without an error). */
 void finish_partition(struct cfg_parser *p, unsigned idx);

@@ -27,6 +27,11 @@
 #define GUEST_VIRTIO_IPA(n) (GUEST_VIRTIO_BASE + (n) * GUEST_VIRTIO_STRIDE)
 #define GUEST_VIRTIO_INTID(n) (48u + (n))
 #define GUEST_VIRTIO_SLOTS 32
+/* PCIe (a partition given PCIe functions): the configuration space of its
+ * virtual host bridge, one bus (where QEMU virt's low ECAM sits); its
+ * functions' BARs are where the board placed them, mapped 1:1. */
+#define GUEST_PCI_ECAM_IPA 0x3f000000UL
+#define GUEST_PCI_ECAM_SIZE 0x100000UL
 /* Interrupt numbers a device may be given: the vGIC's SPIs. */
 #define GUEST_INTID_MIN 32u
 #define GUEST_INTID_END 96u
@@ -34,7 +39,8 @@
 #define LAYOUT_NO_DEV 0xffu
 #define LAYOUT_MAX_REGIONS (3 + GUEST_VIRTIO_SLOTS)
 
-enum region_kind { REGION_GICD, REGION_GICR, REGION_DEVICE, REGION_PASSTHROUGH, REGION_GICC };
+enum region_kind { REGION_GICD, REGION_GICR, REGION_DEVICE, REGION_PASSTHROUGH, REGION_GICC,
+		   REGION_PCI_ECAM };
 
 struct layout_region {
 	ipa_t base;
@@ -66,6 +72,8 @@ int layout_add_fixed(struct guest_layout *l, unsigned dev, ipa_t base, uint64_t 
 		     uint32_t intid);
 /* A passed-through window (mapped, not emulated): as layout_add_fixed. */
 int layout_add_passthrough(struct guest_layout *l, ipa_t base, uint64_t size);
+/* The virtual PCIe host bridge's configuration space (emulated). */
+int layout_add_pci_ecam(struct guest_layout *l);
 /* An interrupt taken without a window (a passed-through SPI): 0, or -2
  * when taken or out of range, -3 when the table is full. */
 int layout_add_irq(struct guest_layout *l, uint32_t intid);

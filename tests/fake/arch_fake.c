@@ -4,6 +4,7 @@
 #include <hv/gic_lr.h>
 #include <hv/display.h>
 #include <hv/sensor.h>
+#include <hv/vpci.h>
 #include "arch_fake.h"
 #include <sched.h>
 #include <setjmp.h>
@@ -318,4 +319,41 @@ bool ramfb_setup(void *fb, uint32_t width, uint32_t height, uint32_t stride)
 	(void)height;
 	(void)stride;
 	return true;
+}
+
+uint16_t fake_pci_bdf[FAKE_PCI_FNS] = { 0xffff, 0xffff };
+uint8_t fake_pci_cfg[FAKE_PCI_FNS][4096];
+uint8_t fake_pci_ro[FAKE_PCI_FNS][4096];
+unsigned fake_pci_writes;
+
+static int fake_pci_fn(uint16_t bdf)
+{
+	for (int i = 0; i < FAKE_PCI_FNS; i++)
+		if (fake_pci_bdf[i] == bdf)
+			return i;
+	return -1;
+}
+
+uint32_t arch_pci_cfg_read(uint16_t bdf, uint32_t off, unsigned width)
+{
+	int i = fake_pci_fn(bdf);
+	uint32_t v = 0;
+
+	if (i < 0 || off + width > 4096)
+		return width == 4 ? 0xffffffffu : (1u << (8 * width)) - 1;
+	for (unsigned b = 0; b < width; b++)
+		v |= (uint32_t)fake_pci_cfg[i][off + b] << (8 * b);
+	return v;
+}
+
+void arch_pci_cfg_write(uint16_t bdf, uint32_t off, unsigned width, uint32_t val)
+{
+	int i = fake_pci_fn(bdf);
+
+	fake_pci_writes++;
+	if (i < 0 || off + width > 4096)
+		return;
+	for (unsigned b = 0; b < width; b++)
+		if (!fake_pci_ro[i][off + b])
+			fake_pci_cfg[i][off + b] = (uint8_t)(val >> (8 * b));
 }

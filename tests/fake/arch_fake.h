@@ -8,6 +8,14 @@
 #define FAKE_PHYS_BASE 0x80000000ULL
 
 extern uint8_t *fake_phys_mem;
+/* The physical PCI configuration space: function fake_pci_bdf[i]'s 4 KiB
+ * are fake_pci_cfg[i]; bytes whose fake_pci_ro[i] bit is set ignore
+ * writes. Any other function reads all ones. Writes are counted. */
+#define FAKE_PCI_FNS 2
+extern uint16_t fake_pci_bdf[FAKE_PCI_FNS];
+extern uint8_t fake_pci_cfg[FAKE_PCI_FNS][4096];
+extern uint8_t fake_pci_ro[FAKE_PCI_FNS][4096];
+extern unsigned fake_pci_writes;
 extern char fake_console[65536];
 extern size_t fake_console_len;
 extern jmp_buf *fake_halt_jmp;

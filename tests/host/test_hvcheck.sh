@@ -10,11 +10,12 @@ truncate -s 80M "$T/images/images/big.bin" # sparse: oversize for 64 MiB
 # -L .: the RAM disk images beside the bad files (tests/configs/bad/*.img).
 CHECK=("$O/tools/hvcheck" -L "$O" -L "$T/images" -L "$CACHE" -L .)
 # The board a file is checked against: QEMU virt's own tree (what the
-# hypervisor gets at boot), or the one its "// board:" line names (a
+# hypervisor gets at boot), or the one its "// board:" line (one of its
+# first three) names (a
 # made-up board under tests/configs/boards/, or none).
 board_args() {
 	local b
-	b=$(sed -n '2s|^// board: ||p' "$1")
+	b=$(sed -n '1,3s|^// board: ||p' "$1")
 	case $b in
 	"") echo "--board $BOARD_DTB" ;;
 	none) ;;
@@ -45,7 +46,10 @@ for f in tests/configs/bad/*.dts; do
 done
 
 for f in configs/*.dts tests/configs/good/*.dts; do
-	if "${CHECK[@]}" --board "$BOARD_DTB" "$f" >"$T/good.out" 2>&1; then
+	# Another board's partition file: its own build's hvcheck checks it.
+	sed -n '1,3p' "$f" | grep -q '^// platform: ' && continue
+	# shellcheck disable=SC2046
+	if "${CHECK[@]}" $(board_args "$f") "$f" >"$T/good.out" 2>&1; then
 		pass "hvcheck accepts $f"
 	else
 		fail "hvcheck accepts $f" "$(cat "$T/good.out")"

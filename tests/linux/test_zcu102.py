@@ -37,6 +37,10 @@ with open(Z + ".build.log", errors="replace") as f:
     t.check(ok, "the ZCU102 image builds from zynqmp_zcu102_defconfig", f.read()[-600:])
 if not ok:
     t.finish()
+r = subprocess.run([Z + "/tools/hvcheck", "--board", Z + "/board-zynqmp_zcu102.dtb", "-L", Z, "-L",
+                    os.environ.get("CACHE", os.path.expanduser("~/.cache/bulkhead")), "configs/zcu102.dts"],
+                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+t.check(r.returncode == 0, "its hvcheck accepts configs/zcu102.dts against the board's tree", r.stdout[-300:])
 with open(Z + "/include/generated/autoconf.h") as f:
     t.check("#define CONFIG_PLATFORM_ZYNQMP_ZCU102 1" in f.read(), "the build is the ZCU102's")
 
