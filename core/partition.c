@@ -165,7 +165,7 @@ static int partition_create(struct partition *p, unsigned id, const struct part_
 		p->vgic.pcpu[i] = pc->cpus[i];
 		pcpu_vcpu[pc->cpus[i]] = &p->vcpu[i];
 	}
-	if (passthrough_create(p))
+	if (passthrough_create(p) || vpci_create(p, pool))
 		return -1;
 	p->vcpu[0].state = VCPU_STARTING;
 	p->vcpu[0].entry = pc->entry;

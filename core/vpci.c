@@ -4,6 +4,8 @@
  * register except where the guest's view is kept here (BARs, interrupt
  * line, the capability chain, hidden ranges). */
 #include <hv/log.h>
+#include <hv/partition.h>
+#include <hv/pgtable.h>
 #include <hv/vpci.h>
 
 #define CFG_COMMAND 0x04
@@ -214,3 +216,95 @@ static int vpci_mmio(void *dev, uint64_t off, unsigned width, bool write, uint64
 }
 
 const struct mmio_device_ops vpci_ops = { .access = vpci_mmio };
+
+/* ---- the partition's life ---- */
+
+static bool vpci_event(struct partition *p, enum part_event ev, void *arg)
+{
+	struct vpci *v = &p->vpci;
+	(void)arg;
+
+	if (ev != PART_EV_QUIESCE)
+		return true;
+	/* Bus mastering off (and FLR) before its memory is reloaded: no DMA
+	 * of the old boot lands in the next one's images. */
+	spin_lock(&v->lock);
+	for (unsigned i = 0; i < v->nfn; i++) {
+		struct vpci_fn *f = &v->fn[i];
+		if (!f->present)
+			continue;
+		arch_pci_quiesce((uint8_t)f->bdf);
+		for (unsigned b = 0; b < VPCI_BARS; b++)
+			f->sizing[b] = false;
+		f->int_line = 0;
+	}
+	spin_unlock(&v->lock);
+	return true;
+}
+
+int vpci_create(struct partition *p, struct page_pool *pool)
+{
+	const struct part_config *pc = p->cfg;
+	struct vpci *v = &p->vpci;
+	bool table = false;
+
+	*v = (struct vpci){ .nfn = pc->npci };
+	if (!pc->npci)
+		return 0;
+	for (unsigned k = 0; k < pc->npci; k++) {
+		const struct pci_fn_config *fc = &pc->pci[k];
+		uint8_t devfn = (uint8_t)(fc->dev << 3 | fc->fn);
+		struct vpci_bars bars = { { 0 }, { 0 } };
+		bool found = arch_pci_claim(devfn, &bars) == 0;
+
+		vpci_fn_init(&v->fn[k], devfn, found, &bars);
+		if (!found) {
+			WARN("partition %s: pci/%s: no function at %02x:%02x.%x: left out", pc->name, fc->name,
+			     fc->bus, fc->dev, fc->fn);
+			continue;
+		}
+		if (!fc->dma_unconfined) {
+			if (!table) {
+				if (pgtable_init(&p->dma_s1, pool, 39))
+					return -1;
+				for (unsigned i = 0; i < pc->nmem; i++)
+					if (pgtable_map(&p->dma_s1, pc->mem[i].base, pc->mem[i].base, pc->mem[i].size,
+							S1_NORMAL | S1_AP_RW | S1_XN, true))
+						return -1;
+				table = true;
+			}
+			if (arch_dma_confine(devfn, p->vmid, p->dma_s1.root, p->id)) {
+				ERR("partition %s: pci/%s: the SMMU refused to confine %02x:%02x.%x", pc->name,
+				    fc->name, fc->bus, fc->dev, fc->fn);
+				return -1;
+			}
+		}
+		for (unsigned b = 0; b < VPCI_BARS; b++) {
+			uint32_t lo = bars.val[b];
+			if (!bars.mask[b] || (lo & 1))
+				continue;
+			bool is64 = ((lo >> 1) & 3) == 2 && b + 1 < VPCI_BARS;
+			uint64_t mask = bars.mask[b] | (is64 ? (uint64_t)bars.mask[b + 1] << 32 : 0xffffffff00000000ULL);
+			uint64_t base = (lo & ~0xfULL) | (is64 ? (uint64_t)bars.val[b + 1] << 32 : 0);
+			uint64_t size = ALIGN_UP(~mask + 1, PAGE_SIZE);
+			if (pgtable_map(&p->s2, base, base, size, S2_DEVICE_RW, true))
+				return -1;
+			if (is64)
+				b++;
+		}
+		/* The checker refused an INTx line given to two partitions;
+		 * two functions of this one may share it. */
+		bool bound = false;
+		for (unsigned j = 0; j < k; j++)
+			bound |= v->fn[j].present && pc->pci[j].intid == fc->intid;
+		if (!bound)
+			CHECK(vgic_bind_hw_spi(&p->vgic, fc->intid) == 0);
+		INFO("partition %s: pci/%s: %02x:%02x.%x given (vendor %04x device %04x), INTx %u, DMA %s",
+		     pc->name, fc->name, fc->bus, fc->dev, fc->fn, arch_pci_cfg_read(devfn, 0, 2),
+		     arch_pci_cfg_read(devfn, 2, 2), fc->intid,
+		     fc->dma_unconfined ? "unconfined" : "confined by the SMMU");
+	}
+	CHECK(mmio_bus_add(&p->mmio, GUEST_PCI_ECAM_IPA, GUEST_PCI_ECAM_SIZE, &vpci_ops, v) == 0);
+	CHECK(partition_notifier_add(p, vpci_event, NULL) == 0);
+	return 0;
+}

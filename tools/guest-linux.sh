@@ -94,6 +94,7 @@ if [ ! -s "$L/initrd.cpio.gz" ] || [ "$(cat "$L/initrd.key" 2>/dev/null)" != "$k
 	# the GPIO and RTC drivers themselves (gpio-pl061, rtc-pl031) are built in.
 	# virtio-iommu where the kernel has it (6.12: drivers/iommu/virtio-iommu.ko).
 	# virtio-gpu with what it needs of DRM (its modules.dep's list).
+	# e1000e, for a PCIe NIC given to a partition (tests/linux/test_pci.py).
 	M=lib/modules/$kver
 	for m in drivers/virtio/virtio_mmio.ko drivers/char/hw_random/virtio-rng.ko \
 		drivers/char/virtio_console.ko drivers/block/virtio_blk.ko \
@@ -103,7 +104,7 @@ if [ ! -s "$L/initrd.cpio.gz" ] || [ "$(cat "$L/initrd.key" 2>/dev/null)" != "$k
 		drivers/input/keyboard/gpio_keys.ko optional:drivers/iommu/virtio-iommu.ko \
 		drivers/virtio/virtio_dma_buf.ko drivers/gpu/drm/drm.ko \
 		drivers/gpu/drm/drm_kms_helper.ko drivers/gpu/drm/drm_shmem_helper.ko \
-		drivers/gpu/drm/virtio/virtio-gpu.ko; do
+		drivers/gpu/drm/virtio/virtio-gpu.ko drivers/net/ethernet/intel/e1000e/e1000e.ko; do
 		opt=${m#optional:}
 		src=$L/modules/$M/kernel/$opt
 		[ "$opt" != "$m" ] && [ ! -f "$src" ] && [ ! -f "$src.xz" ] && continue

@@ -74,3 +74,18 @@ void arch_pci_cfg_write(uint16_t bdf, uint32_t off, unsigned width, uint32_t val
 	(void)bdf, (void)off, (void)width, (void)val;
 	not_on_host(__func__);
 }
+int arch_pci_claim(uint8_t devfn, struct vpci_bars *bars)
+{
+	(void)devfn, (void)bars;
+	not_on_host(__func__);
+}
+void arch_pci_quiesce(uint8_t devfn)
+{
+	(void)devfn;
+	not_on_host(__func__);
+}
+int arch_dma_confine(uint8_t devfn, uint16_t asid, paddr_t ttb, unsigned owner)
+{
+	(void)devfn, (void)asid, (void)ttb, (void)owner;
+	not_on_host(__func__);
+}

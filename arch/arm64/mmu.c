@@ -85,6 +85,19 @@ void mmu_protect_ro_after_init(void)
 	isb();
 }
 
+/* A device window found in the board's tree (the PCIe configuration
+ * space): mapped at boot on CPU 0, where nothing was mapped before. */
+int mmu_map_device(paddr_t base, uint64_t size)
+{
+	if (pgtable_map(&s1, base, base, size, S1_DEVICE | S1_AP_RW, true))
+		return -1;
+	dsb(ishst);
+	__asm__ volatile("tlbi alle2is" ::: "memory");
+	dsb(ish);
+	isb();
+	return 0;
+}
+
 void stage2_activate(const struct partition *p)
 {
 	write_sysreg(vtcr_el2, VTCR_RES1 | TCR_PS_40 | TCR_SH_INNER | TCR_ORGN_WBWA | TCR_IRGN_WBWA |

@@ -1,5 +1,7 @@
 /* Bring-up on the boot CPU and the secondaries. */
 #include <drivers/irqchip.h>
+#include <drivers/pci_host.h>
+#include <drivers/smmuv3.h>
 #include <hv/boot.h>
 #include <arch/cpu.h>
 #include <arch/sysreg.h>
@@ -153,6 +155,12 @@ void hv_main(uint64_t dtb)
 		vgic_hw_priorities(irqchip->pmr());
 		INFO("GIC: %s, distributor at 0x%llx, priority mask 0x%02x", irqchip->name,
 		     (unsigned long long)pd.gic.dist.base, irqchip->pmr());
+		/* The PCIe host bridge and its SMMU: every function's DMA
+		 * aborted before any partition exists. */
+		if (pd.pcie.present && pci_host_init(&pd.pcie))
+			WARN("pci: the host bridge's configuration space cannot be mapped");
+		if (pd.pcie.present && pd.pcie.smmu && smmu_init(&pd.pcie))
+			WARN("smmu: not on: no PCIe function can be given");
 	}
 	timer_selftest();
 	sha256_set_impl(cpu_has_sha256() ? SHA256_CE : SHA256_C); /* before the self-test in core_setup */

@@ -15,6 +15,7 @@
 #include <hv/layout.h>
 #include <hv/vdev.h>
 #include <hv/vgic.h>
+#include <hv/vpci.h>
 #include <vdev/virtio.h>
 
 /* OFF -> PREPARING (CPU_ON fills entry and x0) -> STARTING (its CPU may
@@ -70,6 +71,8 @@ struct partition {
 	struct pgtable s2;
 	struct mmio_bus mmio;
 	struct vgic vgic;
+	struct vpci vpci;      /* its PCIe functions' configuration space (core/vpci.c) */
+	struct pgtable dma_s1; /* its PCIe functions' SMMU table: its RAM, IOVA == PA */
 	struct dma_space gmem; /* its RAM, identity-mapped: each device's DMA space starts as a copy */
 	unsigned ndevs;
 	struct vdev_inst dev[CFG_MAX_DEVS]; /* as in cfg->dev */

@@ -51,6 +51,25 @@ struct vpci {
 	struct vpci_fn fn[CFG_MAX_PCI];
 };
 
+/* The hardware behind it (drivers/pci_host.c, drivers/smmuv3.c through
+ * arch/; fakes in the unit tests): claim the function (found: 0, its BARs
+ * placed and filled in; else -1), quiesce it, and confine its DMA to the
+ * stage-1 table at ttb (-1: no SMMU, or it refused). */
+int arch_pci_claim(uint8_t devfn, struct vpci_bars *bars);
+void arch_pci_quiesce(uint8_t devfn);
+int arch_dma_confine(uint8_t devfn, uint16_t asid, paddr_t ttb, unsigned owner);
+
+struct partition;
+struct page_pool;
+/* Boot: each function of the partition's pci node claimed, its memory
+ * BARs mapped into the partition's stage 2 (device memory, never
+ * executable), its DMA confined to the partition's RAM, its INTx SPI
+ * bound to the partition's vGIC, the configuration space on its bus; at
+ * its stop or reset each function is quiesced before anything of it is
+ * reused. A function not found is left out (logged); the partition runs.
+ * 0, or -1 (out of table pages, or the SMMU refused: logged). */
+int vpci_create(struct partition *p, struct page_pool *pool);
+
 /* Function k of v: bdf, present (found at boot) and its BARs; reads its
  * capability list (bounded: a looping or malformed list is cut). */
 void vpci_fn_init(struct vpci_fn *f, uint16_t bdf, bool present, const struct vpci_bars *bars);

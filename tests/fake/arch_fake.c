@@ -357,3 +357,31 @@ void arch_pci_cfg_write(uint16_t bdf, uint32_t off, unsigned width, uint32_t val
 		if (!fake_pci_ro[i][off + b])
 			fake_pci_cfg[i][off + b] = (uint8_t)(val >> (8 * b));
 }
+
+/* The hardware behind the virtual host bridge: the fake functions are
+ * found (BARs as fake_pci_bars), quiesces and confinements counted. */
+struct vpci_bars fake_pci_bars;
+unsigned fake_pci_quiesced, fake_dma_confined;
+
+int arch_pci_claim(uint8_t devfn, struct vpci_bars *bars)
+{
+	if (fake_pci_fn(devfn) < 0)
+		return -1;
+	*bars = fake_pci_bars;
+	return 0;
+}
+
+void arch_pci_quiesce(uint8_t devfn)
+{
+	int i = fake_pci_fn(devfn);
+	fake_pci_quiesced++;
+	if (i >= 0)
+		fake_pci_cfg[i][4] = fake_pci_cfg[i][5] = 0;
+}
+
+int arch_dma_confine(uint8_t devfn, uint16_t asid, paddr_t ttb, unsigned owner)
+{
+	(void)devfn, (void)asid, (void)ttb, (void)owner;
+	fake_dma_confined++;
+	return 0;
+}

@@ -1,6 +1,7 @@
 #ifndef ARCH_FAKE_H
 #define ARCH_FAKE_H
 
+#include <hv/vpci.h>
 #include <hv/arch.h>
 #include <hv/vgic.h>
 #include <setjmp.h>
@@ -16,6 +17,8 @@ extern uint16_t fake_pci_bdf[FAKE_PCI_FNS];
 extern uint8_t fake_pci_cfg[FAKE_PCI_FNS][4096];
 extern uint8_t fake_pci_ro[FAKE_PCI_FNS][4096];
 extern unsigned fake_pci_writes;
+extern struct vpci_bars fake_pci_bars; /* what arch_pci_claim() places */
+extern unsigned fake_pci_quiesced, fake_dma_confined;
 extern char fake_console[65536];
 extern size_t fake_console_len;
 extern jmp_buf *fake_halt_jmp;

@@ -29,6 +29,7 @@ void percpu_init(unsigned cpu);
 void mmu_build(void);       /* CPU 0: build the EL2 stage-1 tables */
 void mmu_enable(void);      /* every CPU */
 void mmu_protect_ro_after_init(void);
+int mmu_map_device(paddr_t base, uint64_t size); /* CPU 0, boot: 0 or -1 */
 struct page_pool *mmu_pool(void);
 
 void stage2_activate(const struct partition *p);
