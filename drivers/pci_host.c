@@ -153,21 +153,24 @@ static uint8_t exp_cap(uint8_t devfn)
 void pci_fn_quiesce(uint8_t devfn)
 {
 	uint8_t exp;
+	bool flr;
 
 	arch_pci_cfg_write(devfn, CFG_COMMAND, 2, 0);
 	exp = exp_cap(devfn);
-	if (exp && (arch_pci_cfg_read(devfn, exp + EXP_DEVCAP, 4) & DEVCAP_FLR)) {
+	flr = exp && (arch_pci_cfg_read(devfn, exp + EXP_DEVCAP, 4) & DEVCAP_FLR);
+	if (flr)
 		arch_pci_cfg_write(devfn, exp + EXP_DEVCTL, 2,
 				   arch_pci_cfg_read(devfn, exp + EXP_DEVCTL, 2) | DEVCTL_FLR);
-		/* PCIe: the function is ready 100 ms after an FLR. */
-		uint64_t t0 = timer_now(), wait = timer_freq() / 10;
-		while (timer_now() - t0 < wait)
-			;
-		INFO("pci %02x.%x: bus mastering off, Function Level Reset", devfn >> 3, devfn & 7);
-	} else {
-		INFO("pci %02x.%x: bus mastering and decoding off (no Function Level Reset)", devfn >> 3,
-		     devfn & 7);
-	}
+	/* 100 ms with bus mastering off: PCIe's bound for a function to be
+	 * ready after an FLR, and for one without FLR the time its work
+	 * already started gets to end where it cannot land (a DMA engine
+	 * that fires later would otherwise write into the next boot, once
+	 * its driver turns bus mastering back on). */
+	uint64_t t0 = timer_now(), wait = timer_freq() / 10;
+	while (timer_now() - t0 < wait)
+		;
+	INFO("pci %02x.%x: bus mastering off for 100 ms%s", devfn >> 3, devfn & 7,
+	     flr ? ", Function Level Reset" : " (no Function Level Reset)");
 	if (is_placed[devfn]) {
 		place_bars(devfn, &placed[devfn], false);
 		arch_pci_cfg_write(devfn, CFG_COMMAND, 2, 0);

@@ -68,6 +68,7 @@ static spinlock_t cmd_lock;
 static uint8_t owner_of[NSTE]; /* partition index + 1, 0: none */
 static uint64_t faults[CONFIG_MAX_PARTITIONS];
 static uint64_t other_events;
+static uint64_t last_page[CONFIG_MAX_PARTITIONS]; /* of the last fault logged, per owner */
 
 static inline uint32_t rd32(uint32_t off)
 {
@@ -144,7 +145,10 @@ static void smmu_evtq_irq(void *ctx)
 		unsigned owner = rid < NSTE ? owner_of[rid] : 0;
 		if (owner && (type == 0x10 || type == 0x13)) {
 			uint64_t n = ++faults[owner - 1];
-			if (n <= 8 || (n & (n - 1)) == 0)
+			/* The first few, each new page, then at powers of two. */
+			bool new_page = (addr >> 12) != last_page[owner - 1];
+			last_page[owner - 1] = addr >> 12;
+			if (n <= 4 || new_page || (n & (n - 1)) == 0)
 				WARN("smmu: partition %u: DMA %s by %02x:%02x.%x to 0x%llx refused (%s fault %llu)",
 				     owner - 1, (e[1] >> 35) & 1 ? "read" : "write", rid >> 8, (rid >> 3) & 31,
 				     rid & 7, (unsigned long long)addr,

@@ -84,6 +84,19 @@ def board_dtb(path, extra_qemu_args=()):
                           stderr=subprocess.DEVNULL).returncode
 
 
+def boot_on_board(t, d, partition_file, extra, what, qmp=None, timeout=600):
+    """QEMU with extra devices (extra): its board tree dumped to d/board.dtb
+    (checked with t, named what), partition_file packed against it to
+    d/image, and booted (not deterministic: these runs time nothing).
+    Returns the Machine."""
+    board = d + "/board.dtb"
+    rc = board_dtb(board, extra)
+    t.check(rc == 0, "QEMU's board tree with " + what, "exit %d" % rc)
+    pack(partition_file, d + "/image", board=board)
+    return Machine.boot(d + "/image", d + "/console.log", deterministic=False, timeout=timeout,
+                        extra=extra, qmp=qmp)
+
+
 def qmp_flags(path):
     """QEMU flags for a QMP socket at path (see Qmp)."""
     return ["-qmp", "unix:%s,server=on,wait=off" % path]
