@@ -20,7 +20,8 @@
 #define CAP_MSIX 0x11
 /* Memory space, bus master, INTx disable: what the guest may set. (I/O
  * space stays off: no I/O window is given.) */
-#define CMD_GUEST ((1u << 1) | (1u << 2) | (1u << 10))
+#define CMD_MASTER (1u << 2)
+#define CMD_GUEST ((1u << 1) | CMD_MASTER | (1u << 10))
 
 static uint32_t cap_len(uint16_t bdf, uint8_t at, uint8_t id)
 {
@@ -164,7 +165,8 @@ static void guest_write(struct vpci_fn *f, uint32_t off, unsigned width, uint32_
 			uint32_t o = off + b, byte = (val >> (8 * b)) & 0xff;
 			if (o == CFG_COMMAND || o == CFG_COMMAND + 1) {
 				uint32_t cmd = arch_pci_cfg_read(f->bdf, CFG_COMMAND, 2), sh = 8 * (o - CFG_COMMAND);
-				uint32_t mask = (CMD_GUEST >> sh) & 0xff;
+				uint32_t allowed = f->dma_ok ? CMD_GUEST : CMD_GUEST & ~CMD_MASTER;
+				uint32_t mask = (allowed >> sh) & 0xff;
 				cmd = (cmd & ~(mask << sh)) | ((byte & mask) << sh);
 				arch_pci_cfg_write(f->bdf, CFG_COMMAND, 2, cmd);
 			} else if (o == CFG_STATUS + 1) { /* the error bits: write 1 to clear */
@@ -279,6 +281,7 @@ int vpci_create(struct partition *p, struct page_pool *pool)
 				return -1;
 			}
 		}
+		v->fn[k].dma_ok = true; /* confined, or unconfined as the file says */
 		for (unsigned b = 0; b < VPCI_BARS; b++) {
 			uint32_t lo = bars.val[b];
 			if (!bars.mask[b] || (lo & 1))

@@ -35,6 +35,9 @@ struct vpci_bars {
 struct vpci_fn {
 	uint16_t bdf;
 	bool present;
+	/* Its DMA is confined by the SMMU (or the partition file says it may
+	 * be unconfined): only then does the guest's bus-master bit reach it. */
+	bool dma_ok;
 	struct vpci_bars bars;
 	bool sizing[VPCI_BARS];
 	uint8_t int_line;

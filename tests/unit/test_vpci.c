@@ -1,7 +1,7 @@
 /* The virtual PCIe host bridge's configuration space (core/vpci.c) on a
  * fake physical function: only the partition's functions are seen, BARs
  * size but never move, the command register takes only memory, bus master
- * and INTx-disable, MSI and MSI-X are cut out of the capability chain
+ * (only where the function's DMA is confined) and INTx-disable, MSI and MSI-X are cut out of the capability chain
  * (read as zero, writes dropped), the ROM and extended space are empty,
  * a looping chain ends, hostile widths and alignments are refused.
  * proves: PLATFORM-5, NET-4 */
@@ -74,6 +74,7 @@ static int setup(void **state)
 				  { 0xfffe0000, 0, 0, 0xffffc000, 0, 0 } };
 	v = (struct vpci){ .nfn = 2 };
 	vpci_fn_init(&v.fn[0], BDF(2, 0), true, &bars);
+	v.fn[0].dma_ok = true;
 	vpci_fn_init(&v.fn[1], BDF(4, 0), false, NULL); /* named, not found at boot */
 	fake_pci_writes = 0;
 	return 0;
@@ -127,6 +128,11 @@ static void test_command_register(void **state)
 	assert_int_equal(phys(0, 0x04, 2), 0);
 	wr(OFF(2, 0, 0x05), 1, 0x04); /* INTx disable, as a byte */
 	assert_int_equal(phys(0, 0x04, 2), 1u << 10);
+	/* A function whose DMA is not confined never gets bus mastering. */
+	v.fn[0].dma_ok = false;
+	wr(OFF(2, 0, 0x04), 2, 0xffff);
+	assert_int_equal(phys(0, 0x04, 2), (1u << 1) | (1u << 10));
+	v.fn[0].dma_ok = true;
 	/* The interrupt line is the guest's own scratch byte. */
 	wr(OFF(2, 0, 0x3c), 1, 0x23);
 	assert_int_equal(rd(OFF(2, 0, 0x3c), 4), 0x0123);
