@@ -104,13 +104,15 @@ _Static_assert(GUEST_GICD_SIZE == VGIC_DIST_SIZE && GUEST_GICR_STRIDE == VGIC_RD
 
 /* Translation tables for this many partitions and memory ranges always fit
  * in the pool (root, a level-2 table per GiB a range touches, two level-3
- * tables for its unaligned ends; stage 1 takes at most 64 pages): so
- * building stage 2 cannot fail for any partition file the checker accepts. */
+ * tables for its unaligned ends; the same again for its PCIe functions'
+ * SMMU table, and 4 pages for their BARs in stage 2; stage 1 takes at most
+ * 64 pages): so building them cannot fail for any partition file the
+ * checker accepts. */
 _Static_assert(CONFIG_MAX_PARTITIONS *
-			       (1 + CONFIG_MAX_MEM_RANGES * ((CONFIG_RAM_SIZE >> 30) + 1 + 2)) +
+			       (2 * (1 + CONFIG_MAX_MEM_RANGES * ((CONFIG_RAM_SIZE >> 30) + 1 + 2)) + 4) +
 		       64 <=
 	       CONFIG_PGTABLE_POOL_PAGES,
-	       "the page-table pool holds every partition's stage 2");
+	       "the page-table pool holds every partition's stage 2 and SMMU table");
 
 static int partition_create(struct partition *p, unsigned id, const struct part_config *pc,
 			    const struct payload_header *ph, struct page_pool *pool)

@@ -186,6 +186,8 @@ static const char *pcie_parse(const void *fdt, int node, struct pcie_desc *d)
 	bool seen[4][4] = { { false } };
 
 	d->node = node;
+	if (pac < 1 || pac > 2)
+		return "the root's #address-cells is not 1 or 2";
 	if (cell_of(fdt, node, "#address-cells", 0) != 3 || cell_of(fdt, node, "#size-cells", 0) != 2 ||
 	    cell_of(fdt, node, "#interrupt-cells", 0) != 1)
 		return "its #address-cells, #size-cells or #interrupt-cells are not PCI's 3, 2 and 1";
@@ -208,6 +210,8 @@ static const char *pcie_parse(const void *fdt, int node, struct pcie_desc *d)
 	}
 	if (!d->mem32.size)
 		return "its ranges have no untranslated 32-bit memory window";
+	if (d->mem32.base + d->mem32.size > (1ULL << 32) || d->mem32.base + d->mem32.size < d->mem32.base)
+		return "its 32-bit memory window is not below 4 GiB";
 	/* INTx: interrupt-map-mask <0x1800 0 0 7>, every slot % 4 and pin. */
 	c = prop_cells(fdt, node, "interrupt-map-mask", &n);
 	if (!c || n != 4 || fdt32_to_cpu(c[0]) != 0x1800 || fdt32_to_cpu(c[1]) || fdt32_to_cpu(c[2]) ||
@@ -221,9 +225,10 @@ static const char *pcie_parse(const void *fdt, int node, struct pcie_desc *d)
 		int parent = fdt_node_offset_by_phandle(fdt, fdt32_to_cpu(c[i + 4]));
 		if (parent < 0)
 			return "its interrupt-map names an unknown interrupt parent";
-		ipac = (int)cell_of(fdt, parent, "#address-cells", 0);
-		if (cell_of(fdt, parent, "#interrupt-cells", 0) != 3 || ipac > 2 || i + 5 + ipac + 3 > n)
+		uint32_t pa = cell_of(fdt, parent, "#address-cells", 0);
+		if (cell_of(fdt, parent, "#interrupt-cells", 0) != 3 || pa > 2 || i + 5 + (int)pa + 3 > n)
 			return "its interrupt-map's parent is not the GIC";
+		ipac = (int)pa;
 		unsigned slot = (hi >> 11) & 3;
 		uint32_t intid;
 		bool level;
@@ -251,7 +256,47 @@ static const char *pcie_parse(const void *fdt, int node, struct pcie_desc *d)
 		if (why)
 			return why;
 		d->sid_base = fdt32_to_cpu(c[2]) - rid;
+		/* The hypervisor's stream table: 256 StreamIDs, the root bus's. */
+		if ((uint64_t)d->sid_base + ((uint64_t)d->bus_first << 8) + 0x100 > 0x100)
+			return "its root bus's StreamIDs are beyond the 256 the hypervisor's stream table holds";
+		if (!d->smmu_evtq_intid || d->smmu_evtq_intid >= 128 ||
+		    (d->smmu_gerror_intid && d->smmu_gerror_intid >= 128))
+			return "its SMMU's event-queue or global-error interrupt is missing or not an SPI "
+			       "below INTID 128";
 		d->smmu = true;
+	}
+	return NULL;
+}
+
+/* The host bridge's windows and the SMMU's registers, against RAM, the
+ * hypervisor's memory, the devices it drives and each other: NULL, or
+ * which clash. */
+static const char *pcie_windows_clash(const struct platform_desc *pd)
+{
+	static const char *const msg[3][3] = {
+		{ "its ECAM window overlaps RAM", "its 32-bit memory window overlaps RAM",
+		  "its SMMU's registers overlap RAM" },
+		{ "its ECAM window overlaps a device the hypervisor drives",
+		  "its 32-bit memory window overlaps a device the hypervisor drives",
+		  "its SMMU's registers overlap a device the hypervisor drives" },
+		{ "its ECAM window overlaps its other windows", "its 32-bit memory window overlaps its other windows",
+		  "its SMMU's registers overlap its other windows" },
+	};
+	const struct pcie_desc *d = &pd->pcie;
+	const struct mem_range w[3] = { d->ecam, d->mem32, d->smmu_regs };
+
+	for (unsigned i = 0; i < 3; i++) {
+		if (!w[i].size)
+			continue;
+		if (range_overlaps(w[i].base, w[i].size, pd->ram.base, pd->ram.size) ||
+		    range_overlaps(w[i].base, w[i].size, pd->hv.base, pd->hv.size))
+			return msg[0][i];
+		for (unsigned h = 0; h < pd->nhv_mmio; h++)
+			if (range_overlaps(w[i].base, w[i].size, pd->hv_mmio[h].base, pd->hv_mmio[h].size))
+				return msg[1][i];
+		for (unsigned j = 0; j < i; j++)
+			if (w[j].size && range_overlaps(w[i].base, w[i].size, w[j].base, w[j].size))
+				return msg[2][i];
 	}
 	return NULL;
 }
@@ -273,6 +318,8 @@ static const char *from_board_pcie(struct platform_desc *pd, const void *fdt)
 	if (st && strcmp(st, "okay") && strcmp(st, "ok"))
 		return NULL;
 	why = pcie_parse(fdt, node, &pd->pcie);
+	if (!why)
+		why = pcie_windows_clash(pd);
 	if (why) {
 		pd->pcie = (struct pcie_desc){ .node = node };
 		return why;

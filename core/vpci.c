@@ -15,6 +15,12 @@
 #define CFG_ROM 0x30
 #define CFG_CAP_PTR 0x34
 #define CFG_INT_LINE 0x3c
+#define CFG_INT_PIN 0x3d
+#define CAP_PM 0x01
+#define CAP_EXP 0x10
+#define PM_CSR 4          /* its power state in bits 1:0 */
+#define EXP_DEVCTL 8
+#define DEVCTL_FLR (1u << 15)
 #define CFG_STATUS_CAPS (1u << 4)
 #define CAP_MSI 0x05
 #define CAP_MSIX 0x11
@@ -43,6 +49,7 @@ void vpci_fn_init(struct vpci_fn *f, uint16_t bdf, bool present, const struct vp
 	if (!present)
 		return;
 	f->bars = *bars;
+	f->intx = arch_pci_cfg_read(bdf, CFG_INT_PIN, 1) == 1;
 	if (!(arch_pci_cfg_read(bdf, CFG_STATUS, 2) & CFG_STATUS_CAPS))
 		return;
 	uint8_t at = (uint8_t)arch_pci_cfg_read(bdf, CFG_CAP_PTR, 1) & 0xfc;
@@ -52,13 +59,16 @@ void vpci_fn_init(struct vpci_fn *f, uint16_t bdf, bool present, const struct vp
 		uint8_t next = (uint8_t)arch_pci_cfg_read(bdf, at + 1u, 1) & 0xfc;
 		uint32_t len = cap_len(bdf, at, id);
 		if (len) {
-			if (f->nhidden == VPCI_MAX_CAPS)
-				break;
+			if (f->nhidden == VPCI_MAX_CAPS) {
+				WARN("pci %02x.%x: more MSI/MSI-X capabilities than can be hidden: left out",
+				     bdf >> 3, bdf & 7);
+				f->present = false;
+				return;
+			}
 			f->hidden[f->nhidden] = at;
 			f->hidden_end[f->nhidden++] = (uint8_t)(at + len - 1 > 0xff ? 0xff : at + len - 1);
-		} else {
-			if (f->ncaps == VPCI_MAX_CAPS)
-				break;
+		} else if (f->ncaps < VPCI_MAX_CAPS) { /* more: the guest's chain ends there */
+			f->cap_id[f->ncaps] = id;
 			f->cap[f->ncaps++] = at;
 		}
 		at = next;
@@ -95,6 +105,8 @@ static uint8_t read_byte(const struct vpci_fn *f, uint32_t off)
 		return f->ncaps ? f->cap[0] : 0;
 	if (off == CFG_INT_LINE)
 		return f->int_line;
+	if (off == CFG_INT_PIN && !f->intx)
+		return 0;
 	if (off == CFG_STATUS && !f->ncaps)
 		return (uint8_t)arch_pci_cfg_read(f->bdf, off, 1) & ~CFG_STATUS_CAPS;
 	if (off >= 0x40) {
@@ -112,7 +124,7 @@ static bool own_byte(const struct vpci_fn *f, uint32_t off)
 {
 	if (off >= CFG_BAR0 && off < CFG_ROM + 4)
 		return off < CFG_BAR0 + 4 * VPCI_BARS || off >= CFG_ROM;
-	if (off == CFG_CAP_PTR || off == CFG_INT_LINE || (off == CFG_STATUS && !f->ncaps))
+	if (off == CFG_CAP_PTR || off == CFG_INT_LINE || off == CFG_INT_PIN || (off == CFG_STATUS && !f->ncaps))
 		return true;
 	if (off < 0x40)
 		return false;
@@ -180,11 +192,28 @@ static void guest_write(struct vpci_fn *f, uint32_t off, unsigned width, uint32_
 		return;
 	}
 	/* A capability's registers: as written, unless hidden. Its ID and
-	 * next pointer are read-only in the function itself. */
+	 * next pointer are read-only in the function itself. Two writes reset
+	 * the function behind the hypervisor's back, losing the BARs it
+	 * placed: a power state other than D0 stays D0, and an FLR is done
+	 * by the hypervisor (its quiesce: bus mastering off, FLR, 100 ms,
+	 * BARs placed again). */
 	for (unsigned b = 0; b < width; b++)
 		if (hidden(f, off + b))
 			return;
+	bool flr = false;
+	for (unsigned i = 0; i < f->ncaps; i++) {
+		uint32_t at = f->cap[i];
+		if (f->cap_id[i] == CAP_PM && off <= at + PM_CSR && off + width > at + PM_CSR)
+			val &= ~(3u << (8 * (at + PM_CSR - off)));
+		if (f->cap_id[i] == CAP_EXP && off <= at + EXP_DEVCTL + 1 && off + width > at + EXP_DEVCTL + 1) {
+			uint32_t bit = DEVCTL_FLR << (8 * (at + EXP_DEVCTL - off));
+			flr = val & bit;
+			val &= ~bit;
+		}
+	}
 	arch_pci_cfg_write(f->bdf, off, width, val);
+	if (flr)
+		arch_pci_quiesce((uint8_t)f->bdf);
 }
 
 int vpci_access(struct vpci *v, uint64_t off, unsigned width, bool write, uint64_t *val)
@@ -241,6 +270,8 @@ static bool vpci_event(struct partition *p, enum part_event ev, void *arg)
 		f->int_line = 0;
 	}
 	spin_unlock(&v->lock);
+	/* Its INTx lines: disabled, not pending, deactivated at the GIC. */
+	vgic_release_hw_spis(&p->vgic);
 	return true;
 }
 
@@ -260,7 +291,7 @@ int vpci_create(struct partition *p, struct page_pool *pool)
 		bool found = arch_pci_claim(devfn, &bars) == 0;
 
 		vpci_fn_init(&v->fn[k], devfn, found, &bars);
-		if (!found) {
+		if (!v->fn[k].present) {
 			WARN("partition %s: pci/%s: no function at %02x:%02x.%x: left out", pc->name, fc->name,
 			     fc->bus, fc->dev, fc->fn);
 			continue;
@@ -271,7 +302,7 @@ int vpci_create(struct partition *p, struct page_pool *pool)
 					return -1;
 				for (unsigned i = 0; i < pc->nmem; i++)
 					if (pgtable_map(&p->dma_s1, pc->mem[i].base, pc->mem[i].base, pc->mem[i].size,
-							S1_NORMAL | S1_AP_RW | S1_XN, true))
+							S1_NORMAL | S1_AP_RW | S1_XN | PTE_NG, true))
 						return -1;
 				table = true;
 			}
@@ -297,9 +328,12 @@ int vpci_create(struct partition *p, struct page_pool *pool)
 		}
 		/* The checker refused an INTx line given to two partitions;
 		 * two functions of this one may share it. */
-		bool bound = false;
+		bool bound = !v->fn[k].intx;
+		if (!v->fn[k].intx)
+			WARN("partition %s: pci/%s: its interrupt pin is not INTA: given without INTx",
+			     pc->name, fc->name);
 		for (unsigned j = 0; j < k; j++)
-			bound |= v->fn[j].present && pc->pci[j].intid == fc->intid;
+			bound |= v->fn[j].present && v->fn[j].intx && pc->pci[j].intid == fc->intid;
 		if (!bound)
 			CHECK(vgic_bind_hw_spi(&p->vgic, fc->intid) == 0);
 		INFO("partition %s: pci/%s: %02x:%02x.%x given (vendor %04x device %04x), INTx %u, DMA %s",

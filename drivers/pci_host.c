@@ -6,6 +6,7 @@
 #include <drivers/smmuv3.h>
 #include <hv/arch.h>
 #include <hv/log.h>
+#include <platform.h>
 
 #define CFG_VENDOR 0x00
 #define CFG_COMMAND 0x04
@@ -21,6 +22,7 @@
 #define DEVCTL_FLR (1u << 15)
 
 static uintptr_t ecam; /* the root bus's 1 MiB */
+static uint32_t root_bus;
 static paddr_t next_mem, end_mem;
 static struct vpci_bars placed[256];
 static bool is_placed[256];
@@ -29,9 +31,22 @@ int pci_host_init(const struct pcie_desc *d)
 {
 	paddr_t bus0 = d->ecam.base;
 
-	if (mmu_map_device(bus0, 0x100000))
+	/* Outside the window stage 1 maps as device memory at boot (QEMU
+	 * virt's high ECAM): mapped here. Inside it: already mapped. */
+	if (!range_within(bus0, 0x100000, PLATFORM_DEVICE_BASE, PLATFORM_DEVICE_SIZE) &&
+	    mmu_map_device(bus0, 0x100000))
 		return -1;
 	ecam = (uintptr_t)arch_phys_to_virt(bus0);
+	root_bus = d->bus_first;
+	/* Every function of the root bus quiet until given: no decoding, no
+	 * bus mastering, INTx off (firmware may have left them on). */
+	for (unsigned devfn = 0; devfn < 256; devfn++) {
+		uint32_t id = arch_pci_cfg_read((uint16_t)devfn, CFG_VENDOR, 4);
+		if ((id & 0xffff) == 0xffff || (id & 0xffff) == 0)
+			continue;
+		if ((arch_pci_cfg_read((uint16_t)devfn, CFG_HEADER, 1) & 0x7f) == 0)
+			arch_pci_cfg_write((uint16_t)devfn, CFG_COMMAND, 2, 1u << 10);
+	}
 	next_mem = d->mem32.base;
 	end_mem = d->mem32.base + d->mem32.size;
 	INFO("pci: host bridge, root bus %u, configuration space at 0x%llx, window [0x%llx, +0x%llx)",
@@ -191,5 +206,5 @@ void arch_pci_quiesce(uint8_t devfn)
 
 int arch_dma_confine(uint8_t devfn, uint16_t asid, paddr_t ttb, unsigned owner)
 {
-	return smmu_ready() ? smmu_attach(devfn, asid, ttb, owner) : -1;
+	return smmu_ready() ? smmu_attach((uint16_t)(root_bus << 8 | devfn), asid, ttb, owner) : -1;
 }

@@ -9,6 +9,7 @@
 #include <drivers/smmuv3.h>
 #include <hv/arch.h>
 #include <hv/log.h>
+#include <platform.h>
 #include <string.h>
 
 #define IDR0 0x00
@@ -16,6 +17,7 @@
 #define CR0 0x20
 #define CR0ACK 0x24
 #define CR1 0x28
+#define GBPA 0x44
 #define IRQ_CTRL 0x50
 #define IRQ_CTRLACK 0x54
 #define GERROR 0x60
@@ -40,7 +42,7 @@
 #define IDR0_TTF_AA64 (2u << 2)
 #define IDR5_GRAN4K (1u << 4)
 
-#define NSTE 256 /* the root bus's RIDs */
+#define NSTE 256 /* StreamIDs 0..255: the root bus's (platform_desc checks the board's map) */
 #define CMDQ_LOG2 8
 #define EVTQ_LOG2 7
 #define Q_IDX(v, log2) ((v) & ((1u << (log2)) - 1))
@@ -65,10 +67,11 @@ static uintptr_t regs;
 static uint32_t sid_base;
 static bool ready;
 static spinlock_t cmd_lock;
-static uint8_t owner_of[NSTE]; /* partition index + 1, 0: none */
+static uint8_t owner_of[NSTE]; /* by StreamID: partition index + 1, 0: none */
 static uint64_t faults[CONFIG_MAX_PARTITIONS];
 static uint64_t other_events;
-static uint64_t last_page[CONFIG_MAX_PARTITIONS]; /* of the last fault logged, per owner */
+static uint64_t last_page[CONFIG_MAX_PARTITIONS]; /* of the last fault, per owner */
+static unsigned pages_logged; /* new-page lines logged, all owners: at most 32 */
 
 static inline uint32_t rd32(uint32_t off)
 {
@@ -108,8 +111,16 @@ static int cmds(const uint64_t (*c)[2], unsigned n)
 	wr32(CMDQ_PROD, prod);
 	for (unsigned spin = 0; spin < 10000000; spin++) {
 		uint32_t cons = rd32(CMDQ_CONS);
-		if ((cons >> 24) & 0x7f) {
-			ERR("smmu: command queue error %u", (cons >> 24) & 0x7f);
+		if (((cons >> 24) & 0x7f) && ((rd32(GERROR) ^ rd32(GERRORN)) & 1)) {
+			/* The command at CONS was refused: a SYNC in its place,
+			 * the error acknowledged, and the queue goes on. */
+			unsigned at = Q_IDX(cons, CMDQ_LOG2);
+			ERR("smmu: command 0x%llx refused (error %u)", (unsigned long long)(cmdq[2 * at] & 0xff),
+			    (cons >> 24) & 0x7f);
+			cmdq[2 * at] = CMD_SYNC;
+			cmdq[2 * at + 1] = 0;
+			dsb(ish);
+			wr32(GERRORN, (rd32(GERRORN) & ~1u) | (rd32(GERROR) & 1u));
 			return -1;
 		}
 		if ((cons & ((2u << CMDQ_LOG2) - 1)) == prod)
@@ -138,16 +149,18 @@ static void smmu_evtq_irq(void *ctx)
 	uint32_t prod = rd32(EVENTQ_PROD), cons = rd32(EVENTQ_CONS);
 
 	while ((cons & ((2u << EVTQ_LOG2) - 1)) != (prod & ((2u << EVTQ_LOG2) - 1))) {
+		__asm__ volatile("dmb oshld" ::: "memory"); /* PROD before the record */
 		const uint64_t *e = &evtq[4 * Q_IDX(cons, EVTQ_LOG2)];
 		uint32_t type = (uint32_t)e[0] & 0xff, sid = (uint32_t)(e[0] >> 32);
 		uint64_t addr = e[2];
 		uint32_t rid = sid - sid_base;
-		unsigned owner = rid < NSTE ? owner_of[rid] : 0;
+		unsigned owner = sid < NSTE ? owner_of[sid] : 0;
 		if (owner && (type == 0x10 || type == 0x13)) {
 			uint64_t n = ++faults[owner - 1];
 			/* The first few, each new page, then at powers of two. */
-			bool new_page = (addr >> 12) != last_page[owner - 1];
+			bool new_page = (addr >> 12) != last_page[owner - 1] && pages_logged < 32;
 			last_page[owner - 1] = addr >> 12;
+			pages_logged += new_page;
 			if (n <= 4 || new_page || (n & (n - 1)) == 0)
 				WARN("smmu: partition %u: DMA %s by %02x:%02x.%x to 0x%llx refused (%s fault %llu)",
 				     owner - 1, (e[1] >> 35) & 1 ? "read" : "write", rid >> 8, (rid >> 3) & 31,
@@ -176,6 +189,9 @@ int smmu_init(const struct pcie_desc *d)
 {
 	uint32_t idr0, idr5;
 
+	if (!range_within(d->smmu_regs.base, d->smmu_regs.size, PLATFORM_DEVICE_BASE, PLATFORM_DEVICE_SIZE) &&
+	    mmu_map_device(d->smmu_regs.base, d->smmu_regs.size))
+		return -1;
 	regs = (uintptr_t)arch_phys_to_virt(d->smmu_regs.base);
 	sid_base = d->sid_base;
 	idr0 = rd32(IDR0);
@@ -188,6 +204,12 @@ int smmu_init(const struct pcie_desc *d)
 		ERR("smmu: fewer than 8 StreamID bits");
 		return -1;
 	}
+	/* While it is off, or if what follows fails: abort, not bypass
+	 * (GBPA.ABORT with UPDATE; QEMU 7.2 has no GBPA and aborts nothing
+	 * then, so bus mastering stays off on every function until given). */
+	wr32(GBPA, (1u << 31) | (1u << 20));
+	for (unsigned i = 0; i < 1000000 && (rd32(GBPA) & (1u << 31)); i++)
+		;
 	wr32(CR0, 0);
 	if (!wait_ack(0))
 		return -1;
@@ -222,6 +244,8 @@ int smmu_init(const struct pcie_desc *d)
 		hv_irq_register(d->smmu_gerror_intid, smmu_gerror_irq, NULL);
 	}
 	wr32(IRQ_CTRL, IRQ_GERROR | IRQ_EVENTQ);
+	for (unsigned i = 0; i < 1000000 && rd32(IRQ_CTRLACK) != (IRQ_GERROR | IRQ_EVENTQ); i++)
+		;
 	wr32(CR0, CR0_CMDQEN | CR0_EVENTQEN | CR0_SMMUEN);
 	if (!wait_ack(CR0_CMDQEN | CR0_EVENTQEN | CR0_SMMUEN))
 		return -1;
@@ -238,12 +262,13 @@ bool smmu_ready(void)
 
 int smmu_attach(uint16_t rid, uint16_t asid, paddr_t ttb, unsigned owner)
 {
+	uint32_t sid = sid_base + rid;
 	uint64_t *cd;
 	int r;
 
-	if (!ready || rid >= NSTE || owner >= CONFIG_MAX_PARTITIONS)
+	if (!ready || sid >= NSTE || owner >= CONFIG_MAX_PARTITIONS)
 		return -1;
-	cd = cds[rid];
+	cd = cds[sid];
 	/* T0SZ 25 (39-bit input), TG0 4 KiB, inner/outer WB, inner
 	 * shareable, EPD1 (no TTB1), V; IPS 44 bits, AA64, R (record faults),
 	 * A (abort faulting transactions), ASID; TTB0; MAIR attr1 normal WB. */
@@ -255,12 +280,13 @@ int smmu_attach(uint16_t rid, uint16_t asid, paddr_t ttb, unsigned owner)
 	for (unsigned i = 4; i < 8; i++)
 		cd[i] = 0;
 	dsb(ish);
-	owner_of[rid] = (uint8_t)(owner + 1);
+	owner_of[sid] = (uint8_t)(owner + 1);
 	uint64_t cdp = arch_virt_to_phys(cd);
-	ste_write(rid, STE_V | STE_CFG_S1 | (cdp & 0x0000ffffffffffc0ULL),
-		  0 /* S1CIR/COR/CSH: non-cacheable, as QEMU ignores them */);
+	/* The CD is fetched write-back, inner shareable, as it was written
+	 * (S1CIR, S1COR, S1CSH). */
+	ste_write(sid, STE_V | STE_CFG_S1 | (cdp & 0x0000ffffffffffc0ULL), (1u << 2) | (1u << 4) | (3u << 6));
 	/* CFGI_STE: SID in bits 63:32; TLBI_NH_ASID: ASID in bits 63:48. */
-	const uint64_t c[3][2] = { { CMD_CFGI_STE | (uint64_t)(sid_base + rid) << 32, 0 },
+	const uint64_t c[3][2] = { { CMD_CFGI_STE | (uint64_t)sid << 32, 0 },
 				   { CMD_TLBI_NH_ASID | (uint64_t)asid << 48, 0 }, { CMD_SYNC, 0 } };
 	spin_lock(&cmd_lock);
 	r = cmds(c, 3);

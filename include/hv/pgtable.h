@@ -10,6 +10,7 @@
 #define PTE_VALID BIT(0)
 #define PTE_TABLE BIT(1) /* at levels 0-2: table; at level 3: page */
 #define PTE_AF BIT(10)
+#define PTE_NG BIT(11) /* stage 1: not global (tagged by ASID) */
 #define PTE_SH_INNER (3ULL << 8)
 #define PTE_ADDR_MASK 0x0000fffffffff000ULL
 #define PTE_ATTR_MASK (~PTE_ADDR_MASK & ~3ULL)

@@ -44,7 +44,8 @@ struct vpci_fn {
 	/* Its capability list as the guest sees it: the visible ones' offsets
 	 * in order (the guest's capabilities pointer is the first); hidden
 	 * ones' ranges read as zero and ignore writes. */
-	uint8_t ncaps, cap[VPCI_MAX_CAPS];
+	uint8_t ncaps, cap[VPCI_MAX_CAPS], cap_id[VPCI_MAX_CAPS];
+	bool intx; /* its interrupt pin is INTA, the line bound to the partition */
 	uint8_t nhidden, hidden[VPCI_MAX_CAPS], hidden_end[VPCI_MAX_CAPS];
 };
 
@@ -74,7 +75,9 @@ struct page_pool;
 int vpci_create(struct partition *p, struct page_pool *pool);
 
 /* Function k of v: bdf, present (found at boot) and its BARs; reads its
- * capability list (bounded: a looping or malformed list is cut). */
+ * capability list (bounded: a looping list is cut). A function whose MSI
+ * or MSI-X cannot all be hidden is left out (present false). Its INTx is
+ * seen only when its pin is INTA (the line the checker gave). */
 void vpci_fn_init(struct vpci_fn *f, uint16_t bdf, bool present, const struct vpci_bars *bars);
 /* One access at off in the ECAM window: 0, or -1 (bad width or
  * alignment: the caller injects an abort). */

@@ -77,6 +77,7 @@ static int setup(void **state)
 	v.fn[0].dma_ok = true;
 	vpci_fn_init(&v.fn[1], BDF(4, 0), false, NULL); /* named, not found at boot */
 	fake_pci_writes = 0;
+	fake_pci_quiesced = 0;
 	return 0;
 }
 
@@ -160,6 +161,45 @@ static void test_msi_and_extended_hidden(void **state)
 	assert_int_equal(phys(0, 0x104, 4), 0);
 }
 
+/* Writes that would reset the function behind the hypervisor (losing the
+ * BARs it placed) are the hypervisor's: an FLR becomes its quiesce, a
+ * power state other than D0 stays D0. A function whose pin is not INTA
+ * shows no interrupt. */
+static void test_resets_are_the_hypervisors(void **state)
+{
+	(void)state;
+	put(0, 0x68, 2, 0x2810);
+	wr(OFF(2, 0, 0x68), 2, 0x2810 | 0x8000); /* PCIe Device Control: Initiate FLR */
+	assert_int_equal(fake_pci_quiesced, 1);
+	assert_int_equal(phys(0, 0x68, 2), 0x2810);
+	wr(OFF(2, 0, 0x68), 4, 0x80008000); /* as a word, with its status half */
+	assert_int_equal(fake_pci_quiesced, 2);
+	assert_int_equal(phys(0, 0x68, 2), 0);
+	wr(OFF(2, 0, 0x44), 2, 0x0003); /* PM control/status: D3hot */
+	assert_int_equal(phys(0, 0x44, 2) & 3, 0);
+	wr(OFF(2, 0, 0x44), 1, 0x0103 & 0xff);
+	assert_int_equal(phys(0, 0x44, 2) & 3, 0);
+	assert_int_equal(rd(OFF(2, 0, 0x3d), 1), 1);
+	put(0, 0x3d, 1, 2); /* INTB */
+	struct vpci_bars bars = { { 0 }, { 0 } };
+	vpci_fn_init(&v.fn[0], BDF(2, 0), true, &bars);
+	assert_false(v.fn[0].intx);
+	assert_int_equal(rd(OFF(2, 0, 0x3c), 2), 0);
+}
+
+/* More MSI capabilities than can be hidden: the function is left out. */
+static void test_unhideable_msi_left_out(void **state)
+{
+	(void)state;
+	for (unsigned i = 0; i < VPCI_MAX_CAPS + 1; i++)
+		put(0, 0x40 + 8 * i, 2, (i < VPCI_MAX_CAPS ? (0x48 + 8 * i) << 8 : 0) | 0x05);
+	put(0, 0x34, 1, 0x40);
+	struct vpci_bars bars = { { 0 }, { 0 } };
+	vpci_fn_init(&v.fn[0], BDF(2, 0), true, &bars);
+	assert_false(v.fn[0].present);
+	assert_int_equal(rd(OFF(2, 0, 0), 4), 0xffffffffu);
+}
+
 static void test_looping_chain_ends(void **state)
 {
 	(void)state;
@@ -192,6 +232,8 @@ int main(void)
 		cmocka_unit_test_setup(test_bars_size_but_never_move, setup),
 		cmocka_unit_test_setup(test_command_register, setup),
 		cmocka_unit_test_setup(test_msi_and_extended_hidden, setup),
+		cmocka_unit_test_setup(test_resets_are_the_hypervisors, setup),
+		cmocka_unit_test_setup(test_unhideable_msi_left_out, setup),
 		cmocka_unit_test_setup(test_looping_chain_ends, setup),
 		cmocka_unit_test_setup(test_hostile_accesses, setup),
 	};
