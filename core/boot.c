@@ -78,11 +78,10 @@ static int network_open(const struct hv_config *cfg)
 	return 0;
 }
 
-int core_setup(const void *payload, size_t avail, const void *board, size_t board_size,
+int core_setup(const void *payload, size_t avail, const struct platform_desc *pd,
 	       struct page_pool *pool)
 {
 	static struct cfg_errors errs HV_NOINIT; /* config_parse() clears it */
-	struct platform_desc pd;
 	const struct payload_header *ph;
 	const struct payload_blob *pf;
 	const char *why;
@@ -97,8 +96,7 @@ int core_setup(const void *payload, size_t avail, const void *board, size_t boar
 		ERR("image: no partition file; refusing to boot");
 		return -1;
 	}
-	platform_desc_get(&pd, board, board_size);
-	if (config_parse((const uint8_t *)ph + pf->offset, pf->size, &pd, payload_blob_size,
+	if (config_parse((const uint8_t *)ph + pf->offset, pf->size, pd, payload_blob_size,
 			 (void *)ph, &config, &errs)) {
 		for (unsigned i = 0; i < errs.count; i++)
 			ERR("partition file: %s", errs.msg[i]);

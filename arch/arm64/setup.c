@@ -126,6 +126,9 @@ static void timer_selftest(void)
 	     (unsigned long long)timer_freq(), (unsigned long long)(timer_now() - t0));
 }
 
+/* The board as found at boot: read once, by CPU 0, before any partition. */
+static struct platform_desc pd;
+
 void hv_main(uint64_t dtb)
 {
 	uintptr_t payload = ALIGN_UP((uintptr_t)_end, PAYLOAD_ALIGN);
@@ -141,7 +144,6 @@ void hv_main(uint64_t dtb)
 	     (unsigned long long)(read_sysreg(CurrentEL) >> 2), CONFIG_NR_CPUS_PLATFORM,
 	     (unsigned long long)dtb);
 	{
-		struct platform_desc pd;
 		int r = platform_desc_get(&pd, board_dtb(dtb), BOARD_DTB_MAX);
 		if (r == -2)
 			PANIC("GIC: the firmware's device tree describes one without usable virtualization frames");
@@ -165,8 +167,7 @@ void hv_main(uint64_t dtb)
 	timer_selftest();
 	sha256_set_impl(cpu_has_sha256() ? SHA256_CE : SHA256_C); /* before the self-test in core_setup */
 	if (payload >= pool_base ||
-	    core_setup((const void *)payload, pool_base - payload, board_dtb(dtb), BOARD_DTB_MAX,
-		       mmu_pool())) {
+	    core_setup((const void *)payload, pool_base - payload, &pd, mmu_pool())) {
 		ERR("no partition started");
 		arch_system_off();
 	}

@@ -13,10 +13,11 @@
  * boot stops and the host tools refuse the board. */
 int platform_desc_get(struct platform_desc *pd, const void *board, size_t board_size);
 
-/* Open the payload (board: the firmware's device tree, or NULL), parse and check the partition file, build every
- * partition. On a bad image or partition file, logs every error and
+/* Open the payload, parse and check the partition file against the board
+ * (pd: as platform_desc_get() found it at boot, its tree included), build
+ * every partition. On a bad image or partition file, logs every error and
  * returns -1: the caller refuses to boot. */
-int core_setup(const void *payload, size_t avail, const void *board, size_t board_size,
+int core_setup(const void *payload, size_t avail, const struct platform_desc *pd,
 	       struct page_pool *pool);
 
 extern const struct hv_config *hv_config;

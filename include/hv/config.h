@@ -70,6 +70,7 @@ struct platform_desc {
 	struct mem_range hv_mmio[PLAT_MAX_HV_MMIO];
 	const char *hv_mmio_what[PLAT_MAX_HV_MMIO];
 	uint32_t hv_intid;    /* its console UART's */
+	int gic_node;         /* the GIC's node in the board tree (from_board) */
 	struct pcie_desc pcie;
 	const char *pcie_why; /* the board's PCIe host bridge cannot be used: why */
 };
