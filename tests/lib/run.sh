@@ -30,6 +30,21 @@ count_script() { # log name
 
 mkdir -p "$O/test-logs"
 start=$SECONDS
+# Every test program runs under a time limit: one that hangs is a failure
+# with its name, not a stuck suite. Far above any test's own time (unit
+# binaries take seconds, the longest QEMU test about two minutes).
+UNIT_LIMIT=${UNIT_LIMIT:-300}
+TEST_LIMIT=${TEST_LIMIT:-1500}
+limited() { # seconds command...
+	local s=$1
+	shift
+	timeout -k 10 "$s" "$@"
+}
+timed_out() { # rc name limit
+	[ "$1" -eq 124 ] || [ "$1" -eq 137 ] || return 1
+	failed=$((failed + 1))
+	failures+=("$2: timed out after $3 s")
+}
 # T=pattern runs only the tests whose name matches (development); unset: all.
 want() { [ -z "${T:-}" ] || [[ $1 == *$T* ]]; }
 for t in "$O"/unit/test_*; do
@@ -37,9 +52,10 @@ for t in "$O"/unit/test_*; do
 	want "$t" || continue
 	n=unit/$(basename "$t")
 	echo "== $n"
-	"$t" >"$O/test-logs/$(basename "$t").log" 2>&1
+	limited "$UNIT_LIMIT" "$t" >"$O/test-logs/$(basename "$t").log" 2>&1
 	rc=$?
 	cat "$O/test-logs/$(basename "$t").log"
+	timed_out $rc "$n" "$UNIT_LIMIT" && continue
 	count_cmocka "$O/test-logs/$(basename "$t").log" "$n"
 	[ $rc -eq 0 ] || [[ " ${failures[*]} " == *" $n"* ]] || { failed=$((failed + 1)); failures+=("$n exit $rc"); }
 done
@@ -50,9 +66,10 @@ for t in "$O"/unit-arm64/test_*; do
 	n=unit-arm64/$(basename "$t")
 	echo "== $n"
 	log=$O/test-logs/arm64-$(basename "$t").log
-	qemu-aarch64 "$t" >"$log" 2>&1
+	limited "$UNIT_LIMIT" qemu-aarch64 "$t" >"$log" 2>&1
 	rc=$?
 	cat "$log"
+	timed_out $rc "$n" "$UNIT_LIMIT" && continue
 	count_cmocka "$log" "$n"
 	[ $rc -eq 0 ] || [[ " ${failures[*]} " == *" $n"* ]] || { failed=$((failed + 1)); failures+=("$n exit $rc"); }
 done
@@ -63,12 +80,13 @@ for t in tests/host/test_*.sh tests/qemu/test_*.sh tests/linux/test_*.py; do
 	echo "== $n"
 	log=$O/test-logs/$(basename "${t%.*}").log
 	case $t in
-	*.py) /usr/bin/python3 "$t" >"$log" 2>&1 ;;
-	*) bash "$t" >"$log" 2>&1 ;;
+	*.py) limited "$TEST_LIMIT" /usr/bin/python3 "$t" >"$log" 2>&1 ;;
+	*) limited "$TEST_LIMIT" bash "$t" >"$log" 2>&1 ;;
 	esac
 	rc=$?
 	cat "$log"
 	count_script "$log" "$n"
+	timed_out $rc "$n" "$TEST_LIMIT" && continue
 	if [ $rc -ne 0 ] && ! grep -q '^FAIL: ' "$log"; then
 		failed=$((failed + 1))
 		failures+=("$n exited $rc")
