@@ -152,7 +152,7 @@ RAM_MB = $(if $(CONFIG_RAM_SIZE),$(shell echo $$(( $(CONFIG_RAM_SIZE) >> 20 ))))
 include platform/$(BOARD)/platform.mk
 
 .SECONDARY:
-.PHONY: demo-devices all setup run picture test bench clean distclean menuconfig savedefconfig hypervisor tools guests image unit linux fuzz plugin FORCE
+.PHONY: report demo-devices all setup run picture test bench clean distclean menuconfig savedefconfig hypervisor tools guests image unit linux fuzz plugin FORCE
 all: image tools $(BOARD_DTB)
 
 setup: $(SETUP_STAMP)
@@ -252,6 +252,12 @@ picture: $(IMAGE)
 export O CACHE QEMU QEMU_FLAGS PY BOARD_DTB
 test: all guests unit $(LINUX612_FILES) $(LINUXSRC_IMAGE) $(MESA_INITRD)
 	@tests/lib/run.sh
+
+# The compliance report (PLATFORM-1): every requirement ID with the tests
+# that prove it and their last result, from the logs of the last `make test`.
+REQUIREMENTS ?= ../shared/REQUIREMENTS.md
+report:
+	$(PY) tools/report.py --requirements $(REQUIREMENTS) --tests tests --logs $(O)/test-logs --out $(O)/report
 
 bench: all guests plugin $(LINUX612_FILES)
 	@tests/lib/bench.sh

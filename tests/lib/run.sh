@@ -52,11 +52,13 @@ for t in "$O"/unit/test_*; do
 	want "$t" || continue
 	n=unit/$(basename "$t")
 	echo "== $n"
-	limited "$UNIT_LIMIT" "$t" >"$O/test-logs/$(basename "$t").log" 2>&1
+	# unit-: a unit test and a Linux test may share a name (test_gpu).
+	log=$O/test-logs/unit-$(basename "$t").log
+	limited "$UNIT_LIMIT" "$t" >"$log" 2>&1
 	rc=$?
-	cat "$O/test-logs/$(basename "$t").log"
+	cat "$log"
 	timed_out $rc "$n" "$UNIT_LIMIT" && continue
-	count_cmocka "$O/test-logs/$(basename "$t").log" "$n"
+	count_cmocka "$log" "$n"
 	[ $rc -eq 0 ] || [[ " ${failures[*]} " == *" $n"* ]] || { failed=$((failed + 1)); failures+=("$n exit $rc"); }
 done
 # aarch64 builds of unit tests (the SHA-256 instructions), under qemu-user.
