@@ -98,8 +98,20 @@ FUZZ_GPU_TIME ?= 20
 $(O)/fuzz/fuzz_gpu: tests/fuzz/fuzz_gpu.c $(UNIT_SRC) $(wildcard tests/fake/*.h) $(AUTOCONF)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(UNIT_SRC) $(HOST_LIBFDT) -o $@
-fuzz: $(O)/fuzz/fuzz_virtqueue $(O)/fuzz/fuzz_iommu_req $(O)/fuzz/fuzz_scmi $(O)/fuzz/fuzz_gpu
-	@mkdir -p $(O)/fuzz/corpus $(O)/fuzz/corpus-iommu $(O)/fuzz/corpus-scmi $(O)/fuzz/corpus-gpu $(O)/fuzz/artifacts
+# The partition-file parser (tests/fuzz/fuzz_config.c) against a board
+# with a PCIe host bridge and an SMMU.
+FUZZ_CONFIG_TIME ?= 20
+$(O)/fuzz/fuzz_config: tests/fuzz/fuzz_config.c $(UNIT_SRC) $(wildcard tests/fake/*.h) $(AUTOCONF)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(UNIT_SRC) $(HOST_LIBFDT) -o $@
+$(O)/fuzz/virt-smmu.dtb: tests/configs/boards/virt-smmu.dts
+	@mkdir -p $(dir $@)
+	$(DTC) -q -I dts -O dtb -o $@ $<
+fuzz: $(O)/fuzz/fuzz_virtqueue $(O)/fuzz/fuzz_iommu_req $(O)/fuzz/fuzz_scmi $(O)/fuzz/fuzz_gpu \
+	$(O)/fuzz/fuzz_config $(O)/fuzz/virt-smmu.dtb
+	@mkdir -p $(O)/fuzz/corpus $(O)/fuzz/corpus-iommu $(O)/fuzz/corpus-scmi $(O)/fuzz/corpus-gpu \
+		$(O)/fuzz/corpus-config $(O)/fuzz/artifacts
+	@cp tests/fuzz/corpus/config/* $(O)/fuzz/corpus-config/
 	@cp tests/fuzz/corpus/scmi/* $(O)/fuzz/corpus-scmi/
 	@cp tests/fuzz/corpus/gpu/* $(O)/fuzz/corpus-gpu/
 	@cp tests/fuzz/corpus/virtqueue/* $(O)/fuzz/corpus/
@@ -116,6 +128,9 @@ fuzz: $(O)/fuzz/fuzz_virtqueue $(O)/fuzz/fuzz_iommu_req $(O)/fuzz/fuzz_scmi $(O)
 	$(O)/fuzz/fuzz_gpu -max_total_time=$(FUZZ_GPU_TIME) -timeout=5 -rss_limit_mb=1024 \
 		-max_len=16384 -print_final_stats=1 -artifact_prefix=$(O)/fuzz/artifacts/gpu- \
 		$(O)/fuzz/corpus-gpu
+	FUZZ_BOARD=$(O)/fuzz/virt-smmu.dtb $(O)/fuzz/fuzz_config -max_total_time=$(FUZZ_CONFIG_TIME) -timeout=5 \
+		-rss_limit_mb=1024 -max_len=8192 -print_final_stats=1 -artifact_prefix=$(O)/fuzz/artifacts/config- \
+		$(O)/fuzz/corpus-config
 # ---- end of fuzz ----
 
 # ---- the benchmarks' QEMU plugin (host, tests/lib/vcpu_paths.c) ----

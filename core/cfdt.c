@@ -273,3 +273,93 @@ const void *cfdt_getprop_by_offset(const void *fdt, int prop, const char **namep
 		*lenp = (int)be32(v.s + prop + 4);
 	return v.s + prop + 12;
 }
+
+/* The structure block, walked tag by tag with every offset bounded (our
+ * own walk: libfdt 1.6.1's fdt_check_full loops for ever on some blobs).
+ * Nodes nest properly inside one root (whose name is empty), names end
+ * inside the block, every
+ * property's value fits and its name is a string of the strings block. */
+static bool struct_ok(const uint8_t *b, uint32_t off, uint32_t size, uint32_t soff, uint32_t ssize)
+{
+	uint32_t p = off, end = off + size;
+	unsigned depth = 0;
+	bool root = false;
+
+	if (off % 4)
+		return false;
+	for (;;) {
+		if (end - p < 4)
+			return false;
+		uint32_t tag = fdt32_to_cpu(*(const fdt32_t *)(b + p));
+		p += 4;
+		switch (tag) {
+		case FDT_BEGIN_NODE: {
+			if ((root && depth == 0) || depth >= 64)
+				return false;
+			const uint8_t *nul = memchr(b + p, 0, end - p);
+			if (!nul || (!root && nul != b + p)) /* the root's name is empty */
+				return false;
+			p += (uint32_t)(nul - (b + p)) + 1;
+			p = (p + 3) & ~3u;
+			if (p > end)
+				return false;
+			depth++;
+			root = true;
+			break;
+		}
+		case FDT_END_NODE:
+			if (depth == 0)
+				return false;
+			depth--;
+			break;
+		case FDT_PROP: {
+			if (depth == 0 || end - p < 8)
+				return false;
+			uint32_t len = fdt32_to_cpu(*(const fdt32_t *)(b + p));
+			uint32_t name = fdt32_to_cpu(*(const fdt32_t *)(b + p + 4));
+			p += 8;
+			if (len > end - p || name >= ssize || !memchr(b + soff + name, 0, ssize - name))
+				return false;
+			p += len;
+			p = (p + 3) & ~3u;
+			if (p > end)
+				return false;
+			break;
+		}
+		case FDT_NOP:
+			break;
+		case FDT_END:
+			return root && depth == 0;
+		default:
+			return false;
+		}
+	}
+}
+
+bool cfdt_blob_ok(const void *fdt, size_t size)
+{
+	uint32_t total;
+
+	if (!fdt || size < sizeof(struct fdt_header) || ((uintptr_t)fdt & 3) || fdt_magic(fdt) != FDT_MAGIC ||
+	    fdt_version(fdt) != 17 || fdt_last_comp_version(fdt) > 17)
+		return false;
+	total = fdt_totalsize(fdt);
+	if (total > size || total < sizeof(struct fdt_header) ||
+	    fdt_off_mem_rsvmap(fdt) < sizeof(struct fdt_header) || fdt_off_mem_rsvmap(fdt) > total ||
+	    fdt_off_mem_rsvmap(fdt) % 8 ||
+	    fdt_off_dt_struct(fdt) > total || fdt_size_dt_struct(fdt) > total - fdt_off_dt_struct(fdt) ||
+	    fdt_off_dt_strings(fdt) > total || fdt_size_dt_strings(fdt) > total - fdt_off_dt_strings(fdt))
+		return false;
+	/* The memory reservation block ends (a zero entry) inside the blob. */
+	for (uint32_t r = fdt_off_mem_rsvmap(fdt);; r += 16) {
+		if (total - r < 16)
+			return false;
+		uint64_t e[2];
+		memcpy(e, (const uint8_t *)fdt + r, sizeof(e));
+		if (!e[0] && !e[1])
+			break;
+	}
+	return fdt_check_header(fdt) == 0 &&
+	       struct_ok(fdt, fdt_off_dt_struct(fdt), fdt_size_dt_struct(fdt), fdt_off_dt_strings(fdt),
+			 fdt_size_dt_strings(fdt));
+}

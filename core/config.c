@@ -61,10 +61,7 @@ const void *cfg_board(struct cfg_parser *p)
 
 	if (!p->board_checked) {
 		p->board_checked = true;
-		p->board_bad = pl->board && (pl->board_size < sizeof(struct fdt_header) ||
-					     fdt_check_header(pl->board) != 0 ||
-					     fdt_totalsize(pl->board) > pl->board_size ||
-					     fdt_check_full(pl->board, fdt_totalsize(pl->board)) != 0);
+		p->board_bad = pl->board && !cfdt_blob_ok(pl->board, pl->board_size);
 	}
 	return p->board_bad ? NULL : pl->board;
 }
@@ -83,8 +80,7 @@ int config_parse(const void *fdt, size_t fdt_size, const struct platform_desc *p
 
 	memset(out, 0, sizeof(*out));
 	memset(errs, 0, sizeof(*errs));
-	if (fdt_size < sizeof(struct fdt_header) || fdt_check_header(fdt) != 0 ||
-	    fdt_totalsize(fdt) > fdt_size || fdt_check_full(fdt, fdt_size) != 0) {
+	if (!cfdt_blob_ok(fdt, fdt_size)) {
 		perr(&p, -1, NULL, "not a valid device tree blob");
 		return (int)errs->count;
 	}

@@ -37,6 +37,12 @@ static void vmsg(struct cfg_parser *p, char *out, int node, const char *prop, co
 			     prop ? ": " : "");
 	if (n < CFG_ERR_LEN)
 		vsnprintf(out + n, CFG_ERR_LEN - n, fmt, ap);
+	/* Names and strings come from the file: nothing but printable ASCII
+	 * reaches a console or a log (a control character in a node name
+	 * would reach the terminal). */
+	for (char *c = out; *c; c++)
+		if ((unsigned char)*c < 0x20 || (unsigned char)*c > 0x7e)
+			*c = '?';
 }
 
 void perr(struct cfg_parser *p, int node, const char *prop, const char *fmt, ...)

@@ -3,6 +3,7 @@
  * tree when it has one (the firmware's at boot, --board on the host): the
  * same values in the host checker and in the hypervisor. */
 #include <hv/boot.h>
+#include <hv/cfdt.h>
 #include <libfdt.h>
 #include <platform.h>
 #include <string.h>
@@ -73,7 +74,7 @@ static int from_board(struct platform_desc *pd, const void *fdt, size_t size)
 	struct gic_desc g = { .page1 = 0x1000 };
 	int node;
 
-	if (!fdt || size < 64 || fdt_check_header(fdt) || fdt_totalsize(fdt) > size)
+	if (!cfdt_blob_ok(fdt, size))
 		return -1;
 	if ((node = fdt_node_offset_by_compatible(fdt, -1, "arm,gic-v3")) >= 0) {
 		g.version = 3;

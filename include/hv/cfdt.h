@@ -27,4 +27,12 @@ const void *cfdt_getprop_by_offset(const void *fdt, int prop, const char **namep
 	for (prop = cfdt_first_property_offset(fdt, node); prop >= 0;              \
 	     prop = cfdt_next_property_offset(fdt, prop))
 
+/* A device-tree blob of at most size bytes that libfdt may walk: a version
+ * 17 header whose blocks lie inside its total size, a memory reservation
+ * block that ends, a structure block that is well formed tag by tag. Our
+ * own check: libfdt 1.6.1's fdt_check_full reads out of bounds on some
+ * headers and loops for ever on some structure blocks (both found by
+ * tests/fuzz/fuzz_config.c). */
+bool cfdt_blob_ok(const void *fdt, size_t size);
+
 #endif
