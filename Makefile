@@ -167,7 +167,7 @@ RAM_MB = $(if $(CONFIG_RAM_SIZE),$(shell echo $$(( $(CONFIG_RAM_SIZE) >> 20 ))))
 include platform/$(BOARD)/platform.mk
 
 .SECONDARY:
-.PHONY: report demo-devices all setup run picture test bench clean distclean menuconfig savedefconfig hypervisor tools guests image unit linux fuzz plugin FORCE
+.PHONY: soak report demo-devices all setup run picture test bench clean distclean menuconfig savedefconfig hypervisor tools guests image unit linux fuzz plugin FORCE
 all: image tools $(BOARD_DTB)
 
 setup: $(SETUP_STAMP)
@@ -276,6 +276,13 @@ report:
 
 bench: all guests plugin $(LINUX612_FILES)
 	@tests/lib/bench.sh
+
+# Reliability run, not in make test: N resets of one Linux partition while
+# its neighbour streams disk and network traffic (tests/soak/soak.py);
+# prints its figures, the whole console in $(O)/soak/console.log.
+N ?= 1000
+soak: all guests
+	@N=$(N) $(PY) tests/soak/soak.py
 
 clean:
 	rm -rf $(O)

@@ -20,6 +20,11 @@ void *display_pool_take(uint64_t n)
 	return p;
 }
 
+uint64_t display_pool_used(void)
+{
+	return pool_used;
+}
+
 uint64_t display_out_bytes(const struct display_config *dc)
 {
 	return dc->kind == DISPLAY_NONE ? 0 : (uint64_t)dc->width * dc->height * GPU_BPP;

@@ -1,3 +1,4 @@
+#include <hv/display.h>
 #include <hv/log.h>
 #include <hv/partition.h>
 #include <hv/passthrough.h>
@@ -178,9 +179,12 @@ static int partition_create(struct partition *p, unsigned id, const struct part_
 	return 0;
 }
 
+static const struct page_pool *table_pool; /* for the status */
+
 int partitions_create(const struct hv_config *cfg, const struct payload_header *ph,
 		      struct page_pool *pool)
 {
+	table_pool = pool;
 	for (unsigned i = 0; i < cfg->nparts; i++) {
 		if (partition_create(&partitions[i], i, &cfg->parts[i], ph, pool)) {
 			ERR("%s: cannot build the partition", cfg->parts[i].name);
@@ -353,8 +357,42 @@ void console_focus_first(void)
 		}
 }
 
+/* The status key's lines: the hypervisor's memory in use (the page-table
+ * pool and the graphics pool only grow at boot), then per partition its
+ * state, boots and what each device holds now (vdev_type.held). */
+void hv_status(void)
+{
+	static const char *const state[] = { "running", "stopping", "resetting", "stopped" };
+
+	INFO("status: page-table pool %zu/%zu pages, graphics pool %llu/%llu bytes",
+	     table_pool ? table_pool->next : 0, table_pool ? table_pool->npages : 0,
+	     (unsigned long long)display_pool_used(), (unsigned long long)CONFIG_GPU_POOL_SIZE);
+	for (unsigned i = 0; i < npartitions; i++) {
+		struct partition *p = &partitions[i];
+		char line[160];
+		size_t n = 0;
+
+		for (unsigned j = 0; j < p->ndevs && n < sizeof(line) - 1; j++) {
+			const struct vdev_inst *d = &p->dev[j];
+			if (!d->type->held)
+				continue;
+			int k = snprintf(line + n, sizeof(line) - n, ", %s %llu %s",
+					 d->cfg->name, (unsigned long long)d->type->held(d), d->type->held_unit);
+			if (k > 0)
+				n += (size_t)k;
+		}
+		line[n < sizeof(line) ? n : sizeof(line) - 1] = 0;
+		INFO("status: partition %s %s, boot %u%s", p->cfg->name,
+		     p->state < ARRAY_SIZE(state) ? state[p->state] : "?", p->boots, line);
+	}
+}
+
 void console_input(uint8_t c)
 {
+	if (c == CONSOLE_STATUS_KEY) {
+		hv_status();
+		return;
+	}
 	if (c == CONSOLE_SWITCH_KEY) {
 		for (unsigned k = 1; k <= npartitions; k++) {
 			unsigned i = (focus + k) % npartitions;

@@ -658,6 +658,12 @@ static bool blk_quiesce(struct vdev_inst *d)
 	return virtio_blk_quiesce(d->priv);
 }
 
+/* Request slots taken (each a blk_req at the backend or being decoded). */
+static uint64_t blk_held(const struct vdev_inst *d)
+{
+	return ((const struct virtio_blk *)d->priv)->inflight;
+}
+
 const struct vdev_type virtio_blk_type = {
 	.name = "virtio-blk",
 	.suffixed = true,
@@ -669,4 +675,6 @@ const struct vdev_type virtio_blk_type = {
 	.check = blk_check,
 	.create = blk_create,
 	.quiesce = blk_quiesce,
+	.held = blk_held,
+	.held_unit = "request slots",
 };

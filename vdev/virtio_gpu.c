@@ -330,6 +330,12 @@ static int gpu_create(struct vdev_inst *d)
 	return 0;
 }
 
+/* Bytes of its resource budget taken (resources and their copies). */
+static uint64_t gpu_held(const struct vdev_inst *d)
+{
+	return ((const struct virtio_gpu *)d->priv)->gpu.arena.used;
+}
+
 const struct vdev_type virtio_gpu_type = {
 	.name = "virtio-gpu",
 	.max = 1,
@@ -339,4 +345,6 @@ const struct vdev_type virtio_gpu_type = {
 	.parse = gpu_parse,
 	.check = gpu_check,
 	.create = gpu_create,
+	.held = gpu_held,
+	.held_unit = "budget bytes",
 };

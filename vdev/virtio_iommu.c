@@ -581,6 +581,18 @@ static void viommu_link(struct vdev_inst *d, struct vdev_inst *dev, unsigned n)
 	INFO("%s: %u endpoint(s), none reachable until attached", d->name, v->nep);
 }
 
+/* Mappings held in its domains. */
+static uint64_t viommu_held(const struct vdev_inst *d)
+{
+	const struct virtio_iommu *v = d->priv;
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i < IOMMU_MAX_DOMAINS; i++)
+		if (v->m.dom[i].used)
+			n += v->m.dom[i].map.n;
+	return n;
+}
+
 const struct vdev_type virtio_iommu_type = {
 	.name = "virtio-iommu",
 	.max = 1,
@@ -591,4 +603,6 @@ const struct vdev_type virtio_iommu_type = {
 	.fdt_node = viommu_fdt,
 	.create = viommu_create,
 	.link = viommu_link,
+	.held = viommu_held,
+	.held_unit = "mappings",
 };

@@ -13,6 +13,10 @@
 #define CONSOLE_LINE_MAX 200
 /* The key that moves console input to the next partition: Ctrl-]. */
 #define CONSOLE_SWITCH_KEY 0x1d
+/* The key that makes the hypervisor log its status (memory in use, per
+ * partition: boots and what each device holds): Ctrl-T, BSD's status
+ * character. Never reaches a guest. */
+#define CONSOLE_STATUS_KEY 0x14
 
 struct console_port {
 	const char *name;

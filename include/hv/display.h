@@ -26,6 +26,7 @@ void display_open(const struct hv_config *cfg);
 /* Boot: n bytes of the pool (64-byte aligned), or NULL when it is spent
  * (the checker made sure it is not, for a checked file). */
 void *display_pool_take(uint64_t n);
+uint64_t display_pool_used(void); /* bytes taken, of CONFIG_GPU_POOL_SIZE */
 
 /* The output's bytes for the partition file (0 without /display). */
 uint64_t display_out_bytes(const struct display_config *dc);

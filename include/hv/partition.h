@@ -140,11 +140,12 @@ struct console_port *partition_console(struct partition *p);
 int partition_notifier_add(struct partition *p, part_notify_fn fn, void *arg);
 
 /* Console input from the physical UART: Ctrl-] moves the focus to the next
- * partition with a console; every other byte goes to the focus, delivered
+ * partition with a console; Ctrl-T logs hv_status(); every other byte goes to the focus, delivered
  * on the CPU of the focus's vCPU 0 (the work queue), not in the trap of
  * the CPU that took the UART's interrupt, which may be another
  * partition's. */
 void console_input(uint8_t c);
+void hv_status(void);
 void console_input_poll(void);
 void console_focus_first(void);
 

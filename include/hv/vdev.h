@@ -76,6 +76,12 @@ struct vdev_type {
 	void (*link)(struct vdev_inst *d, struct vdev_inst *dev, unsigned n);
 	/* Its DMA can be put behind the partition's IOMMU (a virtio device). */
 	bool dma;
+	/* What the device holds of the hypervisor's memory now, in held_unit
+	 * (request slots, bytes of a budget, mappings): the console's status
+	 * key shows it, and after a reset it is back to its value at boot
+	 * (make soak). NULL: nothing that varies. */
+	uint64_t (*held)(const struct vdev_inst *d);
+	const char *held_unit;
 };
 
 struct vdev_inst {

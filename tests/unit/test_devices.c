@@ -314,6 +314,22 @@ static void test_boot_every_device(void **state)
 	assert_int_equal(vcon->rx_count, 2);
 	assert_int_equal(vcon->rx[vcon->rx_head], 'x');
 	fake_cpu = 0;
+	/* Ctrl-T: the hypervisor's status on its console, nothing to the
+	 * guest: the page-table pool as used, and per partition what each
+	 * device holds (no request slot of the four disks taken). */
+	fake_console_reset();
+	fake_work_signalled = 0;
+	console_input(CONSOLE_STATUS_KEY);
+	assert_int_equal(fake_work_signalled, 0);
+	assert_int_equal(vcon->rx_count, 2);
+	char want[160];
+	snprintf(want, sizeof(want), "status: page-table pool %zu/64 pages", pool.next);
+	assert_non_null(strstr(fake_console, want));
+	snprintf(want, sizeof(want), "status: partition %s running, boot 1, virtio-blk-a 0 request slots, "
+		 "virtio-blk-b 0 request slots", p->cfg->name);
+	if (!strstr(fake_console, want))
+		print_message("%s\n", fake_console);
+	assert_non_null(strstr(fake_console, want));
 	console_input(CONSOLE_SWITCH_KEY);
 	fake_work_signalled = 0;
 	for (unsigned i = 0; i < PART_INPUT_RING + 44; i++)
