@@ -291,7 +291,7 @@ static int derive_node(struct pt_derive *x, int node, bool top, unsigned depth)
 				GFDT_TRY(fdt_property_u32(x->out, "phandle", gph));
 		} else if (strcmp(name, "status") == 0) {
 			if (len < 1 || ((const char *)val)[len - 1] ||
-			    (strcmp(val, "okay") && strcmp(val, "ok")))
+			    (strcmp(val, "okay") != 0 && strcmp(val, "ok") != 0))
 				bad(x, "device", "%s is disabled in the board's tree (status \"%s\")", path,
 				    val);
 		} else if (top && strcmp(name, "reg") == 0) {

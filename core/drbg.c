@@ -30,13 +30,14 @@ static void update(struct drbg *d, const struct piece *pd, int npieces)
 
 	for (int i = 0; i < npieces; i++)
 		total += pd[i].n;
-	for (uint8_t round = 0; round < (total ? 2 : 1); round++) {
+	for (unsigned round = 0; round < (total ? 2u : 1u); round++) {
 		struct sha256_ctx c;
 
 		/* 1./4. K = HMAC(K, V || 0x00 or 0x01 || provided_data) */
 		hmac_start(&c, &d->hk);
 		sha256_update(&c, d->V, sizeof(d->V));
-		sha256_update(&c, &round, 1);
+		uint8_t sep = (uint8_t)round; /* 0x00 or 0x01 */
+		sha256_update(&c, &sep, 1);
 		for (int i = 0; i < npieces; i++)
 			sha256_update(&c, pd[i].p, pd[i].n);
 		hmac_finish(&c, &d->hk, d->K);

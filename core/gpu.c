@@ -528,7 +528,9 @@ static uint32_t cmd_flush(struct gpu_dev *g, const struct gpu_req *rq)
 		if (!gpu_rect_inside(&rect, r3->width, r3->height))
 			return GPU_RESP_ERR_INVALID_PARAMETER;
 		g->st.flushes++;
-		if (g->so.res != r3->id)
+		/* A 3D resource on the scanout is read back (so.v3): show()
+		 * takes no 2D resource then. */
+		if (g->so.res != r3->id || !g->so.v3)
 			return GPU_RESP_OK_NODATA;
 		return show(g, NULL, &rect) ? GPU_RESP_OK_NODATA : GPU_RESP_ERR_UNSPEC;
 	}

@@ -320,7 +320,7 @@ static const char *from_board_pcie(struct platform_desc *pd, const void *fdt)
 	if (node < 0)
 		return NULL;
 	st = fdt_getprop(fdt, node, "status", NULL);
-	if (st && strcmp(st, "okay") && strcmp(st, "ok"))
+	if (st && strcmp(st, "okay") != 0 && strcmp(st, "ok") != 0)
 		return NULL;
 	why = pcie_parse(fdt, node, pd->gic_node, &pd->pcie);
 	if (!why)

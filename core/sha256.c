@@ -59,11 +59,12 @@ static void store_be32x8(uint8_t *out, const uint32_t h[8])
  * renamed from round to round by the caller instead of moved. */
 #define ROUND(a, b, c, d, e, f, g, h, i)                                                             \
 	do {                                                                                         \
-		uint32_t t1 = h + (ror(e, 6) ^ ror(e, 11) ^ ror(e, 25)) + (g ^ (e & (f ^ g))) + K256[i] + \
-			      w[i];                                                                  \
-		uint32_t t2 = (ror(a, 2) ^ ror(a, 13) ^ ror(a, 22)) + ((a & b) | (c & (a | b)));         \
-		d += t1;                                                                             \
-		h = t1 + t2;                                                                         \
+		uint32_t t1 = (h) + (ror((e), 6) ^ ror((e), 11) ^ ror((e), 25)) +                        \
+			      ((g) ^ ((e) & ((f) ^ (g)))) + K256[i] + w[i];                          \
+		uint32_t t2 = (ror((a), 2) ^ ror((a), 13) ^ ror((a), 22)) +                              \
+			      (((a) & (b)) | ((c) & ((a) | (b))));                                   \
+		(d) += t1;                                                                           \
+		(h) = t1 + t2;                                                                       \
 	} while (0)
 
 /* The portable compression. Its message schedule w[] is left on the

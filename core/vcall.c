@@ -115,7 +115,7 @@ void vcall_handle(struct vcpu *v, uint64_t regs[4])
 		return;
 	}
 	switch ((uint32_t)fid) {
-	case SMCCC_VERSION:
+	case SMCCC_VERSION: // NOLINT(bugprone-branch-clone): two versions that happen to be equal
 		regs[0] = 0x10001; /* SMCCC 1.1 */
 		break;
 	case PSCI_VERSION:

@@ -177,7 +177,7 @@ static unsigned lr_flags(const struct vgic *g, const struct virq *q);
 static inline __attribute__((always_inline)) bool lr_direct(struct vgic *g, unsigned vcpu, uint32_t intid, struct virq *q)
 {
 	struct vgic_cpu *c = &g->cpu[vcpu];
-	int i = q->lr;
+	int i = q->lr; // NOLINT(bugprone-signed-char-misuse): lr is a signed index, -1 for none
 
 	if (!q->enabled || !vgic_forwarding(g) || q->pending)
 		return false;
@@ -586,7 +586,7 @@ enum bitop { B_ENABLE, B_PENDING, B_ACTIVE };
 static unsigned lr_state_now(struct vgic_ctx *x, uint32_t intid, struct virq *q)
 {
 	unsigned owner = intid < VGIC_NR_PRIVATE ? vgic_ctx_vcpu(x) : q->target;
-	int lr = q->lr;
+	int lr = q->lr; // NOLINT(bugprone-signed-char-misuse): lr is a signed index, -1 for none
 
 	if (lr >= 0 && arch_vgic_local_vcpu(x->g) == (int)owner) {
 		struct vgic_lr v;
@@ -672,7 +672,9 @@ static void bits_write(struct vgic_ctx *x, uint32_t base, unsigned width, uint64
 			kicks |= 1u << target_of(x->g, vgic_ctx_vcpu(x), base + b);
 	}
 	spin_unlock(&x->g->lock);
-	for (unsigned c = 0; c < x->g->nvcpus; c++)
+	/* The analyzer, having assumed vgic_virq() returned NULL, takes x->g
+	 * for NULL too; x->g was locked above. */
+	for (unsigned c = 0; c < x->g->nvcpus; c++) // NOLINT(clang-analyzer-core.NullDereference)
 		if (kicks & (1u << c))
 			vgic_kick(x->g, c);
 }

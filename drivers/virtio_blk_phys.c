@@ -74,7 +74,7 @@ struct pring {
 		used __attribute__((aligned(4)));
 };
 
-struct pdisk {
+struct pdisk { // NOLINT(clang-analyzer-optin.performance.Padding): one per disk, members in reading order
 	struct blkdev bd;
 	struct vdrv dev;
 	spinlock_t lock, sync_lock;

@@ -63,13 +63,11 @@ int main(int argc, char **argv)
 			}
 		} else if (strcmp(argv[i], "--no-check") == 0)
 			check = false; /* for tests of the boot-time check only */
-		else if (argv[i][0] == '-')
-			usage();
-		else if (!hvbin)
+		else if (argv[i][0] != '-' && !hvbin)
 			hvbin = argv[i];
-		else if (!pfile)
+		else if (argv[i][0] != '-' && !pfile)
 			pfile = argv[i];
-		else
+		else /* an unknown option, or a third file */
 			usage();
 	}
 	if (!out || !hvbin || !pfile)
@@ -121,7 +119,11 @@ int main(int argc, char **argv)
 	size_t size[PAYLOAD_MAX_BLOBS + 1];
 	struct payload_header *ph = calloc(1, table);
 
-	memcpy(ph->magic, PAYLOAD_MAGIC, 8);
+	if (!ph) {
+		fprintf(stderr, "hvpack: out of memory\n");
+		return 1;
+	}
+	memcpy(ph->magic, PAYLOAD_MAGIC, 8); // NOLINT(bugprone-not-null-terminated-result): 8 magic bytes, not a string
 	ph->version = 1;
 	ph->nblobs = nblobs;
 	for (unsigned i = 0; i < nblobs; i++) {
@@ -132,8 +134,10 @@ int main(int argc, char **argv)
 			size[0] = pf_size;
 		} else {
 			data[i] = search_read(&sp, name, &size[i]);
-			if (!data[i])
+			if (!data[i]) {
+				free(ph);
 				return 1;
+			}
 		}
 		strcpy(b->name, name);
 		b->offset = off;
@@ -151,6 +155,7 @@ int main(int argc, char **argv)
 	if (load + payload_at + off > limit) {
 		fprintf(stderr, "hvpack: image needs %zu bytes; the hypervisor's memory holds %llu\n",
 			payload_at + off, (unsigned long long)(limit - load));
+		free(ph);
 		return 1;
 	}
 	ih->image_size = payload_at + off;
@@ -158,6 +163,7 @@ int main(int argc, char **argv)
 	FILE *f = fopen(out, "wb");
 	if (!f) {
 		perror(out);
+		free(ph);
 		return 2;
 	}
 	static const char zero[BLOB_ALIGN];
@@ -175,9 +181,11 @@ int main(int argc, char **argv)
 	if (fclose(f))
 		goto werr;
 	printf("hvpack: %s: %zu bytes, %u blob(s), payload at +0x%zx\n", out, pos, nblobs, payload_at);
+	free(ph);
 	return 0;
 werr:
 	perror(out);
 	remove(out);
+	free(ph);
 	return 2;
 }

@@ -252,7 +252,7 @@ void *search_read(const struct search_path *sp, const char *name, size_t *size)
 int64_t search_blob_size(void *ctx, const char *name, void *head, size_t head_len)
 {
 	char real[PATH_MAX];
-	struct stat st;
+	struct stat st = { 0 };
 
 	if (lookup(ctx, name, real, &st) != FOUND)
 		return -1;

@@ -19,7 +19,7 @@ DEVICE_TYPES
 #undef X
 
 const struct vdev_type *const vdev_types[] = {
-#define X(t) &t,
+#define X(t) &(t),
 	DEVICE_TYPES
 #undef X
 	NULL,

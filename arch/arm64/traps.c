@@ -440,7 +440,7 @@ static inline __attribute__((always_inline)) int dabt_cached(uint64_t esr, struc
 
 	if (__builtin_expect(!(esr & ISS_DA_ISV), 0))
 		return DABT_FAST_SLOW;
-	if (__builtin_expect(esr & ISS_DA_S1PTW, 0))
+	if (__builtin_expect(!!(esr & ISS_DA_S1PTW), 0))
 		return DABT_FAST_SLOW;
 	e = mmio_cache_find(&v->mmio, fault_ipa(), sas);
 	if (__builtin_expect(!e, 0))
@@ -454,7 +454,7 @@ static inline __attribute__((always_inline)) int dabt_cached(uint64_t esr, struc
 		__asm__("" : "+r"(esr));
 		rt = (esr >> ISS_DA_SRT_SHIFT) & 31;
 		val &= width_mask[(esr >> ISS_DA_SAS_SHIFT) & 3];
-		if (__builtin_expect(esr & ISS_DA_SSE, 0))
+		if (__builtin_expect(!!(esr & ISS_DA_SSE), 0))
 			val = dabt_sign_extend(val, (esr >> ISS_DA_SAS_SHIFT) & 3, esr & ISS_DA_SF);
 		if (rt != 31)
 			f->x[rt] = val;

@@ -57,6 +57,7 @@
 #include <string.h>
 
 #include "arch_fake.h"
+#include "fuzz_input.h"
 #include <hv/console.h>
 #include <hv/drbg.h>
 #include <hv/log.h>
@@ -368,35 +369,6 @@ void __wrap_console_port_putc(struct console_port *p, char c)
 		__real_console_port_putc(p, c);
 }
 
-/* ---- the input ---- */
-
-struct in {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint8_t u8(struct in *in)
-{
-	if (!in->n)
-		return 0;
-	in->n--;
-	return *in->p++;
-}
-static uint16_t u16(struct in *in)
-{
-	uint16_t lo = u8(in);
-	return (uint16_t)(lo | u8(in) << 8);
-}
-static uint32_t u32(struct in *in)
-{
-	uint32_t lo = u16(in);
-	return lo | (uint32_t)u16(in) << 16;
-}
-static uint64_t u64(struct in *in)
-{
-	uint64_t lo = u32(in);
-	return lo | (uint64_t)u32(in) << 32;
-}
 
 /* The harness's own view of guest RAM (not dma_map: that is under test). */
 static uint8_t *hp(uint64_t ipa, uint64_t len)
