@@ -212,7 +212,7 @@ RAM_MB = $(if $(CONFIG_RAM_SIZE),$(shell echo $$(( $(CONFIG_RAM_SIZE) >> 20 ))))
 include platform/$(BOARD)/platform.mk
 
 .SECONDARY:
-.PHONY: lint fuzz-bins fuzz-long soak report demo-devices all setup run picture test bench clean distclean menuconfig savedefconfig hypervisor tools guests image unit linux fuzz plugin FORCE
+.PHONY: map lint fuzz-bins fuzz-long soak report demo-devices all setup run picture test bench clean distclean menuconfig savedefconfig hypervisor tools guests image unit linux fuzz plugin FORCE
 all: image tools $(BOARD_DTB)
 
 setup: $(SETUP_STAMP)
@@ -252,9 +252,12 @@ $(O)/bulkhead.bin: $(O)/bulkhead.elf
 hypervisor: $(O)/bulkhead.bin
 
 # ---- host tools ----
-$(O)/tools/%: tools/%.c tools/toolutil.c $(TOOL_CORE) $(wildcard include/*/*.h) $(AUTOCONF)
+# What the tools share: image lookup and board loading (toolutil.c), the
+# partition map's JSON (partmap_json.c, hvcheck --map).
+TOOL_LIB := tools/toolutil.c tools/partmap_json.c
+$(O)/tools/%: tools/%.c $(TOOL_LIB) $(TOOL_CORE) $(wildcard include/*/*.h tools/*.h) $(AUTOCONF)
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(HOST_CFLAGS) -Itools $< tools/toolutil.c $(TOOL_CORE) $(HOST_LIBFDT) -o $@
+	$(HOSTCC) $(HOST_CFLAGS) -Itools $< $(TOOL_LIB) $(TOOL_CORE) $(HOST_LIBFDT) -o $@
 tools: $(TOOLS)
 
 # ---- guests and images ----
@@ -316,11 +319,25 @@ test: all guests unit $(LINUX612_FILES) $(LINUXSRC_IMAGE) $(MESA_INITRD)
 # The compliance report (PLATFORM-1): every requirement ID with the tests
 # that prove it and their last result, from the logs of the last `make test`.
 REQUIREMENTS ?= ../shared/REQUIREMENTS.md
-report:
-	$(PY) tools/report.py --requirements $(REQUIREMENTS) --tests tests --logs $(O)/test-logs --out $(O)/report
+# With it: the figures of the last `make bench` ($(O)/bench/results.txt)
+# and the partition map of the demo.
+report: $(O)/report/partition-map.svg
+	$(PY) tools/report.py --requirements $(REQUIREMENTS) --tests tests --logs $(O)/test-logs \
+		--bench $(O)/bench/results.txt --map $(O)/report/partition-map.svg --out $(O)/report
+
+# The partition map (tools/partmap.py) of a partition file, from what
+# hvcheck's parser made of it; `make map` draws the demo's into docs/.
+$(O)/%/partition-map.svg: $(DEMO) $(O)/tools/hvcheck $(BOARD_DTB) tools/partmap.py
+	@mkdir -p $(dir $@)
+	$(O)/tools/hvcheck --board $(BOARD_DTB) -L $(O) -L $(CACHE) --map $(@:.svg=.json) $(DEMO)
+	$(PY) tools/partmap.py $(@:.svg=.json) $@
+map: $(O)/docs/partition-map.svg
+	cp $< docs/partition-map.svg
 
 bench: all guests plugin $(LINUX612_FILES)
-	@tests/lib/bench.sh
+	@mkdir -p $(O)/bench
+	@set -o pipefail; tests/lib/bench.sh | tee $(O)/bench/results.txt.new && \
+		mv $(O)/bench/results.txt.new $(O)/bench/results.txt
 
 # Reliability run, not in make test: N resets of one Linux partition while
 # its neighbour streams disk and network traffic (tests/soak/soak.py);

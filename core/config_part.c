@@ -12,6 +12,14 @@
 #include <string.h>
 
 
+static void refused(struct cfg_parser *p, unsigned idx, bool is_cpu, uint32_t cpu, uint64_t base,
+		    uint64_t size)
+{
+	if (p->errs->nrefused < CFG_MAX_REFUSED)
+		p->errs->refused[p->errs->nrefused++] =
+			(struct cfg_refused){ idx, is_cpu, cpu, { base, size } };
+}
+
 static void parse_cpus(struct cfg_parser *p, int node, unsigned idx, struct part_config *pc)
 {
 	int len;
@@ -44,6 +52,7 @@ static void parse_cpus(struct cfg_parser *p, int node, unsigned idx, struct part
 				if (p->cfg->parts[q].cpus[j] == cpu) {
 					perr(p, node, "cpus", "CPU %u already belongs to %s", cpu,
 					     part_path(p, q));
+					refused(p, idx, true, cpu, 0, 0);
 					taken = true;
 				}
 		if (!taken)
@@ -121,6 +130,8 @@ static void parse_memory(struct cfg_parser *p, int node, unsigned idx, struct pa
 			}
 		if (!bad)
 			pc->mem[pc->nmem++] = (struct mem_range){ base, size };
+		else
+			refused(p, idx, false, 0, base, size);
 	}
 }
 

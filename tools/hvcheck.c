@@ -1,6 +1,7 @@
 /* hvcheck: check a partition file as the hypervisor will at boot (the same
  * code: core/config.c). Prints every error with node path and property.
  * Exit 0 when good, 1 when not, 2 on usage or I/O error. */
+#include "partmap_json.h"
 #include "toolutil.h"
 #include <hv/boot.h>
 #include <hv/config.h>
@@ -17,7 +18,7 @@ int main(int argc, char **argv)
 	int rc;
 	const char *board_file = NULL;
 	void *board = NULL;
-	const char *file = NULL, *tree_part = NULL, *tree_out = NULL;
+	const char *file = NULL, *tree_part = NULL, *tree_out = NULL, *map_out = NULL;
 	size_t size;
 	void *fdt;
 	int n;
@@ -28,6 +29,8 @@ int main(int argc, char **argv)
 		} else if (strcmp(argv[i], "--guest-tree") == 0 && i + 2 < argc && !tree_part) {
 			tree_part = argv[++i];
 			tree_out = argv[++i];
+		} else if (strcmp(argv[i], "--map") == 0 && i + 1 < argc && !map_out) {
+			map_out = argv[++i];
 		} else if (strcmp(argv[i], "-L") == 0 && i + 1 < argc) {
 			if (search_add(&sp, argv[++i])) {
 				fprintf(stderr, "hvcheck: too many -L directories\n");
@@ -36,12 +39,12 @@ int main(int argc, char **argv)
 		} else if (argv[i][0] != '-' && !file)
 			file = argv[i];
 		else {
-			fprintf(stderr, "usage: hvcheck [--board board.dtb|.dts] [-L image-dir]... [--guest-tree partition out.dtb] partition-file\n");
+			fprintf(stderr, "usage: hvcheck [--board board.dtb|.dts] [-L image-dir]... [--guest-tree partition out.dtb] [--map out.json] partition-file\n");
 			return 2;
 		}
 	}
 	if (!file) {
-		fprintf(stderr, "usage: hvcheck [--board board.dtb|.dts] [-L image-dir]... [--guest-tree partition out.dtb] partition-file\n");
+		fprintf(stderr, "usage: hvcheck [--board board.dtb|.dts] [-L image-dir]... [--guest-tree partition out.dtb] [--map out.json] partition-file\n");
 		return 2;
 	}
 	sp.who = file;
@@ -58,6 +61,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: error: %s\n", file, errs.msg[i]);
 	for (unsigned i = 0; i < errs.nwarn; i++)
 		fprintf(stderr, "%s: warning: %s\n", file, errs.warn[i]);
+	/* The partition map's data (tools/partmap.py draws it), refused or not. */
+	if (map_out && partmap_json(map_out, file, &pd, &cfg, &errs)) {
+		free(fdt);
+		free(board);
+		return 2;
+	}
 	free(fdt);
 	free(board);
 	if (n) {

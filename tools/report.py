@@ -3,9 +3,12 @@
 requirements file (read from it, never copied), the tests whose `proves:`
 tags name it, each test's last result (from the logs `make test` left) and
 its date; an ID with no passing test is not met. Writes compliance.md and
-compliance.html (one static file) into the output directory.
+compliance.html (one static file) into the output directory. With
+--bench, the figures of the last `make bench` (its output) in a second
+table; with --map, the partition map (an SVG of tools/partmap.py) inside
+the HTML and beside the Markdown.
 
-    report.py --requirements FILE --tests DIR --logs DIR --out DIR
+    report.py --requirements FILE --tests DIR --logs DIR [--bench FILE] [--map FILE.svg] --out DIR
 
 Reads only below the directories and the file it is given; runs nothing.
 """
@@ -81,12 +84,31 @@ def result(log):
     return ("pass" if passed and not failed else "fail"), when
 
 
+def bench_rows(path):
+    """(section, figure) for each line of make bench's output, and its date;
+    ([], None) when there is none."""
+    if not path or not os.path.isfile(path):
+        return [], None
+    rows, section = [], ""
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            line = line.rstrip()
+            if line.startswith("== "):
+                section = line[3:]
+            elif line.strip() and section:
+                rows.append((section, line.strip()))
+    when = datetime.datetime.fromtimestamp(os.path.getmtime(path)).strftime("%Y-%m-%d %H:%M")
+    return rows, when
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--requirements", required=True)
     ap.add_argument("--tests", required=True)
     ap.add_argument("--logs", required=True)
     ap.add_argument("--out", required=True)
+    ap.add_argument("--bench")
+    ap.add_argument("--map")
     a = ap.parse_args()
     try:
         reqs = requirements(a.requirements)
@@ -113,6 +135,21 @@ def main():
         t = "; ".join("%s (%s, %s)" % (rel, res, when) if when else "%s (%s)" % (rel, res)
                       for rel, res, when in tests) or "none"
         md.append("| %s | %s | %s |" % (rid, "met" if met else "**not met**", t))
+    bench, bench_when = bench_rows(a.bench)
+    md += ["", "## Benchmarks", ""]
+    if bench:
+        md += ["Figures of the last `make bench` (%s); QEMU with -icount, ratios against a baseline of the same run."
+               % bench_when, "", "| measurement | figure |", "|---|---|"]
+        md += ["| %s | %s |" % (sec, fig.replace("|", "/")) for sec, fig in bench]
+    else:
+        md.append("No `make bench` run recorded.")
+    svg = None
+    if a.map and os.path.isfile(a.map):
+        with open(a.map, encoding="utf-8") as f:
+            svg = f.read()
+        svg = svg[svg.find("<svg"):] if "<svg" in svg else None
+    md += ["", "## Partition map", "", "![partition map](%s)" % os.path.basename(a.map) if svg
+           else "No partition map."]
     with open(os.path.join(a.out, "compliance.md"), "w", encoding="utf-8") as f:
         f.write("\n".join(md) + "\n")
     h = ["<!DOCTYPE html>", "<html><head><meta charset=\"utf-8\"><title>Compliance report</title>",
@@ -127,7 +164,19 @@ def main():
         h.append("<tr id=\"%s\"><td>%s</td><td>%s</td><td class=\"%s\">%s</td><td>%s</td></tr>" % (
             html.escape(rid), html.escape(rid), html.escape(text), "met" if met else "notmet",
             "met" if met else "not met", t))
-    h.append("</table></body></html>")
+    h.append("</table>")
+    h.append("<h2>Benchmarks</h2>")
+    if bench:
+        h.append("<p>Figures of the last <code>make bench</code> (%s); QEMU with -icount, ratios against a "
+                 "baseline of the same run.</p>" % html.escape(bench_when))
+        h.append("<table id=\"bench\"><tr><th>measurement</th><th>figure</th></tr>")
+        h += ["<tr><td>%s</td><td>%s</td></tr>" % (html.escape(sec), html.escape(fig)) for sec, fig in bench]
+        h.append("</table>")
+    else:
+        h.append("<p id=\"bench\">No <code>make bench</code> run recorded.</p>")
+    h.append("<h2>Partition map</h2>")
+    h.append("<div id=\"map\">%s</div>" % svg if svg else "<p id=\"map\">No partition map.</p>")
+    h.append("</body></html>")
     with open(os.path.join(a.out, "compliance.html"), "w", encoding="utf-8") as f:
         f.write("\n".join(h) + "\n")
     print("report: %d of %d requirements met: %s" % (nmet, len(rows), os.path.join(a.out, "compliance.md")))

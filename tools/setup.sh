@@ -11,6 +11,8 @@
 # flex, bison and bc. OpenGL in partitions (tests/linux/test_gl.py): QEMU's
 # GTK display and virtio-gpu-gl (qemu-system-gui, libvirglrenderer1) under
 # Xvfb, virglrenderer on Mesa's llvmpipe (libgl1-mesa-dri, libegl-mesa0).
+# Static analysis (make lint): cppcheck, clang-tidy. The compliance report
+# is checked in headless Chromium (chromium).
 set -eu
 
 HOST_PKGS="make gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu \
@@ -18,7 +20,8 @@ picolibc-aarch64-linux-gnu libcmocka-dev libfdt1 device-tree-compiler \
 qemu-system-arm python3 python3-kconfiglib python3-pexpect cpio kmod clang libclang-rt-14-dev \
 libglib2.0-dev pkg-config dpkg-dev xz-utils qemu-user libc6-dev-arm64-cross \
 linux-source-6.12 flex bison bc \
-qemu-system-gui libvirglrenderer1 xvfb libgl1-mesa-dri libegl-mesa0 xauth"
+qemu-system-gui libvirglrenderer1 xvfb libgl1-mesa-dri libegl-mesa0 xauth \
+cppcheck clang-tidy chromium"
 ARM64_PKGS="libfdt-dev:arm64 busybox-static:arm64 libcmocka-dev:arm64"
 
 missing=""

@@ -230,6 +230,17 @@ struct hv_config {
 #define CFG_MAX_ERRORS 32
 #define CFG_ERR_LEN 256
 #define CFG_MAX_WARNINGS 8
+/* A CPU or memory range refused because another owner has it (another
+ * partition, the hypervisor) or it is outside RAM: not in the
+ * configuration, kept only so that the partition map (hvcheck --map) can
+ * draw the overlap. */
+#define CFG_MAX_REFUSED 8
+struct cfg_refused {
+	uint32_t part;  /* index in hv_config.parts */
+	bool is_cpu;
+	uint32_t cpu;
+	struct mem_range mem;
+};
 struct cfg_errors {
 	unsigned count;
 	char msg[CFG_MAX_ERRORS][CFG_ERR_LEN];
@@ -237,6 +248,8 @@ struct cfg_errors {
 	 * the checker and logged at boot, in the same form. */
 	unsigned nwarn;
 	char warn[CFG_MAX_WARNINGS][CFG_ERR_LEN];
+	unsigned nrefused;
+	struct cfg_refused refused[CFG_MAX_REFUSED];
 };
 
 /* Size of a named blob (guest image), or -1 when it does not exist. When

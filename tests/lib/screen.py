@@ -7,7 +7,8 @@ import zlib
 
 def png_rgb(path):
     """(width, height, rows): rows[y] is bytes, 3 per pixel (R, G, B). Only
-    what QEMU writes: 8-bit RGB, not interlaced; every PNG row filter."""
+    what QEMU and Chromium write: 8-bit RGB or RGBA (alpha dropped), not
+    interlaced; every PNG row filter."""
     data = open(path, "rb").read()
     if data[:8] != b"\x89PNG\r\n\x1a\n":
         raise ValueError("not a PNG")
@@ -18,14 +19,15 @@ def png_rgb(path):
         pos += 12 + n
         if kind == b"IHDR":
             w, h, depth, color, _, _, interlace = struct.unpack(">IIBBBBB", body)
-            if depth != 8 or color != 2 or interlace:
-                raise ValueError("PNG not 8-bit RGB")
+            if depth != 8 or color not in (2, 6) or interlace:
+                raise ValueError("PNG not 8-bit RGB or RGBA")
         elif kind == b"IDAT":
             idat += body
         elif kind == b"IEND":
             break
     raw = zlib.decompress(idat)
-    bpp, stride = 3, w * 3
+    bpp = 3 if color == 2 else 4
+    stride = w * bpp
     rows, prev, i = [], bytearray(stride), 0
     for _ in range(h):
         f, line = raw[i], bytearray(raw[i + 1:i + 1 + stride])
@@ -45,7 +47,7 @@ def png_rgb(path):
                 pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
                 pr = a if pa <= pb and pa <= pc else b if pb <= pc else c
                 line[x] = (line[x] + pr) & 0xff
-        rows.append(bytes(line))
+        rows.append(bytes(line) if bpp == 3 else bytes(v for k, v in enumerate(line) if k % 4 != 3))
         prev = line
     return w, h, rows
 
