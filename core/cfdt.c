@@ -276,7 +276,8 @@ const void *cfdt_getprop_by_offset(const void *fdt, int prop, const char **namep
 
 /* The structure block, walked tag by tag with every offset bounded (our
  * own walk: libfdt 1.6.1's fdt_check_full loops for ever on some blobs).
- * Nodes nest properly inside one root (whose name is empty), names end
+ * Nodes nest properly inside one root (whose name is empty), at most 64
+ * levels deep (a partition file needs four), names end
  * inside the block, every
  * property's value fits and its name is a string of the strings block. */
 static bool struct_ok(const uint8_t *b, uint32_t off, uint32_t size, uint32_t soff, uint32_t ssize)

@@ -206,11 +206,44 @@ static void test_broken_blobs_stay_inside(void **state)
 	free(good);
 }
 
+/* A tree nested n nodes deep (the root the first), built with libfdt. */
+static void *nested(unsigned n, size_t *size)
+{
+	static uint8_t buf[16384];
+
+	assert_int_equal(fdt_create(buf, sizeof(buf)), 0);
+	assert_int_equal(fdt_finish_reservemap(buf), 0);
+	for (unsigned i = 0; i < n; i++)
+		assert_int_equal(fdt_begin_node(buf, i ? "n" : ""), 0);
+	for (unsigned i = 0; i < n; i++)
+		assert_int_equal(fdt_end_node(buf), 0);
+	assert_int_equal(fdt_finish(buf), 0);
+	*size = fdt_totalsize(buf);
+	return buf;
+}
+
+/* cfdt_blob_ok bounds the nesting of what the parser will walk at 64
+ * levels (a partition file needs four): 64 levels pass, 65 not. */
+static void test_nesting_bounded(void **state)
+{
+	size_t size;
+	void *b;
+	(void)state;
+
+	b = nested(64, &size);
+	assert_true(cfdt_blob_ok(b, size));
+	b = nested(65, &size);
+	assert_false(cfdt_blob_ok(b, size));
+	b = nested(3, &size);
+	assert_true(cfdt_blob_ok(b, size));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_same_answers_as_libfdt),
 		cmocka_unit_test(test_broken_blobs_stay_inside),
+		cmocka_unit_test(test_nesting_bounded),
 	};
 	return cmocka_run_group_tests_name("cfdt", tests, NULL, NULL);
 }

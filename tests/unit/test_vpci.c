@@ -66,8 +66,10 @@ static int setup(void **state)
 	put(0, 0x40, 2, 0x5001);
 	put(0, 0x50, 2, 0x6005);
 	put(0, 0x52, 2, 1u << 7); /* 64-bit addresses */
+	put(0, 0x5c, 2, 0xabcd);  /* its data: the last two of its 14 bytes */
 	put(0, 0x60, 2, 0x7010);
 	put(0, 0x70, 2, 0x0011);
+	put(0, 0x78, 4, 0x12342003); /* its PBA: the last four of its 12 bytes */
 	put(0, 0x100, 4, 0x00010001); /* AER, the only extended capability */
 	memset(fake_pci_ro[0], 1, 0x04);
 	struct vpci_bars bars = { { 0x10000000, 0, 0, 0x10020000, 0, 0 },
@@ -152,6 +154,15 @@ static void test_msi_and_extended_hidden(void **state)
 	wr(OFF(2, 0, 0x72), 2, 0x8000);                    /* MSI-X enable */
 	assert_int_equal(phys(0, 0x52, 2), 1u << 7);
 	assert_int_equal(phys(0, 0x72, 2), 0);
+	/* Every byte of both, the last included: zero, and not written. */
+	for (uint32_t b = 0x50; b < 0x50 + 14; b++)
+		assert_int_equal(rd(OFF(2, 0, b), 1), 0);
+	for (uint32_t b = 0x70; b < 0x70 + 12; b++)
+		assert_int_equal(rd(OFF(2, 0, b), 1), 0);
+	wr(OFF(2, 0, 0x5d), 1, 0x55);
+	wr(OFF(2, 0, 0x7b), 1, 0x55);
+	assert_int_equal(phys(0, 0x5c, 2), 0xabcd);
+	assert_int_equal(phys(0, 0x78, 4), 0x12342003);
 	/* A visible capability's registers reach the function. */
 	wr(OFF(2, 0, 0x68), 2, 0x2810);
 	assert_int_equal(phys(0, 0x68, 2), 0x2810);
