@@ -343,7 +343,7 @@ bench: all guests plugin $(LINUX612_FILES)
 # its neighbour streams disk and network traffic (tests/soak/soak.py);
 # prints its figures, the whole console in $(O)/soak/console.log.
 N ?= 1000
-soak: all guests
+soak: all guests $(LINUX_FILES)
 	@N=$(N) $(PY) tests/soak/soak.py
 
 clean:
