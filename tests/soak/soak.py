@@ -37,7 +37,9 @@ STREAM = hashlib.shake_256(b"bulkhead soak stream").digest(MiB)
 STREAM_MD5 = hashlib.md5(STREAM).hexdigest()
 UP = r"\[%s\] bulkhead-linux: userspace up on %s"
 STATUS_POOL = r"status: page-table pool (\d+)/(\d+) pages, graphics pool (\d+)/(\d+) bytes"
-STATUS_PART = r"status: partition %s (\w+), boot (\d+)([^\r\n]*)"
+# To the line's end: a line that reaches us in pieces must not match a
+# prefix of itself (a boot count cut short).
+STATUS_PART = r"status: partition %s (\w+), boot (\d+)([^\r\n]*)\r?\n"
 
 served = [0]
 
@@ -65,7 +67,7 @@ def status(m):
     b = m.expect(STATUS_PART % "r", 60)
     if not a or not b:
         return None
-    return a.group(0), b.group(0), tuple(int(x) for x in a.groups()), b.group(3)
+    return a.group(0), b.group(0).strip(), tuple(int(x) for x in a.groups()), b.group(3)
 
 
 def neighbour(m):
