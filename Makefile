@@ -75,9 +75,14 @@ FUZZ_CC ?= clang
 FUZZERS := virtqueue iommu_req scmi gpu config blk net
 FUZZ_CFLAGS := -std=c11 -O1 -g $(WARN) $(INC) -D_DEFAULT_SOURCE -Itests/fake -Itools \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-# Per harness: sources (default: the unit tests' and libfdt), flags,
-# seconds in make test, longest input.
-FUZZ_SRC_DEFAULT := $(UNIT_SRC) $(HOST_LIBFDT)
+# Per harness: sources (default: the unit tests' and libfdt, compiled once
+# for all the harnesses that share them), flags, seconds in make test,
+# longest input.
+FUZZ_OBJS := $(patsubst %.c,$(O)/fuzz/obj/%.o,$(UNIT_SRC))
+$(O)/fuzz/obj/%.o: %.c $(AUTOCONF)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
+FUZZ_SRC_DEFAULT := $(FUZZ_OBJS) $(HOST_LIBFDT)
 # The transport and ring engine with virtio-rng and virtio-console: the
 # --wrap options bound the DRBG and console work one input can ask for and
 # check every vq_pop/vq_push against a reference (tests/fuzz/fuzz_virtqueue.c).
@@ -164,12 +169,20 @@ TIDY_HV_FLAGS := --target=aarch64-linux-gnu -std=c11 -ffreestanding $(INC) -DHV_
 TIDY_HOST_FLAGS := -std=c11 $(INC) -D_DEFAULT_SOURCE -Itools
 CPPCHECK_FLAGS := --quiet --error-exitcode=1 --inline-suppr --enable=warning,performance,portability \
 	--std=c11 $(INC) -Itools
+# A clean result is also kept in $(CACHE)/lint under a hash of everything
+# it depends on (the file, every header, the configuration, the checks, the
+# flags, clang-tidy's version): a fresh clone of an unchanged tree does not
+# analyse again. A file with findings is never kept.
+tidy_flags = $(if $(filter tools/%,$(1)),$(TIDY_HOST_FLAGS),$(TIDY_HV_FLAGS))
 $(O)/lint/%.tidy: %.c $(LINT_HDRS) $(AUTOCONF)
-	@mkdir -p $(dir $@)
-	@echo "  TIDY    $<"
-	@clang-tidy --quiet --warnings-as-errors='*' -checks='$(TIDY_CHECKS)' $< -- \
-		$(if $(filter tools/%,$<),$(TIDY_HOST_FLAGS),$(TIDY_HV_FLAGS)) >$@.log 2>&1 && touch $@ || \
-		{ grep -v 'warnings generated' $@.log; exit 1; }
+	@mkdir -p $(dir $@) $(CACHE)/lint
+	@key=$$( { echo '$(TIDY_CHECKS) $(call tidy_flags,$<)'; clang-tidy --version; \
+		cat $< $(LINT_HDRS) $(AUTOCONF); } | sha256sum | cut -c1-40); \
+	if [ -f $(CACHE)/lint/$$key ]; then touch $@; else \
+		echo "  TIDY    $<"; \
+		clang-tidy --quiet --warnings-as-errors='*' -checks='$(TIDY_CHECKS)' $< -- $(call tidy_flags,$<) \
+			>$@.log 2>&1 && touch $(CACHE)/lint/$$key $@ || \
+			{ grep -v 'warnings generated' $@.log; exit 1; }; fi
 LINT_DIRS := arch core vdev drivers tools
 $(O)/lint/cppcheck.ok: $(LINT_SRC) $(LINT_HDRS) $(AUTOCONF)
 	@mkdir -p $(dir $@)
