@@ -1,6 +1,8 @@
 /* Planted defects for tests/host/test_lint.sh: the static analysis of make
  * lint must report each, or its clean result over the tree means nothing.
- * Not built, not part of the hypervisor. */
+ * Not built, not part of the hypervisor; the test that uses it names what
+ * it proves.
+ * proves: PLATFORM-5 (with tests/host/test_lint.sh) */
 #include <stddef.h>
 #include <string.h>
 
